@@ -1,0 +1,37 @@
+/**
+ * Fixed-window counters per key (application or client IP), in process memory: each process of a
+ * deployment enforces the limits on its own share of the traffic (see docs/deployment.md).
+ */
+export type RateLimitRule = { readonly limit: number; readonly windowMs: number };
+
+export class RateLimiter {
+  readonly #rules: readonly RateLimitRule[];
+  readonly #windows = new Map<string, { start: number; count: number }>();
+
+  constructor(rules: readonly RateLimitRule[]) {
+    this.#rules = rules;
+  }
+
+  /** Counts one request; returns the seconds to wait when over a limit, else 0. */
+  hit(key: string, now: number): number {
+    let wait = 0;
+    for (const [index, rule] of this.#rules.entries()) {
+      const id = `${index}:${key}`;
+      const start = now - (now % rule.windowMs);
+      let window = this.#windows.get(id);
+      if (window === undefined || window.start !== start) {
+        window = { start, count: 0 };
+        this.#windows.set(id, window);
+      }
+      window.count += 1;
+      if (window.count > rule.limit) wait = Math.max(wait, Math.ceil((start + rule.windowMs - now) / 1000));
+    }
+    if (this.#windows.size > 100_000) this.#sweep(now);
+    return wait;
+  }
+
+  #sweep(now: number): void {
+    const longest = Math.max(...this.#rules.map((r) => r.windowMs));
+    for (const [id, window] of this.#windows) if (window.start + longest < now) this.#windows.delete(id);
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Configuration: read from the environment once, validated, frozen, and passed in (never read at
+ * module top). A bad value stops the process with a message naming the variable (SPEC 2).
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type Limits = {
+  readonly bodyBytes: number;
+  readonly steps: number;
+  readonly groupsPerStep: number;
+  readonly membersPerGroup: number;
+  readonly distinctMembers: number;
+  readonly queryPeriods: number;
+  readonly querySpanDays: number;
+  readonly maxResults: number;
+  readonly apiPerSecond: number;
+  readonly apiPerMinute: number;
+  readonly pagePerSecond: number;
+};
+
+export type Config = {
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly sqlitePath: string;
+  readonly databaseUrl: string | null;
+  readonly dataCenter: string;
+  readonly secretKey: string | null;
+  readonly allowPrivateCallbacks: boolean;
+  readonly holdSeconds: number;
+  readonly calendarCacheSeconds: number;
+  readonly calendarTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly databasePoolMax: number;
+  readonly limits: Limits;
+};
+
+/** One documented key: the environment name, what it means, and its default as written in docs. */
+export type ConfigKeyDoc = { readonly name: string; readonly meaning: string; readonly defaultValue: string };
+
+export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
+  { name: 'PORT', meaning: 'TCP port the server listens on', defaultValue: '8080' },
+  { name: 'HOST', meaning: 'Interface to bind', defaultValue: '127.0.0.1' },
+  {
+    name: 'PUBLIC_URL',
+    meaning: 'Base of every URL the service hands out',
+    defaultValue: 'http://localhost:$PORT',
+  },
+  { name: 'SQLITE_PATH', meaning: 'Embedded SQLite database file', defaultValue: './data/rtseq.db' },
+  {
+    name: 'DATABASE_URL',
+    meaning: 'PostgreSQL connection string; when set it wins over SQLite',
+    defaultValue: '(unset)',
+  },
+  {
+    name: 'DATA_CENTER',
+    meaning: 'Name of this deployment (us, uk, de, au, ca, sg, …); reported by /v1/status',
+    defaultValue: 'us',
+  },
+  {
+    name: 'SECRET_KEY',
+    meaning: 'Encrypts client secrets and calendar credentials at rest (≥ 32 characters)',
+    defaultValue: '(unset: stored in plain form)',
+  },
+  {
+    name: 'ALLOW_PRIVATE_CALLBACKS',
+    meaning: 'Allow callbacks to loopback/private/link-local addresses (true/false)',
+    defaultValue: 'false',
+  },
+  {
+    name: 'HOLD_SECONDS',
+    meaning: 'How long a confirmation page holds the chosen option',
+    defaultValue: '300',
+  },
+  {
+    name: 'CALENDAR_CACHE_SECONDS',
+    meaning: 'Cache lifetime of external calendar reads for page views',
+    defaultValue: '30',
+  },
+  {
+    name: 'CALENDAR_TIMEOUT_MS',
+    meaning: 'Time allowed to an external calendar source per read',
+    defaultValue: '5000',
+  },
+  { name: 'LOG_LEVEL', meaning: 'fatal, error, warn, info, debug, trace or silent', defaultValue: 'info' },
+  { name: 'DATABASE_POOL_MAX', meaning: 'Maximum PostgreSQL connections per process', defaultValue: '10' },
+  { name: 'LIMIT_BODY_BYTES', meaning: 'Largest accepted request body', defaultValue: '1048576' },
+  { name: 'LIMIT_STEPS', meaning: 'Steps in a sequence', defaultValue: '20' },
+  { name: 'LIMIT_GROUPS_PER_STEP', meaning: 'Participant groups per step or query', defaultValue: '10' },
+  { name: 'LIMIT_MEMBERS_PER_GROUP', meaning: 'Members per group', defaultValue: '50' },
+  { name: 'LIMIT_DISTINCT_MEMBERS', meaning: 'Distinct members per request', defaultValue: '200' },
+  { name: 'LIMIT_QUERY_PERIODS', meaning: 'Query periods per request', defaultValue: '250' },
+  { name: 'LIMIT_QUERY_SPAN_DAYS', meaning: 'Span of all query periods of one request', defaultValue: '90' },
+  { name: 'LIMIT_MAX_RESULTS', meaning: 'Largest max_results', defaultValue: '512' },
+  { name: 'RATE_LIMIT_PER_SECOND', meaning: 'API requests per application per second', defaultValue: '50' },
+  { name: 'RATE_LIMIT_PER_MINUTE', meaning: 'API requests per application per minute', defaultValue: '500' },
+  {
+    name: 'PAGE_RATE_LIMIT_PER_SECOND',
+    meaning: 'Booking page requests per client IP per second',
+    defaultValue: '10',
+  },
+];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and validates every key; throws one ConfigError listing every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const flag = (name: string): boolean => {
+    const raw = text(name)?.toLowerCase();
+    if (raw === undefined) return false;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return false;
+  };
+  const url = (name: string, fallback: string | null, protocols: readonly string[]): string | null => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      return raw;
+    } catch {
+      problems.push(`${name} must be an absolute ${protocols.join(' or ')} URL (got "${raw}")`);
+      return fallback;
+    }
+  };
+
+  const port = integer('PORT', 8080, 0, 65535);
+  const publicUrl = (url('PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']) ?? '').replace(
+    /\/+$/,
+    '',
+  );
+  const dataCenter = text('DATA_CENTER') ?? 'us';
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(dataCenter)) {
+    problems.push(`DATA_CENTER must be a short lower-case name such as us, uk or de (got "${dataCenter}")`);
+  }
+  const secretKey = text('SECRET_KEY') ?? null;
+  if (secretKey !== null && secretKey.length < 32) problems.push('SECRET_KEY must be at least 32 characters');
+  const logLevelRaw = (text('LOG_LEVEL') ?? 'info').toLowerCase();
+  const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
+  if (logLevel === undefined) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const config: Config = {
+    port,
+    host: text('HOST') ?? '127.0.0.1',
+    publicUrl,
+    sqlitePath: text('SQLITE_PATH') ?? './data/rtseq.db',
+    databaseUrl: url('DATABASE_URL', null, ['postgres:', 'postgresql:']),
+    dataCenter,
+    secretKey,
+    allowPrivateCallbacks: flag('ALLOW_PRIVATE_CALLBACKS'),
+    holdSeconds: integer('HOLD_SECONDS', 300, 1, 86_400),
+    calendarCacheSeconds: integer('CALENDAR_CACHE_SECONDS', 30, 0, 86_400),
+    calendarTimeoutMs: integer('CALENDAR_TIMEOUT_MS', 5000, 1, 120_000),
+    logLevel: logLevel ?? 'info',
+    databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 1000),
+    limits: {
+      bodyBytes: integer('LIMIT_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+      steps: integer('LIMIT_STEPS', 20, 1, 100),
+      groupsPerStep: integer('LIMIT_GROUPS_PER_STEP', 10, 1, 100),
+      membersPerGroup: integer('LIMIT_MEMBERS_PER_GROUP', 50, 1, 1000),
+      distinctMembers: integer('LIMIT_DISTINCT_MEMBERS', 200, 1, 10_000),
+      queryPeriods: integer('LIMIT_QUERY_PERIODS', 250, 1, 10_000),
+      querySpanDays: integer('LIMIT_QUERY_SPAN_DAYS', 90, 1, 3660),
+      maxResults: integer('LIMIT_MAX_RESULTS', 512, 1, 100_000),
+      apiPerSecond: integer('RATE_LIMIT_PER_SECOND', 50, 1, 1_000_000),
+      apiPerMinute: integer('RATE_LIMIT_PER_MINUTE', 500, 1, 60_000_000),
+      pagePerSecond: integer('PAGE_RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,264 @@
+/**
+ * Members' free time and the available start times of one slot shape (SPEC 5.1 to 5.3), shared by
+ * `findAvailability`, `findSequences` and the booking re-checks.
+ */
+import {
+  EMPTY_PACKED,
+  expandPacked,
+  intersectPacked,
+  type PackedIntervals,
+  packedContains,
+  packedIntersects,
+  packIntervals,
+  subtractPacked,
+} from '../time/intervals.ts';
+import { alignedStarts } from '../time/zones.ts';
+import type { Group, Interval, MemberAvailability } from './types.ts';
+
+/**
+ * Per-call memo: the same member (same `busy` array) is usually listed in several steps, and the
+ * same start grid is shared by steps with the same interval. Never kept across calls.
+ */
+export type EngineCache = {
+  readonly packed: Map<readonly Interval[], PackedIntervals>;
+  readonly expanded: Map<PackedIntervals, Map<string, PackedIntervals>>;
+  readonly grids: Map<string, Float64Array>;
+};
+
+export function createEngineCache(): EngineCache {
+  return { packed: new Map(), expanded: new Map(), grids: new Map() };
+}
+
+export function packCached(intervals: readonly Interval[], cache: EngineCache): PackedIntervals {
+  let packed = cache.packed.get(intervals);
+  if (packed === undefined) {
+    packed = packIntervals(intervals);
+    cache.packed.set(intervals, packed);
+  }
+  return packed;
+}
+
+/**
+ * Busy time grown so that a slot is free exactly when it avoids it: busy `[b, c)` blocks every slot
+ * `[s, e)` with `b < e + after` and `c > s - before`, that is every slot meeting
+ * `[b - after, c + before)`.
+ */
+function blockedTime(member: MemberAvailability, beforeMs: number, afterMs: number, cache: EngineCache) {
+  const busy = packCached(member.busy, cache);
+  if (busy.length === 0 || (beforeMs === 0 && afterMs === 0)) return busy;
+  let byBuffers = cache.expanded.get(busy);
+  if (byBuffers === undefined) {
+    byBuffers = new Map();
+    cache.expanded.set(busy, byBuffers);
+  }
+  const key = `${beforeMs}/${afterMs}`;
+  let blocked = byBuffers.get(key);
+  if (blocked === undefined) {
+    blocked = expandPacked(busy, afterMs, beforeMs);
+    byBuffers.set(key, blocked);
+  }
+  return blocked;
+}
+
+/**
+ * The instants at which `member` is free in the pointwise sense: inside `window` and open(m), and
+ * not within the buffers of a busy interval. A slot is free for the member (SPEC 5.1) exactly when
+ * it lies inside one interval of this set and inside one interval of `window`.
+ */
+export function memberFreeTime(
+  member: MemberAvailability,
+  window: PackedIntervals,
+  beforeMs: number,
+  afterMs: number,
+  cache: EngineCache,
+): PackedIntervals {
+  const openWindow = member.open === null ? window : intersectPacked(window, packCached(member.open, cache));
+  return subtractPacked(openWindow, blockedTime(member, beforeMs, afterMs, cache));
+}
+
+/** SPEC 5.1 literally for one slot (`window` = the merged query periods the slot must lie in). */
+export function isMemberFree(
+  member: MemberAvailability,
+  window: PackedIntervals,
+  start: number,
+  end: number,
+  beforeMs: number,
+  afterMs: number,
+  cache: EngineCache,
+): boolean {
+  if (!(start < end) || !packedContains(window, start, end)) return false;
+  if (member.open !== null && !packedContains(packCached(member.open, cache), start, end)) return false;
+  return !packedIntersects(packCached(member.busy, cache), start - beforeMs, end + afterMs);
+}
+
+/** Every free member of every group, in listed order, each `sub` once (first appearance). */
+export function listFreeMembers(
+  groups: readonly Group[],
+  window: PackedIntervals,
+  start: number,
+  end: number,
+  beforeMs: number,
+  afterMs: number,
+  cache: EngineCache,
+): string[] {
+  const seen = new Set<string>();
+  for (const group of groups) {
+    for (const member of group.members) {
+      if (!seen.has(member.sub) && isMemberFree(member, window, start, end, beforeMs, afterMs, cache)) {
+        seen.add(member.sub);
+      }
+    }
+  }
+  return [...seen];
+}
+
+/**
+ * SPEC 5.2 selection: the first `required` free members of each group in listed order, groups
+ * concatenated in listed order, a `sub` selected twice kept once (first). `null` when a group is
+ * not satisfied.
+ */
+export function listSelectedMembers(
+  groups: readonly Group[],
+  window: PackedIntervals,
+  start: number,
+  end: number,
+  beforeMs: number,
+  afterMs: number,
+  cache: EngineCache,
+): string[] | null {
+  const selected = new Set<string>();
+  for (const group of groups) {
+    let taken = 0;
+    for (const member of group.members) {
+      if (taken === group.required) break;
+      if (isMemberFree(member, window, start, end, beforeMs, afterMs, cache)) {
+        selected.add(member.sub);
+        taken++;
+      }
+    }
+    if (taken < group.required) return null;
+  }
+  return [...selected];
+}
+
+/**
+ * Aligned start candidates (SPEC 5.3) inside the merged query periods and at or after `notBefore`,
+ * ascending. Generated per query period, so a long span with few periods stays cheap.
+ */
+export function candidateStarts(
+  zone: string,
+  intervalMinutes: number,
+  queryPeriods: PackedIntervals,
+  notBefore: number,
+  cache: EngineCache,
+): Float64Array {
+  const key = `${zone}|${intervalMinutes}|${notBefore}`;
+  const cached = cache.grids.get(key);
+  if (cached !== undefined) return cached;
+  const parts: Float64Array[] = [];
+  let total = 0;
+  for (let i = 0; i < queryPeriods.length; i += 2) {
+    const from = Math.max(queryPeriods[i]!, notBefore);
+    const to = queryPeriods[i + 1]!;
+    if (!(from < to)) continue;
+    const starts = alignedStarts(zone, intervalMinutes, from, to);
+    parts.push(starts);
+    total += starts.length;
+  }
+  const grid = new Float64Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    grid.set(part, offset);
+    offset += part.length;
+  }
+  cache.grids.set(key, grid);
+  return grid;
+}
+
+/** First index `i >= from` with `values[i] >= target` (values ascending). */
+export function lowerBound(values: Float64Array, target: number, from = 0): number {
+  let lo = from;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index `i >= from` with `values[i] > target` (values ascending). */
+export function upperBound(values: Float64Array, target: number, from = 0): number {
+  let lo = from;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! <= target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The candidates `s` at which `[s, s + durationMs)` is available (SPEC 5.1 to 5.3): inside one
+ * interval of `window` and every group has at least `required` members free. Cost per group:
+ * O(Σ members' free pieces × log candidates + candidates), via a difference array over candidate
+ * indices instead of testing each member at each candidate.
+ */
+export function availableStarts(
+  candidates: Float64Array,
+  groups: readonly Group[],
+  durationMs: number,
+  window: PackedIntervals,
+  beforeMs: number,
+  afterMs: number,
+  cache: EngineCache,
+): Float64Array {
+  const n = candidates.length;
+  if (n === 0 || window.length === 0) return new Float64Array(0);
+  const ok = new Uint8Array(n).fill(1);
+  const diff = new Int32Array(n + 1);
+  for (const group of groups) {
+    diff.fill(0);
+    for (const member of group.members) {
+      const free = memberFreeTime(member, window, beforeMs, afterMs, cache);
+      let cursor = 0;
+      for (let k = 0; k < free.length && cursor < n; k += 2) {
+        const lastStart = free[k + 1]! - durationMs;
+        if (lastStart < free[k]!) continue;
+        const first = lowerBound(candidates, free[k]!, cursor);
+        cursor = upperBound(candidates, lastStart, first);
+        if (cursor > first) {
+          diff[first]!++;
+          diff[cursor]!--;
+        }
+      }
+    }
+    let running = 0;
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      running += diff[i]!;
+      if (running < group.required) ok[i] = 0;
+      else if (ok[i] === 1) any = true;
+    }
+    if (!any) return new Float64Array(0);
+  }
+  let count = 0;
+  for (let i = 0; i < n; i++) count += ok[i]!;
+  const out = new Float64Array(count);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (ok[i] === 1) out[k++] = candidates[i]!;
+  return out;
+}
+
+/** Merged query periods, optionally narrowed by a step's own (non-empty) periods. */
+export function slotWindow(
+  queryPeriods: readonly Interval[],
+  stepPeriods: readonly Interval[] | null,
+  cache: EngineCache,
+): PackedIntervals {
+  const query = packCached(queryPeriods, cache);
+  if (stepPeriods === null || stepPeriods.length === 0) return query;
+  const step = packCached(stepPeriods, cache);
+  return step.length === 0 ? EMPTY_PACKED : intersectPacked(query, step);
+}

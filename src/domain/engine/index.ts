@@ -1,0 +1,14 @@
+/** The availability engine's public surface (SPEC 5). Pure: no clock, no environment, no I/O. */
+export { DEFAULT_START_INTERVAL_MINUTES, findAvailability } from './availability.ts';
+export {
+  type ChosenOption,
+  freeMembersAt,
+  isOptionStillAvailable,
+  isSlotStillAvailable,
+  type ParticipantBuffers,
+  recheckSequenceOption,
+  recheckSlot,
+  selectMembers,
+} from './recheck.ts';
+export { findSequences, SEQUENCE_LIMITS, SequenceTooComplexError } from './sequence.ts';
+export type * from './types.ts';

@@ -1,0 +1,291 @@
+/**
+ * Time-zone helpers over `Intl` (no process zone is ever consulted: every function takes the zone).
+ * One `Intl.DateTimeFormat` per zone is cached. Offsets are in milliseconds and positive east of
+ * Greenwich: `wall clock = instant + offset`.
+ */
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const MINUTES_PER_DAY = 1440;
+/**
+ * Offset transitions are found by probing at this spacing and bisecting where the offset differs.
+ * Two transitions that cancel out within one probe step would be missed; no zone in the tz database
+ * has had that since 1970 (the closest are a few weeks apart).
+ */
+const PROBE_MS = DAY_MS;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      era: 'short',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+function isUtc(zone: string): boolean {
+  return zone === 'UTC' || zone === 'Etc/UTC';
+}
+
+/**
+ * True for a time-zone name `Intl` knows (IANA names such as `Europe/London`, and `UTC`).
+ * Raw offsets such as `+05:30` are rejected: the API speaks IANA `tzid`s only.
+ */
+export function isValidTimeZone(tzid: string): boolean {
+  if (typeof tzid !== 'string' || tzid.length === 0 || /^[+-]/.test(tzid)) return false;
+  if (formatters.has(tzid)) return true;
+  try {
+    formatterFor(tzid);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Offset of `zone` from UTC at `instant`, in ms (e.g. 19 800 000 for Asia/Kolkata). */
+export function zoneOffsetMs(zone: string, instant: number): number {
+  if (isUtc(zone)) return 0;
+  const wholeSecond = Math.floor(instant / 1000) * 1000;
+  const parts = formatterFor(zone).formatToParts(wholeSecond);
+  let year = 0;
+  let month = 1;
+  let day = 1;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let bc = false;
+  for (const part of parts) {
+    switch (part.type) {
+      case 'year':
+        year = Number(part.value);
+        break;
+      case 'month':
+        month = Number(part.value);
+        break;
+      case 'day':
+        day = Number(part.value);
+        break;
+      case 'hour':
+        hour = Number(part.value);
+        break;
+      case 'minute':
+        minute = Number(part.value);
+        break;
+      case 'second':
+        second = Number(part.value);
+        break;
+      case 'era':
+        bc = part.value.startsWith('B');
+        break;
+    }
+  }
+  if (bc) year = 1 - year;
+  const wall = new Date(0);
+  wall.setUTCFullYear(year, month - 1, day);
+  wall.setUTCHours(hour, minute, second, 0);
+  return wall.getTime() - wholeSecond;
+}
+
+/** Wall-clock fields of an instant in a zone. `weekday`: 0 = Sunday … 6 = Saturday. */
+export type LocalParts = {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  readonly millisecond: number;
+  readonly weekday: number;
+  readonly offsetMs: number;
+};
+
+export function localParts(zone: string, instant: number): LocalParts {
+  const offsetMs = zoneOffsetMs(zone, instant);
+  const wall = new Date(instant + offsetMs);
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    millisecond: wall.getUTCMilliseconds(),
+    weekday: wall.getUTCDay(),
+    offsetMs,
+  };
+}
+
+function wallMs(year: number, month: number, day: number, hour: number, minute: number): number {
+  const wall = new Date(0);
+  wall.setUTCFullYear(year, month - 1, day);
+  wall.setUTCHours(hour, minute, 0, 0);
+  return wall.getTime();
+}
+
+/**
+ * The instants at which the wall clock of `zone` reads `year-month-day hour:minute` (month 1-12).
+ * Returns one instant normally, none when the time is skipped by a forward transition (spring
+ * forward), two (ascending) when it repeats (fall back). Out-of-range fields roll over as in
+ * `Date.UTC` (e.g. hour 24 is the next day's 00:00).
+ */
+export function zonedWallTimeToInstants(
+  zone: string,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+): number[] {
+  const wall = wallMs(year, month, day, hour, minute);
+  if (isUtc(zone)) return [wall];
+  const offsets = new Set([
+    zoneOffsetMs(zone, wall - DAY_MS),
+    zoneOffsetMs(zone, wall),
+    zoneOffsetMs(zone, wall + DAY_MS),
+  ]);
+  const found = new Set<number>();
+  for (const offset of offsets) {
+    const candidate = wall - offset;
+    if (zoneOffsetMs(zone, candidate) === offset) found.add(candidate);
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/**
+ * First instant of the local calendar day that contains `instant` in `zone`: local midnight, or,
+ * on a day whose midnight is skipped by a transition, the transition itself.
+ */
+export function startOfLocalDay(zone: string, instant: number): number {
+  const parts = localParts(zone, instant);
+  const midnights = zonedWallTimeToInstants(zone, parts.year, parts.month, parts.day, 0, 0);
+  if (midnights.length > 0) return midnights[0]!;
+  const wall = wallMs(parts.year, parts.month, parts.day, 0, 0);
+  const offsetBefore = zoneOffsetMs(zone, wall - DAY_MS);
+  const offsetAfter = zoneOffsetMs(zone, wall + DAY_MS);
+  // Midnight was skipped: the clock jumped from before it (old offset) to after it (new offset).
+  let lo = wall - offsetAfter; // still old offset here
+  let hi = wall - offsetBefore; // already new offset here
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (zoneOffsetMs(zone, mid) === offsetAfter) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** A transition-free stretch `[start, end)` of a zone with its constant offset. */
+export type OffsetStretch = { readonly start: number; readonly end: number; readonly offsetMs: number };
+
+/**
+ * Splits `[from, to)` into stretches of constant offset. Costs about one `Intl` call per day of
+ * the window plus ~17 per transition (bisection to the second).
+ */
+export function offsetStretches(zone: string, from: number, to: number): OffsetStretch[] {
+  if (!(from < to)) return [];
+  if (isUtc(zone)) return [{ start: from, end: to, offsetMs: 0 }];
+  const stretches: OffsetStretch[] = [];
+  let stretchStart = from;
+  let stretchOffset = zoneOffsetMs(zone, from);
+  let probe = from;
+  const last = to - 1;
+  while (probe < last) {
+    const next = Math.min(probe + PROBE_MS, last);
+    const offset = zoneOffsetMs(zone, next);
+    if (offset === stretchOffset) {
+      probe = next;
+      continue;
+    }
+    // Offsets only change on whole seconds: bisect over seconds for the first changed one.
+    let lo = Math.floor(probe / 1000);
+    let hi = Math.floor(next / 1000);
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (zoneOffsetMs(zone, mid * 1000) === stretchOffset) lo = mid;
+      else hi = mid;
+    }
+    const transition = Math.max(hi * 1000, probe + 1);
+    stretches.push({ start: stretchStart, end: transition, offsetMs: stretchOffset });
+    stretchStart = transition;
+    stretchOffset = zoneOffsetMs(zone, transition);
+    probe = transition;
+  }
+  stretches.push({ start: stretchStart, end: to, offsetMs: stretchOffset });
+  return stretches;
+}
+
+/**
+ * Every instant in `[from, to)` at which the wall clock of `zone` shows zero seconds and a
+ * minute-of-day that is a multiple of `intervalMinutes` (SPEC 5.3), ascending. A repeated wall
+ * time (fall back) yields both instants; a skipped one (spring forward) yields none. The count of
+ * `Intl` calls does not depend on the number of starts: within each transition-free stretch the
+ * aligned wall times are walked arithmetically.
+ */
+export function alignedStarts(zone: string, intervalMinutes: number, from: number, to: number): Float64Array {
+  const out: number[] = [];
+  for (const stretch of offsetStretches(zone, from, to)) {
+    pushAlignedInStretch(out, intervalMinutes, stretch.start, stretch.end, stretch.offsetMs);
+  }
+  return Float64Array.from(out);
+}
+
+function pushAlignedInStretch(out: number[], interval: number, from: number, to: number, offset: number): void {
+  const localFrom = from + offset;
+  const localTo = to + offset;
+  let localMinute = Math.ceil(localFrom / MINUTE_MS);
+  let dayIndex = Math.floor(localMinute / MINUTES_PER_DAY);
+  let minuteOfDay = localMinute - dayIndex * MINUTES_PER_DAY;
+  minuteOfDay = Math.ceil(minuteOfDay / interval) * interval;
+  if (minuteOfDay >= MINUTES_PER_DAY) {
+    dayIndex++;
+    minuteOfDay = 0;
+  }
+  for (;;) {
+    localMinute = dayIndex * MINUTES_PER_DAY + minuteOfDay;
+    const local = localMinute * MINUTE_MS;
+    if (local >= localTo) return;
+    out.push(local - offset);
+    minuteOfDay += interval;
+    if (minuteOfDay >= MINUTES_PER_DAY) {
+      dayIndex++;
+      minuteOfDay = 0;
+    }
+  }
+}
+
+/** True when `instant` is an aligned start time (SPEC 5.3) in `zone` for `intervalMinutes`. */
+export function isAlignedStart(zone: string, intervalMinutes: number, instant: number): boolean {
+  const local = instant + zoneOffsetMs(zone, instant);
+  if (local % MINUTE_MS !== 0) return false;
+  const localMinute = local / MINUTE_MS;
+  const minuteOfDay = localMinute - Math.floor(localMinute / MINUTES_PER_DAY) * MINUTES_PER_DAY;
+  return minuteOfDay % intervalMinutes === 0;
+}
+
+/** The first aligned start time at or after `instant`. */
+export function nextAlignedStart(zone: string, intervalMinutes: number, instant: number): number {
+  for (let from = instant; ; from += 3 * DAY_MS) {
+    const starts = alignedStarts(zone, intervalMinutes, from, from + 3 * DAY_MS);
+    if (starts.length > 0) return starts[0]!;
+  }
+}
+
+/** The first aligned start time in `[from, to)`, or `null` when there is none. */
+export function firstAlignedStartIn(zone: string, intervalMinutes: number, from: number, to: number): number | null {
+  for (let chunkStart = from; chunkStart < to; chunkStart += 2 * DAY_MS) {
+    const starts = alignedStarts(zone, intervalMinutes, chunkStart, Math.min(to, chunkStart + 2 * DAY_MS));
+    if (starts.length > 0) return starts[0]!;
+  }
+  return null;
+}

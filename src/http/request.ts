@@ -1,0 +1,95 @@
+/** Small helpers every route uses: credentials, the JSON body, authentication with rate limits. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  type AccountCaller,
+  authenticateAccount,
+  authenticateApplication,
+  authenticateCaller,
+  type Caller,
+  type PresentedCredentials,
+} from '../app/auth.ts';
+import type { AppContext } from '../app/context.ts';
+import type { RateLimiter } from '../app/rate-limit.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { ApplicationRecord } from '../ports/store.ts';
+import { isObject, type Json } from './wire/reader.ts';
+
+export type HttpDeps = {
+  readonly ctx: AppContext;
+  readonly apiLimiter: RateLimiter;
+  /** Items per page for paged reads (events, free_busy, available_periods). */
+  readonly pageSize: number;
+};
+
+export function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match === null ? undefined : match[1]!.trim();
+}
+
+export function credentialsOf(request: FastifyRequest): PresentedCredentials {
+  const body = isObject(request.body) ? request.body : {};
+  return {
+    bearer: bearerOf(request),
+    bodyClientId: typeof body.client_id === 'string' ? body.client_id : undefined,
+    bodyClientSecret: typeof body.client_secret === 'string' ? body.client_secret : undefined,
+  };
+}
+
+/** The JSON object body; anything else (array, string, none) is one 422. */
+export function jsonBody(request: FastifyRequest): Json {
+  if (isObject(request.body)) return request.body;
+  throw new DomainError('invalid_request', 'The body must be a JSON object', {
+    problems: [{ path: 'body', code: 'errors.invalid_type', description: 'the body must be a JSON object' }],
+  });
+}
+
+function limit(deps: HttpDeps, application: ApplicationRecord): void {
+  const wait = deps.apiLimiter.hit(application.id, deps.ctx.clock.now());
+  if (wait > 0) {
+    throw new DomainError('rate_limited', 'Too many requests for this application', {
+      retryAfterSeconds: wait,
+    });
+  }
+}
+
+export async function applicationCaller(deps: HttpDeps, request: FastifyRequest): Promise<ApplicationRecord> {
+  const application = await authenticateApplication(deps.ctx, credentialsOf(request));
+  limit(deps, application);
+  return application;
+}
+
+export async function accountCaller(deps: HttpDeps, request: FastifyRequest): Promise<AccountCaller> {
+  const caller = await authenticateAccount(deps.ctx, bearerOf(request));
+  limit(deps, caller.application);
+  return caller;
+}
+
+export async function anyCaller(deps: HttpDeps, request: FastifyRequest): Promise<Caller> {
+  const caller = await authenticateCaller(deps.ctx, credentialsOf(request));
+  limit(deps, caller.application);
+  return caller;
+}
+
+export function accepted(reply: FastifyReply): FastifyReply {
+  return reply.code(202).send();
+}
+
+/** The query string as a flat map; `name[]` arrays become arrays under `name`. */
+export function queryOf(request: FastifyRequest): Record<string, string | string[]> {
+  const raw = request.raw.url ?? '';
+  const search = raw.includes('?') ? raw.slice(raw.indexOf('?') + 1) : '';
+  const out: Record<string, string | string[]> = {};
+  for (const [rawKey, value] of new URLSearchParams(search)) {
+    const isList = rawKey.endsWith('[]');
+    const key = isList ? rawKey.slice(0, -2) : rawKey;
+    const existing = out[key];
+    if (isList || existing !== undefined) {
+      out[key] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), value];
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+/** The whole JSON API surface, in one place. */
+import type { FastifyInstance } from 'fastify';
+import type { OpenApiRoute } from './openapi.ts';
+import type { HttpDeps } from './request.ts';
+import { registerApplicationCalendarRoutes } from './routes/application-calendars.ts';
+import { registerAvailabilityRoutes } from './routes/availability.ts';
+import { registerCalendarRoutes } from './routes/calendars.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { registerManagedAvailabilityRoutes } from './routes/managed-availability.ts';
+import { registerStatusRoutes } from './routes/status.ts';
+
+export function registerApiRoutes(
+  app: FastifyInstance,
+  deps: HttpDeps,
+  meta: { version: string; routes: readonly OpenApiRoute[] },
+): void {
+  registerStatusRoutes(app, deps, meta);
+  registerApplicationCalendarRoutes(app, deps);
+  registerCalendarRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerManagedAvailabilityRoutes(app, deps);
+  registerAvailabilityRoutes(app, deps);
+}

@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { createApplicationCalendar, refreshTokens } from '../../app/accounts.ts';
+import { Problems } from '../../domain/errors.ts';
+import { applicationCaller, type HttpDeps, jsonBody } from '../request.ts';
+import { CRONOFY, ERRORS } from '../schemas.ts';
+import { readString, readTimeZone } from '../wire/reader.ts';
+
+const TokenResponse = Type.Object({
+  token_type: Type.Literal('bearer'),
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+  scope: Type.String(),
+  sub: Type.String(),
+  application_calendar_id: Type.Optional(Type.String()),
+  linking_profile: Type.Object({
+    provider_name: Type.String(),
+    profile_id: Type.String(),
+    profile_name: Type.String(),
+  }),
+});
+
+export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post(
+    '/v1/application_calendars',
+    {
+      schema: {
+        summary: 'Create (or return) the account behind an application calendar',
+        tags: CRONOFY,
+        body: Type.Object(
+          {
+            client_id: Type.String(),
+            client_secret: Type.String(),
+            application_calendar_id: Type.String({ maxLength: 64 }),
+          },
+          { additionalProperties: true },
+        ),
+        response: { 200: TokenResponse, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const body = jsonBody(request);
+      const application = await applicationCaller(deps, request);
+      const problems = new Problems();
+      const id = readString(body.application_calendar_id, 'application_calendar_id', problems, {
+        required: true,
+        max: 64,
+        ascii: true,
+      });
+      const name = readString(body.name, 'name', problems, { required: false, max: 200 });
+      const tzid = readTimeZone(body.tzid, 'tzid', problems, false);
+      problems.throwIfAny();
+      const result = await createApplicationCalendar(deps.ctx, application, id!, { name, tzid });
+      return {
+        token_type: 'bearer',
+        access_token: result.accessToken,
+        refresh_token: result.refreshToken,
+        scope: 'read_write',
+        sub: result.account.id,
+        application_calendar_id: id,
+        linking_profile: {
+          provider_name: 'cronofy',
+          profile_id: result.account.profileId,
+          profile_name: result.account.name,
+        },
+      };
+    },
+  );
+
+  app.post(
+    '/oauth/token',
+    {
+      schema: {
+        summary: 'Refresh an access token (grant_type=refresh_token)',
+        tags: CRONOFY,
+        body: Type.Object(
+          {
+            grant_type: Type.Literal('refresh_token'),
+            refresh_token: Type.String(),
+            client_id: Type.String(),
+            client_secret: Type.String(),
+          },
+          { additionalProperties: true },
+        ),
+        response: { 200: TokenResponse, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const body = jsonBody(request);
+      const application = await applicationCaller(deps, request);
+      if (body.grant_type !== 'refresh_token' || typeof body.refresh_token !== 'string') {
+        // OAuth endpoints answer 400 (RFC 6749), the one place Cronofy uses it.
+        return reply.code(400).send({ error: 'unsupported_grant_type' });
+      }
+      const result = await refreshTokens(deps.ctx, application, body.refresh_token);
+      return {
+        token_type: 'bearer',
+        access_token: result.accessToken,
+        refresh_token: result.refreshToken,
+        scope: 'read_write',
+        sub: result.account.id,
+        linking_profile: {
+          provider_name: 'cronofy',
+          profile_id: result.account.profileId,
+          profile_name: result.account.name,
+        },
+      };
+    },
+  );
+}

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpDeps } from '../request.ts';
+
+export function registerEventRoutes(_app: FastifyInstance, _deps: HttpDeps): void {}

@@ -1,0 +1,93 @@
+/**
+ * Shared JSON schemas (TypeBox) of the wire format. They document the API (OpenAPI) and are
+ * checked against example requests in tests; the wire readers in http/wire/ do the validation.
+ */
+import { Type } from 'typebox';
+
+const open = { additionalProperties: true } as const;
+
+export const UtcTime = Type.String({
+  description: 'UTC time, YYYY-MM-DDTHH:MM:SSZ (a space for T, +00:00 for Z and .000 are accepted)',
+  examples: ['2026-01-30T09:00:00Z'],
+});
+export const Duration = Type.Object(
+  {
+    minutes: Type.Optional(Type.Integer({ minimum: 0 })),
+    hours: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { ...open, description: 'Duration; responses always use minutes only' },
+);
+export const Period = Type.Object({ start: UtcTime, end: UtcTime }, open);
+export const Periods = Type.Array(Period);
+export const BufferSide = Type.Union([
+  Duration,
+  Type.Object({ minimum: Type.Optional(Duration), maximum: Type.Optional(Duration) }, open),
+]);
+export const Buffer = Type.Object(
+  { before: Type.Optional(BufferSide), after: Type.Optional(BufferSide) },
+  open,
+);
+export const Member = Type.Object(
+  {
+    sub: Type.String(),
+    calendar_ids: Type.Optional(Type.Array(Type.String())),
+    available_periods: Type.Optional(Periods),
+    query_periods: Type.Optional(Periods),
+    managed_availability: Type.Optional(Type.Boolean()),
+    availability_rule_ids: Type.Optional(Type.Array(Type.String())),
+  },
+  open,
+);
+export const Group = Type.Object(
+  {
+    members: Type.Array(Member),
+    required: Type.Optional(Type.Union([Type.Literal('all'), Type.Integer({ minimum: 1 })])),
+  },
+  open,
+);
+export const Participant = Type.Object({ sub: Type.String() }, open);
+export const SequenceId = Type.Union([Type.String(), Type.Number()], {
+  description: 'Echoed with the JSON type it was sent with',
+});
+export const SequenceStep = Type.Object(
+  {
+    sequence_id: SequenceId,
+    ordinal: Type.Optional(Type.Integer({ minimum: 0 })),
+    participants: Type.Array(Group),
+    required_duration: Duration,
+    start_interval: Type.Optional(Duration),
+    buffer: Type.Optional(Buffer),
+    query_periods: Type.Optional(Periods),
+    available_periods: Type.Optional(Periods),
+    event: Type.Optional(Type.Object({}, open)),
+  },
+  open,
+);
+export const ErrorResponse = Type.Object(
+  {
+    errors: Type.Record(
+      Type.String({ description: 'dotted field path' }),
+      Type.Array(Type.Object({ key: Type.String(), description: Type.String() })),
+    ),
+  },
+  { description: 'Every problem found, by field path' },
+);
+export const Pages = Type.Object({
+  current: Type.Integer(),
+  total: Type.Integer(),
+  next_page: Type.Optional(Type.String({ description: 'absolute URL of the next page' })),
+});
+
+export const CRONOFY = ['cronofy'];
+export const RTSEQ = ['rtseq'];
+type Security = readonly Record<string, readonly string[]>[];
+export const APPLICATION_AUTH: Security = [{ clientSecret: [] }];
+export const ACCOUNT_AUTH: Security = [{ accessToken: [] }];
+export const EITHER_AUTH: Security = [{ clientSecret: [] }, { accessToken: [] }];
+
+/** Standard error responses for an authenticated JSON endpoint. */
+export const ERRORS = {
+  401: { ...ErrorResponse, description: 'credentials not recognised' },
+  422: { ...ErrorResponse, description: 'invalid request: every problem, by field path' },
+  429: { ...ErrorResponse, description: 'rate limited (Retry-After)' },
+};

@@ -1,0 +1,17 @@
+import type { Interval } from '../domain/engine/types.ts';
+import type { CalendarRecord } from './store.ts';
+
+/** Why an external calendar could not be read; the member is then unavailable (SPEC 8). */
+export type SourceFailure = { readonly calendarId: string; readonly reason: string };
+
+/**
+ * Busy time of external (CalDAV / ICS) calendars. `fresh` bypasses the short page-view cache
+ * (bookings always read fresh). Throws nothing: failures come back as values.
+ */
+export interface ExternalBusySource {
+  readBusy(
+    calendar: CalendarRecord,
+    window: Interval,
+    options: { fresh: boolean },
+  ): Promise<{ ok: true; busy: Interval[] } | { ok: false; failure: SourceFailure }>;
+}

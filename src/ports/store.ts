@@ -1,0 +1,333 @@
+/**
+ * The storage port. app/ talks only to these interfaces; adapters/storage implements them for
+ * SQLite and PostgreSQL, and both pass test/contract/storage-contract.ts unchanged.
+ * Instants are epoch milliseconds. Records are plain data.
+ */
+
+export type ApplicationRecord = {
+  readonly id: string;
+  readonly clientId: string;
+  readonly name: string;
+  readonly createdAt: number;
+};
+
+export type ClientSecretRecord = {
+  readonly id: string;
+  readonly applicationId: string;
+  /** SHA-256 of the secret (hex), for lookup; the secret itself is compared in constant time. */
+  readonly secretHash: string;
+  /** The secret, sealed with SECRET_KEY when configured (needed in plain form to sign callbacks). */
+  readonly secretSealed: string;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+};
+
+export type AccountRecord = {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly applicationCalendarId: string | null;
+  readonly profileId: string;
+  readonly name: string;
+  readonly createdAt: number;
+};
+
+export type TokenKind = 'access' | 'refresh';
+
+export type AccessTokenRecord = {
+  readonly tokenHash: string;
+  readonly accountId: string;
+  readonly kind: TokenKind;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+};
+
+export type CalendarKind = 'native' | 'caldav' | 'ics';
+
+export type CalendarRecord = {
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly kind: CalendarKind;
+  readonly readOnly: boolean;
+  readonly primary: boolean;
+  readonly deleted: boolean;
+  readonly tzid: string;
+  readonly color: string | null;
+  /** For external calendars: where and how to read it, sealed (it may hold a password). */
+  readonly sourceSealed: string | null;
+  readonly createdAt: number;
+};
+
+export type EventTransparency = 'opaque' | 'transparent';
+export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
+
+export type EventRecord = {
+  readonly calendarId: string;
+  /** The application's key (upsert key with calendarId). */
+  readonly eventId: string;
+  readonly eventUid: string;
+  readonly summary: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly allDay: boolean;
+  readonly transparency: EventTransparency;
+  readonly status: EventStatus;
+  readonly deleted: boolean;
+  /** Wire fields kept as sent (start/end forms, description, location, reminders, tzid, …). */
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+};
+
+/** Just what availability needs of a busy event: lean, because it is read in bulk. */
+export type BusyRow = { readonly calendarId: string; readonly startMs: number; readonly endMs: number };
+
+export type WeeklyPeriod = { readonly day: string; readonly startTime: string; readonly endTime: string };
+
+export type AvailabilityRuleRecord = {
+  readonly accountId: string;
+  readonly ruleId: string;
+  readonly tzid: string;
+  readonly calendarIds: readonly string[] | null;
+  readonly weeklyPeriods: readonly WeeklyPeriod[];
+};
+
+export type AvailablePeriodRecord = {
+  readonly accountId: string;
+  readonly periodId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+};
+
+export type LinkKind = 'sequencing' | 'scheduling';
+export type LinkStatus = 'open' | 'completed' | 'disabled';
+
+export type LinkRecord = {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly kind: LinkKind;
+  readonly tokenHash: string;
+  /** The token, sealed, so status calls can return the link URL again. */
+  readonly tokenSealed: string;
+  readonly status: LinkStatus;
+  /** The normalised creation request (what the page and booking need). */
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+  /** End of the last query period: after it the link is expired. */
+  readonly expiresAt: number;
+  readonly completedAt: number | null;
+  /** The booked option, once completed. */
+  readonly booked: Readonly<Record<string, unknown>> | null;
+  readonly displayMessage: string | null;
+};
+
+export type ReservationKind = 'hold' | 'booking';
+
+/** One participant made busy by rtseq for one interval: a hold or a booking. */
+export type ReservationRecord = {
+  readonly id: string;
+  readonly linkId: string;
+  readonly accountId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly kind: ReservationKind;
+  /** Holds expire; bookings do not (null). */
+  readonly expiresAt: number | null;
+  /** Who holds it (the page session), so a later confirm can replace its own hold. */
+  readonly holderKey: string | null;
+};
+
+export type OutboxKind = 'callback' | 'caldav_write';
+export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+
+export type OutboxRecord = {
+  readonly id: string;
+  /** Stable across retries: sent as Rtseq-Delivery-Id. */
+  readonly deliveryId: string;
+  readonly applicationId: string;
+  readonly kind: OutboxKind;
+  readonly target: string;
+  /** The exact body bytes to send (callbacks) or the job description (CalDAV writes). */
+  readonly payload: string;
+  readonly status: OutboxStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly leaseUntil: number | null;
+  readonly leaseOwner: string | null;
+  readonly lastError: string | null;
+  readonly createdAt: number;
+  readonly finishedAt: number | null;
+};
+
+export type DeliveryAttemptRecord = {
+  readonly outboxId: string;
+  readonly attempt: number;
+  readonly at: number;
+  readonly statusCode: number | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+};
+
+export type TimeWindow = { readonly start: number; readonly end: number };
+
+export type Page<T> = { readonly items: readonly T[]; readonly total: number };
+
+export interface ApplicationRepo {
+  insert(app: ApplicationRecord): Promise<void>;
+  byId(id: string): Promise<ApplicationRecord | undefined>;
+  byClientId(clientId: string): Promise<ApplicationRecord | undefined>;
+  list(): Promise<ApplicationRecord[]>;
+  insertSecret(secret: ClientSecretRecord): Promise<void>;
+  /** Active (not revoked) secrets whose hash matches. */
+  secretsByHash(secretHash: string): Promise<ClientSecretRecord[]>;
+  activeSecrets(applicationId: string): Promise<ClientSecretRecord[]>;
+  revokeSecret(applicationId: string, secretId: string, at: number): Promise<boolean>;
+}
+
+export interface AccountRepo {
+  insert(account: AccountRecord): Promise<void>;
+  byId(id: string): Promise<AccountRecord | undefined>;
+  byApplicationCalendarId(
+    applicationId: string,
+    applicationCalendarId: string,
+  ): Promise<AccountRecord | undefined>;
+  /** Accounts among `ids` that belong to the application (others are simply absent). */
+  byIds(applicationId: string, ids: readonly string[]): Promise<AccountRecord[]>;
+  listByApplication(applicationId: string): Promise<AccountRecord[]>;
+  insertToken(token: AccessTokenRecord): Promise<void>;
+  tokenByHash(tokenHash: string): Promise<AccessTokenRecord | undefined>;
+  revokeToken(tokenHash: string, at: number): Promise<void>;
+}
+
+export interface CalendarRepo {
+  insert(calendar: CalendarRecord): Promise<void>;
+  byId(id: string): Promise<CalendarRecord | undefined>;
+  byAccount(accountId: string): Promise<CalendarRecord[]>;
+  byAccounts(accountIds: readonly string[]): Promise<CalendarRecord[]>;
+}
+
+export interface EventRepo {
+  /** Insert or replace by (calendarId, eventId); returns the stored record. */
+  upsert(event: EventRecord): Promise<void>;
+  byKey(calendarId: string, eventId: string): Promise<EventRecord | undefined>;
+  /** Marks deleted; returns false when there was no such live event. */
+  markDeleted(calendarId: string, eventId: string, at: number): Promise<boolean>;
+  /** Busy time (events not deleted, not cancelled, not transparent) overlapping the window. */
+  busyIn(calendarIds: readonly string[], window: TimeWindow): Promise<BusyRow[]>;
+  /** Events overlapping the window (or all managed when window is null), ordered by start. */
+  page(
+    calendarIds: readonly string[],
+    window: TimeWindow | null,
+    options: { includeDeleted: boolean; offset: number; limit: number },
+  ): Promise<Page<EventRecord>>;
+}
+
+export interface AvailabilityRuleRepo {
+  upsert(rule: AvailabilityRuleRecord): Promise<void>;
+  byId(accountId: string, ruleId: string): Promise<AvailabilityRuleRecord | undefined>;
+  byAccount(accountId: string): Promise<AvailabilityRuleRecord[]>;
+  byAccounts(accountIds: readonly string[]): Promise<AvailabilityRuleRecord[]>;
+  delete(accountId: string, ruleId: string): Promise<boolean>;
+}
+
+export interface AvailablePeriodRepo {
+  upsert(period: AvailablePeriodRecord): Promise<void>;
+  delete(accountId: string, periodId: string): Promise<boolean>;
+  page(
+    accountId: string,
+    window: TimeWindow | null,
+    offset: number,
+    limit: number,
+  ): Promise<Page<AvailablePeriodRecord>>;
+  byAccounts(accountIds: readonly string[], window: TimeWindow): Promise<AvailablePeriodRecord[]>;
+}
+
+export interface LinkRepo {
+  insert(link: LinkRecord): Promise<void>;
+  byId(applicationId: string, id: string): Promise<LinkRecord | undefined>;
+  byTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
+  /** Changes status only when the link is still `open`; returns whether it changed. */
+  closeIfOpen(
+    id: string,
+    change: {
+      status: 'completed' | 'disabled';
+      at: number;
+      booked?: Record<string, unknown>;
+      displayMessage?: string;
+    },
+  ): Promise<boolean>;
+}
+
+/** Raised by ReservationRepo.insert when the new interval overlaps a live one of the same participant. */
+export class ReservationConflictError extends Error {
+  override name = 'ReservationConflictError';
+}
+
+export interface ReservationRepo {
+  /**
+   * Inserts reservations all-or-nothing within the surrounding transaction. Throws
+   * ReservationConflictError when any overlaps a live (booking or unexpired hold) reservation of
+   * the same account, other than holds of `replacingHolder`. Expired holds never conflict.
+   */
+  insertAll(rows: readonly ReservationRecord[], now: number, replacingHolder: string | null): Promise<void>;
+  /** Live reservations (bookings and unexpired holds) of these accounts overlapping the window. */
+  liveIn(accountIds: readonly string[], window: TimeWindow, now: number): Promise<ReservationRecord[]>;
+  releaseHolds(linkId: string, holderKey: string): Promise<void>;
+  /** Bookings of one link (for re-display and status). */
+  byLink(linkId: string): Promise<ReservationRecord[]>;
+}
+
+export interface OutboxRepo {
+  insert(item: OutboxRecord): Promise<void>;
+  byId(id: string): Promise<OutboxRecord | undefined>;
+  /**
+   * Claims up to `limit` due pending items for `owner` until `leaseUntil`; an item whose lease has
+   * expired may be claimed again. No item is claimed by two owners at once.
+   */
+  claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
+  /** Records an attempt and the new state; only if `owner` still holds the lease. */
+  finishAttempt(
+    id: string,
+    owner: string,
+    result: {
+      attempt: DeliveryAttemptRecord;
+      status: OutboxStatus;
+      nextAttemptAt: number;
+      lastError: string | null;
+      finishedAt: number | null;
+    },
+  ): Promise<boolean>;
+  /** Gives a claimed item back (graceful shutdown). */
+  release(id: string, owner: string): Promise<void>;
+  list(filter: { applicationId?: string; status?: OutboxStatus; limit: number }): Promise<OutboxRecord[]>;
+  attempts(id: string): Promise<DeliveryAttemptRecord[]>;
+  /** Makes a failed or pending item due now again; returns whether it existed. */
+  replay(id: string, now: number, applicationId?: string): Promise<boolean>;
+}
+
+/** Every repository, bound to one transaction or to autocommit reads. */
+export type Repos = {
+  readonly applications: ApplicationRepo;
+  readonly accounts: AccountRepo;
+  readonly calendars: CalendarRepo;
+  readonly events: EventRepo;
+  readonly rules: AvailabilityRuleRepo;
+  readonly periods: AvailablePeriodRepo;
+  readonly links: LinkRepo;
+  readonly reservations: ReservationRepo;
+  readonly outbox: OutboxRepo;
+};
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** Runs `work` in one serialisable-enough transaction: all of it commits or none of it. */
+  transaction<T>(work: (repos: Repos) => Promise<T>): Promise<T>;
+  /** Runs reads without an explicit transaction. */
+  read<T>(work: (repos: Repos) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+/**
+ * buildServer(deps): a configured Fastify instance that never listens (main.ts does). Registers
+ * the JSON API (http/) and the hosted pages (web/).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { AppContext } from './app/context.ts';
+import { RateLimiter } from './app/rate-limit.ts';
+import { DomainError } from './domain/errors.ts';
+import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
+import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
+import type { HttpDeps } from './http/request.ts';
+import { registerApiRoutes } from './http/routes.ts';
+import { registerWebRoutes, type WebDeps } from './web/routes.ts';
+
+export type ServerOptions = {
+  readonly ctx: AppContext;
+  /** A pino logger, or false for none (tests). */
+  readonly logger: FastifyBaseLogger | false;
+  readonly pageSize?: number;
+  readonly version: string;
+  /** Extra hooks for the booking pages (e.g. a callback worker to wake after booking). */
+  readonly web?: Partial<Pick<WebDeps, 'onBooked'>>;
+};
+
+/** Strips tokens from URLs before they reach a log line (SPEC: no secret or token is ever logged). */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/\/book\/[^/?#]+/g, '/book/[redacted]')
+    .replace(/([?&](?:token|code)=)[^&#]*/g, '$1[redacted]');
+}
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { ctx } = options;
+  const app = Fastify({
+    ...(options.logger === false ? { logger: false } : { loggerInstance: options.logger }),
+    bodyLimit: ctx.config.limits.bodyBytes,
+    requestIdHeader: 'x-request-id',
+    trustProxy: false,
+    routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+  });
+
+  // Requests are validated by the wire readers (every problem, dotted paths); route schemas
+  // describe the API for OpenAPI. See docs/decisions/0002-validation.md.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+  });
+
+  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    if (error instanceof DomainError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+      return reply
+        .code(STATUS_BY_CODE[error.code])
+        .send(errorBody(error.code, error.message, error.problems));
+    }
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status === 413) {
+      return reply.code(413).send(errorBody('payload_too_large', 'The request body is too large', []));
+    }
+    if (status === 415) {
+      return reply.code(415).send({
+        errors: {
+          content_type: [{ key: 'errors.unsupported_media_type', description: 'send application/json' }],
+        },
+      });
+    }
+    if (status >= 400 && status < 500) {
+      // Malformed JSON, an empty JSON body, prototype poisoning: the body could not be read.
+      return reply.code(422).send({
+        errors: { body: [{ key: 'errors.invalid_json', description: 'the body is not valid JSON' }] },
+      });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply
+      .code(500)
+      .send({ errors: { server: [{ key: 'errors.internal', description: 'internal error' }] } });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          'not_found',
+          `No route ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}`,
+          [],
+        ),
+      );
+  });
+
+  const routes: OpenApiRoute[] = [];
+  app.addHook('onRoute', routeCollector(routes));
+
+  const httpDeps: HttpDeps = {
+    ctx,
+    pageSize: options.pageSize ?? 100,
+    apiLimiter: new RateLimiter([
+      { limit: ctx.config.limits.apiPerSecond, windowMs: 1000 },
+      { limit: ctx.config.limits.apiPerMinute, windowMs: 60_000 },
+    ]),
+  };
+  registerApiRoutes(app, httpDeps, { version: options.version, routes });
+  registerWebRoutes(app, {
+    ctx,
+    pageLimiter: new RateLimiter([{ limit: ctx.config.limits.pagePerSecond, windowMs: 1000 }]),
+    onBooked: options.web?.onBooked ?? (() => {}),
+  });
+  return app;
+}
