@@ -3,16 +3,20 @@
  * concrete class. `rtseq serve` runs the server; the other commands act on the same database.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { systemClock } from './adapters/clock.ts';
 import { randomIds, secretBox } from './adapters/crypto.ts';
 import { SqliteStore } from './adapters/storage/sqlite/sqlite-store.ts';
+import { httpTransport } from './adapters/webhooks/http-transport.ts';
 import { createApplication, listSecrets, revokeSecret, rotateSecret } from './app/applications.ts';
+import { listDeliveries, replayDelivery } from './app/callbacks.ts';
 import type { AppContext } from './app/context.ts';
 import { createDemo, type DemoSetup } from './app/demo.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { DomainError } from './domain/errors.ts';
+import { OutboxWorker } from './jobs/outbox-worker.ts';
 import type { Store } from './ports/store.ts';
 import { buildServer, redactUrl } from './server.ts';
 
@@ -62,28 +66,68 @@ function makeLogger(config: Config) {
   });
 }
 
-function printDemo(config: Config, demo: DemoSetup): void {
-  const body = {
+/** A link request shaped like the example in Cronofy's documentation, over the demo accounts. */
+function demoLinkBody(config: Config, demo: DemoSetup, now: number): Record<string, unknown> {
+  const day = (offset: number) => new Date(now + offset * 86_400_000).toISOString().slice(0, 10);
+  return {
+    oauth: { redirect_uri: `${config.publicUrl}/v1/status`, state: 'demo-state' },
+    event: {
+      event_id: 'demo-interview',
+      summary: 'Product Manager Interview at Globex',
+      tzid: 'Europe/London',
+    },
+    availability: {
+      sequence: [
+        {
+          sequence_id: '123',
+          ordinal: 1,
+          participants: [
+            {
+              members: [{ sub: demo.recruiter.sub, calendar_ids: [demo.recruiter.calendarId] }],
+              required: 'all',
+            },
+          ],
+          event: { event_id: 'demo-pre-screen', summary: 'Pre screen' },
+          required_duration: { minutes: 60 },
+        },
+        {
+          sequence_id: '456',
+          ordinal: 2,
+          participants: [
+            {
+              members: [
+                {
+                  sub: demo.engineers[0]!.sub,
+                  available_periods: [
+                    { start: `${day(1)}T09:00:00Z`, end: `${day(1)}T12:00:00Z` },
+                    { start: `${day(2)}T10:00:00Z`, end: `${day(2)}T20:00:00Z` },
+                  ],
+                },
+              ],
+              required: 'all',
+            },
+          ],
+          event: { event_id: 'demo-face-to-face', summary: 'Face to face' },
+          required_duration: { minutes: 60 },
+        },
+      ],
+      query_periods: [
+        { start: `${day(1)}T09:00:00Z`, end: `${day(1)}T18:00:00Z` },
+        { start: `${day(2)}T09:00:00Z`, end: `${day(2)}T18:00:00Z` },
+      ],
+    },
+    target_calendars: [{ sub: demo.recruiter.sub, calendar_id: demo.recruiter.calendarId }],
+    selection_mode: 'confirm',
     tzid: 'Europe/London',
-    query_periods: [{ start: 'TOMORROW_T09:00:00Z', end: 'TOMORROW_T17:00:00Z' }],
-    sequence: [
-      {
-        sequence_id: 'pre-screen',
-        ordinal: 1,
-        participants: [{ members: [{ sub: demo.recruiter.sub }], required: 'all' }],
-        required_duration: { minutes: 30 },
-      },
-      {
-        sequence_id: 'face-to-face',
-        ordinal: 2,
-        participants: [{ members: demo.engineers.map((e) => ({ sub: e.sub })), required: 1 }],
-        required_duration: { minutes: 60 },
-        buffer: { before: { minimum: { minutes: 0 }, maximum: { minutes: 60 } } },
-      },
-    ],
   };
-  const tomorrow = new Date(systemClock.now() + 86_400_000).toISOString().slice(0, 10);
-  const json = JSON.stringify(body).replaceAll('TOMORROW_', tomorrow);
+}
+
+function printDemo(
+  config: Config,
+  demo: DemoSetup,
+  body: Record<string, unknown>,
+  linkUrl: string | undefined,
+): void {
   process.stdout.write(
     [
       '',
@@ -93,10 +137,12 @@ function printDemo(config: Config, demo: DemoSetup): void {
       `  recruiter sub: ${demo.recruiter.sub} (access token ${demo.recruiter.accessToken})`,
       `  engineers:     ${demo.engineers.map((e) => e.sub).join(', ')}`,
       '',
-      'Try a sequenced availability query:',
-      `  curl -s ${config.publicUrl}/v1/sequenced_availability \\`,
+      linkUrl === undefined ? '' : `Open the demo Real-Time Sequencing link: ${linkUrl}`,
+      '',
+      'Create another link (the response carries its url):',
+      `  curl -s ${config.publicUrl}/v1/real_time_sequencing \\`,
       `    -H 'Authorization: Bearer ${demo.clientSecret}' -H 'Content-Type: application/json' \\`,
-      `    -d '${json}'`,
+      `    -d '${JSON.stringify(body)}'`,
       '',
     ].join('\n'),
   );
@@ -108,23 +154,44 @@ async function serve(config: Config, options: { demo: boolean }): Promise<void> 
   const applied = await store.migrate();
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const ctx = makeContext(config, store);
-  const app = buildServer({ ctx, logger, version: VERSION });
+  const worker = new OutboxWorker({
+    ctx,
+    transport: httpTransport({ allowPrivate: config.allowPrivateCallbacks }),
+    writeBack: null,
+    owner: `${hostname()}:${process.pid}:${randomIds.newToken(6)}`,
+    logger: logger.child({ component: 'outbox' }),
+  });
+  const app = buildServer({ ctx, logger, version: VERSION, web: { onBooked: () => worker.wake() } });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal }, 'shutting down: draining HTTP, finishing deliveries in flight');
     await app.close();
+    await worker.stop();
     await store.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
+  worker.start();
   logger.info({ port: config.port, storage: store.kind, version: VERSION }, 'rtseq listening');
   if (options.demo) {
     const demo = await createDemo(ctx);
-    if (demo !== null) printDemo(config, demo);
+    if (demo !== null) {
+      const body = demoLinkBody(config, demo, systemClock.now());
+      const created = await app.inject({
+        method: 'POST',
+        url: '/v1/real_time_sequencing',
+        headers: { authorization: `Bearer ${demo.clientSecret}` },
+        payload: body,
+      });
+      const linkUrl = created.statusCode === 200 ? (created.json() as { url?: string }).url : undefined;
+      if (linkUrl === undefined)
+        logger.warn({ status: created.statusCode, body: created.body }, 'demo link not created');
+      printDemo(config, demo, body, linkUrl);
+    }
   }
 }
 
@@ -229,15 +296,39 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** `rtseq callbacks list|replay`, filled in with the outbox (see jobs/). */
+/** `rtseq callbacks list|replay`: the outbox of every application in this database. */
 async function runCallbackCommand(
-  _config: Config,
-  _command: string | undefined,
-  _sub: string | undefined,
-  _values: Record<string, unknown>,
-  _out: (text: string) => void,
+  config: Config,
+  command: string | undefined,
+  sub: string | undefined,
+  values: Record<string, unknown>,
+  out: (text: string) => void,
 ): Promise<boolean> {
-  return false;
+  if (command !== 'callbacks' || (sub !== 'list' && sub !== 'replay')) return false;
+  if (sub === 'list') {
+    const status = values.status;
+    if (status !== undefined && status !== 'pending' && status !== 'failed' && status !== 'delivered') {
+      throw new UsageError('--status must be pending, failed or delivered');
+    }
+    const items = await withContext(config, (ctx) =>
+      listDeliveries(ctx, { ...(status === undefined ? {} : { status }), limit: 1000 }),
+    );
+    if (values.json === true) out(JSON.stringify(items));
+    else {
+      for (const item of items) {
+        out(
+          `${item.id}  ${item.status.padEnd(9)} attempts=${item.attempts}  ${item.kind}  ${item.target}${item.lastError === null ? '' : `  (${item.lastError})`}`,
+        );
+      }
+      if (items.length === 0) out('No deliveries.');
+    }
+    return true;
+  }
+  const id = values.id;
+  if (typeof id !== 'string' || id === '') throw new UsageError('--id is required');
+  await withContext(config, (ctx) => replayDelivery(ctx, id));
+  out(`Replaying ${id}: it is due now and the running server will deliver it.`);
+  return true;
 }
 
 class UsageError extends Error {}

@@ -3,7 +3,7 @@
  * members, then run the pure engine.
  */
 import { findAvailability } from '../domain/engine/availability.ts';
-import { findSequences } from '../domain/engine/sequence.ts';
+import { findSequences, SequenceTooComplexError } from '../domain/engine/sequence.ts';
 import type {
   AvailableSlot,
   GapBound,
@@ -12,7 +12,7 @@ import type {
   SequenceOption,
   SequenceQuery,
 } from '../domain/engine/types.ts';
-import { Problems } from '../domain/errors.ts';
+import { DomainError, Problems } from '../domain/errors.ts';
 import type { SourceFailure } from '../ports/busy-source.ts';
 import type { Caller } from './auth.ts';
 import type { AppContext } from './context.ts';
@@ -133,7 +133,7 @@ export async function resolveSequence(
   ctx: AppContext,
   caller: Caller,
   request: SequenceRequest,
-  options: { fresh: boolean },
+  options: { fresh: boolean; ignoreHolder?: string },
 ): Promise<{ query: SequenceQuery; resolved: ResolvedGroups }> {
   const problems = new Problems();
   const resolved = await resolveGroups(
@@ -154,5 +154,19 @@ export async function querySequences(
   request: SequenceRequest,
 ): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
-  return { options: findSequences(query), failures: resolved.failures };
+  return { options: searchSequences(query), failures: resolved.failures };
+}
+
+/** findSequences, with the engine's complexity guard turned into a 422 on `sequence`. */
+export function searchSequences(query: SequenceQuery): SequenceOption[] {
+  try {
+    return findSequences(query);
+  } catch (error) {
+    if (error instanceof SequenceTooComplexError) {
+      throw new DomainError('invalid_request', error.message, {
+        problems: [{ path: 'sequence', code: 'errors.too_complex', description: error.message }],
+      });
+    }
+    throw error;
+  }
 }

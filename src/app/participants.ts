@@ -82,26 +82,27 @@ function firstInstantAtOrAfter(
   return zonedWallTimeToInstants(zone, y, m, d, hh + 3, mm)[0] ?? Date.UTC(y, m - 1, d, hh, mm);
 }
 
+export type MemberDirectory = {
+  readonly accountsBySub: Map<string, AccountRecord>;
+  readonly calendarsByAccount: Map<string, CalendarRecord[]>;
+  readonly calendars: readonly CalendarRecord[];
+};
+
 /**
- * Resolves every group of every step at once. Unknown subs and calendars (or ones of another
- * application) are collected into `problems` with their paths; the caller throws.
+ * Loads the accounts and calendars named by `members` and reports, with their paths, every sub
+ * and calendar that is unknown or belongs to another application (the same 422 either way).
  */
-export async function resolveGroups(
+export async function checkMembers(
   ctx: AppContext,
   caller: Caller,
-  requested: readonly (readonly GroupRequest[])[],
-  window: Interval,
+  members: readonly MemberRequest[],
   problems: Problems,
-  options: { fresh: boolean },
-): Promise<ResolvedGroups> {
-  const allMembers = requested.flat().flatMap((g) => g.members);
-  const subs = [...new Set(allMembers.map((m) => m.sub))];
-  const now = ctx.clock.now();
-
+  extraSubs: readonly string[] = [],
+): Promise<MemberDirectory> {
+  const subs = [...new Set([...members.map((m) => m.sub), ...extraSubs])];
   const loaded = await ctx.store.read(async (repos) => {
     const accounts = await repos.accounts.byIds(caller.application.id, subs);
-    const accountIds = accounts.map((a) => a.id);
-    const calendars = (await repos.calendars.byAccounts(accountIds)).filter((c) => !c.deleted);
+    const calendars = (await repos.calendars.byAccounts(accounts.map((a) => a.id))).filter((c) => !c.deleted);
     return { accounts, calendars };
   });
   const accountsBySub = new Map(loaded.accounts.map((a) => [a.id, a]));
@@ -111,8 +112,7 @@ export async function resolveGroups(
     list.push(calendar);
     calendarsByAccount.set(calendar.accountId, list);
   }
-
-  for (const member of allMembers) {
+  for (const member of members) {
     const account = accountsBySub.get(member.sub);
     if (account === undefined) {
       problems.add(
@@ -141,9 +141,35 @@ export async function resolveGroups(
       }
     });
   }
+  return { accountsBySub, calendarsByAccount, calendars: loaded.calendars };
+}
+
+/**
+ * Resolves every group of every step at once. Unknown subs and calendars (or ones of another
+ * application) are collected into `problems` with their paths; the caller throws.
+ * `ignoreHolder` leaves out the holds of one page session (its own hold must not block its booking).
+ */
+export async function resolveGroups(
+  ctx: AppContext,
+  caller: Caller,
+  requested: readonly (readonly GroupRequest[])[],
+  window: Interval,
+  problems: Problems,
+  options: { fresh: boolean; ignoreHolder?: string },
+): Promise<ResolvedGroups> {
+  const allMembers = requested.flat().flatMap((g) => g.members);
+  const subs = [...new Set(allMembers.map((m) => m.sub))];
+  const now = ctx.clock.now();
+  const { accountsBySub, calendarsByAccount, calendars } = await checkMembers(
+    ctx,
+    caller,
+    allMembers,
+    problems,
+  );
   if (!problems.isEmpty) {
-    return { groups: [], failures: [], accounts: accountsBySub, calendars: loaded.calendars };
+    return { groups: [], failures: [], accounts: accountsBySub, calendars };
   }
+  const loaded = { calendars };
 
   const managedIds = [...new Set(allMembers.filter((m) => m.managedAvailability).map((m) => m.sub))];
   const bulk = await ctx.store.read(async (repos) => ({
@@ -151,7 +177,9 @@ export async function resolveGroups(
       loaded.calendars.filter((c) => c.kind === 'native').map((c) => c.id),
       window,
     ),
-    reservations: await repos.reservations.liveIn(subs, window, now),
+    reservations: (await repos.reservations.liveIn(subs, window, now)).filter(
+      (r) => options.ignoreHolder === undefined || r.kind !== 'hold' || r.holderKey !== options.ignoreHolder,
+    ),
     rules: await repos.rules.byAccounts(managedIds),
     periods: await repos.periods.byAccounts(managedIds, window),
   }));

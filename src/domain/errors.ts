@@ -39,7 +39,8 @@ export class Problems {
   readonly list: Problem[] = [];
 
   add(path: string, code: string, description: string): void {
-    if (!this.list.some((p) => p.path === path && p.code === code)) this.list.push({ path, code, description });
+    if (!this.list.some((p) => p.path === path && p.code === code))
+      this.list.push({ path, code, description });
   }
 
   get isEmpty(): boolean {

@@ -5,8 +5,10 @@ import type { HttpDeps } from './request.ts';
 import { registerApplicationCalendarRoutes } from './routes/application-calendars.ts';
 import { registerAvailabilityRoutes } from './routes/availability.ts';
 import { registerCalendarRoutes } from './routes/calendars.ts';
+import { registerCallbackRoutes } from './routes/callbacks.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerManagedAvailabilityRoutes } from './routes/managed-availability.ts';
+import { registerRealTimeRoutes } from './routes/real-time.ts';
 import { registerStatusRoutes } from './routes/status.ts';
 
 export function registerApiRoutes(
@@ -20,4 +22,6 @@ export function registerApiRoutes(
   registerEventRoutes(app, deps);
   registerManagedAvailabilityRoutes(app, deps);
   registerAvailabilityRoutes(app, deps);
+  registerRealTimeRoutes(app, deps);
+  registerCallbackRoutes(app, deps);
 }

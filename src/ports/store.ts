@@ -214,11 +214,23 @@ export interface EventRepo {
   markDeleted(calendarId: string, eventId: string, at: number): Promise<boolean>;
   /** Busy time (events not deleted, not cancelled, not transparent) overlapping the window. */
   busyIn(calendarIds: readonly string[], window: TimeWindow): Promise<BusyRow[]>;
-  /** Events overlapping the window (or all managed when window is null), ordered by start. */
+  /** Marks every live event of these calendars deleted (bulk delete); returns how many. */
+  markDeletedIn(calendarIds: readonly string[], at: number): Promise<number>;
+  /**
+   * Events overlapping the window (or all managed when window is null), ordered by start.
+   * `busyOnly` keeps what busyIn counts (not cancelled, not transparent); `modifiedSince` keeps
+   * events updated at or after that instant.
+   */
   page(
     calendarIds: readonly string[],
     window: TimeWindow | null,
-    options: { includeDeleted: boolean; offset: number; limit: number },
+    options: {
+      includeDeleted: boolean;
+      offset: number;
+      limit: number;
+      busyOnly?: boolean;
+      modifiedSince?: number;
+    },
   ): Promise<Page<EventRecord>>;
 }
 

@@ -35,7 +35,15 @@ export function findAvailability(query: AvailabilityQuery): AvailableSlot[] {
   const interval = query.startIntervalMinutes ?? DEFAULT_START_INTERVAL_MINUTES;
   const notBefore = query.now + query.minimumNoticeMs;
   const candidates = candidateStarts(query.alignmentZone, interval, window, notBefore, cache);
-  const starts = availableStarts(candidates, query.groups, query.durationMs, window, beforeMs, afterMs, cache);
+  const starts = availableStarts(
+    candidates,
+    query.groups,
+    query.durationMs,
+    window,
+    beforeMs,
+    afterMs,
+    cache,
+  );
   const results: AvailableSlot[] = [];
   let lastEnd = -Infinity;
   for (let i = 0; i < starts.length && results.length < query.maxResults; i++) {

@@ -175,10 +175,17 @@ export function candidateStarts(
   return grid;
 }
 
-/** First index `i >= from` with `values[i] >= target` (values ascending). */
+/**
+ * First index `i >= from` with `values[i] >= target` (values ascending). Gallops from `from` first,
+ * since successive targets are usually close to each other.
+ */
 export function lowerBound(values: Float64Array, target: number, from = 0): number {
-  let lo = from;
-  let hi = values.length;
+  const n = values.length;
+  if (from >= n || values[from]! >= target) return from;
+  let step = 1;
+  while (from + step < n && values[from + step]! < target) step *= 2;
+  let lo = from + (step >> 1) + 1;
+  let hi = Math.min(from + step, n);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (values[mid]! < target) lo = mid + 1;
@@ -187,10 +194,14 @@ export function lowerBound(values: Float64Array, target: number, from = 0): numb
   return lo;
 }
 
-/** First index `i >= from` with `values[i] > target` (values ascending). */
+/** First index `i >= from` with `values[i] > target` (values ascending), galloping like `lowerBound`. */
 export function upperBound(values: Float64Array, target: number, from = 0): number {
-  let lo = from;
-  let hi = values.length;
+  const n = values.length;
+  if (from >= n || values[from]! > target) return from;
+  let step = 1;
+  while (from + step < n && values[from + step]! <= target) step *= 2;
+  let lo = from + (step >> 1) + 1;
+  let hi = Math.min(from + step, n);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (values[mid]! <= target) lo = mid + 1;

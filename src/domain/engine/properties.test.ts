@@ -29,6 +29,15 @@ test('5.5 findSequences equals the brute-force reference (orders, gaps, canonica
   );
 });
 
+test('5.5 canonical tie-breaks (running order, then later starts) equal the reference on tie-heavy inputs', () => {
+  fc.assert(
+    fc.property(sequenceQueryArb('ties'), (query) => {
+      assert.deepEqual(findSequences(query), referenceSequences(query));
+    }),
+    { numRuns: 800 },
+  );
+});
+
 test('re-checks accept every option and slot the search returns', () => {
   fc.assert(
     fc.property(sequenceQueryArb(), (query) => {

@@ -6,7 +6,13 @@
 import { packIntervals } from '../time/intervals.ts';
 import { isAlignedStart } from '../time/zones.ts';
 import { DEFAULT_START_INTERVAL_MINUTES } from './availability.ts';
-import { createEngineCache, listFreeMembers, listSelectedMembers, packCached, slotWindow } from './free-time.ts';
+import {
+  createEngineCache,
+  listFreeMembers,
+  listSelectedMembers,
+  packCached,
+  slotWindow,
+} from './free-time.ts';
 import { maximumGapMs, minimumGapMs, runningBlocks, sortedSteps } from './sequence.ts';
 import type {
   AvailabilityQuery,
@@ -79,14 +85,20 @@ export function recheckSlot(
   if (slot.end !== undefined && slot.end !== end) return null;
   if (start < query.now + query.minimumNoticeMs) return null;
   const interval =
-    query.format === 'periods' ? query.startIntervalMinutes : (query.startIntervalMinutes ?? DEFAULT_START_INTERVAL_MINUTES);
+    query.format === 'periods'
+      ? query.startIntervalMinutes
+      : (query.startIntervalMinutes ?? DEFAULT_START_INTERVAL_MINUTES);
   if (interval !== null && !isAlignedStart(query.alignmentZone, interval, start)) return null;
   const cache = createEngineCache();
   const window = packCached(query.queryPeriods, cache);
   const beforeMs = Math.max(0, query.bufferBeforeMs);
   const afterMs = Math.max(0, query.bufferAfterMs);
   if (listSelectedMembers(query.groups, window, start, end, beforeMs, afterMs, cache) === null) return null;
-  return { start, end, participants: listFreeMembers(query.groups, window, start, end, beforeMs, afterMs, cache) };
+  return {
+    start,
+    end,
+    participants: listFreeMembers(query.groups, window, start, end, beforeMs, afterMs, cache),
+  };
 }
 
 export function isSlotStillAvailable(
@@ -128,7 +140,8 @@ export function recheckSequenceOption(query: SequenceQuery, option: ChosenOption
     const start = chosen.start;
     const end = start + step.durationMs;
     if (chosen.end !== undefined && chosen.end !== end) return null;
-    if (start < notBefore || !isAlignedStart(query.alignmentZone, step.startIntervalMinutes, start)) return null;
+    if (start < notBefore || !isAlignedStart(query.alignmentZone, step.startIntervalMinutes, start))
+      return null;
     if (previousPosition >= 0) {
       const previous = steps[previousPosition]!;
       if (blockOf[position]! < blockOf[previousPosition]!) return null;

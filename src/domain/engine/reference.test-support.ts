@@ -93,7 +93,12 @@ export function referenceIsFree(
   return !member.busy.some((busy) => intersects(busy, start - before, end + after));
 }
 
-function insideWindow(queryPeriods: readonly Interval[], stepPeriods: readonly Interval[] | null, s: number, e: number) {
+function insideWindow(
+  queryPeriods: readonly Interval[],
+  stepPeriods: readonly Interval[] | null,
+  s: number,
+  e: number,
+) {
   if (!insideOne(queryPeriods, s, e)) return false;
   return stepPeriods === null || stepPeriods.length === 0 || insideOne(stepPeriods, s, e);
 }
@@ -108,7 +113,13 @@ function allFree(groups: readonly Group[], s: number, e: number, before: number,
   return subs;
 }
 
-function selected(groups: readonly Group[], s: number, e: number, before: number, after: number): string[] | null {
+function selected(
+  groups: readonly Group[],
+  s: number,
+  e: number,
+  before: number,
+  after: number,
+): string[] | null {
   const subs: string[] = [];
   for (const group of groups) {
     const free = group.members.filter((member) => referenceIsFree(member, s, e, before, after));
@@ -187,8 +198,9 @@ function referencePeriods(query: AvailabilityQuery): AvailableSlot[] {
     if (!insideOne(query.queryPeriods, t, t + MINUTE)) continue;
     const satisfied = query.groups.every(
       (group) =>
-        group.members.filter((m) => referenceIsFree(m, t, t + MINUTE, query.bufferBeforeMs, query.bufferAfterMs))
-          .length >= group.required,
+        group.members.filter((m) =>
+          referenceIsFree(m, t, t + MINUTE, query.bufferBeforeMs, query.bufferAfterMs),
+        ).length >= group.required,
     );
     if (!satisfied) continue;
     const participants = allFree(query.groups, t, t + MINUTE, query.bufferBeforeMs, query.bufferAfterMs);
@@ -208,7 +220,8 @@ function referencePeriods(query: AvailabilityQuery): AvailableSlot[] {
         start += MINUTE;
       }
     }
-    if (run.end - start >= query.durationMs) out.push({ start, end: run.end, participants: run.participants });
+    if (run.end - start >= query.durationMs)
+      out.push({ start, end: run.end, participants: run.participants });
   }
   return out;
 }
@@ -223,10 +236,16 @@ export function referenceOrders(steps: readonly SequenceStep[]): number[][] {
       out.push(prefix);
       return;
     }
-    for (const p of rest) permute([...prefix, p], rest.filter((x) => x !== p));
+    for (const p of rest)
+      permute(
+        [...prefix, p],
+        rest.filter((x) => x !== p),
+      );
   };
   permute([], positions);
-  return out.filter((order) => order.every((p, k) => k === 0 || steps[order[k - 1]!]!.ordinal! <= steps[p]!.ordinal!));
+  return out.filter((order) =>
+    order.every((p, k) => k === 0 || steps[order[k - 1]!]!.ordinal! <= steps[p]!.ordinal!),
+  );
 }
 
 function gapAllowed(p: SequenceStep, q: SequenceStep, gap: number): boolean {

@@ -34,7 +34,11 @@ function sometimes<T>(arb: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | nul
 }
 
 /** An interval on a 5-minute grid within `[0, horizonMinutes)` after `base`; sometimes empty. */
-function gridInterval(base: number, horizonMinutes: number, maxLengthMinutes: number): fc.Arbitrary<Interval> {
+function gridInterval(
+  base: number,
+  horizonMinutes: number,
+  maxLengthMinutes: number,
+): fc.Arbitrary<Interval> {
   return fc
     .record({
       at: fc.integer({ min: 0, max: Math.floor(horizonMinutes / 5) }),
@@ -52,7 +56,12 @@ function worldArb(horizonMinutes: number, maxBusy: number, maxBusyMinutes: numbe
         minLength: SUBS.length,
         maxLength: SUBS.length,
       })
-      .map((busy) => ({ base, zone, horizonMinutes, busyBySub: new Map(SUBS.map((sub, k) => [sub, busy[k]!])) })),
+      .map((busy) => ({
+        base,
+        zone,
+        horizonMinutes,
+        busyBySub: new Map(SUBS.map((sub, k) => [sub, busy[k]!])),
+      })),
   );
 }
 
@@ -68,26 +77,38 @@ function memberArb(world: World, openFreq: number): fc.Arbitrary<MemberAvailabil
     .map(({ sub, open }) => ({ sub, busy: world.busyBySub.get(sub)!, open }));
 }
 
-function groupsArb(world: World, maxGroups: number, maxMembers: number, openFreq: number): fc.Arbitrary<Group[]> {
+function groupsArb(
+  world: World,
+  maxGroups: number,
+  maxMembers: number,
+  openFreq: number,
+): fc.Arbitrary<Group[]> {
   return fc.array(
-    fc.array(memberArb(world, openFreq), { minLength: 1, maxLength: maxMembers }).chain((members) =>
-      fc
-        .oneof(fc.constant(1), fc.constant(members.length), fc.integer({ min: 1, max: members.length }))
-        .map((required) => ({ members, required })),
-    ),
+    fc
+      .array(memberArb(world, openFreq), { minLength: 1, maxLength: maxMembers })
+      .chain((members) =>
+        fc
+          .oneof(fc.constant(1), fc.constant(members.length), fc.integer({ min: 1, max: members.length }))
+          .map((required) => ({ members, required })),
+      ),
     { minLength: 1, maxLength: maxGroups },
   );
 }
 
 /** Query periods: a few random ones plus, sometimes, two that touch (they must merge). */
 function queryPeriodsArb(world: World, maxLengthMinutes: number): fc.Arbitrary<Interval[]> {
-  return fc.tuple(
-    fc.array(gridInterval(world.base, world.horizonMinutes, maxLengthMinutes), { minLength: 1, maxLength: 3 }),
-    fc.boolean(),
-  ).map(([periods, touch]) => {
-    const first = periods[0]!;
-    return touch ? [...periods, { start: first.end, end: first.end + 2 * HOUR }] : periods;
-  });
+  return fc
+    .tuple(
+      fc.array(gridInterval(world.base, world.horizonMinutes, maxLengthMinutes), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      fc.boolean(),
+    )
+    .map(([periods, touch]) => {
+      const first = periods[0]!;
+      return touch ? [...periods, { start: first.end, end: first.end + 2 * HOUR }] : periods;
+    });
 }
 
 function nowArb(world: World): fc.Arbitrary<number> {
@@ -128,40 +149,51 @@ function gapArb(): fc.Arbitrary<GapBound> {
     .map(({ minMs, extra }) => ({ minMs, maxMs: extra === null ? null : minMs + extra }));
 }
 
-export function sequenceQueryArb(): fc.Arbitrary<SequenceQuery> {
-  return worldArb(30 * 60, 3, 90).chain((world) =>
+/**
+ * `ties` makes equal end times common (equal durations and intervals, short windows, shared
+ * ordinals), so the canonical tie-breaks on running order and later starts are exercised.
+ */
+export function sequenceQueryArb(variant: 'general' | 'ties' = 'general'): fc.Arbitrary<SequenceQuery> {
+  const ties = variant === 'ties';
+  return worldArb(ties ? 8 * 60 : 30 * 60, 3, 90).chain((world) =>
     fc
       .record({
-        stepCount: fc.integer({ min: 1, max: 4 }),
-        ordinals: fc.constantFrom('none', 'distinct', 'shared', 'random'),
+        stepCount: fc.integer({ min: ties ? 3 : 1, max: 4 }),
+        ordinals: ties
+          ? fc.constantFrom('shared', 'random')
+          : fc.constantFrom('none', 'distinct', 'shared', 'random'),
       })
       .chain(({ stepCount, ordinals }) =>
         fc.record({
           steps: fc.tuple(
-            ...Array.from({ length: stepCount }, (_, index) =>
-              fc.record({
-                index: fc.constant(index),
-                ordinal:
-                  ordinals === 'none'
-                    ? fc.constant(null)
-                    : ordinals === 'distinct'
-                      ? fc.constant(index + 1)
-                      : ordinals === 'shared'
-                        ? fc.constant(1)
-                        : fc.integer({ min: 1, max: 3 }),
-                groups: groupsArb(world, 2, 3, 6),
-                durationMs: minutesArb([15, 30, 45, 60, 90]),
-                startIntervalMinutes: fc.constantFrom(20, 30, 45, 60, 90),
-                before: gapArb(),
-                after: gapArb(),
-                stepPeriods: sometimes(
-                  fc.array(gridInterval(world.base, world.horizonMinutes, 900), { maxLength: 2 }),
-                  4,
-                ),
-              }) as fc.Arbitrary<SequenceStep>,
+            ...Array.from(
+              { length: stepCount },
+              (_, index) =>
+                fc.record({
+                  index: fc.constant(index),
+                  ordinal:
+                    ordinals === 'none'
+                      ? fc.constant(null)
+                      : ordinals === 'distinct'
+                        ? fc.constant(index + 1)
+                        : ordinals === 'shared'
+                          ? fc.constant(1)
+                          : fc.integer({ min: 1, max: ties ? 2 : 3 }),
+                  groups: groupsArb(world, 2, 3, 6),
+                  durationMs: ties ? fc.constant(30 * MINUTE) : minutesArb([15, 30, 45, 60, 90]),
+                  startIntervalMinutes: ties ? fc.constant(30) : fc.constantFrom(20, 30, 45, 60, 90),
+                  before: ties ? fc.constant({ minMs: 0, maxMs: null }) : gapArb(),
+                  after: ties
+                    ? fc.constantFrom({ minMs: 0, maxMs: null }, { minMs: 0, maxMs: 30 * MINUTE })
+                    : gapArb(),
+                  stepPeriods: sometimes(
+                    fc.array(gridInterval(world.base, world.horizonMinutes, 900), { maxLength: 2 }),
+                    4,
+                  ),
+                }) as fc.Arbitrary<SequenceStep>,
             ),
           ),
-          queryPeriods: queryPeriodsArb(world, 540),
+          queryPeriods: queryPeriodsArb(world, ties ? 300 : 540),
           alignmentZone: fc.constant(world.zone),
           now: nowArb(world),
           minimumNoticeMs: minutesArb([0, 0, 45]),

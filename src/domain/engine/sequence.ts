@@ -72,15 +72,33 @@ export function sortedSteps(query: SequenceQuery): SequenceStep[] {
 }
 
 /** Per-step availability (SPEC 5.1 to 5.3) for a sequence query. */
-export function planSteps(query: SequenceQuery, steps: readonly SequenceStep[], cache: EngineCache): PlannedStep[] {
+export function planSteps(
+  query: SequenceQuery,
+  steps: readonly SequenceStep[],
+  cache: EngineCache,
+): PlannedStep[] {
   const queryWindow = packCached(query.queryPeriods, cache);
   const notBefore = query.now + query.minimumNoticeMs;
   return steps.map((step) => {
     const beforeMs = Math.max(0, step.before.minMs);
     const afterMs = Math.max(0, step.after.minMs);
     const window = slotWindow(query.queryPeriods, step.stepPeriods, cache);
-    const candidates = candidateStarts(query.alignmentZone, step.startIntervalMinutes, queryWindow, notBefore, cache);
-    const starts = availableStarts(candidates, step.groups, step.durationMs, window, beforeMs, afterMs, cache);
+    const candidates = candidateStarts(
+      query.alignmentZone,
+      step.startIntervalMinutes,
+      queryWindow,
+      notBefore,
+      cache,
+    );
+    const starts = availableStarts(
+      candidates,
+      step.groups,
+      step.durationMs,
+      window,
+      beforeMs,
+      afterMs,
+      cache,
+    );
     return { step, beforeMs, afterMs, window, starts };
   });
 }
@@ -315,7 +333,8 @@ function collectOptions(
     const state = states.get((1 << p) * 32 + p)!;
     const starts = plans[p]!.starts;
     for (let i = 0; i < starts.length; i++) {
-      if (state.end[i] !== Infinity) heads.push({ start: starts[i]!, end: state.end[i]!, position: p, index: i, state });
+      if (state.end[i] !== Infinity)
+        heads.push({ start: starts[i]!, end: state.end[i]!, position: p, index: i, state });
     }
   }
   // Same first start: earliest end wins, then the smaller first position (positions are unique
@@ -343,7 +362,8 @@ function buildOption(
     const start = plan.starts[index]!;
     const end = start + plan.step.durationMs;
     const participants =
-      listSelectedMembers(plan.step.groups, plan.window, start, end, plan.beforeMs, plan.afterMs, cache) ?? [];
+      listSelectedMembers(plan.step.groups, plan.window, start, end, plan.beforeMs, plan.afterMs, cache) ??
+      [];
     out.push({ index: plan.step.index, start, end, participants });
     const next: number = state.nextStep[index]!;
     if (next < 0) break;

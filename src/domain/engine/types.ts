@@ -48,7 +48,11 @@ export type AvailabilityQuery = {
 };
 
 /** One result of an availability query: `participants` lists every free member, in listed order. */
-export type AvailableSlot = { readonly start: number; readonly end: number; readonly participants: readonly string[] };
+export type AvailableSlot = {
+  readonly start: number;
+  readonly end: number;
+  readonly participants: readonly string[];
+};
 
 /** A gap bound between consecutive steps (SPEC 5.5 buffers). `maxMs: null` means no upper bound. */
 export type GapBound = { readonly minMs: number; readonly maxMs: number | null };

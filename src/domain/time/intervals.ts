@@ -17,72 +17,192 @@ export type PackedIntervals = Float64Array;
 
 export const EMPTY_PACKED: PackedIntervals = new Float64Array(0);
 
-/** Merges any intervals into packed form (sorted, touching and overlapping ones merged, empty ones dropped). */
-export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
-  let count = 0;
-  let sortedByStart = true;
-  let previousStart = -Infinity;
-  for (const interval of intervals) {
-    if (interval.start < interval.end) {
-      count++;
-      if (interval.start < previousStart) sortedByStart = false;
-      previousStart = interval.start;
-    }
+/** Above this many sorted runs, merging runs pairwise loses to one bucket sort of keys. */
+const MAX_MERGED_RUNS = 16;
+
+/**
+ * Sorts (start, end) pairs by start in place. Integral starts become one numeric key
+ * `(start - min) * n + position` (exact below 2^53) sorted by `sortNumbers`; other input falls back
+ * to sorting an index array.
+ */
+function sortByStartKey(starts: Float64Array, ends: Float64Array): void {
+  const n = starts.length;
+  let min = Infinity;
+  let max = -Infinity;
+  let integral = true;
+  for (let i = 0; i < n; i++) {
+    const start = starts[i]!;
+    if (start < min) min = start;
+    if (start > max) max = start;
+    if (!Number.isInteger(start)) integral = false;
   }
-  if (count === 0) return EMPTY_PACKED;
-  if (sortedByStart) return packSortedByStart(intervals, count);
-  // The union only depends on the multisets of starts and of ends (coverage at t is
-  // #starts <= t minus #ends <= t), so both arrays can be sorted independently with the fast
-  // numeric typed-array sort instead of sorting interval objects.
-  const starts = new Float64Array(count);
-  const ends = new Float64Array(count);
-  let k = 0;
-  for (const interval of intervals) {
-    if (interval.start < interval.end) {
-      starts[k] = interval.start;
-      ends[k] = interval.end;
-      k++;
-    }
+  const originalEnds = ends.slice();
+  if (!integral || (max - min + 1) * n >= Number.MAX_SAFE_INTEGER) {
+    const originalStarts = starts.slice();
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => originalStarts[a]! - originalStarts[b]!,
+    );
+    order.forEach((position, i) => {
+      starts[i] = originalStarts[position]!;
+      ends[i] = originalEnds[position]!;
+    });
+    return;
   }
-  starts.sort();
-  ends.sort();
-  const out: number[] = [];
-  let depth = 0;
-  let begin = 0;
-  let i = 0;
-  let j = 0;
-  while (i < count) {
-    if (depth === 0) {
-      begin = starts[i]!;
-      depth = 1;
-      i++;
-    } else if (starts[i]! <= ends[j]!) {
-      // A start at the same instant as an end is processed first: touching intervals merge.
-      depth++;
-      i++;
-    } else {
-      depth--;
-      if (depth === 0) out.push(begin, ends[j]!);
-      j++;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = (starts[i]! - min) * n + i;
+  sortNumbers(keys);
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    // Division, not `%`: floating-point remainder is several times slower in V8.
+    let quotient = Math.floor(key / n);
+    let position = key - quotient * n;
+    if (position < 0) {
+      quotient--;
+      position += n;
+    } else if (position >= n) {
+      quotient++;
+      position -= n;
     }
+    starts[i] = quotient + min;
+    ends[i] = originalEnds[position]!;
   }
-  out.push(begin, ends[count - 1]!);
-  return Float64Array.from(out);
 }
 
-function packSortedByStart(intervals: readonly Interval[], count: number): PackedIntervals {
-  const buffer = new Float64Array(count * 2);
-  let n = 0;
-  for (const interval of intervals) {
-    if (!(interval.start < interval.end)) continue;
-    if (n > 0 && interval.start <= buffer[n - 1]!) {
-      if (interval.end > buffer[n - 1]!) buffer[n - 1] = interval.end;
-    } else {
-      buffer[n++] = interval.start;
-      buffer[n++] = interval.end;
+/**
+ * Merges any intervals into packed form (sorted, touching and overlapping ones merged, empty ones
+ * dropped). Busy lists usually arrive as a few sorted runs (one per calendar), so this is a natural
+ * merge sort on (start, end) pairs: O(n log runs), O(n) for sorted input, O(n log n) at worst.
+ */
+export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
+  // One pass over the objects (they are scattered in memory: touching each once matters), then
+  // everything runs on typed arrays.
+  const total = intervals.length;
+  let starts = new Float64Array(total);
+  let ends = new Float64Array(total);
+  const runEnds: number[] = [];
+  let count = 0;
+  for (let i = 0; i < total; i++) {
+    const interval = intervals[i]!;
+    const start = interval.start;
+    const end = interval.end;
+    if (!(start < end)) continue;
+    if (count > 0 && start < starts[count - 1]!) runEnds.push(count);
+    starts[count] = start;
+    ends[count] = end;
+    count++;
+  }
+  if (count === 0) return EMPTY_PACKED;
+  if (count < total) {
+    starts = starts.subarray(0, count);
+    ends = ends.subarray(0, count);
+  }
+  runEnds.push(count);
+  if (runEnds.length > MAX_MERGED_RUNS) {
+    sortByStartKey(starts, ends);
+  } else if (runEnds.length > 1) {
+    let spareStarts = new Float64Array(count);
+    let spareEnds = new Float64Array(count);
+    let bounds = runEnds;
+    while (bounds.length > 1) {
+      const merged: number[] = [];
+      let from = 0;
+      for (let r = 0; r < bounds.length; r += 2) {
+        const middle = bounds[r]!;
+        const to = r + 1 < bounds.length ? bounds[r + 1]! : middle;
+        let i = from;
+        let j = middle;
+        let o = from;
+        while (i < middle && j < to) {
+          if (starts[j]! < starts[i]!) {
+            spareStarts[o] = starts[j]!;
+            spareEnds[o++] = ends[j++]!;
+          } else {
+            spareStarts[o] = starts[i]!;
+            spareEnds[o++] = ends[i++]!;
+          }
+        }
+        while (i < middle) {
+          spareStarts[o] = starts[i]!;
+          spareEnds[o++] = ends[i++]!;
+        }
+        while (j < to) {
+          spareStarts[o] = starts[j]!;
+          spareEnds[o++] = ends[j++]!;
+        }
+        merged.push(to);
+        from = to;
+      }
+      [starts, spareStarts] = [spareStarts, starts];
+      [ends, spareEnds] = [spareEnds, ends];
+      bounds = merged;
     }
   }
-  return n === buffer.length ? buffer : buffer.slice(0, n);
+  const out = new Float64Array(count * 2);
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const start = starts[i]!;
+    const end = ends[i]!;
+    if (n > 0 && start <= out[n - 1]!) {
+      if (end > out[n - 1]!) out[n - 1] = end;
+    } else {
+      out[n++] = start;
+      out[n++] = end;
+    }
+  }
+  return n === out.length ? out : out.slice(0, n);
+}
+
+/**
+ * Sorts in place, ascending. Calendar instants are spread fairly evenly over a window, so a bucket
+ * pass (one bucket per value) followed by insertion sort is linear in practice and faster than the
+ * built-in sort for thousands of values; clustered input that would make the insertion sort slow
+ * falls back to the built-in sort.
+ */
+export function sortNumbers(values: Float64Array): void {
+  const n = values.length;
+  if (n < 128) {
+    values.sort();
+    return;
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(Number.isFinite(min) && Number.isFinite(max))) {
+    values.sort();
+    return;
+  }
+  if (min === max) return;
+  const scale = (n - 1) / (max - min);
+  const counts = new Int32Array(n + 1);
+  const bucketOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const bucket = Math.floor((values[i]! - min) * scale);
+    bucketOf[i] = bucket;
+    counts[bucket + 1]!++;
+  }
+  for (let b = 1; b <= n; b++) counts[b]! += counts[b - 1]!;
+  const bucketed = new Float64Array(n);
+  for (let i = 0; i < n; i++) bucketed[counts[bucketOf[i]!]!++] = values[i]!;
+  let budget = 8 * n;
+  for (let i = 1; i < n; i++) {
+    const v = bucketed[i]!;
+    let j = i - 1;
+    while (j >= 0 && bucketed[j]! > v) {
+      bucketed[j + 1] = bucketed[j]!;
+      j--;
+    }
+    bucketed[j + 1] = v;
+    budget -= i - 1 - j;
+    if (budget < 0) {
+      bucketed.sort();
+      break;
+    }
+  }
+  values.set(bucketed);
 }
 
 export function unpackIntervals(packed: PackedIntervals): Interval[] {

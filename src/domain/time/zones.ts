@@ -240,7 +240,13 @@ export function alignedStarts(zone: string, intervalMinutes: number, from: numbe
   return Float64Array.from(out);
 }
 
-function pushAlignedInStretch(out: number[], interval: number, from: number, to: number, offset: number): void {
+function pushAlignedInStretch(
+  out: number[],
+  interval: number,
+  from: number,
+  to: number,
+  offset: number,
+): void {
   const localFrom = from + offset;
   const localTo = to + offset;
   let localMinute = Math.ceil(localFrom / MINUTE_MS);
@@ -282,7 +288,12 @@ export function nextAlignedStart(zone: string, intervalMinutes: number, instant:
 }
 
 /** The first aligned start time in `[from, to)`, or `null` when there is none. */
-export function firstAlignedStartIn(zone: string, intervalMinutes: number, from: number, to: number): number | null {
+export function firstAlignedStartIn(
+  zone: string,
+  intervalMinutes: number,
+  from: number,
+  to: number,
+): number | null {
   for (let chunkStart = from; chunkStart < to; chunkStart += 2 * DAY_MS) {
     const starts = alignedStarts(zone, intervalMinutes, chunkStart, Math.min(to, chunkStart + 2 * DAY_MS));
     if (starts.length > 0) return starts[0]!;

@@ -39,8 +39,8 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
       },
     },
     async (request) => {
-      const body = jsonBody(request);
       const application = await applicationCaller(deps, request);
+      const body = jsonBody(request);
       const problems = new Problems();
       const id = readString(body.application_calendar_id, 'application_calendar_id', problems, {
         required: true,
@@ -86,8 +86,8 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
       },
     },
     async (request, reply) => {
-      const body = jsonBody(request);
       const application = await applicationCaller(deps, request);
+      const body = jsonBody(request);
       if (body.grant_type !== 'refresh_token' || typeof body.refresh_token !== 'string') {
         // OAuth endpoints answer 400 (RFC 6749), the one place Cronofy uses it.
         return reply.code(400).send({ error: 'unsupported_grant_type' });

@@ -75,8 +75,8 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       },
     },
     async (request) => {
-      const body = jsonBody(request);
       const caller = await anyCaller(deps, request);
+      const body = jsonBody(request);
       const problems = new Problems();
       const context = readCommonContext(body, problems);
       const query = readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context);
@@ -130,8 +130,8 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       },
     },
     async (request) => {
-      const body = jsonBody(request);
       const caller = await anyCaller(deps, request);
+      const body = jsonBody(request);
       const problems = new Problems();
       const context = readCommonContext(body, problems);
       const maxResults = readMaxResults(body.max_results, 'max_results', problems, 256, limits);

@@ -28,8 +28,10 @@ const DAY_MS = 86_400_000;
 
 /** `query_periods` with its alias `available_periods` (SPEC 4). */
 export function periodsField(object: Json): { key: string; value: unknown } {
-  if (!isAbsent(object.query_periods)) return { key: 'query_periods', value: object.query_periods };
-  return { key: 'available_periods', value: object.available_periods };
+  if (isAbsent(object.query_periods) && !isAbsent(object.available_periods)) {
+    return { key: 'available_periods', value: object.available_periods };
+  }
+  return { key: 'query_periods', value: object.query_periods };
 }
 
 export function readPeriods(

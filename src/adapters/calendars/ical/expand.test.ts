@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { serializeEvents } from '../../../domain/icalendar/serialize.ts';
 import { ExternalCalendarError } from '../errors.ts';
 import { busyIntervalsFromICalendar } from './expand.ts';
 
@@ -174,13 +175,16 @@ describe('busyIntervalsFromICalendar', () => {
       // 4 May → 04:00Z to 04:00Z; 6-8 May (DTEND 9 May exclusive); 11 May without DTEND lasts one
       // day; the yearly birthday (since 1990) on 12 May. 8 March 2026 starts at 05:00Z (EST) and
       // ends at 04:00Z on 9 March (EDT).
-      assert.deepEqual(busy('all-day.ics', '2026-03-01T00:00:00Z', '2026-06-01T00:00:00Z', 'America/New_York'), [
-        '2026-03-08T05:00:00Z/2026-03-09T04:00:00Z',
-        '2026-05-04T04:00:00Z/2026-05-05T04:00:00Z',
-        '2026-05-06T04:00:00Z/2026-05-09T04:00:00Z',
-        '2026-05-11T04:00:00Z/2026-05-12T04:00:00Z',
-        '2026-05-12T04:00:00Z/2026-05-13T04:00:00Z',
-      ]);
+      assert.deepEqual(
+        busy('all-day.ics', '2026-03-01T00:00:00Z', '2026-06-01T00:00:00Z', 'America/New_York'),
+        [
+          '2026-03-08T05:00:00Z/2026-03-09T04:00:00Z',
+          '2026-05-04T04:00:00Z/2026-05-05T04:00:00Z',
+          '2026-05-06T04:00:00Z/2026-05-09T04:00:00Z',
+          '2026-05-11T04:00:00Z/2026-05-12T04:00:00Z',
+          '2026-05-12T04:00:00Z/2026-05-13T04:00:00Z',
+        ],
+      );
     });
 
     test('in Asia/Kolkata (+05:30) the same dates start at 18:30Z the day before', () => {
@@ -191,10 +195,14 @@ describe('busyIntervalsFromICalendar', () => {
     });
 
     test('a DATE EXDATE removes that year of a yearly all-day series', () => {
-      assert.deepEqual(busy('all-day.ics', '2025-05-01T00:00:00Z', '2025-06-01T00:00:00Z', 'America/New_York'), []);
-      assert.deepEqual(busy('all-day.ics', '2024-05-01T00:00:00Z', '2024-06-01T00:00:00Z', 'America/New_York'), [
-        '2024-05-12T04:00:00Z/2024-05-13T04:00:00Z',
-      ]);
+      assert.deepEqual(
+        busy('all-day.ics', '2025-05-01T00:00:00Z', '2025-06-01T00:00:00Z', 'America/New_York'),
+        [],
+      );
+      assert.deepEqual(
+        busy('all-day.ics', '2024-05-01T00:00:00Z', '2024-06-01T00:00:00Z', 'America/New_York'),
+        ['2024-05-12T04:00:00Z/2024-05-13T04:00:00Z'],
+      );
     });
   });
 
@@ -204,10 +212,10 @@ describe('busyIntervalsFromICalendar', () => {
       '2026-07-10T10:00:00Z/2026-07-10T11:00:00Z',
       '2026-07-11T10:00:00Z/2026-07-11T11:00:00Z',
     ]);
-    assert.deepEqual(busy('floating.ics', '2026-07-01T00:00:00Z', '2026-08-01T00:00:00Z', 'America/Los_Angeles'), [
-      '2026-07-10T19:00:00Z/2026-07-10T20:00:00Z',
-      '2026-07-11T19:00:00Z/2026-07-11T20:00:00Z',
-    ]);
+    assert.deepEqual(
+      busy('floating.ics', '2026-07-01T00:00:00Z', '2026-08-01T00:00:00Z', 'America/Los_Angeles'),
+      ['2026-07-10T19:00:00Z/2026-07-10T20:00:00Z', '2026-07-11T19:00:00Z/2026-07-11T20:00:00Z'],
+    );
   });
 
   test('CANCELLED and TRANSPARENT are free, TENTATIVE and VFREEBUSY busy periods are busy, VTODO ignored', () => {
@@ -235,6 +243,44 @@ describe('busyIntervalsFromICalendar', () => {
       '2026-03-16T09:00:00Z/2026-03-16T10:00:00Z',
     ]);
     assert.deepEqual(busy('london-vtimezone.ics', '2026-03-16T00:00:00Z', '2026-03-16T09:00:00Z'), []);
+  });
+
+  test('events written by serializeEvents read back as the same intervals, in every zone form', () => {
+    const events = [
+      {
+        uid: 'a',
+        summary: 'London',
+        start: ms('2026-03-30T08:00:00Z'),
+        end: ms('2026-03-30T09:00:00Z'),
+        tzid: 'Europe/London',
+      },
+      {
+        uid: 'b',
+        summary: 'Kolkata',
+        start: ms('2026-04-24T04:30:00Z'),
+        end: ms('2026-04-24T05:30:00Z'),
+        tzid: 'Asia/Kolkata',
+      },
+      // 01:30 EDT to 01:30 EST on New York's fall-back day: the end is written in UTC.
+      {
+        uid: 'c',
+        summary: 'NY',
+        start: ms('2026-11-01T05:30:00Z'),
+        end: ms('2026-11-01T06:30:00Z'),
+        tzid: 'America/New_York',
+      },
+      { uid: 'd', summary: 'UTC', start: ms('2026-12-01T10:00:00Z'), end: ms('2026-12-01T11:00:00Z') },
+    ];
+    const text = serializeEvents(events, { prodId: '-//rtseq//tests//EN', dtstamp: 0 });
+    const read = busyIntervalsFromICalendar(
+      text,
+      { start: ms('2026-01-01T00:00:00Z'), end: ms('2027-01-01T00:00:00Z') },
+      'Pacific/Auckland',
+    );
+    assert.deepEqual(
+      read,
+      events.map(({ start, end }) => ({ start, end })),
+    );
   });
 
   test('text that is not iCalendar fails with parse_failed instead of reading as free', () => {

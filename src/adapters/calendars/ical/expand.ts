@@ -25,7 +25,11 @@ const SEEK_SLACK_MS = 3 * DAY_MS;
  * @example
  * busyIntervalsFromICalendar(text, { start: Date.UTC(2026, 0, 5), end: Date.UTC(2026, 0, 12) }, 'Europe/London')
  */
-export function busyIntervalsFromICalendar(icsText: string, window: Interval, calendarZone: string): Interval[] {
+export function busyIntervalsFromICalendar(
+  icsText: string,
+  window: Interval,
+  calendarZone: string,
+): Interval[] {
   return busyIntervalsFromCalendars(parseICalendar(icsText), window, calendarZone);
 }
 
@@ -37,11 +41,13 @@ export function parseICalendar(icsText: string): ICAL.Component[] {
   } catch (cause) {
     throw new ExternalCalendarError('parse_failed', 'not valid iCalendar data', { cause });
   }
-  const roots = (Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed] : (parsed as unknown[])) ?? [];
+  const roots =
+    (Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed] : (parsed as unknown[])) ?? [];
   const calendars = roots
     .map((jcal) => new ICAL.Component(jcal as unknown[]))
     .filter((component) => component.name === 'vcalendar');
-  if (calendars.length === 0) throw new ExternalCalendarError('parse_failed', 'no VCALENDAR in iCalendar data');
+  if (calendars.length === 0)
+    throw new ExternalCalendarError('parse_failed', 'no VCALENDAR in iCalendar data');
   return calendars;
 }
 
@@ -177,7 +183,8 @@ function lengthOf(component: ICAL.Component, start: Anchor, zones: ZoneResolver)
   const endValue = endProperty?.getFirstValue();
   if (endProperty && endValue instanceof ICAL.Time) {
     const end = anchorOf(endValue, tzidOf(endProperty), zones);
-    if (start.isDate && end.isDate) return { nominalDays: Math.round((end.localMs - start.localMs) / DAY_MS), exactMs: 0 };
+    if (start.isDate && end.isDate)
+      return { nominalDays: Math.round((end.localMs - start.localMs) / DAY_MS), exactMs: 0 };
     return { nominalDays: 0, exactMs: instantOf(end) - instantOf(start) };
   }
   const duration = component.getFirstPropertyValue('duration');
@@ -217,7 +224,8 @@ function expandSeries(
   busy: Interval[],
 ): void {
   const masterStart = master ? startAnchor(master, zones) : null;
-  const masterLength = master && masterStart ? (lengthOf(master, masterStart, zones) ?? defaultLength(masterStart)) : null;
+  const masterLength =
+    master && masterStart ? (lengthOf(master, masterStart, zones) ?? defaultLength(masterStart)) : null;
 
   // Overrides stand on their own (their instance may move anywhere, even into the window from
   // outside it); the instance they replace is removed from the master's set below.
@@ -225,7 +233,8 @@ function expandSeries(
   for (const override of overrides) {
     const recurrenceProperty = override.getFirstProperty('recurrence-id')!;
     const recurrenceId = recurrenceProperty.getFirstValue();
-    if (recurrenceId instanceof ICAL.Time) replaced.add(anchorOf(recurrenceId, tzidOf(recurrenceProperty), zones));
+    if (recurrenceId instanceof ICAL.Time)
+      replaced.add(anchorOf(recurrenceId, tzidOf(recurrenceProperty), zones));
     const start = startAnchor(override, zones);
     if (start === null || !isBusy(override)) continue;
     const length = lengthOf(override, start, zones) ?? masterLength ?? defaultLength(start);
@@ -244,7 +253,8 @@ function expandSeries(
   const seen = new Set<number>();
   const emit = (anchor: Anchor, length: EventLength, endMs: number | null): void => {
     const startMs = instantOf(anchor);
-    if (seen.has(startMs) || excluded.has(anchor.localMs, startMs) || replaced.has(anchor.localMs, startMs)) return;
+    if (seen.has(startMs) || excluded.has(anchor.localMs, startMs) || replaced.has(anchor.localMs, startMs))
+      return;
     seen.add(startMs);
     busy.push({ start: startMs, end: endMs ?? endOf(anchor, startMs, length) });
   };

@@ -30,20 +30,24 @@ function fast(rule: ICAL.Recur, dtstart: ICAL.Time, afterMs: number, untilMs: nu
 }
 
 const ruleText = fc.oneof(
-  fc.record({
-    freq: fc.constantFrom('DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY', 'HOURLY'),
-    interval: fc.integer({ min: 1, max: 4 }),
-    count: fc.option(fc.integer({ min: 1, max: 80 }), { nil: null }),
-  }).map(({ freq, interval, count }) => `FREQ=${freq};INTERVAL=${interval}${count ? `;COUNT=${count}` : ''}`),
-  fc.record({
-    interval: fc.integer({ min: 1, max: 3 }),
-    days: fc.uniqueArray(fc.constantFrom(...WEEKDAYS), { minLength: 1, maxLength: 4 }),
-    wkst: fc.constantFrom('MO', 'SU'),
-    count: fc.option(fc.integer({ min: 1, max: 80 }), { nil: null }),
-  }).map(
-    ({ interval, days, wkst, count }) =>
-      `FREQ=WEEKLY;INTERVAL=${interval};BYDAY=${days.join(',')};WKST=${wkst}${count ? `;COUNT=${count}` : ''}`,
-  ),
+  fc
+    .record({
+      freq: fc.constantFrom('DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY', 'HOURLY'),
+      interval: fc.integer({ min: 1, max: 4 }),
+      count: fc.option(fc.integer({ min: 1, max: 80 }), { nil: null }),
+    })
+    .map(({ freq, interval, count }) => `FREQ=${freq};INTERVAL=${interval}${count ? `;COUNT=${count}` : ''}`),
+  fc
+    .record({
+      interval: fc.integer({ min: 1, max: 3 }),
+      days: fc.uniqueArray(fc.constantFrom(...WEEKDAYS), { minLength: 1, maxLength: 4 }),
+      wkst: fc.constantFrom('MO', 'SU'),
+      count: fc.option(fc.integer({ min: 1, max: 80 }), { nil: null }),
+    })
+    .map(
+      ({ interval, days, wkst, count }) =>
+        `FREQ=WEEKLY;INTERVAL=${interval};BYDAY=${days.join(',')};WKST=${wkst}${count ? `;COUNT=${count}` : ''}`,
+    ),
   fc.constantFrom(
     'FREQ=MONTHLY;BYDAY=-1FR',
     'FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU',
@@ -61,14 +65,22 @@ describe('rruleOccurrences', () => {
     fc.assert(
       fc.property(
         ruleText,
-        fc.date({ min: new Date('2022-01-01T00:00:00Z'), max: new Date('2025-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.date({
+          min: new Date('2022-01-01T00:00:00Z'),
+          max: new Date('2025-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
         fc.integer({ min: 0, max: 900 }),
         (text, start, seekDays) => {
           const dtstart = ICAL.Time.fromDateTimeString(start.toISOString().slice(0, 19));
           const rule = ICAL.Recur.fromString(text);
           const afterMs = wallMs(dtstart) + seekDays * DAY_MS;
           const untilMs = afterMs + 40 * DAY_MS;
-          assert.deepEqual(fast(rule, dtstart, afterMs, untilMs), reference(rule, dtstart, afterMs, untilMs), text);
+          assert.deepEqual(
+            fast(rule, dtstart, afterMs, untilMs),
+            reference(rule, dtstart, afterMs, untilMs),
+            text,
+          );
         },
       ),
       { numRuns: 400 },

@@ -30,10 +30,16 @@ export const MAX_ITERATIONS_PER_RULE = 200_000;
 const PLAIN_WEEKDAYS: Record<string, number> = { SU: 0, MO: 1, TU: 2, WE: 3, TH: 4, FR: 5, SA: 6 };
 
 function byParts(rule: ICAL.Recur): string[] {
-  return Object.keys(rule.parts).filter((name) => (rule.parts as Record<string, unknown[]>)[name]!.length > 0);
+  return Object.keys(rule.parts).filter(
+    (name) => (rule.parts as Record<string, unknown[]>)[name]!.length > 0,
+  );
 }
 
-function simpleOccurrences(rule: ICAL.Recur, dtstart: ICAL.Time, seekLocalMs: number): Iterable<number> | null {
+function simpleOccurrences(
+  rule: ICAL.Recur,
+  dtstart: ICAL.Time,
+  seekLocalMs: number,
+): Iterable<number> | null {
   const parts = byParts(rule);
   const interval = Math.max(1, rule.interval || 1);
   const count = rule.count ?? Number.POSITIVE_INFINITY;
@@ -63,7 +69,12 @@ function simpleOccurrences(rule: ICAL.Recur, dtstart: ICAL.Time, seekLocalMs: nu
   }
 }
 
-function* stepByDays(startMs: number, interval: number, count: number, seekLocalMs: number): Iterable<number> {
+function* stepByDays(
+  startMs: number,
+  interval: number,
+  count: number,
+  seekLocalMs: number,
+): Iterable<number> {
   const periodMs = interval * DAY_MS;
   const first = Math.max(0, Math.floor((seekLocalMs - startMs) / periodMs));
   for (let index = first; index < count; index++) yield startMs + index * periodMs;
@@ -83,23 +94,35 @@ function* stepByWeeks(
   const offsets = [...new Set(weekdays.map((day) => (day - weekStartDay + 7) % 7))].sort((a, b) => a - b);
   const inFirstPeriod = offsets.filter((offset) => firstWeekStartDay + offset >= startDay).length;
   const periodDays = 7 * interval;
-  const firstPeriod = Math.max(0, Math.floor((seekLocalMs - firstWeekStartDay * DAY_MS) / (periodDays * DAY_MS)));
+  const firstPeriod = Math.max(
+    0,
+    Math.floor((seekLocalMs - firstWeekStartDay * DAY_MS) / (periodDays * DAY_MS)),
+  );
   for (let period = firstPeriod; ; period++) {
     const periodStartDay = firstWeekStartDay + period * periodDays;
     for (let slot = 0; slot < offsets.length; slot++) {
       const day = periodStartDay + offsets[slot]!;
       if (day < startDay) continue;
-      const ordinal = period === 0 ? slot - (offsets.length - inFirstPeriod) : inFirstPeriod + (period - 1) * offsets.length + slot;
+      const ordinal =
+        period === 0
+          ? slot - (offsets.length - inFirstPeriod)
+          : inFirstPeriod + (period - 1) * offsets.length + slot;
       if (ordinal >= count) return;
       yield day * DAY_MS + timeOfDayMs;
     }
   }
 }
 
-function* stepByMonths(startMs: number, interval: number, count: number, seekLocalMs: number): Iterable<number> {
+function* stepByMonths(
+  startMs: number,
+  interval: number,
+  count: number,
+  seekLocalMs: number,
+): Iterable<number> {
   const start = new Date(startMs);
   const seek = new Date(seekLocalMs);
-  const monthsToSeek = (seek.getUTCFullYear() - start.getUTCFullYear()) * 12 + seek.getUTCMonth() - start.getUTCMonth() - 1;
+  const monthsToSeek =
+    (seek.getUTCFullYear() - start.getUTCFullYear()) * 12 + seek.getUTCMonth() - start.getUTCMonth() - 1;
   const first = Math.max(0, Math.floor(monthsToSeek / interval));
   for (let index = first; index < count; index++) {
     yield Date.UTC(
@@ -113,7 +136,12 @@ function* stepByMonths(startMs: number, interval: number, count: number, seekLoc
   }
 }
 
-function* icalOccurrences(rule: ICAL.Recur, dtstart: ICAL.Time, seekLocalMs: number, uid: string): Iterable<number> {
+function* icalOccurrences(
+  rule: ICAL.Recur,
+  dtstart: ICAL.Time,
+  seekLocalMs: number,
+  uid: string,
+): Iterable<number> {
   const unbounded = rule.clone();
   unbounded.until = null;
   let iterator: ICAL.RecurIterator;

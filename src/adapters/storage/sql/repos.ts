@@ -188,6 +188,15 @@ function toAttempt(row: Row): DeliveryAttemptRecord {
   };
 }
 
+const RESERVATIONS_SAVEPOINT = 'reservations_insert';
+
+/** PostgreSQL's answer when migrations/postgres' `reservations_no_overlap` refuses a row (SQLSTATE 23P01). */
+function isOverlapViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  return code === '23P01' && constraint === 'reservations_no_overlap';
+}
+
 const EVENT_COLUMNS =
   'calendar_id, event_id, event_uid, summary, start_ms, end_ms, all_day, transparency, status, deleted, data, created_at, updated_at';
 
@@ -206,6 +215,44 @@ export function sqlRepos(db: SqlExecutor): Repos {
   const count = async (sql: string, params: readonly SqlValue[]): Promise<number> => {
     const rows = await db.all<Row>(sql, params);
     return num(rows[0]?.n ?? 0);
+  };
+
+  const insertReservations = async (
+    rows: readonly ReservationRecord[],
+    now: number,
+    replacingHolder: string | null,
+  ): Promise<void> => {
+    const accountIds = [...new Set(rows.map((r) => r.accountId))].sort();
+    const inList = placeholders(accountIds.length);
+    // Expired holds and the holder's own holds never conflict: remove them first so the
+    // PostgreSQL exclusion constraint (which cannot see the clock) agrees with this check.
+    await db.run(
+      `DELETE FROM reservations WHERE account_id IN (${inList}) AND kind = 'hold' AND expires_at <= ?`,
+      [...accountIds, now],
+    );
+    if (replacingHolder !== null) {
+      await db.run(`DELETE FROM reservations WHERE kind = 'hold' AND holder_key = ?`, [replacingHolder]);
+    }
+    // One global order (account, then start) for the inserts: two PostgreSQL transactions that
+    // overlap on several accounts then wait on each other in the same order, and one simply loses
+    // with 23P01 instead of both deadlocking.
+    const ordered = [...rows].sort((a, b) =>
+      a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.startMs - b.startMs,
+    );
+    for (const r of ordered) {
+      // On SQLite (one writer) this check is the whole guarantee. On PostgreSQL it answers quickly
+      // for committed rows; rows of concurrent transactions are left to the exclusion constraint.
+      const clash = await db.all<Row>(
+        `SELECT id FROM reservations WHERE account_id = ? AND start_ms < ? AND end_ms > ? LIMIT 1`,
+        [r.accountId, r.endMs, r.startMs],
+      );
+      if (clash.length > 0) throw new ReservationConflictError(`account ${r.accountId} is already reserved`);
+      await db.run(
+        `INSERT INTO reservations (id, link_id, account_id, start_ms, end_ms, kind, expires_at, holder_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [r.id, r.linkId, r.accountId, r.startMs, r.endMs, r.kind, r.expiresAt, r.holderKey],
+      );
+    }
   };
 
   return {
@@ -369,6 +416,13 @@ export function sqlRepos(db: SqlExecutor): Repos {
         );
         return changed > 0;
       },
+      async markDeletedIn(calendarIds, at) {
+        if (calendarIds.length === 0) return 0;
+        return db.run(
+          `UPDATE events SET deleted = 1, updated_at = ? WHERE calendar_id IN (${placeholders(calendarIds.length)}) AND deleted = 0`,
+          [at, ...calendarIds],
+        );
+      },
       async busyIn(calendarIds, window) {
         if (calendarIds.length === 0) return [];
         return many(
@@ -387,6 +441,11 @@ export function sqlRepos(db: SqlExecutor): Repos {
           params.push(window.start, window.end);
         }
         if (!options.includeDeleted) where.push('deleted = 0');
+        if (options.busyOnly === true) where.push("status <> 'cancelled' AND transparency <> 'transparent'");
+        if (options.modifiedSince !== undefined) {
+          where.push('updated_at >= ?');
+          params.push(options.modifiedSince);
+        }
         const clause = where.join(' AND ');
         const total = await count(`SELECT COUNT(*) AS n FROM events WHERE ${clause}`, params);
         const items = await many(
@@ -518,30 +577,26 @@ export function sqlRepos(db: SqlExecutor): Repos {
     reservations: {
       async insertAll(rows, now, replacingHolder) {
         if (rows.length === 0) return;
-        const accountIds = [...new Set(rows.map((r) => r.accountId))];
-        const inList = placeholders(accountIds.length);
-        // Expired holds and the holder's own holds never conflict: remove them first so the
-        // PostgreSQL exclusion constraint (which cannot see the clock) agrees with this check.
-        await db.run(
-          `DELETE FROM reservations WHERE account_id IN (${inList}) AND kind = 'hold' AND expires_at <= ?`,
-          [...accountIds, now],
-        );
-        if (replacingHolder !== null) {
-          await db.run(`DELETE FROM reservations WHERE kind = 'hold' AND holder_key = ?`, [replacingHolder]);
+        // A savepoint makes the batch all-or-nothing even when the caller catches the conflict and
+        // goes on, and on PostgreSQL it keeps the surrounding transaction usable after a 23P01.
+        await db.run(`SAVEPOINT ${RESERVATIONS_SAVEPOINT}`);
+        try {
+          await insertReservations(rows, now, replacingHolder);
+        } catch (error) {
+          try {
+            await db.run(`ROLLBACK TO SAVEPOINT ${RESERVATIONS_SAVEPOINT}`);
+            await db.run(`RELEASE SAVEPOINT ${RESERVATIONS_SAVEPOINT}`);
+          } catch {
+            // The connection failed: the original error says more, and the transaction is lost anyway.
+          }
+          if (isOverlapViolation(error)) {
+            throw new ReservationConflictError('a participant is already reserved at that time', {
+              cause: error,
+            });
+          }
+          throw error;
         }
-        for (const r of rows) {
-          const clash = await db.all<Row>(
-            `SELECT id FROM reservations WHERE account_id = ? AND start_ms < ? AND end_ms > ? LIMIT 1`,
-            [r.accountId, r.endMs, r.startMs],
-          );
-          if (clash.length > 0)
-            throw new ReservationConflictError(`account ${r.accountId} is already reserved`);
-          await db.run(
-            `INSERT INTO reservations (id, link_id, account_id, start_ms, end_ms, kind, expires_at, holder_key)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-            [r.id, r.linkId, r.accountId, r.startMs, r.endMs, r.kind, r.expiresAt, r.holderKey],
-          );
-        }
+        await db.run(`RELEASE SAVEPOINT ${RESERVATIONS_SAVEPOINT}`);
       },
       async liveIn(accountIds, window, now) {
         if (accountIds.length === 0) return [];

@@ -1,0 +1,251 @@
+import { Buffer } from 'node:buffer';
+import {
+  type DAVAccount,
+  type DAVResponse,
+  davRequest,
+  fetchHomeUrl,
+  fetchPrincipalUrl,
+  propfind,
+  serviceDiscovery,
+} from 'tsdav';
+import type { Interval } from '../../../domain/engine/types.ts';
+import type {
+  CaldavCalendarRef,
+  CaldavCredentials,
+  CaldavDirectory,
+  CaldavWriter,
+  DiscoveredCalendar,
+} from '../../../ports/external-calendars.ts';
+import { describeOrigin, ExternalCalendarError } from '../errors.ts';
+import { type CalendarHttpOptions, type FetchFn, statusError, withDeadline } from '../http.ts';
+import { busyIntervalsFromICalendar } from '../ical/expand.ts';
+
+const DAY_MS = 86_400_000;
+/**
+ * The server's time-range filter is widened by this much on each side: servers evaluate floating
+ * and all-day events in a zone of their choosing, and the exact cut is made by our expander.
+ */
+const QUERY_MARGIN_MS = DAY_MS;
+const NAMESPACES = { 'xmlns:c': 'urn:ietf:params:xml:ns:caldav', 'xmlns:d': 'DAV:' };
+const WRITE_PRIVILEGES = new Set(['write', 'writeContent', 'bind', 'all']);
+
+/**
+ * CalDAV (RFC 4791) client: discovery, busy reads and write-back. tsdav builds and parses the
+ * XML; status handling is ours, because a calendar that cannot be read must fail loudly rather
+ * than read as an empty (free) calendar. Each public call is one operation under one
+ * `timeoutMs` deadline. Credentials travel only in the Authorization header and never appear in
+ * errors.
+ */
+export class CaldavClient implements CaldavDirectory, CaldavWriter {
+  readonly #http: CalendarHttpOptions;
+
+  constructor(http: CalendarHttpOptions) {
+    this.#http = http;
+  }
+
+  /** principal → calendar-home-set → the home's calendar collections that hold events. */
+  discoverCalendars(credentials: CaldavCredentials): Promise<readonly DiscoveredCalendar[]> {
+    return withDeadline(this.#http, credentials.serverUrl, 'CalDAV discovery', async (fetch) => {
+      const headers = authHeaders(credentials);
+      const account: DAVAccount = { accountType: 'caldav', serverUrl: credentials.serverUrl };
+      account.rootUrl = await serviceDiscovery({ account, headers, fetch });
+      account.principalUrl = await fetchPrincipalUrl({ account, headers, fetch });
+      account.homeUrl = await fetchHomeUrl({ account, headers, fetch });
+      const responses = await propfind({
+        url: account.homeUrl,
+        depth: '1',
+        headers,
+        fetch,
+        props: {
+          'd:resourcetype': {},
+          'd:displayname': {},
+          'd:current-user-privilege-set': {},
+          'c:supported-calendar-component-set': {},
+          'c:calendar-timezone': {},
+        },
+      });
+      const home = account.homeUrl;
+      assertMultistatus(responses, 'CalDAV discovery', home);
+      return responses.flatMap((response) => {
+        const calendar = toDiscoveredCalendar(response, home);
+        return calendar === null ? [] : [calendar];
+      });
+    });
+  }
+
+  /**
+   * Busy intervals of one calendar overlapping `window`: a calendar-query REPORT with a
+   * time-range filter, then local expansion (servers may return masters of recurring series).
+   */
+  readBusy(ref: CaldavCalendarRef, window: Interval, calendarZone: string): Promise<Interval[]> {
+    return withDeadline(this.#http, ref.calendarUrl, 'CalDAV read', async (fetch) => {
+      const texts = await queryCalendarData(ref, window, fetch);
+      return texts.flatMap((text) => busyIntervalsFromICalendar(text, window, calendarZone));
+    });
+  }
+
+  /**
+   * Creates or replaces `{calendarUrl}{uid}.ics`. The PUT is unconditional on purpose: the
+   * booking owns this resource, retries from the outbox must succeed after a lost response, and a
+   * re-booking must replace the earlier time (docs/external-calendars.md, "Write-back").
+   */
+  putEvent(ref: CaldavCalendarRef, uid: string, icsText: string): Promise<void> {
+    return withDeadline(this.#http, ref.calendarUrl, 'CalDAV write', async (fetch) => {
+      const response = await fetch(eventUrl(ref.calendarUrl, uid), {
+        method: 'PUT',
+        headers: { ...authHeaders(ref.credentials), 'Content-Type': 'text/calendar; charset=utf-8' },
+        body: icsText,
+      });
+      await response.body?.cancel().catch(() => undefined);
+      // 409 Conflict is what servers answer for a PUT into a collection that does not exist.
+      if (response.status === 409) throw statusError(404, 'CalDAV write', ref.calendarUrl);
+      if (!response.ok) throw statusError(response.status, 'CalDAV write', ref.calendarUrl);
+    });
+  }
+
+  /** Deletes `{calendarUrl}{uid}.ics`; one that is already gone counts as deleted. */
+  deleteEvent(ref: CaldavCalendarRef, uid: string): Promise<void> {
+    return withDeadline(this.#http, ref.calendarUrl, 'CalDAV delete', async (fetch) => {
+      const response = await fetch(eventUrl(ref.calendarUrl, uid), {
+        method: 'DELETE',
+        headers: authHeaders(ref.credentials),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      if (response.ok || response.status === 404 || response.status === 410) return;
+      throw statusError(response.status, 'CalDAV delete', ref.calendarUrl);
+    });
+  }
+}
+
+/** The resource name for an event: the UID, percent-encoded, so one UID always maps to one URL. */
+export function eventUrl(calendarUrl: string, uid: string): string {
+  const base = calendarUrl.endsWith('/') ? calendarUrl : `${calendarUrl}/`;
+  return new URL(`${encodeURIComponent(uid)}.ics`, base).href;
+}
+
+function authHeaders(credentials: CaldavCredentials): Record<string, string> {
+  const token = Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64');
+  return { Authorization: `Basic ${token}` };
+}
+
+function utcStamp(instantMs: number): string {
+  return `${new Date(instantMs).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+}
+
+async function queryCalendarData(
+  ref: CaldavCalendarRef,
+  window: Interval,
+  fetch: FetchFn,
+): Promise<string[]> {
+  const responses = await davRequest({
+    url: ref.calendarUrl,
+    fetch,
+    init: {
+      method: 'REPORT',
+      namespace: 'c',
+      headers: { ...authHeaders(ref.credentials), depth: '1' },
+      body: {
+        'calendar-query': {
+          _attributes: NAMESPACES,
+          'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} },
+          filter: {
+            'comp-filter': {
+              _attributes: { name: 'VCALENDAR' },
+              'comp-filter': {
+                _attributes: { name: 'VEVENT' },
+                'time-range': {
+                  _attributes: {
+                    start: utcStamp(window.start - QUERY_MARGIN_MS),
+                    end: utcStamp(window.end + QUERY_MARGIN_MS),
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  });
+  if (!assertMultistatus(responses, 'CalDAV read', ref.calendarUrl)) return [];
+  return responses.map((response) => {
+    if (!response.ok) throw statusError(response.status, 'CalDAV read', ref.calendarUrl);
+    const text = textOf(response.props?.calendarData);
+    if (text === null) {
+      throw new ExternalCalendarError(
+        'bad_response',
+        `CalDAV read at ${describeOrigin(ref.calendarUrl)}: an event came back without calendar-data`,
+      );
+    }
+    return text;
+  });
+}
+
+/**
+ * Checks that tsdav parsed a 207 multistatus. tsdav answers a non-XML body, an XML parse
+ * failure and an HTTP error alike with one response without `props`; only an empty multistatus
+ * may mean "no events". Returns false for that empty case.
+ */
+function assertMultistatus(responses: readonly DAVResponse[], what: string, url: string): boolean {
+  const only = responses[0];
+  if (responses.length === 1 && only !== undefined && only.props === undefined) {
+    if (only.status >= 300) throw statusError(only.status, what, url);
+    // xml-js parses a truncated body leniently, dropping the half element; it leaves its
+    // `_parent` link only on elements that were never closed. So only a closed multistatus
+    // without children is accepted as "no events".
+    const root = (only.raw as { multistatus?: Record<string, unknown> } | undefined)?.multistatus;
+    if (root !== undefined && Object.keys(root ?? {}).every((key) => key === '_attributes')) return false;
+    throw new ExternalCalendarError(
+      'bad_response',
+      `${what} at ${describeOrigin(url)}: not a WebDAV multistatus answer`,
+    );
+  }
+  if (responses.length === 0) return false;
+  const root = (only?.raw as { multistatus?: object } | undefined)?.multistatus;
+  if (root !== undefined && '_parent' in root) {
+    throw new ExternalCalendarError(
+      'bad_response',
+      `${what} at ${describeOrigin(url)}: truncated multistatus answer`,
+    );
+  }
+  return true;
+}
+
+function textOf(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value && typeof value === 'object') {
+    const node = value as { _cdata?: unknown; _text?: unknown };
+    if (typeof node._cdata === 'string') return node._cdata;
+    if (typeof node._text === 'string') return node._text;
+  }
+  return null;
+}
+
+function asArray<T>(value: T | T[] | undefined | null): T[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function toDiscoveredCalendar(response: DAVResponse, homeUrl: string): DiscoveredCalendar | null {
+  const props = response.props ?? {};
+  if (!response.ok || response.href === undefined) return null;
+  if (!Object.keys(props.resourcetype ?? {}).includes('calendar')) return null;
+  const components = asArray<{ _attributes?: { name?: string } }>(props.supportedCalendarComponentSet?.comp)
+    .map((comp) => comp._attributes?.name?.toUpperCase())
+    .filter((name) => name !== undefined);
+  if (components.length > 0 && !components.includes('VEVENT')) return null;
+
+  const privileges = asArray<Record<string, unknown>>(props.currentUserPrivilegeSet?.privilege).flatMap(
+    (privilege) => Object.keys(privilege),
+  );
+  const calendarUrl = new URL(String(response.href), homeUrl).href;
+  const timezoneText = textOf(props.calendarTimezone);
+  return {
+    calendarUrl: calendarUrl.endsWith('/') ? calendarUrl : `${calendarUrl}/`,
+    displayName:
+      textOf(props.displayname) ?? decodeURIComponent(calendarUrl.split('/').filter(Boolean).pop() ?? ''),
+    // No privilege set reported means unknown; writes are then attempted and their errors shown.
+    readOnly: privileges.length > 0 && !privileges.some((privilege) => WRITE_PRIVILEGES.has(privilege)),
+    tzid: timezoneText?.match(/^TZID:(.+)$/m)?.[1]?.trim() ?? null,
+  };
+}

@@ -1,0 +1,112 @@
+import { describeOrigin, ExternalCalendarError, isExternalCalendarError } from './errors.ts';
+
+/** The fetch the adapters call; injected so tests and deployments can replace it (jose's customFetch). */
+export type FetchFn = typeof fetch;
+
+/** I/O settings shared by the CalDAV client and the ICS feed reader. */
+export type CalendarHttpOptions = {
+  /** Defaults to the global fetch. */
+  readonly fetch?: FetchFn;
+  /**
+   * Budget for one whole operation (discovery's several requests, or a report and its body),
+   * not per request: SPEC 8's CALENDAR_TIMEOUT_MS is what a member waits at most.
+   */
+  readonly timeoutMs: number;
+};
+
+/**
+ * Runs `operation` under one deadline. The fetch handed to it carries the deadline's signal, and
+ * the returned promise settles by the deadline even if the fetch ignores its signal. Failures
+ * come out as ExternalCalendarError: the deadline as 'timeout', network failures as
+ * 'unreachable', a 401 from any request as 'auth_failed', anything unexpected as 'bad_response'.
+ * `what` names the operation and host for messages; it must not contain credentials.
+ */
+export async function withDeadline<T>(
+  options: CalendarHttpOptions,
+  url: string,
+  what: string,
+  operation: (fetch: FetchFn, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const origin = describeOrigin(url);
+  const baseFetch = options.fetch ?? globalThis.fetch;
+  const controller = new AbortController();
+  const timeoutError = () =>
+    new ExternalCalendarError('timeout', `${what} at ${origin}: no answer within ${options.timeoutMs} ms`);
+
+  const guardedFetch: FetchFn = async (input, init) => {
+    if (controller.signal.aborted) throw timeoutError();
+    let response: Response;
+    try {
+      response = await baseFetch(input, { ...init, signal: controller.signal });
+    } catch (cause) {
+      if (controller.signal.aborted) throw timeoutError();
+      throw new ExternalCalendarError('unreachable', `${what} at ${origin}: ${networkReason(cause)}`, {
+        cause,
+      });
+    }
+    if (response.status === 401) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new ExternalCalendarError(
+        'auth_failed',
+        `${what} at ${origin}: the server rejected the username or password`,
+      );
+    }
+    return response;
+  };
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(timeoutError());
+    }, options.timeoutMs);
+  });
+  try {
+    return await Promise.race([operation(guardedFetch, controller.signal), deadline]);
+  } catch (error) {
+    if (isExternalCalendarError(error)) throw error;
+    if (controller.signal.aborted) throw timeoutError();
+    throw new ExternalCalendarError('bad_response', `${what} at ${origin}: unexpected answer`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+    // Releases sockets still reading a body nobody will consume.
+    controller.abort();
+  }
+}
+
+/** A short, credential-free reason for a network failure ("connection refused", "DNS lookup failed"). */
+function networkReason(cause: unknown): string {
+  const code = (cause as { cause?: { code?: unknown } })?.cause?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'DNS lookup failed';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    default:
+      return typeof code === 'string' ? `network error (${code})` : 'network error';
+  }
+}
+
+/** Maps an HTTP status that is not success to the error a caller reports. */
+export function statusError(status: number, what: string, url: string): ExternalCalendarError {
+  const origin = describeOrigin(url);
+  if (status === 401)
+    return new ExternalCalendarError(
+      'auth_failed',
+      `${what} at ${origin}: the server rejected the username or password`,
+    );
+  if (status === 403)
+    return new ExternalCalendarError('forbidden', `${what} at ${origin}: not allowed (HTTP 403)`);
+  if (status === 404 || status === 410)
+    return new ExternalCalendarError('not_found', `${what} at ${origin}: not found (HTTP ${status})`);
+  return new ExternalCalendarError('bad_response', `${what} at ${origin}: HTTP ${status}`);
+}

@@ -1,0 +1,47 @@
+import type { Interval } from '../../domain/engine/types.ts';
+import type {
+  BusyReadResult,
+  ExternalCalendarReader,
+  ExternalCalendarRef,
+} from '../../ports/external-calendars.ts';
+import { CaldavClient } from './caldav/client.ts';
+import type { FetchFn } from './http.ts';
+import { IcsFeedReader } from './ics/feed.ts';
+
+export type ExternalCalendarOptions = {
+  /** Defaults to the global fetch. */
+  readonly fetch?: FetchFn;
+  /** CALENDAR_TIMEOUT_MS: the most one read (or write) may take before failing with 'timeout'. */
+  readonly timeoutMs: number;
+  /** Size cap for ICS feeds; defaults to 5 MiB. */
+  readonly maxFeedBytes?: number;
+};
+
+/**
+ * The one {@link ExternalCalendarReader}: CalDAV refs go to {@link CaldavClient}, ICS refs to
+ * {@link IcsFeedReader}. No caching here (SPEC 8's page-view cache belongs to the caller, which
+ * also knows when a booking needs a fresh read).
+ */
+export class ExternalCalendars implements ExternalCalendarReader {
+  readonly caldav: CaldavClient;
+  readonly ics: IcsFeedReader;
+
+  constructor(options: ExternalCalendarOptions) {
+    const http =
+      options.fetch === undefined
+        ? { timeoutMs: options.timeoutMs }
+        : { fetch: options.fetch, timeoutMs: options.timeoutMs };
+    this.caldav = new CaldavClient(http);
+    this.ics = new IcsFeedReader(
+      options.maxFeedBytes === undefined ? http : { ...http, maxBytes: options.maxFeedBytes },
+    );
+  }
+
+  async readBusy(ref: ExternalCalendarRef, window: Interval, calendarZone: string): Promise<BusyReadResult> {
+    const busy =
+      ref.kind === 'caldav'
+        ? await this.caldav.readBusy(ref, window, calendarZone)
+        : await this.ics.readBusy(ref.feedUrl, window, calendarZone);
+    return { busy: busy.toSorted((a, b) => a.start - b.start || a.end - b.end) };
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The Events API on native calendars (SPEC 7, reference 7.1-7.4): upsert and delete by
+ * (calendar, event_id), bulk delete, and the paged reads of events and free-busy.
+ */
+import { invalid, Problems } from '../domain/errors.ts';
+import { startOfLocalDay, zoneOffsetMs } from '../domain/time/zones.ts';
+import type {
+  CalendarRecord,
+  EventRecord,
+  EventStatus,
+  EventTransparency,
+  Repos,
+  TimeWindow,
+} from '../ports/store.ts';
+import type { AccountCaller } from './auth.ts';
+import { ownCalendar, pickCalendars } from './calendars.ts';
+import type { AppContext } from './context.ts';
+import { type PageCursor, type PagedResult, readPage } from './paging.ts';
+
+/** An event boundary: an instant, or a calendar date (all-day; placed in the calendar's zone). */
+export type EventTime =
+  | { readonly kind: 'time'; readonly ms: number }
+  | { readonly kind: 'date'; readonly year: number; readonly month: number; readonly day: number };
+
+export type Attendee = { readonly email: string; readonly display_name?: string };
+
+export type EventUpsert = {
+  readonly eventId: string;
+  readonly summary: string;
+  readonly start: EventTime;
+  readonly end: EventTime;
+  readonly transparency: EventTransparency;
+  readonly status: EventStatus;
+  /** `attendees.invite` and `attendees.reject`/`remove`; null when `attendees` was absent. */
+  readonly attendees: { readonly invite: readonly Attendee[]; readonly remove: readonly string[] } | null;
+  /** The other wire fields, validated and kept as sent (start/end forms, description, …). */
+  readonly data: Readonly<Record<string, unknown>>;
+};
+
+/**
+ * First instant of a calendar date in a zone: local midnight, or the transition on a day whose
+ * midnight is skipped.
+ */
+export function startOfLocalDate(zone: string, year: number, month: number, day: number): number {
+  const noonUtc = Date.UTC(year, month - 1, day, 12);
+  return startOfLocalDay(zone, noonUtc - zoneOffsetMs(zone, noonUtc));
+}
+
+function instantOf(time: EventTime, zone: string): number {
+  return time.kind === 'time' ? time.ms : startOfLocalDate(zone, time.year, time.month, time.day);
+}
+
+/** The calendar accepts writes through the Events API, else a 422 at `calendar_id`. */
+function checkWritable(calendar: CalendarRecord): void {
+  if (calendar.deleted) {
+    throw invalid('calendar_id', 'errors.calendar_deleted', `${calendar.id} has been deleted`);
+  }
+  if (calendar.readOnly || calendar.kind === 'ics') {
+    throw invalid('calendar_id', 'errors.calendar_readonly', `${calendar.id} is read-only`);
+  }
+  if (calendar.kind !== 'native') {
+    // CalDAV calendars are read live from their server; only rtseq's own bookings are written there.
+    throw invalid(
+      'calendar_id',
+      'errors.not_supported',
+      `${calendar.id} is a ${calendar.kind} calendar: events can be written through the API only to native calendars`,
+    );
+  }
+}
+
+function mergeAttendees(previous: unknown, change: EventUpsert['attendees']): Attendee[] {
+  const list: Attendee[] = Array.isArray(previous)
+    ? previous.filter(
+        (a): a is Attendee =>
+          typeof a === 'object' && a !== null && typeof (a as Attendee).email === 'string',
+      )
+    : [];
+  if (change === null) return list;
+  const key = (email: string) => email.trim().toLowerCase();
+  const removed = new Set(change.remove.map(key));
+  const merged = new Map(list.map((a) => [key(a.email), a]));
+  for (const invitee of change.invite) merged.set(key(invitee.email), invitee);
+  return [...merged.entries()].filter(([k]) => !removed.has(k)).map(([, a]) => a);
+}
+
+/** Creates or replaces the event (calendar, event_id); a deleted one comes back to life. */
+export async function upsertEvent(
+  ctx: AppContext,
+  caller: AccountCaller,
+  calendarId: string,
+  input: EventUpsert,
+): Promise<void> {
+  await ctx.store.transaction(async (repos) => {
+    const calendar = await ownCalendar(repos, caller, calendarId);
+    checkWritable(calendar);
+    const startMs = instantOf(input.start, calendar.tzid);
+    const endMs = instantOf(input.end, calendar.tzid);
+    if (endMs <= startMs) throw invalid('end', 'errors.invalid_period', 'end must be after start');
+    const existing = await repos.events.byKey(calendar.id, input.eventId);
+    const now = ctx.clock.now();
+    const attendees = mergeAttendees(existing?.data.attendees, input.attendees);
+    const data: Record<string, unknown> = { ...input.data };
+    if (attendees.length > 0) data.attendees = attendees;
+    else delete data.attendees;
+    await repos.events.upsert({
+      calendarId: calendar.id,
+      eventId: input.eventId,
+      eventUid: existing?.eventUid ?? ctx.ids.newId('evt'),
+      summary: input.summary,
+      startMs,
+      endMs,
+      allDay: input.start.kind === 'date',
+      transparency: input.transparency,
+      status: input.status,
+      deleted: false,
+      data,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    });
+  });
+}
+
+/** Deletes one event; an unknown or already deleted event_id is not an error (idempotent). */
+export async function deleteEvent(
+  ctx: AppContext,
+  caller: AccountCaller,
+  calendarId: string,
+  eventId: string,
+): Promise<void> {
+  await ctx.store.transaction(async (repos) => {
+    const calendar = await ownCalendar(repos, caller, calendarId);
+    checkWritable(calendar);
+    await repos.events.markDeleted(calendar.id, eventId, ctx.clock.now());
+  });
+}
+
+/** `DELETE /v1/events`: every event of the account, or of the named calendars. */
+export async function deleteEvents(
+  ctx: AppContext,
+  caller: AccountCaller,
+  scope: { readonly all: boolean; readonly calendarIds: readonly string[] | null },
+): Promise<number> {
+  return ctx.store.transaction(async (repos) => {
+    const own = await repos.calendars.byAccount(caller.account.id);
+    const problems = new Problems();
+    const named = pickCalendars(own, scope.calendarIds, 'calendar_ids', problems);
+    problems.throwIfAny();
+    const targets = (scope.all ? own : named).filter((c) => c.kind === 'native');
+    return repos.events.markDeletedIn(
+      targets.map((c) => c.id),
+      ctx.clock.now(),
+    );
+  });
+}
+
+export type EventsQuery = {
+  /** null: every event, whenever it happens (rtseq's events are all application-managed). */
+  readonly window: TimeWindow | null;
+  readonly includeDeleted: boolean;
+  readonly modifiedSince: number | null;
+  readonly calendarIds: readonly string[] | null;
+};
+
+export type EventsPage = PagedResult<EventRecord> & {
+  readonly calendars: ReadonlyMap<string, CalendarRecord>;
+};
+
+async function calendarsFor(
+  repos: Repos,
+  caller: AccountCaller,
+  calendarIds: readonly string[] | null,
+): Promise<CalendarRecord[]> {
+  const own = await repos.calendars.byAccount(caller.account.id);
+  const problems = new Problems();
+  const picked = pickCalendars(own, calendarIds, 'calendar_ids', problems);
+  problems.throwIfAny();
+  return picked;
+}
+
+/** One page of `GET /v1/events`, ordered by start, then calendar and event_id. */
+export async function readEvents(
+  ctx: AppContext,
+  caller: AccountCaller,
+  query: EventsQuery,
+  cursor: PageCursor,
+  pageSize: number,
+): Promise<EventsPage> {
+  return ctx.store.read(async (repos) => {
+    const calendars = await calendarsFor(repos, caller, query.calendarIds);
+    const page = await readPage(cursor, pageSize, (offset, limit) =>
+      repos.events.page(
+        calendars.map((c) => c.id),
+        query.window,
+        {
+          includeDeleted: query.includeDeleted,
+          offset,
+          limit,
+          ...(query.modifiedSince === null ? {} : { modifiedSince: query.modifiedSince }),
+        },
+      ),
+    );
+    return { ...page, calendars: new Map(calendars.map((c) => [c.id, c])) };
+  });
+}
+
+export type FreeBusyQuery = { readonly window: TimeWindow; readonly calendarIds: readonly string[] | null };
+
+/**
+ * One page of `GET /v1/free_busy`: the events that make the account busy (not deleted, not
+ * cancelled, not transparent); tentative events are reported as `tentative`.
+ */
+export async function readFreeBusy(
+  ctx: AppContext,
+  caller: AccountCaller,
+  query: FreeBusyQuery,
+  cursor: PageCursor,
+  pageSize: number,
+): Promise<EventsPage> {
+  return ctx.store.read(async (repos) => {
+    const calendars = await calendarsFor(repos, caller, query.calendarIds);
+    const page = await readPage(cursor, pageSize, (offset, limit) =>
+      repos.events.page(
+        calendars.map((c) => c.id),
+        query.window,
+        { includeDeleted: false, busyOnly: true, offset, limit },
+      ),
+    );
+    return { ...page, calendars: new Map(calendars.map((c) => [c.id, c])) };
+  });
+}

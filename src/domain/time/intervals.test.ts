@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import type { Interval } from '../engine/types.ts';
+import {
+  expandPacked,
+  intersectIntervalSets,
+  isInsideOne,
+  mergeIntervals,
+  packIntervals,
+  subtractIntervals,
+  unpackIntervals,
+} from './intervals.ts';
+
+const iv = (start: number, end: number): Interval => ({ start, end });
+
+test('merge joins touching and overlapping intervals and drops empty ones', () => {
+  assert.deepEqual(mergeIntervals([iv(5, 6), iv(1, 2), iv(2, 3), iv(8, 8), iv(2.5, 4), iv(9, 7)]), [
+    iv(1, 4),
+    iv(5, 6),
+  ]);
+});
+
+test('merge never sorts or mutates its input', () => {
+  const input = [iv(5, 6), iv(1, 2)];
+  const copy = structuredClone(input);
+  mergeIntervals(input);
+  assert.deepEqual(input, copy);
+});
+
+test('intersect and subtract follow the half-open rule', () => {
+  assert.deepEqual(intersectIntervalSets([iv(0, 10)], [iv(10, 12), iv(2, 3), iv(9, 11)]), [
+    iv(2, 3),
+    iv(9, 10),
+  ]);
+  assert.deepEqual(subtractIntervals([iv(0, 10)], [iv(2, 3), iv(3, 4), iv(9, 12)]), [iv(0, 2), iv(4, 9)]);
+  assert.deepEqual(subtractIntervals([iv(0, 10)], [iv(10, 11)]), [iv(0, 10)]);
+});
+
+test('isInsideOne needs one interval of the union (touching ones count as one)', () => {
+  assert.equal(isInsideOne([iv(0, 5), iv(5, 10)], iv(3, 8)), true);
+  assert.equal(isInsideOne([iv(0, 5), iv(6, 10)], iv(3, 8)), false);
+});
+
+test('expandPacked grows and re-merges', () => {
+  assert.deepEqual(unpackIntervals(expandPacked(packIntervals([iv(10, 20), iv(25, 30)]), 2, 3)), [iv(8, 33)]);
+});
+
+const intervalsArb = fc.array(
+  fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 15 })).map(([s, l]) => iv(s, s + l)),
+  { maxLength: 12 },
+);
+const covered = (set: readonly Interval[], t: number) => set.some((i) => i.start <= t && t < i.end);
+
+test('merge, intersect and subtract agree pointwise with the definitions (property)', () => {
+  fc.assert(
+    fc.property(intervalsArb, intervalsArb, (a, b) => {
+      const merged = mergeIntervals(a);
+      const both = intersectIntervalSets(a, b);
+      const minus = subtractIntervals(a, b);
+      for (let t = 0; t < 80; t += 0.5) {
+        assert.equal(covered(merged, t), covered(a, t));
+        assert.equal(covered(both, t), covered(a, t) && covered(b, t));
+        assert.equal(covered(minus, t), covered(a, t) && !covered(b, t));
+      }
+      for (const set of [merged, both, minus]) {
+        for (let k = 1; k < set.length; k++) assert.ok(set[k - 1]!.end < set[k]!.start);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});

@@ -1,0 +1,208 @@
+/**
+ * Reading `POST /v1/real_time_sequencing` and `POST /v1/real_time_scheduling` bodies (SPEC 6.1,
+ * 6.6) into a LinkRequest, reporting every problem at once.
+ */
+import type { SequenceRequest } from '../../app/availability.ts';
+import type { LinkPaths, LinkRequest, TargetCalendar } from '../../app/links.ts';
+import type { Limits } from '../../config/config.ts';
+import type { Problems } from '../../domain/errors.ts';
+import type { LinkKind } from '../../ports/store.ts';
+import { readAvailabilityQuery, readSequenceQuery } from './availability.ts';
+import {
+  child,
+  isAbsent,
+  isObject,
+  type Json,
+  readArray,
+  readDuration,
+  readEnum,
+  readObject,
+  readString,
+  readTimeZone,
+  readUrl,
+} from './reader.ts';
+
+/** Fields an event template may not carry in Real-Time Sequencing (SPEC 6.1). */
+const UNSUPPORTED_EVENT_FIELDS = ['start', 'end', 'attendees'] as const;
+
+function readEventTemplate(
+  value: unknown,
+  path: string,
+  problems: Problems,
+  topLevel: boolean,
+): Json | undefined {
+  const event = readObject(value, path, problems, topLevel);
+  if (event === undefined) return undefined;
+  readString(event.event_id, child(path, 'event_id'), problems, { required: topLevel, min: 1, max: 1024 });
+  readString(event.summary, child(path, 'summary'), problems, { required: topLevel, min: 1, max: 1024 });
+  readString(event.description, child(path, 'description'), problems, { required: false, max: 4096 });
+  readTimeZone(event.tzid, child(path, 'tzid'), problems, false);
+  readEnum(event.transparency, child(path, 'transparency'), problems, ['opaque', 'transparent']);
+  if (!isAbsent(event.url)) readUrl(event.url, child(path, 'url'), problems, false);
+  for (const field of UNSUPPORTED_EVENT_FIELDS) {
+    if (!isAbsent(event[field])) {
+      problems.add(
+        child(path, field),
+        'errors.not_supported',
+        `${field} is not supported in Real-Time Sequencing`,
+      );
+    }
+  }
+  // null means absent (SPEC 4): keep only the fields that were really given.
+  return Object.fromEntries(Object.entries(event).filter(([, v]) => v !== null));
+}
+
+function readTargets(value: unknown, problems: Problems): TargetCalendar[] {
+  const list = readArray(value, 'target_calendars', problems, { required: false, max: 200 }) ?? [];
+  const targets: TargetCalendar[] = [];
+  list.forEach((item, i) => {
+    const path = child('target_calendars', i);
+    const object = readObject(item, path, problems, true);
+    if (object === undefined) return;
+    const sub = readString(object.sub, child(path, 'sub'), problems, { required: true, min: 1, max: 128 });
+    const calendarId = readString(object.calendar_id, child(path, 'calendar_id'), problems, {
+      required: true,
+      min: 1,
+      max: 128,
+    });
+    if (sub !== undefined && calendarId !== undefined) targets.push({ sub, calendarId });
+  });
+  return targets;
+}
+
+function readHourFormat(formatting: unknown, problems: Problems): 'h' | 'H' {
+  const object = readObject(formatting, 'formatting', problems, false);
+  if (object === undefined || isAbsent(object.hour_format)) return 'H';
+  // "h"/"H" per the docs; the PHP SDK's tests send "12"/"24".
+  const aliases: Record<string, 'h' | 'H'> = { h: 'h', H: 'H', '12': 'h', '24': 'H' };
+  const format = typeof object.hour_format === 'string' ? aliases[object.hour_format] : undefined;
+  if (format === undefined) {
+    problems.add(
+      'formatting.hour_format',
+      'errors.invalid_value',
+      'formatting.hour_format must be "h" or "H"',
+    );
+  }
+  return format ?? 'H';
+}
+
+export function readLinkRequest(
+  kind: LinkKind,
+  body: Json,
+  problems: Problems,
+  limits: Limits,
+  now: number,
+): { request: LinkRequest; paths: LinkPaths } {
+  const oauth = readObject(body.oauth, 'oauth', problems, true);
+  const redirectUri =
+    oauth === undefined ? undefined : readUrl(oauth.redirect_uri, 'oauth.redirect_uri', problems, true);
+  const state =
+    oauth === undefined
+      ? undefined
+      : readString(oauth.state, 'oauth.state', problems, { required: false, max: 4096 });
+  const event = readEventTemplate(body.event, 'event', problems, true);
+
+  const tzid =
+    readTimeZone(body.tzid, 'tzid', problems, false) ??
+    (typeof event?.tzid === 'string' ? readTimeZone(event.tzid, 'event.tzid', problems, false) : undefined) ??
+    null;
+  const minimumNoticeMinutes =
+    readDuration(body.minimum_notice, 'minimum_notice', problems, { required: false, min: 0 }) ?? 0;
+
+  // `availablity` is a known SDK typo (C#) for `availability` (SPEC 4).
+  const availabilityKey =
+    isAbsent(body.availability) && !isAbsent(body.availablity) ? 'availablity' : 'availability';
+  const availability = readObject(body[availabilityKey], availabilityKey, problems, true) ?? {};
+
+  let sequence: SequenceRequest;
+  if (kind === 'sequencing') {
+    sequence = readSequenceQuery(availability, availabilityKey, problems, limits, now, {
+      tzid,
+      minimumNoticeMinutes,
+      maxResults: limits.maxResults,
+    });
+    if (Array.isArray(availability.sequence)) {
+      availability.sequence.forEach((item, i) => {
+        if (isObject(item)) {
+          readEventTemplate(
+            item.event,
+            child(child(`${availabilityKey}.sequence`, i), 'event'),
+            problems,
+            false,
+          );
+        }
+      });
+    }
+  } else {
+    const query = readAvailabilityQuery(availability, availabilityKey, problems, limits, now, {
+      tzid,
+      minimumNoticeMinutes,
+    });
+    sequence = {
+      steps: [
+        {
+          path: availabilityKey,
+          sequenceId: 'default',
+          ordinal: null,
+          groups: query.groups,
+          durationMinutes: query.durationMinutes,
+          startIntervalMinutes: query.startIntervalMinutes,
+          before: { minMinutes: query.bufferBeforeMinutes, maxMinutes: null },
+          after: { minMinutes: query.bufferAfterMinutes, maxMinutes: null },
+          stepPeriods: null,
+          event: null,
+        },
+      ],
+      queryPeriods: query.queryPeriods,
+      tzid,
+      minimumNoticeMinutes,
+      maxResults: limits.maxResults,
+    };
+  }
+
+  const callbackUrls = readObject(body.callback_urls, 'callback_urls', problems, false);
+  const legacyCallback = readUrl(body.callback_url, 'callback_url', problems, false);
+  const completedCallback =
+    (callbackUrls === undefined
+      ? undefined
+      : readUrl(callbackUrls.completed_url, 'callback_urls.completed_url', problems, false)) ??
+    legacyCallback;
+  const noTimesSuitable =
+    callbackUrls === undefined
+      ? undefined
+      : readUrl(callbackUrls.no_times_suitable_url, 'callback_urls.no_times_suitable_url', problems, false);
+  const redirectUrls = readObject(body.redirect_urls, 'redirect_urls', problems, false);
+  const redirectCompleted =
+    redirectUrls === undefined
+      ? undefined
+      : readUrl(redirectUrls.completed_url, 'redirect_urls.completed_url', problems, false);
+  const selectionMode =
+    readEnum(body.selection_mode, 'selection_mode', problems, ['no_confirm', 'confirm'] as const) ??
+    'no_confirm';
+
+  const request: LinkRequest = {
+    kind,
+    redirectUri: redirectUri ?? 'https://invalid.example',
+    state: state ?? null,
+    event: event ?? {},
+    sequence,
+    targetCalendars: readTargets(body.target_calendars, problems),
+    completedCallbackUrl: completedCallback ?? null,
+    noTimesSuitableUrl: noTimesSuitable ?? null,
+    redirectCompletedUrl: redirectCompleted ?? null,
+    selectionMode,
+    hourFormat: readHourFormat(body.formatting, problems),
+  };
+  const completedCallbackPath =
+    callbackUrls !== undefined && !isAbsent(callbackUrls.completed_url)
+      ? 'callback_urls.completed_url'
+      : 'callback_url';
+  return {
+    request,
+    paths: {
+      targets: 'target_calendars',
+      steps: `${availabilityKey}.sequence`,
+      completedCallback: completedCallbackPath,
+    },
+  };
+}
