@@ -21,31 +21,43 @@ type Shape = {
   days: number;
   intervalMinutes: number;
   maxGapMinutes: number | null;
+  /** Events last 5 minutes to this many minutes. */
+  eventMaxMinutes: number;
+  durationsMinutes: number[];
 };
 
 /**
- * Busy time like real calendars: 5-60 minute events on a 5-minute grid, shuffled (not sorted);
- * about half of a group's events are shared team meetings, so "all of them" groups still meet.
+ * Busy time like real calendars: 5-60 minute events on a 5-minute grid; about half of a group's
+ * events are shared team meetings (so "all of them" groups still meet). Each member's list is two
+ * runs sorted by start (team calendar, then personal calendar), as per-calendar queries return
+ * them, with the objects allocated in list order as a parser would. `shuffled` instead shuffles
+ * every list (the engine's worst case for sorting and memory locality).
  */
-export function scenario(shape: Shape, seed: number): SequenceQuery {
+export function scenario(shape: Shape, seed: number, shuffled = false): SequenceQuery {
   const random = prng(seed);
   const span = shape.days * DAY_MS;
   const event = (): Interval => {
     const start = START + Math.floor((random() * span) / (5 * MINUTE)) * 5 * MINUTE;
-    return { start, end: start + (1 + Math.floor(random() * 12)) * 5 * MINUTE };
+    return { start, end: start + (1 + Math.floor((random() * shape.eventMaxMinutes) / 5)) * 5 * MINUTE };
   };
   let memberCount = 0;
   const steps: SequenceStep[] = [];
   for (let s = 0; s < shape.steps; s++) {
     const groups: Group[] = shape.groups.map((g) => {
-      const shared = Array.from({ length: Math.floor(shape.busyPerMember / 2) }, event);
+      // A group that must meet in full is a team: most of its meetings are shared.
+      const sharedFraction = g.required === 'all' ? 0.8 : 0.5;
+      const shared = Array.from({ length: Math.floor(shape.busyPerMember * sharedFraction) }, event);
       const members: MemberAvailability[] = Array.from({ length: g.size }, () => {
-        const busy = [...shared, ...Array.from({ length: shape.busyPerMember - shared.length }, event)];
-        for (let i = busy.length - 1; i > 0; i--) {
-          const j = Math.floor(random() * (i + 1));
-          [busy[i], busy[j]] = [busy[j]!, busy[i]!];
+        const byStart = (a: Interval, b: Interval) => a.start - b.start;
+        const personal = Array.from({ length: shape.busyPerMember - shared.length }, event).sort(byStart);
+        const busy = [...[...shared].sort(byStart), ...personal];
+        if (shuffled) {
+          for (let i = busy.length - 1; i > 0; i--) {
+            const j = Math.floor(random() * (i + 1));
+            [busy[i], busy[j]] = [busy[j]!, busy[i]!];
+          }
         }
-        return { sub: `acc_${memberCount++}`, busy, open: null };
+        return { sub: `acc_${memberCount++}`, busy: busy.map((b) => ({ start: b.start, end: b.end })), open: null };
       });
       return { members, required: g.required === 'all' ? g.size : g.required };
     });
@@ -57,7 +69,7 @@ export function scenario(shape: Shape, seed: number): SequenceQuery {
       index: s,
       ordinal: s + 1,
       groups,
-      durationMs: [60, 30, 45, 60][s % 4]! * MINUTE,
+      durationMs: shape.durationsMinutes[s % shape.durationsMinutes.length]! * MINUTE,
       startIntervalMinutes: shape.intervalMinutes,
       before: gap(s % 2 === 0 ? 0 : 10),
       after: gap(s % 3 === 0 ? 15 : 0),
@@ -74,25 +86,6 @@ export function scenario(shape: Shape, seed: number): SequenceQuery {
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function time(run: () => unknown, iterations: number): { p50: number; p99: number; result: unknown } {
-  let result: unknown;
-  for (let i = 0; i < Math.min(5, iterations); i++) result = run();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const started = performance.now();
-    result = run();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), result };
-}
-
-const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
-
 export const M: Shape = {
   steps: 4,
   groups: [
@@ -103,6 +96,8 @@ export const M: Shape = {
   days: 14,
   intervalMinutes: 15,
   maxGapMinutes: 120,
+  eventMaxMinutes: 30,
+  durationsMinutes: [30, 15, 30, 15],
 };
 export const L: Shape = {
   steps: 8,
@@ -114,5 +109,7 @@ export const L: Shape = {
   days: 90,
   intervalMinutes: 5,
   maxGapMinutes: 120,
+  eventMaxMinutes: 60,
+  durationsMinutes: [60, 30, 45, 60],
 };
 

@@ -159,6 +159,8 @@ async function serve(config: Config, options: { demo: boolean }): Promise<void> 
     transport: httpTransport({ allowPrivate: config.allowPrivateCallbacks }),
     writeBack: null,
     owner: `${hostname()}:${process.pid}:${randomIds.newToken(6)}`,
+    leaseMs: config.outboxLeaseSeconds * 1000,
+    pollMs: config.outboxPollMs,
     logger: logger.child({ component: 'outbox' }),
   });
   const app = buildServer({ ctx, logger, version: VERSION, web: { onBooked: () => worker.wake() } });

@@ -33,6 +33,8 @@ export type Config = {
   readonly calendarTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly databasePoolMax: number;
+  readonly outboxLeaseSeconds: number;
+  readonly outboxPollMs: number;
   readonly limits: Limits;
 };
 
@@ -85,6 +87,16 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   },
   { name: 'LOG_LEVEL', meaning: 'fatal, error, warn, info, debug, trace or silent', defaultValue: 'info' },
   { name: 'DATABASE_POOL_MAX', meaning: 'Maximum PostgreSQL connections per process', defaultValue: '10' },
+  {
+    name: 'OUTBOX_LEASE_SECONDS',
+    meaning: 'How long a process holds a claimed delivery before another may take it',
+    defaultValue: '60',
+  },
+  {
+    name: 'OUTBOX_POLL_MS',
+    meaning: 'How often the outbox worker looks for due deliveries',
+    defaultValue: '1000',
+  },
   { name: 'LIMIT_BODY_BYTES', meaning: 'Largest accepted request body', defaultValue: '1048576' },
   { name: 'LIMIT_STEPS', meaning: 'Steps in a sequence', defaultValue: '20' },
   { name: 'LIMIT_GROUPS_PER_STEP', meaning: 'Participant groups per step or query', defaultValue: '10' },
@@ -174,6 +186,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     calendarTimeoutMs: integer('CALENDAR_TIMEOUT_MS', 5000, 1, 120_000),
     logLevel: logLevel ?? 'info',
     databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 1000),
+    outboxLeaseSeconds: integer('OUTBOX_LEASE_SECONDS', 60, 1, 3600),
+    outboxPollMs: integer('OUTBOX_POLL_MS', 1000, 10, 600_000),
     limits: {
       bodyBytes: integer('LIMIT_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
       steps: integer('LIMIT_STEPS', 20, 1, 100),

@@ -9,7 +9,13 @@ import { ExternalCalendars } from '../../src/adapters/calendars/reader.ts';
 import { serializeEvents } from '../../src/domain/icalendar/serialize.ts';
 import type { CaldavCalendarRef, CaldavCredentials } from '../../src/ports/external-calendars.ts';
 import { type IcsFeedServer, startIcsFeedServer } from '../support/ics-feed-server.ts';
-import { createCalendar, listRawEvents, putRawEvent, type RadicaleServer, startRadicale } from '../support/radicale.ts';
+import {
+  createCalendar,
+  listRawEvents,
+  putRawEvent,
+  type RadicaleServer,
+  startRadicale,
+} from '../support/radicale.ts';
 
 const TIMEOUT_MS = 2000;
 const ms = (iso: string): number => Date.parse(iso);
@@ -18,11 +24,21 @@ const spans = (busy: readonly { start: number; end: number }[]): string[] =>
   busy.map((interval) => `${iso(interval.start)}/${iso(interval.end)}`);
 
 function calendarText(...events: string[]): string {
-  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//rtseq tests//EN', ...events, 'END:VCALENDAR', ''].join('\r\n');
+  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//rtseq tests//EN', ...events, 'END:VCALENDAR', ''].join(
+    '\r\n',
+  );
 }
 
 function event(lines: string): string {
-  return ['BEGIN:VEVENT', 'DTSTAMP:20260101T000000Z', ...lines.trim().split('\n').map((line) => line.trim()), 'END:VEVENT'].join('\r\n');
+  return [
+    'BEGIN:VEVENT',
+    'DTSTAMP:20260101T000000Z',
+    ...lines
+      .trim()
+      .split('\n')
+      .map((line) => line.trim()),
+    'END:VEVENT',
+  ].join('\r\n');
 }
 
 const NEW_YORK_VTIMEZONE = [
@@ -88,51 +104,91 @@ describe('CalDAV against Radicale', () => {
     const wrong = { ...credentials, password: 'hunter2-wrong' };
     const error = await rejectsWith(calendars.caldav.discoverCalendars(wrong), 'auth_failed');
     assert.doesNotMatch(error.message, /hunter2/);
-    await rejectsWith(calendars.readBusy({ ...work, credentials: wrong }, { start: 0, end: 1 }, 'UTC'), 'auth_failed');
+    await rejectsWith(
+      calendars.readBusy({ ...work, credentials: wrong }, { start: 0, end: 1 }, 'UTC'),
+      'auth_failed',
+    );
   });
 
   test('events created in Radicale (single, recurring with EXDATE and override, all-day) read back as busy', async (t) => {
     if (server === null) return t.skip('radicale not installed: apt-get install radicale');
     const calendarUrl = await createCalendar(server, 'reading', 'Reading');
     const ref: CaldavCalendarRef = { kind: 'caldav', calendarUrl, credentials };
-    await putRawEvent(server, calendarUrl, 'single.ics', calendarText(event(`
+    await putRawEvent(
+      server,
+      calendarUrl,
+      'single.ics',
+      calendarText(
+        event(`
       UID:single@test
       DTSTART:20261207T150000Z
-      DTEND:20261207T160000Z`)));
+      DTEND:20261207T160000Z`),
+      ),
+    );
     // Mondays 09:00 New York (EST in December, -05:00) = 14:00Z since 2024; 14 Dec excluded;
     // the 21 Dec instance moved to 11:00 EST (16:00Z).
     // Radicale refuses a TZID without its VTIMEZONE, so this one carries the definition.
-    await putRawEvent(server, calendarUrl, 'weekly.ics', calendarText(
-      NEW_YORK_VTIMEZONE,
-      event(`
+    await putRawEvent(
+      server,
+      calendarUrl,
+      'weekly.ics',
+      calendarText(
+        NEW_YORK_VTIMEZONE,
+        event(`
         UID:weekly@test
         DTSTART;TZID=America/New_York:20240101T090000
         DTEND;TZID=America/New_York:20240101T093000
         RRULE:FREQ=WEEKLY;BYDAY=MO
         EXDATE;TZID=America/New_York:20261214T090000`),
-      event(`
+        event(`
         UID:weekly@test
         RECURRENCE-ID;TZID=America/New_York:20261221T090000
         DTSTART;TZID=America/New_York:20261221T110000
         DTEND;TZID=America/New_York:20261221T113000`),
-    ));
+      ),
+    );
     // An all-day event on 9 December: in calendar zone Europe/Berlin (+01:00) it is 23:00Z-23:00Z.
-    await putRawEvent(server, calendarUrl, 'allday.ics', calendarText(event(`
+    await putRawEvent(
+      server,
+      calendarUrl,
+      'allday.ics',
+      calendarText(
+        event(`
       UID:allday@test
       DTSTART;VALUE=DATE:20261209
-      DTEND;VALUE=DATE:20261210`)));
-    await putRawEvent(server, calendarUrl, 'free.ics', calendarText(event(`
+      DTEND;VALUE=DATE:20261210`),
+      ),
+    );
+    await putRawEvent(
+      server,
+      calendarUrl,
+      'free.ics',
+      calendarText(
+        event(`
       UID:free@test
       DTSTART:20261208T100000Z
       DTEND:20261208T110000Z
-      TRANSP:TRANSPARENT`)));
+      TRANSP:TRANSPARENT`),
+      ),
+    );
     // Outside the window entirely.
-    await putRawEvent(server, calendarUrl, 'later.ics', calendarText(event(`
+    await putRawEvent(
+      server,
+      calendarUrl,
+      'later.ics',
+      calendarText(
+        event(`
       UID:later@test
       DTSTART:20270301T100000Z
-      DTEND:20270301T110000Z`)));
+      DTEND:20270301T110000Z`),
+      ),
+    );
 
-    const { busy } = await calendars.readBusy(ref, { start: ms('2026-12-07T00:00:00Z'), end: ms('2026-12-28T00:00:00Z') }, 'Europe/Berlin');
+    const { busy } = await calendars.readBusy(
+      ref,
+      { start: ms('2026-12-07T00:00:00Z'), end: ms('2026-12-28T00:00:00Z') },
+      'Europe/Berlin',
+    );
     assert.deepEqual(spans(busy), [
       '2026-12-07T14:00:00Z/2026-12-07T14:30:00Z',
       '2026-12-07T15:00:00Z/2026-12-07T16:00:00Z',
@@ -145,34 +201,53 @@ describe('CalDAV against Radicale', () => {
     if (server === null) return t.skip('radicale not installed: apt-get install radicale');
     const uid = 'seq_abc-0@rtseq.test';
     const book = (start: string, end: string) =>
-      serializeEvents([{ uid, summary: 'Interview, round 1', start: ms(start), end: ms(end), tzid: 'Europe/London' }], {
-        prodId: '-//rtseq//tests//EN',
-        dtstamp: ms('2026-11-24T12:00:00Z'),
-      });
+      serializeEvents(
+        [{ uid, summary: 'Interview, round 1', start: ms(start), end: ms(end), tzid: 'Europe/London' }],
+        {
+          prodId: '-//rtseq//tests//EN',
+          dtstamp: ms('2026-11-24T12:00:00Z'),
+        },
+      );
     await calendars.caldav.putEvent(work, uid, book('2026-12-10T10:00:00Z', '2026-12-10T11:00:00Z'));
-    let stored = [...(await listRawEvents(server!, work.calendarUrl)).values()].filter((text) => text.includes(uid));
+    let stored = [...(await listRawEvents(server!, work.calendarUrl)).values()].filter((text) =>
+      text.includes(uid),
+    );
     assert.equal(stored.length, 1);
     assert.match(stored[0]!, /DTSTART;TZID=Europe\/London:20261210T100000/);
     assert.match(stored[0]!, /SUMMARY:Interview\\, round 1/);
 
     await calendars.caldav.putEvent(work, uid, book('2026-12-11T14:00:00Z', '2026-12-11T15:00:00Z'));
-    stored = [...(await listRawEvents(server!, work.calendarUrl)).values()].filter((text) => text.includes(uid));
+    stored = [...(await listRawEvents(server!, work.calendarUrl)).values()].filter((text) =>
+      text.includes(uid),
+    );
     assert.equal(stored.length, 1, 'still one event');
     assert.match(stored[0]!, /DTSTART;TZID=Europe\/London:20261211T140000/);
-    const { busy } = await calendars.readBusy(work, { start: ms('2026-12-10T00:00:00Z'), end: ms('2026-12-12T00:00:00Z') }, 'UTC');
+    const { busy } = await calendars.readBusy(
+      work,
+      { start: ms('2026-12-10T00:00:00Z'), end: ms('2026-12-12T00:00:00Z') },
+      'UTC',
+    );
     assert.deepEqual(spans(busy), ['2026-12-11T14:00:00Z/2026-12-11T15:00:00Z']);
 
     await calendars.caldav.deleteEvent(work, uid);
     await calendars.caldav.deleteEvent(work, uid);
-    stored = [...(await listRawEvents(server!, work.calendarUrl)).values()].filter((text) => text.includes(uid));
+    stored = [...(await listRawEvents(server!, work.calendarUrl)).values()].filter((text) =>
+      text.includes(uid),
+    );
     assert.equal(stored.length, 0);
   });
 
   test('a calendar that does not exist is not_found, never an empty (free) calendar', async (t) => {
     if (server === null) return t.skip('radicale not installed: apt-get install radicale');
-    const missing: CaldavCalendarRef = { ...work, calendarUrl: new URL('alice/no-such-calendar/', server.url).href };
+    const missing: CaldavCalendarRef = {
+      ...work,
+      calendarUrl: new URL('alice/no-such-calendar/', server.url).href,
+    };
     await rejectsWith(calendars.readBusy(missing, { start: 0, end: 1 }, 'UTC'), 'not_found');
-    await rejectsWith(calendars.caldav.putEvent(missing, 'x', calendarText(event('UID:x\nDTSTART:20261201T100000Z'))), 'not_found');
+    await rejectsWith(
+      calendars.caldav.putEvent(missing, 'x', calendarText(event('UID:x\nDTSTART:20261201T100000Z'))),
+      'not_found',
+    );
   });
 
   test('a stopped server is unreachable, never an empty (free) calendar', async (t) => {
@@ -223,11 +298,15 @@ describe('ICS feed over loopback HTTP', () => {
 
   test('is fetched, expanded, and re-read on every call (no caching in the adapter)', async () => {
     // Daily 12:00 floating time in Asia/Kolkata (+05:30) = 06:30Z, three days from 8 December.
-    feed.setBody(calendarText(event(`
+    feed.setBody(
+      calendarText(
+        event(`
       UID:daily@feed
       DTSTART:20261208T120000
       DURATION:PT45M
-      RRULE:FREQ=DAILY;COUNT=3`)));
+      RRULE:FREQ=DAILY;COUNT=3`),
+      ),
+    );
     const first = await calendars.readBusy({ kind: 'ics', feedUrl: feed.url }, window, 'Asia/Kolkata');
     assert.deepEqual(spans(first.busy), [
       '2026-12-08T06:30:00Z/2026-12-08T07:15:00Z',
@@ -257,7 +336,11 @@ describe('ICS feed over loopback HTTP', () => {
     await rejectsWith(calendars.readBusy({ kind: 'ics', feedUrl: feed.url }, window, 'UTC'), 'not_found');
     feed.setStatus(503);
     await rejectsWith(calendars.readBusy({ kind: 'ics', feedUrl: feed.url }, window, 'UTC'), 'bad_response');
-    feed.setBody(calendarText(...Array.from({ length: 1000 }, (_, index) => event(`UID:${index}\nDTSTART:20261208T120000Z`))));
+    feed.setBody(
+      calendarText(
+        ...Array.from({ length: 1000 }, (_, index) => event(`UID:${index}\nDTSTART:20261208T120000Z`)),
+      ),
+    );
     await rejectsWith(calendars.readBusy({ kind: 'ics', feedUrl: feed.url }, window, 'UTC'), 'bad_response');
     feed.setBody('<!doctype html><title>Sign in</title>');
     await rejectsWith(calendars.readBusy({ kind: 'ics', feedUrl: feed.url }, window, 'UTC'), 'parse_failed');

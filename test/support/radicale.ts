@@ -117,12 +117,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 function auth(server: RadicaleServer): Record<string, string> {
-  return { Authorization: `Basic ${Buffer.from(`${server.username}:${server.password}`).toString('base64')}` };
+  return {
+    Authorization: `Basic ${Buffer.from(`${server.username}:${server.password}`).toString('base64')}`,
+  };
 }
 
 async function expectStatus(response: Response, allowed: readonly number[], what: string): Promise<string> {
   const body = await response.text();
-  if (!allowed.includes(response.status)) throw new Error(`${what}: HTTP ${response.status} ${body.slice(0, 500)}`);
+  if (!allowed.includes(response.status))
+    throw new Error(`${what}: HTTP ${response.status} ${body.slice(0, 500)}`);
   return body;
 }
 
@@ -142,12 +145,19 @@ export async function createCalendar(
 </C:mkcalendar>`;
   // The first authenticated request makes Radicale create the user's principal collection.
   await expectStatus(
-    await fetch(new URL(`${server.username}/`, server.url), { method: 'PROPFIND', headers: { ...auth(server), Depth: '0' } }),
+    await fetch(new URL(`${server.username}/`, server.url), {
+      method: 'PROPFIND',
+      headers: { ...auth(server), Depth: '0' },
+    }),
     [207],
     'PROPFIND principal',
   );
   await expectStatus(
-    await fetch(calendarUrl, { method: 'MKCALENDAR', headers: { ...auth(server), 'Content-Type': 'application/xml' }, body }),
+    await fetch(calendarUrl, {
+      method: 'MKCALENDAR',
+      headers: { ...auth(server), 'Content-Type': 'application/xml' },
+      body,
+    }),
     [201],
     'MKCALENDAR',
   );
@@ -173,7 +183,10 @@ export async function putRawEvent(
 }
 
 /** Every calendar object in a calendar, read straight from Radicale: `href → iCalendar text`. */
-export async function listRawEvents(server: RadicaleServer, calendarUrl: string): Promise<Map<string, string>> {
+export async function listRawEvents(
+  server: RadicaleServer,
+  calendarUrl: string,
+): Promise<Map<string, string>> {
   const body = await expectStatus(
     await fetch(calendarUrl, {
       method: 'PROPFIND',

@@ -6,7 +6,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { isPrivateAddress } from '../../domain/net/addresses.ts';
 import type { DeliveryRequest, DeliveryResult, WebhookTransport } from '../../ports/delivery.ts';
 
@@ -52,6 +52,12 @@ export function httpTransport(options: { allowPrivate: boolean; now?: () => numb
         const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
         if (client === undefined) {
           resolve(done(false, null, 'callback URL must be http or https'));
+          return;
+        }
+        // IP literals never reach `lookup`, so they are checked here.
+        const literal = url.hostname.replace(/^\[|\]$/g, '');
+        if (!options.allowPrivate && isIP(literal) !== 0 && isPrivateAddress(literal)) {
+          resolve(done(false, null, 'refused: the callback host is a private address'));
           return;
         }
         const body = Buffer.from(request.body, 'utf8');

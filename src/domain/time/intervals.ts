@@ -74,11 +74,12 @@ function sortByStartKey(starts: Float64Array, ends: Float64Array): void {
  * merge sort on (start, end) pairs: O(n log runs), O(n) for sorted input, O(n log n) at worst.
  */
 export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
-  // One pass over the objects (they are scattered in memory: touching each once matters), then
-  // everything runs on typed arrays.
+  // One pass over the objects, then everything runs on reused scratch arrays; only the result
+  // is allocated (allocating typed arrays costs more than the merge itself at these sizes).
   const total = intervals.length;
-  let starts = new Float64Array(total);
-  let ends = new Float64Array(total);
+  const scratch = scratchFor(total);
+  let starts = scratch[0].subarray(0, total);
+  let ends = scratch[1].subarray(0, total);
   const runEnds: number[] = [];
   let count = 0;
   for (let i = 0; i < total; i++) {
@@ -96,12 +97,13 @@ export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
     starts = starts.subarray(0, count);
     ends = ends.subarray(0, count);
   }
+  const out = scratch[4].subarray(0, count * 2);
   runEnds.push(count);
   if (runEnds.length > MAX_MERGED_RUNS) {
     sortByStartKey(starts, ends);
   } else if (runEnds.length > 1) {
-    let spareStarts = new Float64Array(count);
-    let spareEnds = new Float64Array(count);
+    let spareStarts = scratch[2].subarray(0, count);
+    let spareEnds = scratch[3].subarray(0, count);
     let bounds = runEnds;
     while (bounds.length > 1) {
       const merged: number[] = [];
@@ -137,7 +139,6 @@ export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
       bounds = merged;
     }
   }
-  const out = new Float64Array(count * 2);
   let n = 0;
   for (let i = 0; i < count; i++) {
     const start = starts[i]!;
@@ -149,7 +150,26 @@ export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
       out[n++] = end;
     }
   }
-  return n === out.length ? out : out.slice(0, n);
+  return out.slice(0, n);
+}
+
+/**
+ * Scratch arrays for `packIntervals` (starts, ends, two spares, output), grown on demand. Safe to
+ * share: the engine is synchronous and never re-enters `packIntervals`.
+ */
+let scratchArrays: Float64Array[] = [];
+function scratchFor(size: number): [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array] {
+  if (scratchArrays.length === 0 || scratchArrays[0]!.length < size) {
+    const capacity = Math.max(size, 1024);
+    scratchArrays = [
+      new Float64Array(capacity),
+      new Float64Array(capacity),
+      new Float64Array(capacity),
+      new Float64Array(capacity),
+      new Float64Array(capacity * 2),
+    ];
+  }
+  return scratchArrays as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
 }
 
 /**
@@ -214,24 +234,30 @@ export function unpackIntervals(packed: PackedIntervals): Interval[] {
 /** Intersection of two packed sets. */
 export function intersectPacked(a: PackedIntervals, b: PackedIntervals): PackedIntervals {
   if (a.length === 0 || b.length === 0) return EMPTY_PACKED;
-  const out: number[] = [];
+  const out = new Float64Array(a.length + b.length);
+  let n = 0;
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
     const start = Math.max(a[i]!, b[j]!);
     const end = Math.min(a[i + 1]!, b[j + 1]!);
-    if (start < end) out.push(start, end);
+    if (start < end) {
+      out[n++] = start;
+      out[n++] = end;
+    }
     if (a[i + 1]! < b[j + 1]!) i += 2;
     else j += 2;
   }
-  return Float64Array.from(out);
+  return n === out.length ? out : out.slice(0, n);
 }
 
 /** `a` minus `b`. */
 export function subtractPacked(a: PackedIntervals, b: PackedIntervals): PackedIntervals {
   if (a.length === 0) return EMPTY_PACKED;
   if (b.length === 0) return a;
-  const out: number[] = [];
+  // Each interval of b splits at most one interval of a in two.
+  const out = new Float64Array(a.length + b.length);
+  let n = 0;
   let j = 0;
   for (let i = 0; i < a.length; i += 2) {
     let cursor = a[i]!;
@@ -239,14 +265,20 @@ export function subtractPacked(a: PackedIntervals, b: PackedIntervals): PackedIn
     while (j < b.length && b[j + 1]! <= cursor) j += 2;
     let k = j;
     while (k < b.length && b[k]! < end) {
-      if (b[k]! > cursor) out.push(cursor, b[k]!);
+      if (b[k]! > cursor) {
+        out[n++] = cursor;
+        out[n++] = b[k]!;
+      }
       if (b[k + 1]! > cursor) cursor = b[k + 1]!;
       if (cursor >= end) break;
       k += 2;
     }
-    if (cursor < end) out.push(cursor, end);
+    if (cursor < end) {
+      out[n++] = cursor;
+      out[n++] = end;
+    }
   }
-  return Float64Array.from(out);
+  return n === out.length ? out : out.slice(0, n);
 }
 
 /**

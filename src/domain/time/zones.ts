@@ -8,9 +8,9 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const MINUTES_PER_DAY = 1440;
 /**
- * Offset transitions are found by probing at this spacing and bisecting where the offset differs.
- * Two transitions that cancel out within one probe step would be missed; no zone in the tz database
- * has had that since 1970 (the closest are a few weeks apart).
+ * Offset transitions are found by probing the offset at both ends of each UTC day and bisecting
+ * where they differ. Two transitions that cancel out within one day would be missed; no zone in
+ * the tz database has had that since 1970 (the closest pairs are weeks apart).
  */
 const PROBE_MS = DAY_MS;
 
@@ -189,40 +189,63 @@ export function startOfLocalDay(zone: string, instant: number): number {
 export type OffsetStretch = { readonly start: number; readonly end: number; readonly offsetMs: number };
 
 /**
- * Splits `[from, to)` into stretches of constant offset. Costs about one `Intl` call per day of
- * the window plus ~17 per transition (bisection to the second).
+ * Transition-free stretches of each UTC day, per zone, memoised: a zone's offsets at an instant
+ * never change while the process runs, and every query over the same days needs the same ones.
+ * Bounded: cleared when it grows past MAX_CACHED_DAYS entries.
  */
-export function offsetStretches(zone: string, from: number, to: number): OffsetStretch[] {
-  if (!(from < to)) return [];
-  if (isUtc(zone)) return [{ start: from, end: to, offsetMs: 0 }];
-  const stretches: OffsetStretch[] = [];
-  let stretchStart = from;
-  let stretchOffset = zoneOffsetMs(zone, from);
-  let probe = from;
-  const last = to - 1;
-  while (probe < last) {
-    const next = Math.min(probe + PROBE_MS, last);
-    const offset = zoneOffsetMs(zone, next);
-    if (offset === stretchOffset) {
-      probe = next;
-      continue;
-    }
+const stretchesByDay = new Map<string, OffsetStretch[]>();
+const MAX_CACHED_DAYS = 200_000;
+
+function dayStretches(zone: string, day: number): OffsetStretch[] {
+  const key = `${zone}|${day}`;
+  let stretches = stretchesByDay.get(key);
+  if (stretches !== undefined) return stretches;
+  const dayStart = day * PROBE_MS;
+  const dayEnd = dayStart + PROBE_MS;
+  const lastOffset = zoneOffsetMs(zone, dayEnd - 1);
+  stretches = [];
+  let stretchStart = dayStart;
+  let stretchOffset = zoneOffsetMs(zone, dayStart);
+  while (stretchOffset !== lastOffset) {
     // Offsets only change on whole seconds: bisect over seconds for the first changed one.
-    let lo = Math.floor(probe / 1000);
-    let hi = Math.floor(next / 1000);
+    let lo = Math.floor(stretchStart / 1000);
+    let hi = Math.floor((dayEnd - 1) / 1000);
     while (hi - lo > 1) {
       const mid = Math.floor((lo + hi) / 2);
       if (zoneOffsetMs(zone, mid * 1000) === stretchOffset) lo = mid;
       else hi = mid;
     }
-    const transition = Math.max(hi * 1000, probe + 1);
-    stretches.push({ start: stretchStart, end: transition, offsetMs: stretchOffset });
-    stretchStart = transition;
-    stretchOffset = zoneOffsetMs(zone, transition);
-    probe = transition;
+    stretches.push({ start: stretchStart, end: hi * 1000, offsetMs: stretchOffset });
+    stretchStart = hi * 1000;
+    stretchOffset = zoneOffsetMs(zone, stretchStart);
   }
-  stretches.push({ start: stretchStart, end: to, offsetMs: stretchOffset });
+  stretches.push({ start: stretchStart, end: dayEnd, offsetMs: stretchOffset });
+  if (stretchesByDay.size >= MAX_CACHED_DAYS) stretchesByDay.clear();
+  stretchesByDay.set(key, stretches);
   return stretches;
+}
+
+/**
+ * Splits `[from, to)` into stretches of constant offset. Costs two `Intl` calls per UTC day the
+ * first time a zone's day is seen (plus ~17 per transition, bisecting to the second), none after.
+ */
+export function offsetStretches(zone: string, from: number, to: number): OffsetStretch[] {
+  if (!(from < to)) return [];
+  if (isUtc(zone)) return [{ start: from, end: to, offsetMs: 0 }];
+  const out: { start: number; end: number; offsetMs: number }[] = [];
+  const lastDay = Math.floor((to - 1) / PROBE_MS);
+  for (let day = Math.floor(from / PROBE_MS); day <= lastDay; day++) {
+    for (const stretch of dayStretches(zone, day)) {
+      const start = Math.max(stretch.start, from);
+      const end = Math.min(stretch.end, to);
+      if (!(start < end)) continue;
+      const previous = out[out.length - 1];
+      if (previous !== undefined && previous.offsetMs === stretch.offsetMs && previous.end === start)
+        previous.end = end;
+      else out.push({ start, end, offsetMs: stretch.offsetMs });
+    }
+  }
+  return out;
 }
 
 /**

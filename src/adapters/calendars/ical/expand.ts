@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import type { Interval } from '../../../domain/engine/types.ts';
 import { ExternalCalendarError } from '../errors.ts';
@@ -30,7 +31,41 @@ export function busyIntervalsFromICalendar(
   window: Interval,
   calendarZone: string,
 ): Interval[] {
-  return busyIntervalsFromCalendars(parseICalendar(icsText), window, calendarZone);
+  return busyIntervalsFromCalendars(parsedCalendars(icsText), window, calendarZone);
+}
+
+/**
+ * Parsed calendars by SHA-256 of their text, most recently used last. Feeds and CalDAV objects
+ * mostly come back unchanged between reads (page views every CALENDAR_CACHE_SECONDS, then the
+ * booking's fresh read), and parsing plus ical.js's lazy property decoding is most of the cost of
+ * a read. Bounded by total source size; expansion never mutates the cached components.
+ */
+const parseCache = new Map<string, { readonly calendars: ICAL.Component[]; readonly sizeChars: number }>();
+const PARSE_CACHE_MAX_CHARS = 16 * 1024 * 1024;
+/** Small texts (one CalDAV event) parse about as fast as they hash and would only churn the cache. */
+const PARSE_CACHE_MIN_CHARS = 16 * 1024;
+let parseCacheChars = 0;
+
+function parsedCalendars(icsText: string): ICAL.Component[] {
+  if (icsText.length < PARSE_CACHE_MIN_CHARS || icsText.length > PARSE_CACHE_MAX_CHARS / 4) {
+    return parseICalendar(icsText);
+  }
+  const key = createHash('sha256').update(icsText).digest('base64');
+  const hit = parseCache.get(key);
+  if (hit !== undefined) {
+    parseCache.delete(key);
+    parseCache.set(key, hit);
+    return hit.calendars;
+  }
+  const calendars = parseICalendar(icsText);
+  parseCache.set(key, { calendars, sizeChars: icsText.length });
+  parseCacheChars += icsText.length;
+  for (const [oldest, entry] of parseCache) {
+    if (parseCacheChars <= PARSE_CACHE_MAX_CHARS) break;
+    parseCache.delete(oldest);
+    parseCacheChars -= entry.sizeChars;
+  }
+  return calendars;
 }
 
 /** Parses iCalendar text into its VCALENDAR components (a file may concatenate several). */

@@ -1,0 +1,63 @@
+/**
+ * Delivery survives a crash (SPEC 6.4): a server killed with SIGKILL while a callback is in flight
+ * leaves the item leased; a fresh server takes it over once the lease expires and delivers it
+ * with the same Rtseq-Delivery-Id.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bookOption, viewLink } from '../../src/app/booking.ts';
+import { makeTestContext } from '../support/context.ts';
+import { startServerProcess } from '../support/process.ts';
+import { startReceiver } from '../support/receiver.ts';
+import { createTestLink, seedScenario, twoStepLinkBody } from '../support/scenario.ts';
+
+test('6.4 a callback in flight when the server is SIGKILLed is delivered by the next server', async () => {
+  const t = await makeTestContext();
+  const receiver = await startReceiver();
+  try {
+    const scenario = await seedScenario(t.ctx);
+    const link = await createTestLink(
+      t.ctx,
+      scenario,
+      twoStepLinkBody(scenario, { callback_url: receiver.url }),
+    );
+    const page = await viewLink(t.ctx, link.token);
+    assert.equal(page?.kind, 'open');
+    if (page?.kind !== 'open') return;
+    const chosen = page.options[0]!.steps.map((s) => ({ index: s.index, start: s.start }));
+    assert.equal((await bookOption(t.ctx, link.token, chosen, null))?.kind, 'booked');
+
+    const env = {
+      SQLITE_PATH: t.dbPath,
+      ALLOW_PRIVATE_CALLBACKS: 'true',
+      OUTBOX_LEASE_SECONDS: '2',
+      OUTBOX_POLL_MS: '100',
+    };
+    receiver.script(['hang'], 200);
+    const first = await startServerProcess(env);
+    await receiver.waitFor(1);
+    await first.stop('SIGKILL');
+    const pending = (await t.ctx.store.read((r) => r.outbox.list({ limit: 10 })))[0]!;
+    assert.equal(pending.status, 'pending', 'the killed server never recorded the attempt');
+
+    const second = await startServerProcess(env);
+    try {
+      await receiver.waitFor(2, 20_000);
+      const deadline = Date.now() + 10_000;
+      let item = pending;
+      while (item.status !== 'delivered' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        item = (await t.ctx.store.read((r) => r.outbox.byId(pending.id)))!;
+      }
+      assert.equal(item.status, 'delivered', second.output());
+      const ids = receiver.requests.map((r) => r.headers['rtseq-delivery-id']);
+      assert.deepEqual(ids, [pending.deliveryId, pending.deliveryId]);
+      assert.deepEqual(JSON.parse(receiver.requests[1]!.body), JSON.parse(pending.payload));
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await receiver.close();
+    await t.dispose();
+  }
+});

@@ -1,0 +1,192 @@
+/**
+ * The storage contract on PostgreSQL (a fresh database per test, dropped afterwards), plus what only
+ * a shared server can show: guarantees that hold across two pools, i.e. across processes.
+ * Skips with a reason when PostgreSQL is unreachable; fails instead when CI=true.
+ */
+import assert from 'node:assert/strict';
+import { describe, type TestContext, test } from 'node:test';
+import pg from 'pg';
+import { PostgresStore, toPostgresPlaceholders } from '../../src/adapters/storage/postgres/postgres-store.ts';
+import { ReservationConflictError, type Store } from '../../src/ports/store.ts';
+import { createTestDatabase, postgresSkipReason } from '../support/postgres.ts';
+import {
+  aReservation,
+  assertDisjointCover,
+  drainConcurrently,
+  HOUR,
+  raceForOneSlot,
+  runStorageContract,
+  seed,
+  T0,
+} from './storage-contract.ts';
+
+const POOL_MAX = 10;
+
+runStorageContract(
+  'postgres',
+  async () => {
+    const db = await createTestDatabase();
+    if (db === null) return null;
+    const store = new PostgresStore(db.url, { poolMax: POOL_MAX });
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        await db.drop();
+      },
+    };
+  },
+  postgresSkipReason(),
+);
+
+/** A fresh database with `count` stores (separate pools) on it, all closed and dropped after the test. */
+async function stores(
+  t: TestContext,
+  count: number,
+): Promise<{ url: string; stores: PostgresStore[] } | null> {
+  const db = await createTestDatabase();
+  if (db === null) {
+    t.skip(postgresSkipReason());
+    return null;
+  }
+  const opened = Array.from({ length: count }, () => new PostgresStore(db.url, { poolMax: POOL_MAX }));
+  t.after(async () => {
+    await Promise.all(opened.map((s) => s.close()));
+    await db.drop();
+  });
+  return { url: db.url, stores: opened };
+}
+
+async function migratedAndSeeded(
+  t: TestContext,
+  count: number,
+): Promise<{ url: string; stores: Store[] } | null> {
+  const made = await stores(t, count);
+  if (made === null) return null;
+  await made.stores[0]!.migrate();
+  await seed(made.stores[0]!);
+  return made;
+}
+
+describe('postgres: across processes (two pools on one database)', () => {
+  test('two stores migrating at once: one applies, the other waits and finds nothing to do', async (t) => {
+    const made = await stores(t, 2);
+    if (made === null) return;
+    const [a, b] = await Promise.all(made.stores.map((s) => s.migrate()));
+    assert.deepEqual([...a!, ...b!], ['0001_init.sql']);
+  });
+
+  test('50 transactions over two stores reserving overlapping times: exactly one wins', async (t) => {
+    const made = await migratedAndSeeded(t, 2);
+    if (made === null) return;
+    for (let round = 0; round < 3; round += 1) {
+      if (round > 0) {
+        const client = new pg.Client({ connectionString: made.url });
+        await client.connect();
+        await client.query('DELETE FROM reservations');
+        await client.end();
+      }
+      const { ok, errors } = await raceForOneSlot(made.stores, 50);
+      assert.equal(ok, 1, `round ${round}`);
+      for (const error of errors) assert.ok(error instanceof ReservationConflictError, String(error));
+    }
+  });
+
+  test('transactions reserving two participants in opposite orders: one wins, no deadlock escapes', async (t) => {
+    const made = await migratedAndSeeded(t, 2);
+    if (made === null) return;
+    const [a, b] = made.stores as [Store, Store];
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 0 ? a : b).transaction(async (r) => {
+          const rows = [
+            aReservation({ id: `x${i}`, accountId: 'acc_1' }),
+            aReservation({ id: `y${i}`, accountId: 'acc_2' }),
+          ];
+          await r.reservations.insertAll(i % 2 === 0 ? rows : rows.reverse(), T0, null);
+        }),
+      ),
+    );
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results) {
+      if (r.status === 'rejected') assert.ok(r.reason instanceof ReservationConflictError, String(r.reason));
+    }
+  });
+
+  test('two stores claiming the outbox concurrently never share an item (20 rounds)', async (t) => {
+    const made = await migratedAndSeeded(t, 2);
+    if (made === null) return;
+    const [a, b] = made.stores as [Store, Store];
+    for (let round = 0; round < 20; round += 1) {
+      assertDisjointCover(await drainConcurrently([a, b], 60, 1 + (round % 7), round), 60);
+    }
+  });
+
+  test('the database itself refuses overlapping reservations, whoever writes them', async (t) => {
+    const made = await migratedAndSeeded(t, 1);
+    if (made === null) return;
+    const client = new pg.Client({ connectionString: made.url });
+    await client.connect();
+    try {
+      const insert = (id: string, start: number, end: number) =>
+        client.query(
+          `INSERT INTO reservations (id, link_id, account_id, start_ms, end_ms, kind) VALUES ($1, 'seq_1', 'acc_1', $2, $3, 'booking')`,
+          [id, start, end],
+        );
+      await insert('r1', T0, T0 + HOUR);
+      await insert('touching', T0 + HOUR, T0 + 2 * HOUR);
+      await assert.rejects(insert('r2', T0 + HOUR - 1, T0 + 3 * HOUR), (error: unknown) => {
+        const { code, constraint } = error as { code?: string; constraint?: string };
+        return code === '23P01' && constraint === 'reservations_no_overlap';
+      });
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('a conflict inside a transaction leaves it usable (savepoint), and the caller may commit', async (t) => {
+    const made = await migratedAndSeeded(t, 2);
+    if (made === null) return;
+    const [a, b] = made.stores as [Store, Store];
+    // b holds an uncommitted booking while a tries the same time: a waits on the constraint, then
+    // gets 23P01 once b commits, surfaced as ReservationConflictError.
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted = (): void => undefined;
+    const bInserted = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const bDone = b.transaction(async (r) => {
+      await r.reservations.insertAll([aReservation({ id: 'b' })], T0, null);
+      inserted();
+      await gate;
+    });
+    await bInserted;
+    const aDone = a.transaction(async (r) => {
+      const attempt = r.reservations.insertAll([aReservation({ id: 'a', startMs: T0 + 60_000 })], T0, null);
+      setTimeout(release, 50);
+      await assert.rejects(attempt, ReservationConflictError);
+      await r.reservations.insertAll(
+        [aReservation({ id: 'a2', startMs: T0 + 2 * HOUR, endMs: T0 + 3 * HOUR })],
+        T0,
+        null,
+      );
+      return 'committed';
+    });
+    await bDone;
+    assert.equal(await aDone, 'committed');
+    const ids = await a.read((r) => r.reservations.liveIn(['acc_1'], { start: 0, end: T0 * 2 }, T0));
+    assert.deepEqual(ids.map((x) => x.id).sort(), ['a2', 'b']);
+  });
+});
+
+describe('postgres: placeholders', () => {
+  test('? becomes $n outside quoted literals and identifiers', () => {
+    assert.equal(
+      toPostgresPlaceholders(`SELECT "a?" FROM t WHERE x = ? AND y = '?' AND z IN (?, ?)`),
+      `SELECT "a?" FROM t WHERE x = $1 AND y = '?' AND z IN ($2, $3)`,
+    );
+  });
+});

@@ -1,0 +1,1289 @@
+/**
+ * The storage contract: every Store implementation runs this one suite unchanged
+ * (test/contract/sqlite.test.ts, test/contract/postgres.test.ts). Each test gets a fresh, migrated
+ * store from `makeStore`, so tests share nothing and may run in any order.
+ */
+import assert from 'node:assert/strict';
+import { describe, type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type AccessTokenRecord,
+  type AccountRecord,
+  type ApplicationRecord,
+  type AvailabilityRuleRecord,
+  type AvailablePeriodRecord,
+  type CalendarRecord,
+  type ClientSecretRecord,
+  type DeliveryAttemptRecord,
+  type EventRecord,
+  type LinkRecord,
+  type OutboxRecord,
+  ReservationConflictError,
+  type ReservationRecord,
+  type Store,
+} from '../../src/ports/store.ts';
+
+export type MadeStore = { readonly store: Store; cleanup(): Promise<void> };
+/** Returns a new, empty store (migrated or not), or null when its server is unavailable. */
+export type MakeStore = () => Promise<MadeStore | null>;
+
+export const HOUR = 3_600_000;
+/** A Monday morning far enough ahead that no fixture is ever "in the past" by accident. */
+export const T0 = Date.UTC(2030, 0, 7, 9);
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: complete records with every field set, overridable per test.
+
+export const anApplication = (over: Partial<ApplicationRecord> = {}): ApplicationRecord => ({
+  id: 'app_a',
+  clientId: 'client_a',
+  name: 'Application A',
+  createdAt: T0 - 10 * HOUR,
+  ...over,
+});
+
+export const aSecret = (over: Partial<ClientSecretRecord> = {}): ClientSecretRecord => ({
+  id: 'sec_1',
+  applicationId: 'app_a',
+  secretHash: 'hash_1',
+  secretSealed: 'sealed:1',
+  createdAt: T0 - 9 * HOUR,
+  revokedAt: null,
+  ...over,
+});
+
+export const anAccount = (over: Partial<AccountRecord> = {}): AccountRecord => ({
+  id: 'acc_1',
+  applicationId: 'app_a',
+  applicationCalendarId: 'cal-key-1',
+  profileId: 'pro_1',
+  name: 'Ann Example',
+  createdAt: T0 - 8 * HOUR,
+  ...over,
+});
+
+export const aToken = (over: Partial<AccessTokenRecord> = {}): AccessTokenRecord => ({
+  tokenHash: 'tok_hash_1',
+  accountId: 'acc_1',
+  kind: 'access',
+  createdAt: T0 - 7 * HOUR,
+  revokedAt: null,
+  ...over,
+});
+
+export const aCalendar = (over: Partial<CalendarRecord> = {}): CalendarRecord => ({
+  id: 'cal_1',
+  accountId: 'acc_1',
+  name: 'Work',
+  kind: 'native',
+  readOnly: false,
+  primary: true,
+  deleted: false,
+  tzid: 'Europe/London',
+  color: '#49BED8',
+  sourceSealed: null,
+  createdAt: T0 - 6 * HOUR,
+  ...over,
+});
+
+export const anEvent = (over: Partial<EventRecord> = {}): EventRecord => ({
+  calendarId: 'cal_1',
+  eventId: 'evt_1',
+  eventUid: 'uid_1',
+  summary: 'Planning',
+  startMs: T0,
+  endMs: T0 + HOUR,
+  allDay: false,
+  transparency: 'opaque',
+  status: 'confirmed',
+  deleted: false,
+  data: { description: 'quarterly', location: { description: 'Room 1' }, reminders: [{ minutes: 10 }] },
+  createdAt: T0 - 5 * HOUR,
+  updatedAt: T0 - 5 * HOUR,
+  ...over,
+});
+
+export const aRule = (over: Partial<AvailabilityRuleRecord> = {}): AvailabilityRuleRecord => ({
+  accountId: 'acc_1',
+  ruleId: 'default',
+  tzid: 'America/New_York',
+  calendarIds: ['cal_1'],
+  weeklyPeriods: [
+    { day: 'monday', startTime: '09:00', endTime: '17:30' },
+    { day: 'wednesday', startTime: '10:00', endTime: '12:00' },
+  ],
+  ...over,
+});
+
+export const aPeriod = (over: Partial<AvailablePeriodRecord> = {}): AvailablePeriodRecord => ({
+  accountId: 'acc_1',
+  periodId: 'per_1',
+  startMs: T0,
+  endMs: T0 + 8 * HOUR,
+  ...over,
+});
+
+export const aLink = (over: Partial<LinkRecord> = {}): LinkRecord => ({
+  id: 'seq_1',
+  applicationId: 'app_a',
+  kind: 'sequencing',
+  tokenHash: 'link_hash_1',
+  tokenSealed: 'sealed:link',
+  status: 'open',
+  request: { sequence: [{ sequence_id: 'first', ordinal: 1 }], tzid: 'Etc/UTC' },
+  createdAt: T0 - 4 * HOUR,
+  expiresAt: T0 + 48 * HOUR,
+  completedAt: null,
+  booked: null,
+  displayMessage: null,
+  ...over,
+});
+
+export const aReservation = (over: Partial<ReservationRecord> = {}): ReservationRecord => ({
+  id: 'res_1',
+  linkId: 'seq_1',
+  accountId: 'acc_1',
+  startMs: T0,
+  endMs: T0 + HOUR,
+  kind: 'booking',
+  expiresAt: null,
+  holderKey: null,
+  ...over,
+});
+
+export const anOutboxItem = (over: Partial<OutboxRecord> = {}): OutboxRecord => ({
+  id: 'out_1',
+  deliveryId: 'del_1',
+  applicationId: 'app_a',
+  kind: 'callback',
+  target: 'https://example.test/callback',
+  payload: '{"notification":{"type":"real_time_sequencing_completed"}}',
+  status: 'pending',
+  attempts: 0,
+  nextAttemptAt: T0,
+  leaseUntil: null,
+  leaseOwner: null,
+  lastError: null,
+  createdAt: T0 - HOUR,
+  finishedAt: null,
+  ...over,
+});
+
+export const anAttempt = (over: Partial<DeliveryAttemptRecord> = {}): DeliveryAttemptRecord => ({
+  outboxId: 'out_1',
+  attempt: 1,
+  at: T0 + 1_000,
+  statusCode: 500,
+  error: 'HTTP 500',
+  durationMs: 120,
+  ...over,
+});
+
+/**
+ * Two applications; app_a owns acc_1 and acc_2 (calendars cal_1, cal_2), app_b owns acc_b (cal_b);
+ * link seq_1 belongs to app_a.
+ */
+export async function seed(store: Store): Promise<void> {
+  await store.transaction(async (r) => {
+    await r.applications.insert(anApplication());
+    await r.applications.insert(
+      anApplication({
+        id: 'app_b',
+        clientId: 'client_b',
+        name: 'Application B',
+        createdAt: T0 - 10 * HOUR + 1,
+      }),
+    );
+    await r.accounts.insert(anAccount());
+    await r.accounts.insert(
+      anAccount({
+        id: 'acc_2',
+        applicationCalendarId: null,
+        profileId: 'pro_2',
+        createdAt: T0 - 8 * HOUR + 1,
+      }),
+    );
+    await r.accounts.insert(
+      anAccount({
+        id: 'acc_b',
+        applicationId: 'app_b',
+        applicationCalendarId: 'cal-key-1',
+        profileId: 'pro_b',
+      }),
+    );
+    await r.calendars.insert(aCalendar());
+    await r.calendars.insert(aCalendar({ id: 'cal_2', accountId: 'acc_2', primary: false }));
+    await r.calendars.insert(aCalendar({ id: 'cal_b', accountId: 'acc_b' }));
+    await r.links.insert(aLink());
+    await r.links.insert(aLink({ id: 'seq_2', tokenHash: 'link_hash_2' }));
+  });
+}
+
+/** Resolves each promise; returns how many fulfilled and the rejection reasons. */
+async function settle(promises: readonly Promise<unknown>[]): Promise<{ ok: number; errors: unknown[] }> {
+  const results = await Promise.allSettled(promises);
+  return {
+    ok: results.filter((r) => r.status === 'fulfilled').length,
+    errors: results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : [])),
+  };
+}
+
+/**
+ * `count` transactions started at once, each reserving [T0, T0+1h) shifted by a few minutes for
+ * acc_1, spread round-robin over `stores`. Each holds its transaction open briefly after inserting,
+ * so on PostgreSQL they really overlap and the exclusion constraint, not luck, picks the winner.
+ */
+export async function raceForOneSlot(
+  stores: readonly Store[],
+  count: number,
+): Promise<{ ok: number; errors: unknown[] }> {
+  return settle(
+    Array.from({ length: count }, (_, i) =>
+      stores[i % stores.length]!.transaction(async (r) => {
+        const shift = (i % 30) * 60_000;
+        await r.reservations.insertAll(
+          [aReservation({ id: `race_${i}`, startMs: T0 + shift, endMs: T0 + HOUR + shift })],
+          T0 - HOUR,
+          null,
+        );
+        await sleep(5);
+      }),
+    ),
+  );
+}
+
+/**
+ * Two claimers (one per entry of `stores`, possibly the same store twice) drain `items` due rows
+ * concurrently, `batch` at a time. Returns every id each claimer got.
+ */
+export async function drainConcurrently(
+  stores: readonly [Store, Store],
+  items: number,
+  batch: number,
+  round: number,
+): Promise<string[][]> {
+  await stores[0].transaction(async (r) => {
+    for (let i = 0; i < items; i += 1) {
+      const id = `r${round}_${String(i).padStart(3, '0')}`;
+      await r.outbox.insert(anOutboxItem({ id, deliveryId: `d_${id}`, nextAttemptAt: T0 + i }));
+    }
+  });
+  const now = T0 + items;
+  const claimer = async (store: Store, owner: string): Promise<string[]> => {
+    const got: string[] = [];
+    for (;;) {
+      const claimed = await store.transaction((r) => r.outbox.claimDue(owner, now, now + 60_000, batch));
+      if (claimed.length === 0) return got;
+      for (const item of claimed) {
+        assert.equal(item.leaseOwner, owner);
+        got.push(item.id);
+      }
+    }
+  };
+  return Promise.all([claimer(stores[0], `w1_${round}`), claimer(stores[1], `w2_${round}`)]);
+}
+
+export function assertDisjointCover(claims: readonly string[][], items: number): void {
+  const all = claims.flat();
+  assert.equal(new Set(all).size, all.length, 'an item was claimed by two owners');
+  assert.equal(all.length, items, 'every due item is claimed exactly once');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Registers the contract suite for one implementation. When `makeStore` returns null every test
+ * skips with `skipReason` (the factory decides whether unavailability is allowed, e.g. not in CI).
+ */
+export function runStorageContract(
+  name: string,
+  makeStore: MakeStore,
+  skipReason = 'store unavailable',
+): void {
+  /** A fresh migrated store for one test, closed and removed when the test ends. */
+  const open = async (t: TestContext): Promise<{ store: Store; firstMigration: string[] } | null> => {
+    const made = await makeStore();
+    if (made === null) {
+      t.skip(skipReason);
+      return null;
+    }
+    t.after(() => made.cleanup());
+    const firstMigration = await made.store.migrate();
+    return { store: made.store, firstMigration };
+  };
+
+  /** A test body that receives a fresh store (seeded unless `bare`). */
+  const it = (
+    title: string,
+    body: (store: Store) => Promise<void>,
+    options: { bare?: boolean } = {},
+  ): void => {
+    test(title, async (t) => {
+      const opened = await open(t);
+      if (opened === null) return;
+      if (options.bare !== true) await seed(opened.store);
+      await body(opened.store);
+    });
+  };
+
+  describe(`storage contract: ${name}`, () => {
+    describe('migrations and lifecycle', () => {
+      test('migrate() applies 0001 on a new store, then is idempotent and keeps the data', async (t) => {
+        const opened = await open(t);
+        if (opened === null) return;
+        const { store, firstMigration } = opened;
+        assert.ok(
+          firstMigration.length === 0 || firstMigration[0] === '0001_init.sql',
+          `unexpected first migrations: ${firstMigration.join(', ')}`,
+        );
+        await seed(store);
+        assert.deepEqual(await store.migrate(), []);
+        assert.deepEqual(await store.migrate(), []);
+        assert.deepEqual(await store.read((r) => r.applications.byId('app_a')), anApplication());
+      });
+
+      it('ping() resolves and close() may be called twice', async (store) => {
+        await store.ping();
+        await store.close();
+        await store.close();
+      });
+    });
+
+    describe('transactions', () => {
+      it('an error inside rolls every write back and reaches the caller unchanged', async (store) => {
+        const boom = new Error('boom');
+        await assert.rejects(
+          store.transaction(async (r) => {
+            await r.applications.insert(anApplication({ id: 'app_c', clientId: 'client_c' }));
+            await r.events.upsert(anEvent());
+            await r.links.closeIfOpen('seq_1', { status: 'disabled', at: T0 });
+            await r.reservations.insertAll([aReservation()], T0, null);
+            await r.outbox.insert(anOutboxItem());
+            throw boom;
+          }),
+          (error) => error === boom,
+        );
+        await store.read(async (r) => {
+          assert.equal(await r.applications.byId('app_c'), undefined);
+          assert.equal(await r.events.byKey('cal_1', 'evt_1'), undefined);
+          assert.equal((await r.links.byId('app_a', 'seq_1'))?.status, 'open');
+          assert.deepEqual(await r.reservations.liveIn(['acc_1'], { start: 0, end: T0 * 2 }, T0), []);
+          assert.equal(await r.outbox.byId('out_1'), undefined);
+        });
+      });
+
+      it('returns the work result and sees its own writes before commit', async (store) => {
+        const result = await store.transaction(async (r) => {
+          await r.applications.insert(anApplication({ id: 'app_c', clientId: 'client_c' }));
+          return (await r.applications.byId('app_c'))?.name;
+        });
+        assert.equal(result, 'Application A');
+      });
+    });
+
+    describe('applications', () => {
+      it(
+        'insert, byId, byClientId and list round-trip every field',
+        async (store) => {
+          const first = anApplication();
+          const second = anApplication({ id: 'app_0', clientId: 'client_0', name: 'Zed', createdAt: T0 });
+          await store.transaction(async (r) => {
+            await r.applications.insert(second);
+            await r.applications.insert(first);
+          });
+          await store.read(async (r) => {
+            assert.deepEqual(await r.applications.byId('app_a'), first);
+            assert.deepEqual(await r.applications.byClientId('client_0'), second);
+            assert.equal(await r.applications.byId('nope'), undefined);
+            assert.equal(await r.applications.byClientId('nope'), undefined);
+            assert.deepEqual(await r.applications.list(), [first, second]);
+          });
+        },
+        { bare: true },
+      );
+
+      it('secrets: lookup by hash and active lists skip revoked ones; revoke is scoped and once', async (store) => {
+        const s1 = aSecret();
+        const s2 = aSecret({ id: 'sec_2', secretHash: 'hash_2', secretSealed: 'sealed:2', createdAt: T0 });
+        const revoked = aSecret({
+          id: 'sec_0',
+          secretHash: 'hash_1',
+          createdAt: T0 - 20 * HOUR,
+          revokedAt: T0,
+        });
+        await store.transaction(async (r) => {
+          for (const s of [s2, s1, revoked]) await r.applications.insertSecret(s);
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(await r.applications.secretsByHash('hash_1'), [s1]);
+          assert.deepEqual(await r.applications.activeSecrets('app_a'), [s1, s2]);
+          assert.deepEqual(await r.applications.activeSecrets('app_b'), []);
+        });
+        await store.transaction(async (r) => {
+          assert.equal(await r.applications.revokeSecret('app_b', 'sec_1', T0 + 1), false);
+          assert.equal(await r.applications.revokeSecret('app_a', 'sec_1', T0 + 1), true);
+          assert.equal(await r.applications.revokeSecret('app_a', 'sec_1', T0 + 2), false);
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(await r.applications.secretsByHash('hash_1'), []);
+          assert.deepEqual(await r.applications.activeSecrets('app_a'), [s2]);
+        });
+      });
+    });
+
+    describe('accounts', () => {
+      it('insert and lookups round-trip every field, including a null application calendar id', async (store) => {
+        await store.read(async (r) => {
+          assert.deepEqual(await r.accounts.byId('acc_1'), anAccount());
+          assert.deepEqual(
+            await r.accounts.byId('acc_2'),
+            anAccount({
+              id: 'acc_2',
+              applicationCalendarId: null,
+              profileId: 'pro_2',
+              createdAt: T0 - 8 * HOUR + 1,
+            }),
+          );
+          assert.equal(await r.accounts.byId('nope'), undefined);
+          assert.equal((await r.accounts.byApplicationCalendarId('app_a', 'cal-key-1'))?.id, 'acc_1');
+          assert.equal((await r.accounts.byApplicationCalendarId('app_b', 'cal-key-1'))?.id, 'acc_b');
+          assert.equal(await r.accounts.byApplicationCalendarId('app_a', 'nope'), undefined);
+          assert.deepEqual(
+            (await r.accounts.listByApplication('app_a')).map((a) => a.id),
+            ['acc_1', 'acc_2'],
+          );
+        });
+      });
+
+      it("byIds returns only the application's own accounts", async (store) => {
+        await store.read(async (r) => {
+          const own = await r.accounts.byIds('app_a', ['acc_b', 'acc_1', 'missing', 'acc_2']);
+          assert.deepEqual(own.map((a) => a.id).sort(), ['acc_1', 'acc_2']);
+          assert.deepEqual(await r.accounts.byIds('app_b', ['acc_1', 'acc_2']), []);
+          assert.deepEqual(
+            (await r.accounts.byIds('app_b', ['acc_b'])).map((a) => a.id),
+            ['acc_b'],
+          );
+          assert.deepEqual(await r.accounts.byIds('app_a', []), []);
+        });
+      });
+
+      it('tokens round-trip; revoking stamps the first revocation only', async (store) => {
+        const access = aToken();
+        const refresh = aToken({ tokenHash: 'tok_hash_2', kind: 'refresh' });
+        await store.transaction(async (r) => {
+          await r.accounts.insertToken(access);
+          await r.accounts.insertToken(refresh);
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(await r.accounts.tokenByHash('tok_hash_1'), access);
+          assert.deepEqual(await r.accounts.tokenByHash('tok_hash_2'), refresh);
+          assert.equal(await r.accounts.tokenByHash('nope'), undefined);
+        });
+        await store.transaction((r) => r.accounts.revokeToken('tok_hash_1', T0));
+        await store.transaction((r) => r.accounts.revokeToken('tok_hash_1', T0 + 5));
+        assert.deepEqual(await store.read((r) => r.accounts.tokenByHash('tok_hash_1')), {
+          ...access,
+          revokedAt: T0,
+        });
+      });
+    });
+
+    describe('calendars', () => {
+      it('insert, byId, byAccount and byAccounts round-trip every field in creation order', async (store) => {
+        const external = aCalendar({
+          id: 'cal_x',
+          name: 'Feed',
+          kind: 'ics',
+          readOnly: true,
+          primary: false,
+          deleted: true,
+          tzid: 'Asia/Kolkata',
+          color: null,
+          sourceSealed: 'sealed:source',
+          createdAt: T0 - 7 * HOUR,
+        });
+        await store.transaction((r) => r.calendars.insert(external));
+        await store.read(async (r) => {
+          assert.deepEqual(await r.calendars.byId('cal_x'), external);
+          assert.deepEqual(await r.calendars.byId('cal_1'), aCalendar());
+          assert.equal(await r.calendars.byId('nope'), undefined);
+          assert.deepEqual(await r.calendars.byAccount('acc_1'), [external, aCalendar()]);
+          assert.deepEqual(
+            (await r.calendars.byAccounts(['acc_2', 'acc_1'])).map((c) => c.id),
+            ['cal_x', 'cal_1', 'cal_2'],
+          );
+          assert.deepEqual(await r.calendars.byAccounts([]), []);
+        });
+      });
+    });
+
+    describe('events', () => {
+      it('upsert inserts, then replaces by (calendar, event_id) keeping uid and creation time', async (store) => {
+        const original = anEvent();
+        await store.transaction((r) => r.events.upsert(original));
+        assert.deepEqual(await store.read((r) => r.events.byKey('cal_1', 'evt_1')), original);
+
+        const changed = anEvent({
+          eventUid: 'uid_ignored',
+          summary: 'Planning (moved)',
+          startMs: T0 + 2 * HOUR,
+          endMs: T0 + 4 * HOUR,
+          allDay: true,
+          transparency: 'transparent',
+          status: 'tentative',
+          data: { description: 'moved', nested: { list: [1, 'two', null, true] } },
+          createdAt: T0,
+          updatedAt: T0,
+        });
+        const elsewhere = anEvent({ calendarId: 'cal_2', summary: 'Same key, other calendar' });
+        await store.transaction(async (r) => {
+          await r.events.upsert(changed);
+          await r.events.upsert(elsewhere);
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(await r.events.byKey('cal_1', 'evt_1'), {
+            ...changed,
+            eventUid: original.eventUid,
+            createdAt: original.createdAt,
+          });
+          assert.deepEqual(await r.events.byKey('cal_2', 'evt_1'), elsewhere);
+          assert.equal(await r.events.byKey('cal_1', 'nope'), undefined);
+        });
+      });
+
+      it('markDeleted marks a live event once and stamps updatedAt', async (store) => {
+        await store.transaction((r) => r.events.upsert(anEvent()));
+        await store.transaction(async (r) => {
+          assert.equal(await r.events.markDeleted('cal_1', 'evt_1', T0 + 7), true);
+          assert.equal(await r.events.markDeleted('cal_1', 'evt_1', T0 + 8), false);
+          assert.equal(await r.events.markDeleted('cal_1', 'nope', T0 + 8), false);
+        });
+        assert.deepEqual(
+          await store.read((r) => r.events.byKey('cal_1', 'evt_1')),
+          anEvent({ deleted: true, updatedAt: T0 + 7 }),
+        );
+      });
+
+      it('busyIn keeps opaque, live, not cancelled events overlapping the half-open window', async (store) => {
+        const window = { start: T0, end: T0 + 4 * HOUR };
+        const events = [
+          anEvent({ eventId: 'inside', startMs: T0 + HOUR, endMs: T0 + 2 * HOUR }),
+          anEvent({ eventId: 'tentative', status: 'tentative', startMs: T0 + HOUR, endMs: T0 + 2 * HOUR }),
+          anEvent({ eventId: 'straddles-start', startMs: T0 - HOUR, endMs: T0 + 1 }),
+          anEvent({ eventId: 'straddles-end', startMs: T0 + 4 * HOUR - 1, endMs: T0 + 5 * HOUR }),
+          anEvent({ eventId: 'covers', startMs: T0 - HOUR, endMs: T0 + 5 * HOUR }),
+          anEvent({ eventId: 'ends-at-start', startMs: T0 - HOUR, endMs: T0 }),
+          anEvent({ eventId: 'starts-at-end', startMs: T0 + 4 * HOUR, endMs: T0 + 5 * HOUR }),
+          anEvent({ eventId: 'deleted', deleted: true }),
+          anEvent({ eventId: 'cancelled', status: 'cancelled' }),
+          anEvent({ eventId: 'transparent', transparency: 'transparent' }),
+          anEvent({ calendarId: 'cal_2', eventId: 'other-calendar' }),
+          anEvent({ calendarId: 'cal_b', eventId: 'not-asked' }),
+        ];
+        await store.transaction(async (r) => {
+          for (const e of events) await r.events.upsert(e);
+        });
+        const busy = await store.read((r) => r.events.busyIn(['cal_1', 'cal_2'], window));
+        const key = (b: { calendarId: string; startMs: number; endMs: number }): string =>
+          `${b.calendarId}:${b.startMs - T0}:${b.endMs - T0}`;
+        assert.deepEqual(
+          busy.map(key).sort(),
+          [
+            { calendarId: 'cal_1', startMs: T0 + HOUR, endMs: T0 + 2 * HOUR },
+            { calendarId: 'cal_1', startMs: T0 + HOUR, endMs: T0 + 2 * HOUR },
+            { calendarId: 'cal_1', startMs: T0 - HOUR, endMs: T0 + 1 },
+            { calendarId: 'cal_1', startMs: T0 + 4 * HOUR - 1, endMs: T0 + 5 * HOUR },
+            { calendarId: 'cal_1', startMs: T0 - HOUR, endMs: T0 + 5 * HOUR },
+            { calendarId: 'cal_2', startMs: T0, endMs: T0 + HOUR },
+          ]
+            .map(key)
+            .sort(),
+        );
+        assert.deepEqual(Object.keys(busy[0]!).sort(), ['calendarId', 'endMs', 'startMs']);
+        assert.deepEqual(await store.read((r) => r.events.busyIn([], window)), []);
+      });
+
+      it('page orders by start, counts the total, and honours window, deleted and offset/limit', async (store) => {
+        await store.transaction(async (r) => {
+          for (let i = 0; i < 7; i += 1) {
+            await r.events.upsert(
+              anEvent({
+                eventId: `e${i}`,
+                startMs: T0 + (6 - i) * HOUR,
+                endMs: T0 + (7 - i) * HOUR,
+                deleted: i === 3,
+              }),
+            );
+          }
+          await r.events.upsert(anEvent({ calendarId: 'cal_b', eventId: 'foreign' }));
+        });
+        await store.read(async (r) => {
+          const all = await r.events.page(['cal_1'], null, { includeDeleted: false, offset: 0, limit: 100 });
+          assert.equal(all.total, 6);
+          assert.deepEqual(
+            all.items.map((e) => e.eventId),
+            ['e6', 'e5', 'e4', 'e2', 'e1', 'e0'],
+          );
+          assert.deepEqual(
+            all.items[0],
+            anEvent({ eventId: 'e6', startMs: T0, endMs: T0 + HOUR }),
+            'page items are whole records',
+          );
+
+          const second = await r.events.page(['cal_1'], null, { includeDeleted: false, offset: 2, limit: 2 });
+          assert.deepEqual(
+            { total: second.total, ids: second.items.map((e) => e.eventId) },
+            { total: 6, ids: ['e4', 'e2'] },
+          );
+
+          const withDeleted = await r.events.page(['cal_1'], null, {
+            includeDeleted: true,
+            offset: 0,
+            limit: 100,
+          });
+          assert.equal(withDeleted.total, 7);
+          assert.equal(withDeleted.items.find((e) => e.eventId === 'e3')?.deleted, true);
+
+          const windowed = await r.events.page(
+            ['cal_1'],
+            { start: T0 + HOUR, end: T0 + 3 * HOUR },
+            { includeDeleted: true, offset: 0, limit: 1 },
+          );
+          assert.deepEqual(
+            { total: windowed.total, ids: windowed.items.map((e) => e.eventId) },
+            { total: 2, ids: ['e5'] },
+          );
+          const beyond = await r.events.page(['cal_1'], null, {
+            includeDeleted: false,
+            offset: 50,
+            limit: 10,
+          });
+          assert.deepEqual(beyond, { items: [], total: 6 });
+          assert.deepEqual(await r.events.page([], null, { includeDeleted: true, offset: 0, limit: 10 }), {
+            items: [],
+            total: 0,
+          });
+        });
+      });
+    });
+
+    describe('availability rules', () => {
+      it('upsert inserts and replaces by (account, rule_id); lookups and delete', async (store) => {
+        const rule = aRule();
+        const everyCalendar = aRule({ ruleId: 'another', calendarIds: null, weeklyPeriods: [] });
+        const otherAccount = aRule({ accountId: 'acc_2', ruleId: 'default' });
+        await store.transaction(async (r) => {
+          await r.rules.upsert(rule);
+          await r.rules.upsert(everyCalendar);
+          await r.rules.upsert(otherAccount);
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(await r.rules.byId('acc_1', 'default'), rule);
+          assert.deepEqual(await r.rules.byId('acc_1', 'another'), everyCalendar);
+          assert.equal(await r.rules.byId('acc_1', 'nope'), undefined);
+          assert.deepEqual(await r.rules.byAccount('acc_1'), [everyCalendar, rule]);
+          assert.deepEqual(await r.rules.byAccounts(['acc_2', 'acc_1']), [everyCalendar, rule, otherAccount]);
+          assert.deepEqual(await r.rules.byAccounts([]), []);
+        });
+        const replaced = aRule({
+          tzid: 'Europe/Paris',
+          calendarIds: null,
+          weeklyPeriods: [rule.weeklyPeriods[0]!],
+        });
+        await store.transaction((r) => r.rules.upsert(replaced));
+        assert.deepEqual(await store.read((r) => r.rules.byId('acc_1', 'default')), replaced);
+        await store.transaction(async (r) => {
+          assert.equal(await r.rules.delete('acc_1', 'default'), true);
+          assert.equal(await r.rules.delete('acc_1', 'default'), false);
+        });
+        assert.deepEqual(await store.read((r) => r.rules.byAccount('acc_1')), [everyCalendar]);
+      });
+    });
+
+    describe('available periods', () => {
+      it('upsert replaces by (account, period_id); page filters, orders and counts; delete', async (store) => {
+        await store.transaction(async (r) => {
+          for (let i = 0; i < 5; i += 1) {
+            await r.periods.upsert(
+              aPeriod({
+                periodId: `p${i}`,
+                startMs: T0 + (4 - i) * 24 * HOUR,
+                endMs: T0 + (4 - i) * 24 * HOUR + HOUR,
+              }),
+            );
+          }
+          await r.periods.upsert(aPeriod({ accountId: 'acc_2', periodId: 'p0' }));
+        });
+        const moved = aPeriod({ periodId: 'p4', startMs: T0 + 100 * HOUR, endMs: T0 + 101 * HOUR });
+        await store.transaction((r) => r.periods.upsert(moved));
+        await store.read(async (r) => {
+          const all = await r.periods.page('acc_1', null, 0, 100);
+          assert.equal(all.total, 5);
+          assert.deepEqual(
+            all.items.map((p) => p.periodId),
+            ['p3', 'p2', 'p1', 'p0', 'p4'],
+          );
+          assert.deepEqual(all.items[4], moved);
+          const paged = await r.periods.page('acc_1', null, 1, 2);
+          assert.deepEqual(
+            { total: paged.total, ids: paged.items.map((p) => p.periodId) },
+            { total: 5, ids: ['p2', 'p1'] },
+          );
+          // Half-open: p3 is [T0+24h, T0+25h), so a window starting at its end excludes it.
+          const windowed = await r.periods.page(
+            'acc_1',
+            { start: T0 + 25 * HOUR, end: T0 + 72 * HOUR + 1 },
+            0,
+            10,
+          );
+          assert.deepEqual(
+            { total: windowed.total, ids: windowed.items.map((p) => p.periodId) },
+            { total: 2, ids: ['p2', 'p1'] },
+          );
+          const across = await r.periods.byAccounts(['acc_1', 'acc_2'], { start: T0, end: T0 + HOUR });
+          assert.deepEqual(across, [aPeriod({ accountId: 'acc_2', periodId: 'p0' })]);
+          assert.deepEqual(await r.periods.byAccounts([], { start: 0, end: T0 * 2 }), []);
+        });
+        await store.transaction(async (r) => {
+          assert.equal(await r.periods.delete('acc_1', 'p4'), true);
+          assert.equal(await r.periods.delete('acc_1', 'p4'), false);
+        });
+        assert.equal((await store.read((r) => r.periods.page('acc_1', null, 0, 10))).total, 4);
+      });
+    });
+
+    describe('links', () => {
+      it('insert, byId (scoped to the application) and byTokenHash round-trip every field', async (store) => {
+        await store.read(async (r) => {
+          assert.deepEqual(await r.links.byId('app_a', 'seq_1'), aLink());
+          assert.equal(await r.links.byId('app_b', 'seq_1'), undefined);
+          assert.deepEqual(
+            await r.links.byTokenHash('link_hash_2'),
+            aLink({ id: 'seq_2', tokenHash: 'link_hash_2' }),
+          );
+          assert.equal(await r.links.byTokenHash('nope'), undefined);
+        });
+      });
+
+      it('closeIfOpen changes an open link exactly once', async (store) => {
+        const booked = { sequence: [{ sequence_id: 'first', start: '2030-01-07T09:00:00Z' }] };
+        await store.transaction(async (r) => {
+          assert.equal(await r.links.closeIfOpen('seq_1', { status: 'completed', at: T0, booked }), true);
+          assert.equal(await r.links.closeIfOpen('seq_1', { status: 'disabled', at: T0 + 1 }), false);
+          assert.equal(
+            await r.links.closeIfOpen('seq_2', {
+              status: 'disabled',
+              at: T0,
+              displayMessage: 'Closed for now',
+            }),
+            true,
+          );
+          assert.equal(await r.links.closeIfOpen('nope', { status: 'disabled', at: T0 }), false);
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(
+            await r.links.byId('app_a', 'seq_1'),
+            aLink({ status: 'completed', completedAt: T0, booked }),
+          );
+          assert.deepEqual(
+            await r.links.byId('app_a', 'seq_2'),
+            aLink({
+              id: 'seq_2',
+              tokenHash: 'link_hash_2',
+              status: 'disabled',
+              displayMessage: 'Closed for now',
+            }),
+          );
+        });
+      });
+
+      it('concurrent closeIfOpen calls: exactly one wins', async (store) => {
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.transaction(async (r) => {
+              const changed = await r.links.closeIfOpen('seq_1', {
+                status: 'completed',
+                at: T0 + i,
+                booked: { i },
+              });
+              await sleep(2);
+              return changed;
+            }),
+          ),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+        const winner = results.indexOf(true);
+        assert.deepEqual((await store.read((r) => r.links.byId('app_a', 'seq_1')))?.booked, { i: winner });
+      });
+    });
+
+    describe('reservations', () => {
+      const window = { start: T0 - 24 * HOUR, end: T0 + 24 * HOUR };
+      const live = (store: Store, now = T0): Promise<string[]> =>
+        store.read(async (r) =>
+          (await r.reservations.liveIn(['acc_1', 'acc_2'], window, now)).map((x) => x.id).sort(),
+        );
+
+      it('insertAll round-trips holds and bookings; byLink lists the bookings of one link', async (store) => {
+        const booking = aReservation();
+        const later = aReservation({
+          id: 'res_2',
+          accountId: 'acc_2',
+          startMs: T0 + 2 * HOUR,
+          endMs: T0 + 3 * HOUR,
+        });
+        const hold = aReservation({
+          id: 'res_3',
+          startMs: T0 + 5 * HOUR,
+          endMs: T0 + 6 * HOUR,
+          kind: 'hold',
+          expiresAt: T0 + 600_000,
+          holderKey: 'session_1',
+        });
+        const otherLink = aReservation({
+          id: 'res_4',
+          linkId: 'seq_2',
+          startMs: T0 + 7 * HOUR,
+          endMs: T0 + 8 * HOUR,
+        });
+        await store.transaction((r) => r.reservations.insertAll([later, hold, booking, otherLink], T0, null));
+        await store.read(async (r) => {
+          assert.deepEqual(await r.reservations.byLink('seq_1'), [booking, later]);
+          assert.deepEqual(await r.reservations.byLink('seq_2'), [otherLink]);
+          const found = await r.reservations.liveIn(['acc_1'], window, T0);
+          assert.deepEqual(
+            [...found].sort((a, b) => a.startMs - b.startMs),
+            [booking, hold, otherLink],
+          );
+        });
+        await store.transaction((r) => r.reservations.insertAll([], T0, null));
+      });
+
+      it('an overlapping insert throws ReservationConflictError and writes nothing of the batch', async (store) => {
+        await store.transaction((r) => r.reservations.insertAll([aReservation()], T0, null));
+        const batch = [
+          aReservation({ id: 'fine', accountId: 'acc_2' }),
+          aReservation({ id: 'clash', startMs: T0 + HOUR - 1, endMs: T0 + 2 * HOUR }),
+        ];
+        await assert.rejects(
+          store.transaction((r) => r.reservations.insertAll(batch, T0, null)),
+          ReservationConflictError,
+        );
+        // Even when the caller catches the conflict and commits the rest of its transaction.
+        await store.transaction(async (r) => {
+          await assert.rejects(r.reservations.insertAll(batch, T0, null), ReservationConflictError);
+          await r.events.upsert(anEvent());
+          await r.reservations.insertAll(
+            [aReservation({ id: 'after', startMs: T0 + 3 * HOUR, endMs: T0 + 4 * HOUR })],
+            T0,
+            null,
+          );
+        });
+        assert.deepEqual(await live(store), ['after', 'res_1']);
+        assert.notEqual(await store.read((r) => r.events.byKey('cal_1', 'evt_1')), undefined);
+      });
+
+      it('a batch overlapping itself conflicts', async (store) => {
+        await assert.rejects(
+          store.transaction((r) =>
+            r.reservations.insertAll(
+              [aReservation({ id: 'a' }), aReservation({ id: 'b', startMs: T0 + 30 * 60_000 })],
+              T0,
+              null,
+            ),
+          ),
+          ReservationConflictError,
+        );
+        assert.deepEqual(await live(store), []);
+      });
+
+      it('touching intervals and other participants do not conflict', async (store) => {
+        await store.transaction((r) => r.reservations.insertAll([aReservation()], T0, null));
+        await store.transaction((r) =>
+          r.reservations.insertAll(
+            [
+              aReservation({ id: 'before', startMs: T0 - HOUR, endMs: T0 }),
+              aReservation({ id: 'after', startMs: T0 + HOUR, endMs: T0 + 2 * HOUR }),
+              aReservation({ id: 'same-time-other-account', accountId: 'acc_2' }),
+            ],
+            T0,
+            null,
+          ),
+        );
+        assert.deepEqual(await live(store), ['after', 'before', 'res_1', 'same-time-other-account']);
+      });
+
+      it('unexpired holds conflict; expired holds do not, and are gone afterwards', async (store) => {
+        const hold = aReservation({
+          id: 'hold',
+          kind: 'hold',
+          expiresAt: T0 + 60_000,
+          holderKey: 'session_1',
+        });
+        await store.transaction((r) => r.reservations.insertAll([hold], T0, null));
+        await assert.rejects(
+          store.transaction((r) => r.reservations.insertAll([aReservation()], T0 + 59_999, null)),
+          ReservationConflictError,
+        );
+        // expiresAt is exclusive: at T0+60s the hold has expired.
+        assert.deepEqual(await live(store, T0 + 59_999), ['hold']);
+        assert.deepEqual(await live(store, T0 + 60_000), []);
+        await store.transaction((r) => r.reservations.insertAll([aReservation()], T0 + 60_000, null));
+        assert.deepEqual(await live(store, T0 + 60_000), ['res_1']);
+        assert.deepEqual(await live(store, 0), ['res_1'], 'the expired hold was removed, not just ignored');
+      });
+
+      it('the same holder replaces its own holds (on any account); another holder cannot', async (store) => {
+        const holds = [
+          aReservation({ id: 'h1', kind: 'hold', expiresAt: T0 + HOUR, holderKey: 'session_1' }),
+          aReservation({
+            id: 'h2',
+            accountId: 'acc_2',
+            kind: 'hold',
+            expiresAt: T0 + HOUR,
+            holderKey: 'session_1',
+          }),
+        ];
+        await store.transaction((r) => r.reservations.insertAll(holds, T0, null));
+        await assert.rejects(
+          store.transaction((r) => r.reservations.insertAll([aReservation({ id: 'b1' })], T0, 'session_2')),
+          ReservationConflictError,
+        );
+        assert.deepEqual(await live(store), ['h1', 'h2']);
+        await store.transaction((r) =>
+          r.reservations.insertAll([aReservation({ id: 'b1', startMs: T0 + 30 * 60_000 })], T0, 'session_1'),
+        );
+        assert.deepEqual(await live(store), ['b1']);
+      });
+
+      it('liveIn filters by account, half-open window and expiry; releaseHolds drops one holder on one link', async (store) => {
+        const rows = [
+          aReservation({ id: 'booking' }),
+          aReservation({
+            id: 'hold-live',
+            startMs: T0 + 2 * HOUR,
+            endMs: T0 + 3 * HOUR,
+            kind: 'hold',
+            expiresAt: T0 + 1,
+            holderKey: 'k1',
+          }),
+          aReservation({
+            id: 'hold-other-link',
+            linkId: 'seq_2',
+            startMs: T0 + 4 * HOUR,
+            endMs: T0 + 5 * HOUR,
+            kind: 'hold',
+            expiresAt: T0 + 1,
+            holderKey: 'k1',
+          }),
+          aReservation({
+            id: 'hold-other-holder',
+            startMs: T0 + 6 * HOUR,
+            endMs: T0 + 7 * HOUR,
+            kind: 'hold',
+            expiresAt: T0 + 1,
+            holderKey: 'k2',
+          }),
+          aReservation({
+            id: 'hold-expired',
+            startMs: T0 + 8 * HOUR,
+            endMs: T0 + 9 * HOUR,
+            kind: 'hold',
+            expiresAt: T0,
+            holderKey: 'k1',
+          }),
+        ];
+        await store.transaction((r) => r.reservations.insertAll(rows, T0 - 1, null));
+        await store.read(async (r) => {
+          const ids = async (accountIds: string[], start: number, end: number): Promise<string[]> =>
+            (await r.reservations.liveIn(accountIds, { start, end }, T0)).map((x) => x.id).sort();
+          assert.deepEqual(await ids(['acc_1'], window.start, window.end), [
+            'booking',
+            'hold-live',
+            'hold-other-holder',
+            'hold-other-link',
+          ]);
+          assert.deepEqual(await ids(['acc_2'], window.start, window.end), []);
+          assert.deepEqual(await ids([], window.start, window.end), []);
+          assert.deepEqual(await ids(['acc_1'], T0 + HOUR, T0 + 2 * HOUR), []);
+          assert.deepEqual(await ids(['acc_1'], T0 + HOUR - 1, T0 + 2 * HOUR + 1), ['booking', 'hold-live']);
+        });
+        await store.transaction((r) => r.reservations.releaseHolds('seq_1', 'k1'));
+        assert.deepEqual(await live(store, T0 - 1), ['booking', 'hold-other-holder', 'hold-other-link']);
+      });
+    });
+
+    describe('outbox', () => {
+      it('insert and byId round-trip every field; list filters and orders', async (store) => {
+        const item = anOutboxItem();
+        const done = anOutboxItem({
+          id: 'out_2',
+          deliveryId: 'del_2',
+          kind: 'caldav_write',
+          status: 'delivered',
+          attempts: 2,
+          leaseUntil: T0 + 5,
+          leaseOwner: 'w',
+          lastError: 'timeout',
+          createdAt: T0 - 2 * HOUR,
+          finishedAt: T0 + 9,
+        });
+        const foreign = anOutboxItem({
+          id: 'out_3',
+          deliveryId: 'del_3',
+          applicationId: 'app_b',
+          createdAt: T0,
+        });
+        await store.transaction(async (r) => {
+          for (const o of [item, done, foreign]) await r.outbox.insert(o);
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(await r.outbox.byId('out_1'), item);
+          assert.deepEqual(await r.outbox.byId('out_2'), done);
+          assert.equal(await r.outbox.byId('nope'), undefined);
+          assert.deepEqual(
+            (await r.outbox.list({ limit: 10 })).map((o) => o.id),
+            ['out_2', 'out_1', 'out_3'],
+          );
+          assert.deepEqual(
+            (await r.outbox.list({ limit: 2 })).map((o) => o.id),
+            ['out_2', 'out_1'],
+          );
+          assert.deepEqual(
+            (await r.outbox.list({ applicationId: 'app_a', limit: 10 })).map((o) => o.id),
+            ['out_2', 'out_1'],
+          );
+          assert.deepEqual(
+            (await r.outbox.list({ status: 'pending', limit: 10 })).map((o) => o.id),
+            ['out_1', 'out_3'],
+          );
+          assert.deepEqual(
+            (await r.outbox.list({ applicationId: 'app_b', status: 'delivered', limit: 10 })).map(
+              (o) => o.id,
+            ),
+            [],
+          );
+        });
+      });
+
+      it('claimDue takes due pending items in order, up to the limit, and leases them', async (store) => {
+        await store.transaction(async (r) => {
+          await r.outbox.insert(anOutboxItem({ id: 'o3', deliveryId: 'd3', nextAttemptAt: T0 - 1 }));
+          await r.outbox.insert(anOutboxItem({ id: 'o1', deliveryId: 'd1', nextAttemptAt: T0 - 3 }));
+          await r.outbox.insert(anOutboxItem({ id: 'o2', deliveryId: 'd2', nextAttemptAt: T0 - 2 }));
+          await r.outbox.insert(anOutboxItem({ id: 'future', deliveryId: 'df', nextAttemptAt: T0 + 1 }));
+          await r.outbox.insert(
+            anOutboxItem({ id: 'failed', deliveryId: 'dx', status: 'failed', nextAttemptAt: 0 }),
+          );
+          await r.outbox.insert(
+            anOutboxItem({ id: 'delivered', deliveryId: 'dy', status: 'delivered', nextAttemptAt: 0 }),
+          );
+        });
+        const first = await store.transaction((r) => r.outbox.claimDue('w1', T0, T0 + 30_000, 2));
+        // RETURNING does not promise an order: compare as a set.
+        assert.deepEqual(
+          [...first].sort((a, b) => (a.id < b.id ? -1 : 1)),
+          [
+            anOutboxItem({
+              id: 'o1',
+              deliveryId: 'd1',
+              nextAttemptAt: T0 - 3,
+              leaseOwner: 'w1',
+              leaseUntil: T0 + 30_000,
+            }),
+            anOutboxItem({
+              id: 'o2',
+              deliveryId: 'd2',
+              nextAttemptAt: T0 - 2,
+              leaseOwner: 'w1',
+              leaseUntil: T0 + 30_000,
+            }),
+          ],
+        );
+        const second = await store.transaction((r) => r.outbox.claimDue('w2', T0, T0 + 30_000, 10));
+        assert.deepEqual(
+          second.map((o) => o.id),
+          ['o3'],
+        );
+        assert.deepEqual(await store.transaction((r) => r.outbox.claimDue('w3', T0, T0 + 30_000, 10)), []);
+      });
+
+      it('an expired lease makes an item claimable again, and only the lease owner may finish it', async (store) => {
+        await store.transaction((r) => r.outbox.insert(anOutboxItem()));
+        const [claimed] = await store.transaction((r) => r.outbox.claimDue('w1', T0, T0 + 1_000, 5));
+        assert.equal(claimed?.leaseOwner, 'w1');
+        assert.deepEqual(
+          await store.transaction((r) => r.outbox.claimDue('w2', T0 + 999, T0 + 2_000, 5)),
+          [],
+        );
+        const [reclaimed] = await store.transaction((r) =>
+          r.outbox.claimDue('w2', T0 + 1_000, T0 + 2_000, 5),
+        );
+        assert.deepEqual(reclaimed, anOutboxItem({ leaseOwner: 'w2', leaseUntil: T0 + 2_000 }));
+
+        const result = {
+          attempt: anAttempt(),
+          status: 'pending' as const,
+          nextAttemptAt: T0 + 60_000,
+          lastError: 'HTTP 500',
+          finishedAt: null,
+        };
+        await store.transaction(async (r) => {
+          assert.equal(await r.outbox.finishAttempt('out_1', 'w1', result), false, 'w1 lost its lease');
+          assert.equal(await r.outbox.finishAttempt('out_1', 'w2', result), true);
+          assert.equal(await r.outbox.finishAttempt('out_1', 'w2', result), false, 'the lease ended');
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(
+            await r.outbox.byId('out_1'),
+            anOutboxItem({ attempts: 1, nextAttemptAt: T0 + 60_000, lastError: 'HTTP 500' }),
+          );
+          assert.deepEqual(await r.outbox.attempts('out_1'), [anAttempt()]);
+        });
+      });
+
+      it('attempts are recorded in order; a final success stops further claims', async (store) => {
+        await store.transaction((r) => r.outbox.insert(anOutboxItem()));
+        const second = anAttempt({
+          attempt: 2,
+          at: T0 + 61_000,
+          statusCode: null,
+          error: 'ECONNRESET',
+          durationMs: 10_000,
+        });
+        const third = anAttempt({
+          attempt: 3,
+          at: T0 + 200_000,
+          statusCode: 204,
+          error: null,
+          durationMs: 35,
+        });
+        const steps = [
+          {
+            now: T0,
+            attempt: anAttempt(),
+            status: 'pending' as const,
+            next: T0 + 60_000,
+            error: 'HTTP 500',
+            finished: null,
+          },
+          {
+            now: T0 + 61_000,
+            attempt: second,
+            status: 'pending' as const,
+            next: T0 + 200_000,
+            error: 'ECONNRESET',
+            finished: null,
+          },
+          {
+            now: T0 + 200_000,
+            attempt: third,
+            status: 'delivered' as const,
+            next: T0 + 200_000,
+            error: null,
+            finished: T0 + 200_035,
+          },
+        ];
+        for (const step of steps) {
+          const claimed = await store.transaction((r) =>
+            r.outbox.claimDue('w', step.now, step.now + 30_000, 1),
+          );
+          assert.deepEqual(
+            claimed.map((o) => o.id),
+            ['out_1'],
+          );
+          assert.equal(
+            await store.transaction((r) =>
+              r.outbox.finishAttempt('out_1', 'w', {
+                attempt: step.attempt,
+                status: step.status,
+                nextAttemptAt: step.next,
+                lastError: step.error,
+                finishedAt: step.finished,
+              }),
+            ),
+            true,
+          );
+        }
+        await store.read(async (r) => {
+          assert.deepEqual(await r.outbox.attempts('out_1'), [anAttempt(), second, third]);
+          assert.deepEqual(await r.outbox.attempts('nope'), []);
+          assert.deepEqual(
+            await r.outbox.byId('out_1'),
+            anOutboxItem({
+              status: 'delivered',
+              attempts: 3,
+              nextAttemptAt: T0 + 200_000,
+              finishedAt: T0 + 200_035,
+            }),
+          );
+        });
+        assert.deepEqual(await store.transaction((r) => r.outbox.claimDue('w', T0 * 2, T0 * 2, 5)), []);
+      });
+
+      it('release gives a claimed item back, but only for its owner', async (store) => {
+        await store.transaction((r) => r.outbox.insert(anOutboxItem()));
+        await store.transaction((r) => r.outbox.claimDue('w1', T0, T0 + 60_000, 1));
+        await store.transaction((r) => r.outbox.release('out_1', 'w2'));
+        assert.deepEqual(await store.transaction((r) => r.outbox.claimDue('w2', T0, T0 + 60_000, 1)), []);
+        await store.transaction((r) => r.outbox.release('out_1', 'w1'));
+        assert.deepEqual(await store.read((r) => r.outbox.byId('out_1')), anOutboxItem());
+        assert.equal((await store.transaction((r) => r.outbox.claimDue('w2', T0, T0 + 60_000, 1))).length, 1);
+      });
+
+      it('replay makes failed and pending items due now, scoped to the application; never delivered ones', async (store) => {
+        await store.transaction(async (r) => {
+          await r.outbox.insert(
+            anOutboxItem({
+              status: 'failed',
+              attempts: 9,
+              nextAttemptAt: T0 + HOUR,
+              lastError: 'HTTP 410',
+              finishedAt: T0,
+            }),
+          );
+          await r.outbox.insert(
+            anOutboxItem({ id: 'out_2', deliveryId: 'del_2', status: 'delivered', finishedAt: T0 }),
+          );
+          await r.outbox.insert(anOutboxItem({ id: 'out_3', deliveryId: 'del_3', nextAttemptAt: T0 + HOUR }));
+        });
+        await store.transaction(async (r) => {
+          assert.equal(await r.outbox.replay('out_1', T0 + 5, 'app_b'), false);
+          assert.equal(await r.outbox.replay('out_1', T0 + 5, 'app_a'), true);
+          assert.equal(await r.outbox.replay('out_2', T0 + 5), false);
+          assert.equal(await r.outbox.replay('out_3', T0 + 5), true);
+          assert.equal(await r.outbox.replay('nope', T0 + 5), false);
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(
+            await r.outbox.byId('out_1'),
+            anOutboxItem({ attempts: 9, nextAttemptAt: T0 + 5, lastError: 'HTTP 410' }),
+          );
+          assert.equal((await r.outbox.byId('out_2'))?.status, 'delivered');
+        });
+        const claimed = await store.transaction((r) => r.outbox.claimDue('w', T0 + 5, T0 + 60_000, 10));
+        assert.deepEqual(claimed.map((o) => o.id).sort(), ['out_1', 'out_3']);
+      });
+
+      it('two concurrent claimers never get the same item (20 rounds of 60 items)', async (store) => {
+        for (let round = 0; round < 20; round += 1) {
+          assertDisjointCover(await drainConcurrently([store, store], 60, 1 + (round % 7), round), 60);
+        }
+      });
+    });
+
+    describe('concurrency', () => {
+      it('50 concurrent transactions reserving overlapping times for one participant: exactly one wins', async (store) => {
+        const { ok, errors } = await raceForOneSlot([store], 50);
+        assert.equal(ok, 1);
+        assert.equal(errors.length, 49);
+        for (const error of errors) assert.ok(error instanceof ReservationConflictError, String(error));
+        assert.equal(
+          (await store.read((r) => r.reservations.liveIn(['acc_1'], { start: 0, end: T0 * 2 }, T0))).length,
+          1,
+        );
+      });
+    });
+  });
+}
