@@ -25,8 +25,7 @@ const MAX_MERGED_RUNS = 16;
  * `(start - min) * n + position` (exact below 2^53) sorted by `sortNumbers`; other input falls back
  * to sorting an index array.
  */
-function sortByStartKey(starts: Float64Array, ends: Float64Array): void {
-  const n = starts.length;
+function sortByStartKey(starts: Float64Array, ends: Float64Array, n: number): void {
   let min = Infinity;
   let max = -Infinity;
   let integral = true;
@@ -36,9 +35,9 @@ function sortByStartKey(starts: Float64Array, ends: Float64Array): void {
     if (start > max) max = start;
     if (!Number.isInteger(start)) integral = false;
   }
-  const originalEnds = ends.slice();
+  const originalEnds = ends.slice(0, n);
   if (!integral || (max - min + 1) * n >= Number.MAX_SAFE_INTEGER) {
-    const originalStarts = starts.slice();
+    const originalStarts = starts.slice(0, n);
     const order = Array.from({ length: n }, (_, i) => i).sort(
       (a, b) => originalStarts[a]! - originalStarts[b]!,
     );
@@ -78,8 +77,8 @@ export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
   // is allocated (allocating typed arrays costs more than the merge itself at these sizes).
   const total = intervals.length;
   const scratch = scratchFor(total);
-  let starts = scratch[0].subarray(0, total);
-  let ends = scratch[1].subarray(0, total);
+  let starts = scratch[0];
+  let ends = scratch[1];
   const runEnds: number[] = [];
   let count = 0;
   for (let i = 0; i < total; i++) {
@@ -93,52 +92,67 @@ export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
     count++;
   }
   if (count === 0) return EMPTY_PACKED;
-  if (count < total) {
-    starts = starts.subarray(0, count);
-    ends = ends.subarray(0, count);
-  }
-  const out = scratch[4].subarray(0, count * 2);
   runEnds.push(count);
   if (runEnds.length > MAX_MERGED_RUNS) {
-    sortByStartKey(starts, ends);
+    sortByStartKey(starts, ends, count);
   } else if (runEnds.length > 1) {
-    let spareStarts = scratch[2].subarray(0, count);
-    let spareEnds = scratch[3].subarray(0, count);
+    let spareStarts = scratch[2];
+    let spareEnds = scratch[3];
     let bounds = runEnds;
     while (bounds.length > 1) {
-      const merged: number[] = [];
-      let from = 0;
-      for (let r = 0; r < bounds.length; r += 2) {
-        const middle = bounds[r]!;
-        const to = r + 1 < bounds.length ? bounds[r + 1]! : middle;
-        let i = from;
-        let j = middle;
-        let o = from;
-        while (i < middle && j < to) {
-          if (starts[j]! < starts[i]!) {
-            spareStarts[o] = starts[j]!;
-            spareEnds[o++] = ends[j++]!;
-          } else {
-            spareStarts[o] = starts[i]!;
-            spareEnds[o++] = ends[i++]!;
-          }
-        }
-        while (i < middle) {
-          spareStarts[o] = starts[i]!;
-          spareEnds[o++] = ends[i++]!;
-        }
-        while (j < to) {
-          spareStarts[o] = starts[j]!;
-          spareEnds[o++] = ends[j++]!;
-        }
-        merged.push(to);
-        from = to;
-      }
-      [starts, spareStarts] = [spareStarts, starts];
-      [ends, spareEnds] = [spareEnds, ends];
-      bounds = merged;
+      bounds = mergeRunPairs(starts, ends, spareStarts, spareEnds, bounds);
+      const swapStarts = starts;
+      starts = spareStarts;
+      spareStarts = swapStarts;
+      const swapEnds = ends;
+      ends = spareEnds;
+      spareEnds = swapEnds;
     }
   }
+  return mergeSorted(starts, ends, count, scratch[4]);
+}
+
+/** One bottom-up pass: merges runs 0+1, 2+3, … of `starts` into `toStarts`; returns the new bounds. */
+function mergeRunPairs(
+  starts: Float64Array,
+  ends: Float64Array,
+  toStarts: Float64Array,
+  toEnds: Float64Array,
+  bounds: readonly number[],
+): number[] {
+  const merged: number[] = [];
+  let from = 0;
+  for (let r = 0; r < bounds.length; r += 2) {
+    const middle = bounds[r]!;
+    const to = r + 1 < bounds.length ? bounds[r + 1]! : middle;
+    let i = from;
+    let j = middle;
+    let o = from;
+    while (i < middle && j < to) {
+      if (starts[j]! < starts[i]!) {
+        toStarts[o] = starts[j]!;
+        toEnds[o++] = ends[j++]!;
+      } else {
+        toStarts[o] = starts[i]!;
+        toEnds[o++] = ends[i++]!;
+      }
+    }
+    while (i < middle) {
+      toStarts[o] = starts[i]!;
+      toEnds[o++] = ends[i++]!;
+    }
+    while (j < to) {
+      toStarts[o] = starts[j]!;
+      toEnds[o++] = ends[j++]!;
+    }
+    merged.push(to);
+    from = to;
+  }
+  return merged;
+}
+
+/** Merges `count` intervals sorted by start (touching ones too) into a new packed array. */
+function mergeSorted(starts: Float64Array, ends: Float64Array, count: number, out: Float64Array): PackedIntervals {
   let n = 0;
   for (let i = 0; i < count; i++) {
     const start = starts[i]!;

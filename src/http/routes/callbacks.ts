@@ -44,6 +44,15 @@ function attemptDocument(attempt: DeliveryAttemptRecord) {
   };
 }
 
+function readLimit(value: unknown, problems: Problems): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,6}$/.test(value)) {
+    problems.add('limit', 'errors.invalid_type', 'limit must be a whole number');
+    return undefined;
+  }
+  return readInteger(Number(value), 'limit', problems, { required: false, min: 1, max: 1000 });
+}
+
 export function registerCallbackRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get(
     '/v1/callbacks',
@@ -64,13 +73,7 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: HttpDeps): vo
       const query = queryOf(request);
       const problems = new Problems();
       const status = readEnum(query.status, 'status', problems, ['pending', 'delivered', 'failed'] as const);
-      const limitText = query.limit;
-      const limit =
-        typeof limitText === 'string' && /^\d{1,6}$/.test(limitText)
-          ? readInteger(Number(limitText), 'limit', problems, { required: false, min: 1, max: 1000 })
-          : limitText === undefined
-            ? undefined
-            : (problems.add('limit', 'errors.invalid_type', 'limit must be a whole number'), undefined);
+      const limit = readLimit(query.limit, problems);
       problems.throwIfAny();
       const items = await listDeliveries(deps.ctx, {
         applicationId: application.id,
