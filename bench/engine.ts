@@ -5,9 +5,16 @@
 import { cpus } from 'node:os';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { findSequences } from '../src/domain/engine/sequence.ts';
-import type { GapBound, Group, Interval, MemberAvailability, SequenceQuery, SequenceStep } from '../src/domain/engine/types.ts';
 import { referenceSequences } from '../src/domain/engine/reference.test-support.ts';
+import { findSequences } from '../src/domain/engine/sequence.ts';
+import type {
+  GapBound,
+  Group,
+  Interval,
+  MemberAvailability,
+  SequenceQuery,
+  SequenceStep,
+} from '../src/domain/engine/types.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -72,7 +79,11 @@ function scenario(shape: Shape, seed: number, shuffled = false): SequenceQuery {
             [busy[i], busy[j]] = [busy[j]!, busy[i]!];
           }
         }
-        return { sub: `acc_${memberCount++}`, busy: busy.map((b) => ({ start: b.start, end: b.end })), open: null };
+        return {
+          sub: `acc_${memberCount++}`,
+          busy: busy.map((b) => ({ start: b.start, end: b.end })),
+          open: null,
+        };
       });
       return { members, required: g.required === 'all' ? g.size : g.required };
     });
@@ -147,8 +158,12 @@ const L: Shape = {
   durationsMinutes: [60, 30, 45, 60],
 };
 
-console.log(`# Engine benchmark\n\nnode ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})\n`);
-console.log('| scenario | steps | members/step | busy/member | window | interval | options | p50 ms | p99 ms | target p50 |');
+console.log(
+  `# Engine benchmark\n\nnode ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})\n`,
+);
+console.log(
+  '| scenario | steps | members/step | busy/member | window | interval | options | p50 ms | p99 ms | target p50 |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, shape, iterations, target, shuffled] of [
   ['M', M, quick ? 30 : 200, '≤ 2 ms', false],
@@ -183,8 +198,12 @@ for (const [name, shape, iterations, target, shuffled] of [
   );
 }
 
-console.log('## Scaling (busy events per member and window both scaled; M-like shape, 60-minute gap maximum)\n');
-console.log('| scale | busy/member | window | engine p50 ms | ratio to 1× | reference ms | reference / engine |');
+console.log(
+  '## Scaling (busy events per member and window both scaled; M-like shape, 60-minute gap maximum)\n',
+);
+console.log(
+  '| scale | busy/member | window | engine p50 ms | ratio to 1× | reference ms | reference / engine |',
+);
 console.log('|---|---|---|---|---|---|---|');
 let base = 0;
 for (const scale of [1, 4, 16]) {

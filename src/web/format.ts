@@ -50,11 +50,10 @@ export function formatTime(zone: string, instant: number, hourFormat: HourFormat
   return `${hour12}:${pad(p.minute)} ${p.hour < 12 ? 'am' : 'pm'}`;
 }
 
-/** `UTC+01:00`, `UTC−05:00`, `UTC` */
+/** `UTC+01:00`, `UTC−05:00`, `UTC+00:00` */
 export function formatOffset(zone: string, instant: number): string {
   const offsetMinutes = Math.round(localParts(zone, instant).offsetMs / 60_000);
-  if (offsetMinutes === 0) return 'UTC';
-  const sign = offsetMinutes > 0 ? '+' : '−';
+  const sign = offsetMinutes >= 0 ? '+' : '−';
   const abs = Math.abs(offsetMinutes);
   return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }

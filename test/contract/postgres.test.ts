@@ -10,6 +10,7 @@ import { PostgresStore, toPostgresPlaceholders } from '../../src/adapters/storag
 import { ReservationConflictError, type Store } from '../../src/ports/store.ts';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../support/postgres.ts';
 import {
+  anEvent,
   aReservation,
   assertDisjointCover,
   drainConcurrently,
@@ -60,7 +61,7 @@ runStorageContract(
     const store = new PostgresStore(shared.url, { poolMax: POOL_MAX });
     return { store, cleanup: () => store.close() };
   },
-  postgresSkipReason(),
+  { skipReason: postgresSkipReason(), parallelTransactions: POOL_MAX },
 );
 
 /** A fresh database with `count` stores (separate pools) on it, all closed and dropped after the test. */
@@ -110,7 +111,7 @@ describe('postgres: across processes (two pools on one database)', () => {
         await client.query('DELETE FROM reservations');
         await client.end();
       }
-      const { ok, errors } = await raceForOneSlot(made.stores, 50);
+      const { ok, errors } = await raceForOneSlot(made.stores, 50, 2 * POOL_MAX);
       assert.equal(ok, 1, `round ${round}`);
       for (const error of errors) assert.ok(error instanceof ReservationConflictError, String(error));
     }
@@ -135,6 +136,39 @@ describe('postgres: across processes (two pools on one database)', () => {
     for (const r of results) {
       if (r.status === 'rejected') assert.ok(r.reason instanceof ReservationConflictError, String(r.reason));
     }
+  });
+
+  test('a deadlocked transaction is rolled back and run again, so both writers succeed', async (t) => {
+    const made = await migratedAndSeeded(t, 2);
+    if (made === null) return;
+    let runs = 0;
+    let arrived = 0;
+    let open = (): void => undefined;
+    const bothWrote = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    // Each writes one event, waits until the other has too, then writes the other's: a lock cycle
+    // PostgreSQL breaks after deadlock_timeout (1 s) by aborting one with 40P01.
+    const writer = (store: Store, first: string, second: string): Promise<void> =>
+      store.transaction(async (r) => {
+        runs += 1;
+        await r.events.upsert(anEvent({ eventId: first, summary: `by ${first}` }));
+        arrived += 1;
+        if (arrived === 2) open();
+        await bothWrote;
+        await r.events.upsert(anEvent({ eventId: second, summary: `by ${first}` }));
+      });
+    const [a, b] = made.stores as [Store, Store];
+    await Promise.all([writer(a, 'e1', 'e2'), writer(b, 'e2', 'e1')]);
+    assert.equal(runs, 3, 'the deadlock victim ran its work a second time');
+    const summaries = await a.read(async (r) => [
+      (await r.events.byKey('cal_1', 'e1'))?.summary,
+      (await r.events.byKey('cal_1', 'e2'))?.summary,
+    ]);
+    assert.ok(
+      summaries[0] === summaries[1],
+      `one transaction's writes won both rows: ${summaries.join(', ')}`,
+    );
   });
 
   test('two stores claiming the outbox concurrently never share an item (20 rounds)', async (t) => {

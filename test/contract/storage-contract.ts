@@ -230,26 +230,43 @@ async function settle(promises: readonly Promise<unknown>[]): Promise<{ ok: numb
 
 /**
  * `count` transactions started at once, each reserving [T0, T0+1h) shifted by a few minutes for
- * acc_1, spread round-robin over `stores`. Each holds its transaction open briefly after inserting,
- * so on PostgreSQL they really overlap and the exclusion constraint, not luck, picks the winner.
+ * acc_1, spread round-robin over `stores`. The first `parallel` of them (as many as the stores can
+ * run at once) meet at a barrier after BEGIN, so none has committed when they check and insert: on
+ * PostgreSQL the exclusion constraint, not the SELECT pre-check, must then pick the one winner.
  */
 export async function raceForOneSlot(
   stores: readonly Store[],
   count: number,
+  parallel: number,
 ): Promise<{ ok: number; errors: unknown[] }> {
-  return settle(
-    Array.from({ length: count }, (_, i) =>
-      stores[i % stores.length]!.transaction(async (r) => {
-        const shift = (i % 30) * 60_000;
-        await r.reservations.insertAll(
-          [aReservation({ id: `race_${i}`, startMs: T0 + shift, endMs: T0 + HOUR + shift })],
-          T0 - HOUR,
-          null,
-        );
-        await sleep(5);
-      }),
-    ),
-  );
+  let arrived = 0;
+  let open = (): void => undefined;
+  const barrier = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  // The timeout only guards against a store that runs fewer transactions at once than promised.
+  const timeout = setTimeout(open, 2_000);
+  try {
+    return await settle(
+      Array.from({ length: count }, (_, i) =>
+        stores[i % stores.length]!.transaction(async (r) => {
+          await r.links.byId('app_a', 'seq_1');
+          arrived += 1;
+          if (arrived >= parallel) open();
+          await barrier;
+          const shift = (i % 30) * 60_000;
+          await r.reservations.insertAll(
+            [aReservation({ id: `race_${i}`, startMs: T0 + shift, endMs: T0 + HOUR + shift })],
+            T0 - HOUR,
+            null,
+          );
+          await sleep(5);
+        }),
+      ),
+    );
+  } finally {
+    clearTimeout(timeout);
+  }
 }
 
 /**
@@ -293,13 +310,20 @@ export function assertDisjointCover(claims: readonly string[][], items: number):
 
 /**
  * Registers the contract suite for one implementation. When `makeStore` returns null every test
- * skips with `skipReason` (the factory decides whether unavailability is allowed, e.g. not in CI).
+ * skips with `options.skipReason` (the factory decides whether unavailability is allowed: not in CI).
  */
 export function runStorageContract(
   name: string,
   makeStore: MakeStore,
-  skipReason = 'store unavailable',
+  options: {
+    /** Why every test skips when `makeStore` returns null. */
+    skipReason?: string;
+    /** How many transactions one store runs at once (1 for a single serialised writer). */
+    parallelTransactions?: number;
+  } = {},
 ): void {
+  const skipReason = options.skipReason ?? 'store unavailable';
+  const parallel = options.parallelTransactions ?? 1;
   /** A fresh migrated store for one test, closed and removed when the test ends. */
   const open = async (t: TestContext): Promise<{ store: Store; firstMigration: string[] } | null> => {
     const made = await makeStore();
@@ -1275,7 +1299,7 @@ export function runStorageContract(
 
     describe('concurrency', () => {
       it('50 concurrent transactions reserving overlapping times for one participant: exactly one wins', async (store) => {
-        const { ok, errors } = await raceForOneSlot([store], 50);
+        const { ok, errors } = await raceForOneSlot([store], 50, parallel);
         assert.equal(ok, 1);
         assert.equal(errors.length, 49);
         for (const error of errors) assert.ok(error instanceof ReservationConflictError, String(error));

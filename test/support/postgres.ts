@@ -7,7 +7,7 @@
  * CI=true createTestDatabase() throws instead, so a missing server can never turn a CI run green.
  */
 import { randomBytes } from 'node:crypto';
-import pg from '/work/main/node_modules/pg/esm/index.mjs';
+import pg from 'pg';
 
 export type TestDatabase = {
   readonly url: string;

@@ -152,7 +152,12 @@ function mergeRunPairs(
 }
 
 /** Merges `count` intervals sorted by start (touching ones too) into a new packed array. */
-function mergeSorted(starts: Float64Array, ends: Float64Array, count: number, out: Float64Array): PackedIntervals {
+function mergeSorted(
+  starts: Float64Array,
+  ends: Float64Array,
+  count: number,
+  out: Float64Array,
+): PackedIntervals {
   let n = 0;
   for (let i = 0; i < count; i++) {
     const start = starts[i]!;
