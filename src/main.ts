@@ -6,14 +6,19 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { CachedExternalBusySource } from './adapters/calendars/busy-source.ts';
+import { ExternalCalendars } from './adapters/calendars/reader.ts';
+import { CaldavWriteBack } from './adapters/calendars/write-back.ts';
 import { systemClock } from './adapters/clock.ts';
 import { randomIds, secretBox } from './adapters/crypto.ts';
 import { SqliteStore } from './adapters/storage/sqlite/sqlite-store.ts';
 import { httpTransport } from './adapters/webhooks/http-transport.ts';
 import { createApplication, listSecrets, revokeSecret, rotateSecret } from './app/applications.ts';
+import { BusyCache } from './app/busy-cache.ts';
 import { listDeliveries, replayDelivery } from './app/callbacks.ts';
 import type { AppContext } from './app/context.ts';
 import { createDemo, type DemoSetup } from './app/demo.ts';
+import { type ConnectedAccount, connectCaldavAccount, connectIcsFeed } from './app/external-accounts.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { DomainError } from './domain/errors.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
@@ -32,16 +37,36 @@ export async function openStore(config: Config): Promise<Store> {
   return new SqliteStore(config.sqlitePath);
 }
 
+// --- external calendars (SPEC 8): one ExternalCalendars for reads, discovery and write-back ---
 function makeContext(config: Config, store: Store): AppContext {
+  const secrets = secretBox(config.secretKey);
+  const calendars = new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs });
   return {
     config,
     store,
     clock: systemClock,
     ids: randomIds,
-    secrets: secretBox(config.secretKey),
-    external: null,
+    secrets,
+    busyCache: new BusyCache(),
+    external: new CachedExternalBusySource({
+      reader: calendars,
+      secrets,
+      clock: systemClock,
+      cacheSeconds: config.calendarCacheSeconds,
+      timeoutMs: config.calendarTimeoutMs,
+    }),
+    connector: calendars,
   };
 }
+
+function makeWriteBack(config: Config): CaldavWriteBack {
+  return new CaldavWriteBack({
+    writer: new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs }).caldav,
+    secrets: secretBox(config.secretKey),
+    prodId: `-//rtseq//rtseq ${VERSION}//EN`,
+  });
+}
+// --- end external calendars ---
 
 function makeLogger(config: Config) {
   return pino({
@@ -157,7 +182,7 @@ async function serve(config: Config, options: { demo: boolean }): Promise<void> 
   const worker = new OutboxWorker({
     ctx,
     transport: httpTransport({ allowPrivate: config.allowPrivateCallbacks }),
-    writeBack: null,
+    writeBack: makeWriteBack(config),
     owner: `${hostname()}:${process.pid}:${randomIds.newToken(6)}`,
     leaseMs: config.outboxLeaseSeconds * 1000,
     pollMs: config.outboxPollMs,
@@ -206,6 +231,11 @@ const USAGE = `Usage: rtseq <command>
   app revoke-secret --client-id ID --secret-id SID
   callbacks list [--status pending|failed|delivered] [--json]
   callbacks replay --id OUTBOX_ID
+  calendars connect-caldav --client-id ID --url URL --username U [--password P] [--name N] [--json]
+                                         connect a new account to a CalDAV server (password also from
+                                         RTSEQ_CALDAV_PASSWORD, which keeps it out of the process list)
+  calendars connect-ics --client-id ID --url URL [--name N] [--json]
+                                         connect a new account to an ICS feed (read-only)
 Configuration comes from the environment (see README).`;
 
 async function withContext<T>(config: Config, work: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -230,6 +260,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       'secret-id': { type: 'string' },
       status: { type: 'string' },
       id: { type: 'string' },
+      url: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -293,6 +326,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     default:
       if (await runCallbackCommand(config, command, sub, values, out)) return 0;
+      if (await runCalendarCommand(config, command, sub, values, out)) return 0;
       out(USAGE);
       return command === undefined || command === 'help' || values.help === true ? 0 : 2;
   }
@@ -332,6 +366,84 @@ async function runCallbackCommand(
   out(`Replaying ${id}: it is due now and the running server will deliver it.`);
   return true;
 }
+
+// --- external calendars CLI: `rtseq calendars connect-caldav|connect-ics` ---
+/** Where CLI problems are reported: the flags, not the wire names. */
+const CLI_PATHS = {
+  serverUrl: '--url',
+  username: '--username',
+  password: '--password',
+  url: '--url',
+  sub: '--sub',
+  applicationCalendarId: '--application-calendar-id',
+};
+
+/** Same use cases as `POST /v1/external_calendars/*`; prints the same JSON with --json. */
+async function runCalendarCommand(
+  config: Config,
+  command: string | undefined,
+  sub: string | undefined,
+  values: Record<string, unknown>,
+  out: (text: string) => void,
+): Promise<boolean> {
+  if (command !== 'calendars' || (sub !== 'connect-caldav' && sub !== 'connect-ics')) return false;
+  const need = (name: string, value: unknown = values[name]): string => {
+    if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+    return value;
+  };
+  const clientId = need('client-id');
+  const url = need('url');
+  const name = typeof values.name === 'string' && values.name.trim() !== '' ? values.name.trim() : null;
+  const choice = { sub: null, applicationCalendarId: null, name, tzid: null };
+  const result = await withContext(config, async (ctx): Promise<ConnectedAccount> => {
+    const application = await ctx.store.read((repos) => repos.applications.byClientId(clientId));
+    if (application === undefined) throw new UsageError(`No application with client_id ${clientId}`);
+    try {
+      return sub === 'connect-caldav'
+        ? await connectCaldavAccount(
+            ctx,
+            application,
+            {
+              ...choice,
+              serverUrl: url,
+              username: need('username'),
+              password: need('password', values.password ?? process.env.RTSEQ_CALDAV_PASSWORD),
+            },
+            CLI_PATHS,
+          )
+        : await connectIcsFeed(ctx, application, { ...choice, url }, CLI_PATHS);
+    } catch (error) {
+      // The generic "request is invalid" says nothing; the problems say what to fix.
+      if (error instanceof DomainError && error.problems.length > 0)
+        throw new UsageError(error.problems.map((p) => `${p.path}: ${p.description}`).join('\n'));
+      throw error;
+    }
+  });
+  if (values.json === true) {
+    out(
+      JSON.stringify({
+        sub: result.account.id,
+        access_token: result.accessToken,
+        refresh_token: result.refreshToken,
+        token_type: 'bearer',
+        calendars: result.calendars.map((c) => ({
+          calendar_id: c.id,
+          calendar_name: c.name,
+          calendar_readonly: c.readOnly,
+          provider_name: c.kind,
+        })),
+      }),
+    );
+  } else {
+    out(
+      `sub:           ${result.account.id}\naccess_token:  ${result.accessToken}\nrefresh_token: ${result.refreshToken}`,
+    );
+    for (const c of result.calendars)
+      out(`calendar:      ${c.id}  ${c.kind}${c.readOnly ? ' (read-only)' : ''}  ${c.name}`);
+  }
+  return true;
+}
+// --- end external calendars CLI ---
 
 class UsageError extends Error {}
 

@@ -2,7 +2,12 @@
  * buildServer(deps): a configured Fastify instance that never listens (main.ts does). Registers
  * the JSON API (http/) and the hosted pages (web/).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import type { AppContext } from './app/context.ts';
 import { RateLimiter } from './app/rate-limit.ts';
 import { DomainError } from './domain/errors.ts';
@@ -37,6 +42,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     requestIdHeader: 'x-request-id',
     trustProxy: false,
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+    // A path the router cannot even read (bad percent-encoding, an over-long parameter) names no
+    // resource: the standard 404 body instead of Fastify's own error shape.
+    frameworkErrors: (_error, request, reply) => {
+      (reply as FastifyReply)
+        .code(404)
+        .send(errorBody('not_found', `No route ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}`, []));
+    },
   });
 
   // Requests are validated by the wire readers (every problem, dotted paths); route schemas

@@ -66,6 +66,7 @@ export async function createApplicationCalendar(
         tzid: options.tzid ?? 'Etc/UTC',
         color: null,
         sourceSealed: null,
+        version: 0,
         createdAt: now,
       };
       await repos.calendars.insert(calendar);

@@ -55,6 +55,7 @@ export async function createCalendar(
       tzid: primary?.tzid ?? 'Etc/UTC',
       color: input.color,
       sourceSealed: null,
+      version: 0,
       createdAt: ctx.clock.now(),
     };
     await repos.calendars.insert(calendar);

@@ -3,8 +3,10 @@
  */
 import type { Config } from '../config/config.ts';
 import type { ExternalBusySource } from '../ports/busy-source.ts';
+import type { ExternalCalendarConnector } from '../ports/external-calendars.ts';
 import type { Clock, Ids, SecretBox } from '../ports/runtime.ts';
 import type { Store } from '../ports/store.ts';
+import type { BusyCache } from './busy-cache.ts';
 
 export type AppContext = {
   readonly config: Config;
@@ -14,4 +16,11 @@ export type AppContext = {
   readonly secrets: SecretBox;
   /** Reads busy time of external (CalDAV/ICS) calendars; absent when none are configured. */
   readonly external: ExternalBusySource | null;
+  /**
+   * Discovers CalDAV calendars and trial-reads feeds when an account is connected
+   * (app/external-accounts.ts); absent or null: connecting answers that it is not configured.
+   */
+  readonly connector?: ExternalCalendarConnector | null;
+  /** In-memory busy time of native calendars, checked against calendar versions; optional. */
+  readonly busyCache?: BusyCache;
 };

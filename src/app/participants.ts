@@ -172,9 +172,17 @@ export async function resolveGroups(
   const loaded = { calendars };
 
   const managedIds = [...new Set(allMembers.filter((m) => m.managedAvailability).map((m) => m.sub))];
+  const nativeCalendars = calendars.filter((c) => c.kind === 'native');
+  const busyByCalendar = new Map<string, readonly Interval[]>();
+  const toRead: CalendarRecord[] = [];
+  for (const calendar of nativeCalendars) {
+    const cached = ctx.busyCache?.lookup(calendar, window);
+    if (cached === undefined) toRead.push(calendar);
+    else busyByCalendar.set(calendar.id, cached);
+  }
   const bulk = await ctx.store.read(async (repos) => ({
     busy: await repos.events.busyIn(
-      loaded.calendars.filter((c) => c.kind === 'native').map((c) => c.id),
+      toRead.map((c) => c.id),
       window,
     ),
     reservations: (await repos.reservations.liveIn(subs, window, now)).filter(
@@ -184,11 +192,12 @@ export async function resolveGroups(
     periods: await repos.periods.byAccounts(managedIds, window),
   }));
 
-  const busyByCalendar = new Map<string, Interval[]>();
-  for (const row of bulk.busy) {
-    const list = busyByCalendar.get(row.calendarId) ?? [];
-    list.push({ start: row.startMs, end: row.endMs });
-    busyByCalendar.set(row.calendarId, list);
+  const readBusy = new Map<string, Interval[]>(toRead.map((c) => [c.id, []]));
+  for (const row of bulk.busy) readBusy.get(row.calendarId)?.push({ start: row.startMs, end: row.endMs });
+  for (const calendar of toRead) {
+    const busy = readBusy.get(calendar.id) ?? [];
+    busyByCalendar.set(calendar.id, busy);
+    ctx.busyCache?.store(calendar, window, busy);
   }
 
   // External calendars of the members, each read once (in parallel), only when some member uses it.

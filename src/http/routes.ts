@@ -7,6 +7,7 @@ import { registerAvailabilityRoutes } from './routes/availability.ts';
 import { registerCalendarRoutes } from './routes/calendars.ts';
 import { registerCallbackRoutes } from './routes/callbacks.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerExternalCalendarRoutes } from './routes/external-calendars.ts';
 import { registerManagedAvailabilityRoutes } from './routes/managed-availability.ts';
 import { registerRealTimeRoutes } from './routes/real-time.ts';
 import { registerStatusRoutes } from './routes/status.ts';
@@ -18,6 +19,7 @@ export function registerApiRoutes(
 ): void {
   registerStatusRoutes(app, deps, meta);
   registerApplicationCalendarRoutes(app, deps);
+  registerExternalCalendarRoutes(app, deps);
   registerCalendarRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerManagedAvailabilityRoutes(app, deps);

@@ -88,3 +88,12 @@ export interface CaldavWriter {
   /** Deletes the calendar object for `uid`. Deleting one that does not exist succeeds. */
   deleteEvent(ref: CaldavCalendarRef, uid: string): Promise<void>;
 }
+
+/**
+ * What connecting an account to an external source needs (app/external-accounts.ts): CalDAV
+ * discovery, and one trial read that proves a feed URL serves iCalendar. main.ts passes the
+ * adapters' `ExternalCalendars`, which is both.
+ */
+export interface ExternalCalendarConnector extends ExternalCalendarReader {
+  readonly caldav: CaldavDirectory;
+}

@@ -56,6 +56,8 @@ export type CalendarRecord = {
   /** For external calendars: where and how to read it, sealed (it may hold a password). */
   readonly sourceSealed: string | null;
   readonly createdAt: number;
+  /** Bumped by every event write in the same transaction (see app/busy-cache.ts). */
+  readonly version: number;
 };
 
 export type EventTransparency = 'opaque' | 'transparent';

@@ -132,13 +132,28 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
     );
   }
 
-  function renderClosed(reply: FastifyReply, state: ClosedState, form: FormContext) {
+  /** Whether this page session made the link's booking (its holds and bookings carry its key). */
+  async function bookedBy(link: LinkRecord, holder: string | undefined): Promise<boolean> {
+    if (holder === undefined) return false;
+    const key = holderKeyOf(holder);
+    const bookings = await ctx.store.read((repos) => repos.reservations.byLink(link.id));
+    return bookings.some((b) => b.holderKey === key);
+  }
+
+  async function renderClosed(
+    reply: FastifyReply,
+    state: ClosedState,
+    form: FormContext,
+    visitor: { holder: string | undefined; submitted: boolean },
+  ) {
     const request = linkRequestOf(state.link);
     switch (state.kind) {
-      case 'completed':
+      case 'completed': {
+        const bookedHere = await bookedBy(state.link, visitor.holder);
+        const takenNotice = !bookedHere && visitor.submitted;
         return send(
           reply,
-          200,
+          takenNotice ? 409 : 200,
           completedPage({
             assets: assets.urls,
             form,
@@ -146,8 +161,11 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
             hourFormat: request.hourFormat,
             steps: itinerarySteps(state.booked),
             redirectUrl: completionRedirect(state.link),
+            bookedHere,
+            takenNotice,
           }),
         );
+      }
       case 'disabled':
         return message(
           reply,
@@ -204,7 +222,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
           ],
         });
       default:
-        return renderClosed(reply, outcome, form);
+        return renderClosed(reply, outcome, form, { holder, submitted: true });
     }
   }
 
@@ -297,7 +315,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
         if (state === undefined) return notFound(reply);
         const zone = viewerZone(request.query.tz, linkRequestOf(state.link).sequence.tzid);
         const form = formContext(token, holder, zone);
-        if (state.kind !== 'open') return renderClosed(reply, state, form);
+        if (state.kind !== 'open') return renderClosed(reply, state, form, { holder: isNew ? undefined : holder, submitted: false });
         return renderOpen(reply, 200, state, form, { detectZone: typeof request.query.tz !== 'string' });
       });
 

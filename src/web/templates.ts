@@ -267,12 +267,25 @@ export type CompletedPageView = {
   readonly hourFormat: HourFormat;
   readonly steps: readonly ItineraryStep[];
   readonly redirectUrl: string;
+  /** True when this page session made the booking: then the script moves on after a countdown. */
+  readonly bookedHere: boolean;
+  /** Shown instead of the usual line when someone else's booking just beat this visitor's. */
+  readonly takenNotice: boolean;
 };
 
 export function completedPage(view: CompletedPageView): SafeHtml {
+  const notice = view.bookedHere
+    ? html`<div class="notice success" role="status"><p>You are booked. The organiser has the details.</p></div>`
+    : view.takenNotice
+      ? html`<div class="notice warn" role="status"><p>Sorry, that time was just taken: this link has been booked by someone else. Nothing was booked for you.</p></div>`
+      : html`<div class="notice info" role="status"><p>This link has already been booked.</p></div>`;
   return layout(
-    { title: `${view.event.summary}: booked`, assets: view.assets, data: { page: 'completed' } },
-    html`<div class="notice success" role="status"><p>You are booked. The organiser has the details.</p></div>
+    {
+      title: `${view.event.summary}: booked`,
+      assets: view.assets,
+      ...(view.bookedHere ? { data: { page: 'completed' } } : {}),
+    },
+    html`${notice}
 ${eventHeader(view.event, 'Booked:')}
 <section aria-labelledby="itinerary-title">
 <h2 id="itinerary-title">Your itinerary</h2>

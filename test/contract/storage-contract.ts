@@ -82,6 +82,7 @@ export const aCalendar = (over: Partial<CalendarRecord> = {}): CalendarRecord =>
   tzid: 'Europe/London',
   color: '#49BED8',
   sourceSealed: null,
+  version: 0,
   createdAt: T0 - 6 * HOUR,
   ...over,
 });
@@ -525,6 +526,7 @@ export function runStorageContract(
           tzid: 'Asia/Kolkata',
           color: null,
           sourceSealed: 'sealed:source',
+          version: 0,
           createdAt: T0 - 7 * HOUR,
         });
         await store.transaction((r) => r.calendars.insert(external));

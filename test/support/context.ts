@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomIds, secretBox } from '../../src/adapters/crypto.ts';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/sqlite-store.ts';
+import { BusyCache } from '../../src/app/busy-cache.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config/config.ts';
 
@@ -44,6 +45,7 @@ export async function makeTestContext(
     ids: randomIds,
     secrets: secretBox(config.secretKey),
     external: null,
+    busyCache: new BusyCache(),
   };
   return {
     ctx,

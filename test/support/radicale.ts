@@ -17,6 +17,10 @@ export type RadicaleServer = {
   readonly password: string;
   /** Stops the server (idempotent) and removes its files. */
   stop(): Promise<void>;
+  /** Stops the process but keeps its port and files, so {@link RadicaleServer.restart} brings the same data back. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and folder; resolves once it answers. */
+  restart(): Promise<void>;
 };
 
 const STARTUP_TIMEOUT_MS = 15_000;
@@ -62,11 +66,15 @@ export async function startRadicale(): Promise<RadicaleServer | null> {
       '',
     ].join('\n'),
   );
-  const child = spawn('radicale', ['-C', join(dir, 'config')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
+  const launch = (): ChildProcess => {
+    const started = spawn('radicale', ['-C', join(dir, 'config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    started.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    return started;
+  };
+  let child = launch();
   const url = `http://127.0.0.1:${port}/`;
   const stop = async (): Promise<void> => {
     await stopChild(child);
@@ -78,7 +86,17 @@ export async function startRadicale(): Promise<RadicaleServer | null> {
     await stop();
     throw new Error(`radicale did not start: ${(error as Error).message}\n${stderr}`);
   }
-  return { url, username, password, stop };
+  const halt = () => stopChild(child);
+  const restart = async (): Promise<void> => {
+    await stopChild(child);
+    child = launch();
+    try {
+      await waitUntilAnswering(url, child);
+    } catch (error) {
+      throw new Error(`radicale did not restart: ${(error as Error).message}\n${stderr}`);
+    }
+  };
+  return { url, username, password, stop, halt, restart };
 }
 
 async function freePort(): Promise<number> {

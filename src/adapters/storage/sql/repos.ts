@@ -87,6 +87,7 @@ function toCalendar(row: Row): CalendarRecord {
     color: strOrNull(row.color),
     sourceSealed: strOrNull(row.source_sealed),
     createdAt: num(row.created_at),
+    version: num(row.version ?? 0),
   };
 }
 
@@ -212,6 +213,9 @@ export function sqlRepos(db: SqlExecutor): Repos {
   };
   const many = async <T>(sql: string, params: readonly SqlValue[], map: (row: Row) => T): Promise<T[]> =>
     (await db.all<Row>(sql, params)).map(map);
+  const bumpVersion = async (calendarId: string): Promise<void> => {
+    await db.run('UPDATE calendars SET version = version + 1 WHERE id = ?', [calendarId]);
+  };
   const count = async (sql: string, params: readonly SqlValue[]): Promise<number> => {
     const rows = await db.all<Row>(sql, params);
     return num(rows[0]?.n ?? 0);
@@ -406,6 +410,7 @@ export function sqlRepos(db: SqlExecutor): Repos {
             e.updatedAt,
           ],
         );
+        await bumpVersion(e.calendarId);
       },
       byKey: (calendarId, eventId) =>
         one('SELECT * FROM events WHERE calendar_id = ? AND event_id = ?', [calendarId, eventId], toEvent),
@@ -414,14 +419,22 @@ export function sqlRepos(db: SqlExecutor): Repos {
           'UPDATE events SET deleted = 1, updated_at = ? WHERE calendar_id = ? AND event_id = ? AND deleted = 0',
           [at, calendarId, eventId],
         );
+        if (changed > 0) await bumpVersion(calendarId);
         return changed > 0;
       },
       async markDeletedIn(calendarIds, at) {
         if (calendarIds.length === 0) return 0;
-        return db.run(
+        const changed = await db.run(
           `UPDATE events SET deleted = 1, updated_at = ? WHERE calendar_id IN (${placeholders(calendarIds.length)}) AND deleted = 0`,
           [at, ...calendarIds],
         );
+        if (changed > 0) {
+          await db.run(
+            `UPDATE calendars SET version = version + 1 WHERE id IN (${placeholders(calendarIds.length)})`,
+            calendarIds,
+          );
+        }
+        return changed;
       },
       async busyIn(calendarIds, window) {
         if (calendarIds.length === 0) return [];

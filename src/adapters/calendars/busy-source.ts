@@ -1,0 +1,182 @@
+/**
+ * The {@link ExternalBusySource} app/ reads CalDAV and ICS calendars through (SPEC 5.1, 8): unseals
+ * where a calendar lives, reads it under CALENDAR_TIMEOUT_MS, keeps results for
+ * CALENDAR_CACHE_SECONDS for page views, and turns every failure into a reason a person can act
+ * on. It never throws: a failed source makes its member unavailable, never free.
+ */
+import type { Interval } from '../../domain/engine/types.ts';
+import type { ExternalBusySource, SourceFailure } from '../../ports/busy-source.ts';
+import type {
+  ExternalCalendarErrorCode,
+  ExternalCalendarReader,
+  ExternalCalendarRef,
+} from '../../ports/external-calendars.ts';
+import type { Clock, SecretBox } from '../../ports/runtime.ts';
+import type { CalendarRecord } from '../../ports/store.ts';
+import { describeOrigin, isExternalCalendarError } from './errors.ts';
+
+export type BusySourceOptions = {
+  readonly reader: ExternalCalendarReader;
+  /** Opens `CalendarRecord.sourceSealed` (JSON of an {@link ExternalCalendarRef}). */
+  readonly secrets: Pick<SecretBox, 'unseal'>;
+  /** Only for the cache's ages. */
+  readonly clock: Clock;
+  /** CALENDAR_CACHE_SECONDS; 0 turns the cache off. */
+  readonly cacheSeconds: number;
+  /** CALENDAR_TIMEOUT_MS, as the reader enforces it; used in the "did not answer" reason. */
+  readonly timeoutMs: number;
+  /** Most results kept at once; the oldest go first. Default 2000. */
+  readonly maxCacheEntries?: number;
+};
+
+type ReadResult = { ok: true; busy: Interval[] } | { ok: false; failure: SourceFailure };
+type CacheEntry = { readonly busy: readonly Interval[]; readonly storedAt: number };
+
+/**
+ * Reads busy time of external calendars with a short cache keyed by (calendar, window, zone).
+ * `fresh: true` (booking, SPEC 6.3) always reads the source and stores what it read, so page
+ * views after a booking see at least that. Failures are not cached: the next view tries again.
+ * Concurrent cached reads of one key share one request.
+ */
+export class CachedExternalBusySource implements ExternalBusySource {
+  readonly #options: BusySourceOptions;
+  readonly #cache = new Map<string, CacheEntry>();
+  readonly #inFlight = new Map<string, Promise<ReadResult>>();
+
+  constructor(options: BusySourceOptions) {
+    this.#options = options;
+  }
+
+  async readBusy(
+    calendar: CalendarRecord,
+    window: Interval,
+    options: { fresh: boolean },
+  ): Promise<ReadResult> {
+    const key = `${calendar.id}|${window.start}|${window.end}|${calendar.tzid}`;
+    if (!options.fresh) {
+      const cached = this.#cached(key);
+      if (cached !== undefined) return { ok: true, busy: [...cached] };
+      const pending = this.#inFlight.get(key);
+      if (pending !== undefined) return copy(await pending);
+    }
+    const read = this.#read(calendar, window).then((result) => {
+      if (result.ok) this.#store(key, result.busy);
+      return result;
+    });
+    if (!options.fresh) {
+      this.#inFlight.set(key, read);
+      void read.finally(() => this.#inFlight.delete(key));
+    }
+    return copy(await read);
+  }
+
+  /** Drops every cached result (tests; an operator changing a calendar). */
+  clear(): void {
+    this.#cache.clear();
+  }
+
+  #cached(key: string): readonly Interval[] | undefined {
+    const entry = this.#cache.get(key);
+    if (entry === undefined) return undefined;
+    const age = this.#options.clock.now() - entry.storedAt;
+    if (age >= 0 && age < this.#options.cacheSeconds * 1000) return entry.busy;
+    this.#cache.delete(key);
+    return undefined;
+  }
+
+  #store(key: string, busy: readonly Interval[]): void {
+    if (this.#options.cacheSeconds <= 0) return;
+    this.#cache.delete(key);
+    this.#cache.set(key, { busy, storedAt: this.#options.clock.now() });
+    const max = this.#options.maxCacheEntries ?? 2000;
+    for (const oldest of this.#cache.keys()) {
+      if (this.#cache.size <= max) break;
+      this.#cache.delete(oldest);
+    }
+  }
+
+  async #read(calendar: CalendarRecord, window: Interval): Promise<ReadResult> {
+    const fail = (reason: string): ReadResult => ({
+      ok: false,
+      failure: { calendarId: calendar.id, reason },
+    });
+    if (calendar.kind === 'native' || calendar.sourceSealed === null) {
+      return fail('the calendar has no external source');
+    }
+    let ref: ExternalCalendarRef;
+    try {
+      ref = parseRef(this.#options.secrets.unseal(calendar.sourceSealed));
+    } catch {
+      // Wrong or missing SECRET_KEY, or a damaged row. The sealed text itself is never echoed.
+      return fail('the stored connection details could not be read (was SECRET_KEY changed?)');
+    }
+    try {
+      const { busy } = await this.#options.reader.readBusy(ref, window, calendar.tzid);
+      return { ok: true, busy: [...busy] };
+    } catch (error) {
+      const code = isExternalCalendarError(error) ? error.code : null;
+      return fail(failureReason(ref, code, this.#options.timeoutMs));
+    }
+  }
+}
+
+function copy(result: ReadResult): ReadResult {
+  return result.ok ? { ok: true, busy: [...result.busy] } : result;
+}
+
+/** Parses a sealed source, checking its shape: a damaged row must fail here, not deep in a client. */
+export function parseRef(json: string): ExternalCalendarRef {
+  const value = JSON.parse(json) as Record<string, unknown>;
+  if (value.kind === 'ics' && typeof value.feedUrl === 'string')
+    return { kind: 'ics', feedUrl: value.feedUrl };
+  const credentials = value.credentials as Record<string, unknown> | undefined;
+  if (
+    value.kind === 'caldav' &&
+    typeof value.calendarUrl === 'string' &&
+    typeof credentials?.serverUrl === 'string' &&
+    typeof credentials.username === 'string' &&
+    typeof credentials.password === 'string'
+  ) {
+    return {
+      kind: 'caldav',
+      calendarUrl: value.calendarUrl,
+      credentials: {
+        serverUrl: credentials.serverUrl,
+        username: credentials.username,
+        password: credentials.password,
+      },
+    };
+  }
+  throw new Error('not an external calendar source');
+}
+
+/**
+ * A reason for the API's `unavailable_sources` and the page: what failed and where
+ * (`scheme://host:port` only, so neither credentials nor a feed's secret path ever show).
+ */
+export function failureReason(
+  ref: ExternalCalendarRef,
+  code: ExternalCalendarErrorCode | null,
+  timeoutMs: number,
+): string {
+  const caldav = ref.kind === 'caldav';
+  const source = `${caldav ? 'CalDAV server' : 'ICS feed'} ${describeOrigin(caldav ? ref.calendarUrl : ref.feedUrl)}`;
+  switch (code) {
+    case 'timeout':
+      return `${source} did not answer within ${timeoutMs} ms`;
+    case 'unreachable':
+      return `${source} could not be reached`;
+    case 'auth_failed':
+      return `${source}: wrong username or password`;
+    case 'forbidden':
+      return `${source} refused access to the calendar`;
+    case 'not_found':
+      return caldav ? `${source}: the calendar no longer exists` : `${source}: the feed was not found`;
+    case 'bad_response':
+      return `${source} gave an unexpected answer`;
+    case 'parse_failed':
+      return `${source} sent calendar data that could not be read`;
+    case null:
+      return `${source} could not be read`;
+  }
+}
