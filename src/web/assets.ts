@@ -10,20 +10,22 @@ export type Asset = { readonly body: Buffer; readonly contentType: string };
 
 export type Assets = { readonly urls: AssetUrls; readonly byName: ReadonlyMap<string, Asset> };
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  css: 'text/css; charset=utf-8',
-  js: 'text/javascript; charset=utf-8',
-};
+const FILES = [
+  { file: 'app.css', key: 'css', contentType: 'text/css; charset=utf-8' },
+  { file: 'app.js', key: 'js', contentType: 'text/javascript; charset=utf-8' },
+  { file: 'icon.svg', key: 'icon', contentType: 'image/svg+xml' },
+] as const;
 
 export function loadAssets(): Assets {
   const byName = new Map<string, Asset>();
   const urls: Record<string, string> = {};
-  for (const ext of ['css', 'js'] as const) {
-    const body = readFileSync(new URL(`./assets/app.${ext}`, import.meta.url));
+  for (const { file, key, contentType } of FILES) {
+    const body = readFileSync(new URL(`./assets/${file}`, import.meta.url));
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-    const name = `app.${hash}.${ext}`;
-    byName.set(name, { body, contentType: CONTENT_TYPES[ext]! });
-    urls[ext] = `/book/assets/${name}`;
+    const dot = file.lastIndexOf('.');
+    const name = `${file.slice(0, dot)}.${hash}${file.slice(dot)}`;
+    byName.set(name, { body, contentType });
+    urls[key] = `/book/assets/${name}`;
   }
-  return { urls: { css: urls.css!, js: urls.js! }, byName };
+  return { urls: { css: urls.css!, js: urls.js!, icon: urls.icon! }, byName };
 }

@@ -17,7 +17,7 @@ import {
 } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 
-export type AssetUrls = { readonly css: string; readonly js: string };
+export type AssetUrls = { readonly css: string; readonly js: string; readonly icon: string };
 
 /** What every form on a page needs to post back. */
 export type FormContext = {
@@ -53,6 +53,7 @@ export function layout(options: LayoutOptions, content: SafeHtml): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>${options.title}</title>
+<link rel="icon" href="${options.assets.icon}" type="image/svg+xml">
 <link rel="stylesheet" href="${options.assets.css}">
 <script src="${options.assets.js}" defer></script>
 </head>

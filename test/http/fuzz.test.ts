@@ -417,6 +417,7 @@ describe('fuzzing every endpoint with hostile input', { timeout: 120_000 }, () =
     if (mutatingSuccesses.length === 0) {
       assert.deepEqual(await snapshot(server.ctx.store, attacker.sub), attackerBefore);
     }
+    if (process.env.FUZZ_VERBOSE) console.log(Object.fromEntries(outcomes), mutatingSuccesses);
     // Nearly everything hostile must be refused; a handful of requests may happen to be valid.
     assert.ok(mutatingSuccesses.length < RUNS / 20, mutatingSuccesses.slice(0, 5).join('\n'));
     const refused = [...outcomes].filter(([status]) => status >= 400).reduce((n, [, count]) => n + count, 0);
