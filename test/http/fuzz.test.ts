@@ -323,21 +323,26 @@ describe('fuzzing every endpoint with hostile input', { timeout: 120_000 }, () =
       { weight: 1, arbitrary: fc.constant({ payload: undefined as string | undefined }) },
     );
 
-    const credentials = fc.constantFrom<Record<string, string>>(
-      { authorization: `Bearer ${attacker.accessToken}` },
-      { authorization: `Bearer ${attacker.accessToken}` },
-      { authorization: `Bearer ${attacker.accessToken}` },
-      { authorization: 'Bearer undefined' },
-      { authorization: `Bearer ${'z'.repeat(4000)}` },
-      { authorization: 'Basic Zm9vOmJhcg==' },
-      {},
+    // Mostly real credentials, so that requests get past authentication into the readers.
+    const credentials = fc.oneof(
+      { weight: 8, arbitrary: fc.constant({ authorization: `Bearer ${attacker.accessToken}` }) },
+      { weight: 2, arbitrary: fc.constant({ authorization: `Bearer ${server.clientSecret}` }) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<Record<string, string>>(
+          { authorization: 'Bearer undefined' },
+          { authorization: `Bearer ${'z'.repeat(4000)}` },
+          { authorization: 'Basic Zm9vOmJhcg==' },
+          {},
+        ),
+      },
     );
-    const contentType = fc.constantFrom(
-      'application/json',
-      'application/json; charset=utf-8',
-      'text/plain',
-      'application/x-www-form-urlencoded',
-      'multipart/form-data; boundary=x',
+    const contentType = fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'),
+      },
     );
 
     const request: fc.Arbitrary<FuzzRequest> = fc
