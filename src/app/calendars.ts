@@ -13,8 +13,13 @@ export type NewCalendar = {
   readonly color: string | null;
 };
 
+/** The account's calendars: the primary one first, then by creation, then by name. */
 export async function listCalendars(ctx: AppContext, caller: AccountCaller): Promise<CalendarRecord[]> {
-  return ctx.store.read((repos) => repos.calendars.byAccount(caller.account.id));
+  const calendars = await ctx.store.read((repos) => repos.calendars.byAccount(caller.account.id));
+  return calendars.sort(
+    (a, b) =>
+      Number(b.primary) - Number(a.primary) || a.createdAt - b.createdAt || a.name.localeCompare(b.name),
+  );
 }
 
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -63,13 +68,21 @@ export async function createCalendar(
   });
 }
 
+/**
+ * Whether an id from a path can name anything: not empty, not too long, no NUL (which PostgreSQL
+ * text cannot even compare). Anything else is simply unknown, without a query.
+ */
+export function isLookupId(id: string, max: number): boolean {
+  return id.length > 0 && id.length <= max && !id.includes('\u0000');
+}
+
 /** The calendar named in a path, if it is one of the caller's; otherwise 404 (SPEC 3). */
 export async function ownCalendar(
   repos: Repos,
   caller: AccountCaller,
   calendarId: string,
 ): Promise<CalendarRecord> {
-  const calendar = calendarId.length > 200 ? undefined : await repos.calendars.byId(calendarId);
+  const calendar = isLookupId(calendarId, 200) ? await repos.calendars.byId(calendarId) : undefined;
   if (calendar === undefined || calendar.accountId !== caller.account.id) {
     throw new DomainError('not_found', 'No such calendar', {
       problems: [

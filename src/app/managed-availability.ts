@@ -11,7 +11,7 @@ import type {
   WeeklyPeriod,
 } from '../ports/store.ts';
 import type { AccountCaller } from './auth.ts';
-import { pickCalendars } from './calendars.ts';
+import { isLookupId, pickCalendars } from './calendars.ts';
 import type { AppContext } from './context.ts';
 import { type PageCursor, type PagedResult, readPage } from './paging.ts';
 
@@ -60,7 +60,9 @@ export async function getRule(
   caller: AccountCaller,
   ruleId: string,
 ): Promise<AvailabilityRuleRecord> {
-  const rule = await ctx.store.read((repos) => repos.rules.byId(caller.account.id, ruleId));
+  const rule = isLookupId(ruleId, 64)
+    ? await ctx.store.read((repos) => repos.rules.byId(caller.account.id, ruleId))
+    : undefined;
   if (rule === undefined) {
     throw new DomainError('not_found', 'No such availability rule', {
       problems: [
@@ -77,6 +79,7 @@ export async function getRule(
 
 /** Idempotent: deleting an unknown rule is not an error. */
 export async function deleteRule(ctx: AppContext, caller: AccountCaller, ruleId: string): Promise<void> {
+  if (!isLookupId(ruleId, 64)) return;
   await ctx.store.transaction((repos) => repos.rules.delete(caller.account.id, ruleId));
 }
 

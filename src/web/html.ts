@@ -19,8 +19,10 @@ const ESCAPES: Readonly<Record<string, string>> = {
 
 /** Escapes text for element content and quoted attribute values alike. */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!) : value;
 }
+
+const NEEDS_ESCAPE = /[&<>"'`]/;
 
 function isSafe(value: unknown): value is SafeHtml {
   return typeof value === 'object' && value !== null && SAFE in value;

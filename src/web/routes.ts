@@ -67,9 +67,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
   const csrf = new CsrfSigner(ctx.config.secretKey);
   const secure = ctx.config.publicUrl.startsWith('https:');
   const headers = pageHeaders(secure);
-  // Concurrent views of one link by visitors without holds share one computation (see
-  // docs/booking-page.md, "Performance"); the result is still computed after they arrived.
-  const inflight = new Map<string, Promise<PageState | undefined>>();
+  const views = new SharedViews(ctx);
 
   const send = (reply: FastifyReply, status: number, page: SafeHtml) =>
     reply.code(status).type(HTML).send(page.text);
@@ -193,9 +191,11 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
     const form = formContext(token, holder, zone);
     switch (outcome.kind) {
       case 'booked':
+        views.changed();
         deps.onBooked();
         return reply.redirect(pageUrl(token, zone), 303);
       case 'held': {
+        views.held(holderKeyOf(holder), outcome.expiresAt);
         const request = linkRequestOf(outcome.link);
         return send(
           reply,
@@ -213,6 +213,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
         );
       }
       case 'taken':
+        views.changed();
         return renderOpen(reply, 409, outcome.fresh, form, {
           notices: [
             {
@@ -303,19 +304,12 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
       scope.get<{ Params: TokenParams; Querystring: { tz?: unknown } }>('/:token', async (request, reply) => {
         const { token } = request.params;
         const { holder, isNew } = session(request, reply);
-        // A new session holds nothing yet, so it can share the computation with other new ones.
-        const holderKey = isNew ? undefined : holderKeyOf(holder);
-        const key = `${token}\n${holderKey ?? ''}`;
-        let pending = inflight.get(key);
-        if (pending === undefined) {
-          pending = viewLink(ctx, token, holderKey).finally(() => inflight.delete(key));
-          inflight.set(key, pending);
-        }
-        const state = await pending;
+        const state = await views.view(token, isNew ? undefined : holderKeyOf(holder));
         if (state === undefined) return notFound(reply);
         const zone = viewerZone(request.query.tz, linkRequestOf(state.link).sequence.tzid);
         const form = formContext(token, holder, zone);
-        if (state.kind !== 'open') return renderClosed(reply, state, form, { holder: isNew ? undefined : holder, submitted: false });
+        if (state.kind !== 'open')
+          return renderClosed(reply, state, form, { holder: isNew ? undefined : holder, submitted: false });
         return renderOpen(reply, 200, state, form, { detectZone: typeof request.query.tz !== 'string' });
       });
 
@@ -368,6 +362,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
           const link = await openLinkOf(reply, token);
           if (link === undefined) return reply;
           await releaseHold(ctx, token, holderKeyOf(checked.holder));
+          views.released(holderKeyOf(checked.holder));
           const zone = viewerZone(checked.form.tz, linkRequestOf(link).sequence.tzid);
           return reply.redirect(pageUrl(token, zone), 303);
         },
@@ -433,6 +428,68 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
     },
     { prefix: '/book' },
   );
+}
+
+/** How long a computed page state may serve other visitors (see docs/booking-page.md). */
+const VIEW_REUSE_MS = 1000;
+
+/**
+ * Page states shared between visitors of one link for up to VIEW_REUSE_MS, and between requests
+ * that arrive while one computation is running. Only sessions without a hold share: a session
+ * holding an option computes its own view (its hold must not hide its own time). Every hold,
+ * booking and release made through this process drops all shared states at once, so this
+ * process's pages never show a time it just took. Changes made elsewhere (another process, the
+ * events API) show up within VIEW_REUSE_MS; booking always re-checks against fresh data.
+ */
+class SharedViews {
+  readonly #ctx: AppContext;
+  readonly #byToken = new Map<string, { at: number; state: Promise<PageState | undefined> }>();
+  readonly #holds = new Map<string, number>();
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+  }
+
+  view(token: string, holderKey: string | undefined): Promise<PageState | undefined> {
+    const now = this.#ctx.clock.now();
+    if (holderKey !== undefined && (this.#holds.get(holderKey) ?? 0) > now) {
+      return viewLink(this.#ctx, token, holderKey);
+    }
+    const entry = this.#byToken.get(token);
+    if (entry !== undefined && now - entry.at < VIEW_REUSE_MS && now >= entry.at) return entry.state;
+    if (this.#byToken.size >= 10_000) this.#sweep(now);
+    const state = viewLink(this.#ctx, token);
+    const fresh = { at: now, state };
+    this.#byToken.set(token, fresh);
+    state.catch(() => {
+      if (this.#byToken.get(token) === fresh) this.#byToken.delete(token);
+    });
+    return state;
+  }
+
+  held(holderKey: string, expiresAt: number): void {
+    if (this.#holds.size >= 10_000) {
+      const now = this.#ctx.clock.now();
+      for (const [key, until] of this.#holds) if (until <= now) this.#holds.delete(key);
+    }
+    this.#holds.set(holderKey, expiresAt);
+    this.changed();
+  }
+
+  released(holderKey: string): void {
+    this.#holds.delete(holderKey);
+    this.changed();
+  }
+
+  /** Something this process did changed availability: nothing shared may be served again. */
+  changed(): void {
+    this.#byToken.clear();
+  }
+
+  #sweep(now: number): void {
+    for (const [token, entry] of this.#byToken)
+      if (now - entry.at >= VIEW_REUSE_MS) this.#byToken.delete(token);
+  }
 }
 
 function text(value: unknown): string | null {

@@ -4,17 +4,7 @@
  * from the hashed files under assets/.
  */
 import type { SequenceOption } from '../domain/engine/types.ts';
-import {
-  COMMON_ZONES,
-  dayKey,
-  formatDay,
-  formatDuration,
-  formatOffset,
-  formatShortDay,
-  formatTime,
-  type HourFormat,
-  isoInstant,
-} from './format.ts';
+import { COMMON_ZONES, formatDuration, type HourFormat, isoInstant, ZoneClock } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 
 export type AssetUrls = { readonly css: string; readonly js: string; readonly icon: string };
@@ -91,12 +81,17 @@ function stepsSection(steps: readonly StepSummary[]): SafeHtml {
 </section>`;
 }
 
+const byZoneName = (a: string, b: string) =>
+  a === 'UTC' ? -1 : b === 'UTC' ? 1 : a < b ? -1 : a > b ? 1 : 0;
+const SORTED_ZONES: readonly string[] = [...COMMON_ZONES].sort(byZoneName);
+
 function zoneForm(form: FormContext, linkZone: string | null, instant: number): SafeHtml {
-  const zones = [...new Set([form.zone, ...(linkZone === null ? [] : [linkZone]), ...COMMON_ZONES])].sort(
-    (a, b) => (a === 'UTC' ? -1 : b === 'UTC' ? 1 : a.localeCompare(b)),
+  const extra = [form.zone, ...(linkZone === null ? [] : [linkZone])].filter(
+    (z) => !SORTED_ZONES.includes(z),
   );
+  const zones = extra.length === 0 ? SORTED_ZONES : [...SORTED_ZONES, ...extra].sort(byZoneName);
   return html`<form class="zone" method="get" action="${form.base}">
-<p class="zone-current">Times are shown in <strong>${form.zone}</strong> (${formatOffset(form.zone, instant)}).</p>
+<p class="zone-current">Times are shown in <strong>${form.zone.replaceAll('_', ' ')}</strong> (${new ZoneClock(form.zone, [instant]).offset(instant)}).</p>
 <div class="zone-controls">
 <label for="tz">Time zone</label>
 <select id="tz" name="tz">${zones.map((z) => html`<option value="${z}"${z === form.zone ? html` selected` : ''}>${z.replaceAll('_', ' ')}</option>`)}</select>
@@ -142,15 +137,15 @@ type DayGroup = {
   items: { option: SequenceOption; start: number; end: number }[];
 };
 
-function groupByDay(zone: string, options: readonly SequenceOption[]): DayGroup[] {
+function groupByDay(clock: ZoneClock, options: readonly SequenceOption[]): DayGroup[] {
   const days: DayGroup[] = [];
   for (const option of options) {
     const start = option.steps[0]!.start;
     const end = option.steps[option.steps.length - 1]!.end;
-    const key = dayKey(zone, start);
+    const key = clock.dayKey(start);
     let day = days[days.length - 1];
     if (day === undefined || day.key !== key) {
-      day = { key, label: formatDay(zone, start), items: [] };
+      day = { key, label: clock.day(start), items: [] };
       days.push(day);
     }
     day.items.push({ option, start, end });
@@ -166,7 +161,11 @@ function timesSection(view: OpenPageView): SafeHtml {
 <p class="empty">There are no times available right now.</p>
 </section>`;
   }
-  const days = groupByDay(form.zone, view.options);
+  const clock = new ZoneClock(
+    form.zone,
+    view.options.flatMap((o) => [o.steps[0]!.start, o.steps[o.steps.length - 1]!.end]),
+  );
+  const days = groupByDay(clock, view.options);
   const hint =
     view.selectionMode === 'confirm'
       ? 'Choose a start time. You can check the details before you confirm.'
@@ -177,14 +176,16 @@ function timesSection(view: OpenPageView): SafeHtml {
 <form method="post" action="${form.base}/choose" class="choose">
 ${hidden('csrf', form.csrf)}${hidden('tz', form.zone)}
 ${days.map((day) => {
-  const labels = day.items.map((item) => formatTime(form.zone, item.start, hourFormat));
+  const labels = day.items.map((item) => clock.time(item.start, hourFormat));
+  const seen = new Map<string, number>();
+  for (const label of labels) seen.set(label, (seen.get(label) ?? 0) + 1);
   return html`<section class="day" aria-labelledby="day-${day.key}">
 <h3 id="day-${day.key}">${day.label}</h3>
 <ul class="slots">${day.items.map((item, i) => {
     // On a fall-back day a wall time can occur twice: say which is which.
-    const repeated = labels.indexOf(labels[i]!) !== labels.lastIndexOf(labels[i]!);
-    const label = repeated ? `${labels[i]} (${formatOffset(form.zone, item.start)})` : labels[i]!;
-    return html`<li><button type="submit" name="option" value="${view.optionKey(item.option)}" class="slot"><time datetime="${isoInstant(item.start)}">${label}</time><span class="until"> to ${formatTime(form.zone, item.end, hourFormat)}</span><span class="visually-hidden">, ${day.label}</span></button></li>`;
+    const repeated = seen.get(labels[i]!)! > 1;
+    const label = repeated ? `${labels[i]} (${clock.offset(item.start)})` : labels[i]!;
+    return html`<li><button type="submit" name="option" value="${view.optionKey(item.option)}" class="slot"><time datetime="${isoInstant(item.start)}">${label}</time><span class="until"> to ${clock.time(item.end, hourFormat)}</span><span class="visually-hidden">, ${day.label}</span></button></li>`;
   })}</ul>
 </section>`;
 })}
@@ -218,13 +219,17 @@ ${noneForm(view.form)}`,
 }
 
 function itinerary(zone: string, hourFormat: HourFormat, steps: readonly ItineraryStep[]): SafeHtml {
+  const clock = new ZoneClock(
+    zone,
+    steps.flatMap((s) => [s.start, s.end]),
+  );
   return html`<ol class="itinerary">${steps.map(
     (s) => html`<li>
 <span class="step-name">${s.summary}</span>
-<span class="when"><time datetime="${isoInstant(s.start)}">${formatShortDay(zone, s.start)}, ${formatTime(zone, s.start, hourFormat)}</time> to <time datetime="${isoInstant(s.end)}">${dayKey(zone, s.end) === dayKey(zone, s.start) ? '' : `${formatShortDay(zone, s.end)}, `}${formatTime(zone, s.end, hourFormat)}</time></span>
+<span class="when"><time datetime="${isoInstant(s.start)}">${clock.shortDay(s.start)}, ${clock.time(s.start, hourFormat)}</time> to <time datetime="${isoInstant(s.end)}">${clock.dayKey(s.end) === clock.dayKey(s.start) ? '' : `${clock.shortDay(s.end)}, `}${clock.time(s.end, hourFormat)}</time></span>
 </li>`,
   )}</ol>
-<p class="zone-current">Times in <strong>${zone}</strong> (${formatOffset(zone, steps[0]?.start ?? 0)}).</p>`;
+<p class="zone-current">Times in <strong>${zone.replaceAll('_', ' ')}</strong> (${clock.offset(steps[0]?.start ?? 0)}).</p>`;
 }
 
 export type ConfirmPageView = {
@@ -246,7 +251,7 @@ export function confirmPage(view: ConfirmPageView): SafeHtml {
 <section aria-labelledby="itinerary-title">
 <h2 id="itinerary-title">Your itinerary</h2>
 ${itinerary(form.zone, view.hourFormat, view.steps)}
-<p class="hold">These times are held for you until <time datetime="${isoInstant(view.expiresAt)}">${formatTime(form.zone, view.expiresAt, view.hourFormat)}</time> (${view.holdMinutes} ${view.holdMinutes === 1 ? 'minute' : 'minutes'}).</p>
+<p class="hold">These times are held for you until <time datetime="${isoInstant(view.expiresAt)}">${new ZoneClock(form.zone, [view.expiresAt]).time(view.expiresAt, view.hourFormat)}</time> (${view.holdMinutes} ${view.holdMinutes === 1 ? 'minute' : 'minutes'}).</p>
 </section>
 <div class="actions">
 <form method="post" action="${form.base}/confirm">

@@ -43,7 +43,9 @@ async function startTarget() {
   const http = createServer((request, response) => {
     hits.push(request.url ?? '/');
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end('<!doctype html><html lang="en"><title>Organiser app</title><h1>Back at the app</h1></html>');
+    response.end(
+      '<!doctype html><html lang="en"><title>Organiser app</title><h1>Back at the app</h1></html>',
+    );
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
@@ -168,17 +170,26 @@ describe('booking page in Chromium', { skip }, () => {
       await assertAccessible(page, 'open page');
 
       await page.locator('#tz').selectOption('Asia/Tokyo');
-      await Promise.all([page.waitForURL(/tz=Asia%2FTokyo/), page.getByRole('button', { name: 'Show times' }).click()]);
+      await Promise.all([
+        page.waitForURL(/tz=Asia%2FTokyo/),
+        page.getByRole('button', { name: 'Show times' }).click(),
+      ]);
       assert.equal(await slotButtons(page).first().locator('time').textContent(), '18:00');
       await shoot(page, 'open-tokyo');
 
-      await Promise.all([page.waitForURL(/\/book\/[^/]+\?tz=Asia%2FTokyo$/), slotButtons(page).nth(4).click()]);
+      await Promise.all([
+        page.waitForURL(/\/book\/[^/]+\?tz=Asia%2FTokyo$/),
+        slotButtons(page).nth(4).click(),
+      ]);
       await page.getByText('You are booked').waitFor();
       const when = await page.locator('.itinerary .when').allTextContents();
       assert.equal(when.length, 2);
       assert.match(when[0]!, /19:00 to 20:00/);
       assert.match(when[1]!, /20:00 to 21:00/);
-      assert.equal(await page.getByRole('link', { name: /Add to your calendar/ }).getAttribute('href'), `${link.path}/itinerary.ics`);
+      assert.equal(
+        await page.getByRole('link', { name: /Add to your calendar/ }).getAttribute('href'),
+        `${link.path}/itinerary.ics`,
+      );
       await page.screenshot({ path: `${SCREENSHOTS}/completed-countdown-desktop.png`, fullPage: true });
 
       // No one stops the countdown: the browser lands on the application's page.
@@ -221,7 +232,7 @@ describe('booking page in Chromium', { skip }, () => {
       assert.notEqual(outline, 'none');
       await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
       await page.getByRole('heading', { name: 'Your itinerary' }).waitFor();
-      assert.match(await page.locator('.hold').textContent() ?? '', /held for you until .*\(5 minutes\)/);
+      assert.match((await page.locator('.hold').textContent()) ?? '', /held for you until .*\(5 minutes\)/);
       await shoot(page, 'confirm');
       await assertAccessible(page, 'confirmation page');
 
@@ -229,17 +240,26 @@ describe('booking page in Chromium', { skip }, () => {
       await slotButtons(page).first().waitFor();
       await slotButtons(page).nth(1).click();
       await page.getByRole('button', { name: 'Confirm' }).waitFor();
-      await Promise.all([page.waitForURL(/\/book\/[^/]+\?tz=/), page.getByRole('button', { name: 'Confirm' }).click()]);
+      await Promise.all([
+        page.waitForURL(/\/book\/[^/]+\?tz=/),
+        page.getByRole('button', { name: 'Confirm' }).click(),
+      ]);
       await page.getByText('You are booked').waitFor();
       await page.getByRole('button', { name: 'Stay on this page' }).click();
       assert.equal(await page.locator('#countdown').isHidden(), true);
-      assert.match((await page.locator('.itinerary .when').first().textContent()) ?? '', /9:15 am to 10:15 am/);
+      assert.match(
+        (await page.locator('.itinerary .when').first().textContent()) ?? '',
+        /9:15 am to 10:15 am/,
+      );
       await shoot(page, 'completed');
       await assertAccessible(page, 'completed page');
       await page.waitForTimeout(5500);
       assert.match(page.url(), /\/book\//, 'Stay stopped the countdown');
 
-      await Promise.all([page.waitForURL(`${target.url}/**`), page.getByRole('link', { name: 'Continue' }).click()]);
+      await Promise.all([
+        page.waitForURL(`${target.url}/**`),
+        page.getByRole('link', { name: 'Continue' }).click(),
+      ]);
       const landed = new URL(page.url());
       assert.equal(landed.pathname, '/confirmed');
       assert.equal(landed.searchParams.get('state'), 'phone');
@@ -253,7 +273,11 @@ describe('booking page in Chromium', { skip }, () => {
   test('taken meanwhile: another link books the time first', async () => {
     const p = await people(1);
     const period = tomorrow();
-    const mine = await singleLink(server, p.recruiter, { periods: [period], eventId: 'mine', summary: 'Intro call' });
+    const mine = await singleLink(server, p.recruiter, {
+      periods: [period],
+      eventId: 'mine',
+      summary: 'Intro call',
+    });
     const theirs = await singleLink(server, p.recruiter, { periods: [period], eventId: 'theirs' });
     const { page, problems, close } = await open();
     try {
@@ -263,12 +287,17 @@ describe('booking page in Chromium', { skip }, () => {
       const other = new Visitor(server);
       const otherPage = await other.get(theirs.path);
       assert.equal(optionKeysOf(otherPage.body)[0], first);
-      const booked = await other.post(`${theirs.path}/choose`, { csrf: csrfOf(otherPage.body), option: first! });
+      const booked = await other.post(`${theirs.path}/choose`, {
+        csrf: csrfOf(otherPage.body),
+        option: first!,
+      });
       assert.equal(booked.status, 303);
 
       await slotButtons(page).first().click();
       await page.getByText('that time was just taken').waitFor();
-      const offered = await slotButtons(page).evaluateAll((buttons) => buttons.map((b) => b.getAttribute('value')));
+      const offered = await slotButtons(page).evaluateAll((buttons) =>
+        buttons.map((b) => b.getAttribute('value')),
+      );
       assert.ok(!offered.includes(first), 'the taken time is gone from the fresh list');
       await shoot(page, 'taken');
       await assertAccessible(page, 'taken page');
@@ -300,8 +329,14 @@ describe('booking page in Chromium', { skip }, () => {
   test('disabled, expired and unknown links', async () => {
     const p = await people(1);
     const disabled = await singleLink(server, p.recruiter, { periods: [tomorrow()] });
-    const record = await server.ctx.store.read((repos) => repos.links.byId(server.applicationId, disabled.id));
-    await disableLink(server.ctx, record!, 'This role has been filled. Thank you for your interest!\n— The team');
+    const record = await server.ctx.store.read((repos) =>
+      repos.links.byId(server.applicationId, disabled.id),
+    );
+    await disableLink(
+      server.ctx,
+      record!,
+      'This role has been filled. Thank you for your interest!\n— The team',
+    );
     const soon = server.clock.now() + HOUR;
     const expired = await singleLink(server, p.recruiter, { periods: [{ start: soon, end: soon + HOUR }] });
     const { page, problems, close } = await open();
@@ -346,7 +381,10 @@ describe('booking page in Chromium', { skip }, () => {
       assert.equal(await page.locator('#tz').inputValue(), 'Europe/London');
       assert.equal(await slotButtons(page).first().locator('time').textContent(), '09:00');
       await page.locator('#tz').selectOption('America/New_York');
-      await Promise.all([page.waitForURL(/tz=America%2FNew_York/), page.getByRole('button', { name: 'Show times' }).click()]);
+      await Promise.all([
+        page.waitForURL(/tz=America%2FNew_York/),
+        page.getByRole('button', { name: 'Show times' }).click(),
+      ]);
       assert.equal(await slotButtons(page).first().locator('time').textContent(), '04:00');
       await shoot(page, 'open-nojs');
 
@@ -358,7 +396,10 @@ describe('booking page in Chromium', { skip }, () => {
       assert.equal(await page.locator('#countdown').isHidden(), true, 'no countdown without script');
       assert.match((await page.locator('.itinerary .when').first().textContent()) ?? '', /04:00 to 05:00/);
       await shoot(page, 'completed-nojs');
-      await Promise.all([page.waitForURL(`${target.url}/**`), page.getByRole('link', { name: 'Continue' }).click()]);
+      await Promise.all([
+        page.waitForURL(`${target.url}/**`),
+        page.getByRole('link', { name: 'Continue' }).click(),
+      ]);
       const landed = new URL(page.url());
       assert.equal(landed.pathname, '/nojs');
       assert.equal(landed.searchParams.get('state'), 'no-script');

@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { PostgresStore, toPostgresPlaceholders } from '../../src/adapters/storage/postgres/postgres-store.ts';
+import { loadMigrations } from '../../src/adapters/storage/sql/migrations.ts';
 import { ReservationConflictError, type Store } from '../../src/ports/store.ts';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../support/postgres.ts';
 import {
@@ -98,7 +100,10 @@ describe('postgres: across processes (two pools on one database)', () => {
     const made = await stores(t, 2);
     if (made === null) return;
     const [a, b] = await Promise.all(made.stores.map((s) => s.migrate()));
-    assert.deepEqual([...a!, ...b!], ['0001_init.sql']);
+    assert.deepEqual(
+      [...a!, ...b!].sort(),
+      loadMigrations('postgres').map((m) => m.name),
+    );
   });
 
   test('50 transactions over two stores reserving overlapping times: exactly one wins', async (t) => {
@@ -202,12 +207,10 @@ describe('postgres: across processes (two pools on one database)', () => {
     }
   });
 
-  test('a conflict inside a transaction leaves it usable (savepoint), and the caller may commit', async (t) => {
+  test('insertAll waits for an uncommitted booking of the same participant and loses once it commits', async (t) => {
     const made = await migratedAndSeeded(t, 2);
     if (made === null) return;
     const [a, b] = made.stores as [Store, Store];
-    // b holds an uncommitted booking while a tries the same time: a waits on the constraint, then
-    // gets 23P01 once b commits, surfaced as ReservationConflictError.
     let release = (): void => undefined;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -237,6 +240,48 @@ describe('postgres: across processes (two pools on one database)', () => {
     assert.equal(await aDone, 'committed');
     const ids = await a.read((r) => r.reservations.liveIn(['acc_1'], { start: 0, end: T0 * 2 }, T0));
     assert.deepEqual(ids.map((x) => x.id).sort(), ['a2', 'b']);
+  });
+});
+
+describe('postgres: the exclusion constraint behind insertAll', () => {
+  test('a row written past insertAll still wins: the waiting insertAll gets 23P01 as ReservationConflictError and its transaction stays usable', async (t) => {
+    const made = await migratedAndSeeded(t, 1);
+    if (made === null) return;
+    const store = made.stores[0]!;
+    const raw = new pg.Client({ connectionString: made.url });
+    await raw.connect();
+    try {
+      await raw.query('BEGIN');
+      await raw.query(
+        `INSERT INTO reservations (id, link_id, account_id, start_ms, end_ms, kind) VALUES ('raw', 'seq_1', 'acc_1', $1, $2, 'booking')`,
+        [T0, T0 + HOUR],
+      );
+      const pending = store.transaction(async (r) => {
+        // Neither the pre-check (it cannot see the uncommitted row) nor the advisory lock (the raw
+        // writer took none) stops this insert: only the constraint does, after the raw commit.
+        const error = await r.reservations
+          .insertAll([aReservation({ id: 'mine', startMs: T0 + 60_000 })], T0, null)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        await r.reservations.insertAll(
+          [aReservation({ id: 'later', startMs: T0 + 2 * HOUR, endMs: T0 + 3 * HOUR })],
+          T0,
+          null,
+        );
+        return error;
+      });
+      await sleep(100);
+      await raw.query('COMMIT');
+      const error = await pending;
+      assert.ok(error instanceof ReservationConflictError, String(error));
+      assert.equal((error.cause as { code?: string } | undefined)?.code, '23P01');
+    } finally {
+      await raw.end();
+    }
+    const ids = await store.read((r) => r.reservations.liveIn(['acc_1'], { start: 0, end: T0 * 2 }, T0));
+    assert.deepEqual(ids.map((x) => x.id).sort(), ['later', 'raw']);
   });
 });
 

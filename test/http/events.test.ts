@@ -120,7 +120,11 @@ describe('events API', () => {
   });
 
   it('accepts the lenient UTC forms and rejects non-zero milliseconds', async () => {
-    for (const [i, start] of ['2026-03-04 09:00:00Z', '2026-03-04T09:00:00+00:00', '2026-03-04T09:00:00.000Z'].entries()) {
+    for (const [i, start] of [
+      '2026-03-04 09:00:00Z',
+      '2026-03-04T09:00:00+00:00',
+      '2026-03-04T09:00:00.000Z',
+    ].entries()) {
       const res = await upsert(bob, event({ event_id: `lenient-${i}`, start, end: '2026-03-04T10:00:00Z' }));
       assert.equal(res.status, 202, start);
     }
@@ -152,7 +156,10 @@ describe('events API', () => {
     });
     assert.equal(res.status, 422);
     const keys = Object.fromEntries(
-      Object.entries(res.json.errors).map(([path, list]) => [path, (list as { key: string }[]).map((p) => p.key)]),
+      Object.entries(res.json.errors).map(([path, list]) => [
+        path,
+        (list as { key: string }[]).map((p) => p.key),
+      ]),
     );
     assert.deepEqual(keys, {
       event_id: ['errors.required'],
@@ -194,7 +201,10 @@ describe('events API', () => {
 
   it('places all-day events in the calendar zone, including a DST day', async () => {
     // Europe/London springs forward on 2026-03-29: that day is 23 hours long.
-    assert.equal((await upsert(alice, event({ event_id: 'dst', start: '2026-03-29', end: '2026-03-30' }))).status, 202);
+    assert.equal(
+      (await upsert(alice, event({ event_id: 'dst', start: '2026-03-29', end: '2026-03-30' }))).status,
+      202,
+    );
     const stored = await server.ctx.store.read((repos) => repos.events.byKey(alice.calendarId, 'dst'));
     assert.equal(stored?.allDay, true);
     assert.equal(stored?.startMs, Date.UTC(2026, 2, 29, 0, 0));
@@ -203,23 +213,33 @@ describe('events API', () => {
       server
         .call('GET', `/v1/free_busy?tzid=Etc/UTC&from=${from}&to=${to}`, { token: alice.accessToken })
         .then((r) => r.json.free_busy.map((b: { start: string; end: string }) => [b.start, b.end]));
-    assert.deepEqual(await hits('2026-03-29T22:59:00Z', '2026-03-30T12:00:00Z'), [['2026-03-29', '2026-03-30']]);
+    assert.deepEqual(await hits('2026-03-29T22:59:00Z', '2026-03-30T12:00:00Z'), [
+      ['2026-03-29', '2026-03-30'],
+    ]);
     assert.deepEqual(await hits('2026-03-29T23:00:00Z', '2026-03-30T12:00:00Z'), []);
 
     // America/New_York springs forward on 2026-03-08; a two-day event spans the change.
-    const ny = await upsert(bob, event({ event_id: 'ny', start: { time: '2026-03-07', tzid: 'Asia/Tokyo' }, end: '2026-03-09' }));
+    const ny = await upsert(
+      bob,
+      event({ event_id: 'ny', start: { time: '2026-03-07', tzid: 'Asia/Tokyo' }, end: '2026-03-09' }),
+    );
     assert.equal(ny.status, 202);
     const nyStored = await server.ctx.store.read((repos) => repos.events.byKey(bob.calendarId, 'ny'));
     assert.equal(nyStored?.startMs, Date.UTC(2026, 2, 7, 5, 0));
     assert.equal(nyStored?.endMs, Date.UTC(2026, 2, 9, 4, 0));
-    const read = await server.call('GET', '/v1/events?tzid=Europe/London&localized_times=true', { token: bob.accessToken });
+    const read = await server.call('GET', '/v1/events?tzid=Europe/London&localized_times=true', {
+      token: bob.accessToken,
+    });
     const item = read.json.events.find((e: { event_id: string }) => e.event_id === 'ny');
     assert.equal(item.start, '2026-03-07');
     assert.equal(item.end, '2026-03-09');
   });
 
   it('renders localized_times with the offset of tzid', async () => {
-    await upsert(alice, event({ event_id: 'summer', start: '2026-06-01T09:00:00Z', end: '2026-06-01T10:00:00Z' }));
+    await upsert(
+      alice,
+      event({ event_id: 'summer', start: '2026-06-01T09:00:00Z', end: '2026-06-01T10:00:00Z' }),
+    );
     const res = await read(alice, 'tzid=Europe/London&localized_times=true&from=2026-06-01&to=2026-06-02');
     assert.deepEqual(
       res.json.events.map((e: { start: string; end: string }) => [e.start, e.end]),
@@ -300,7 +320,11 @@ describe('events API', () => {
     });
     const secondId = second.json.calendar.calendar_id;
     server.clock.set(Date.UTC(2026, 2, 10, 12, 0));
-    await upsert(alice, event({ event_id: 'late', start: '2026-04-01T09:00:00Z', end: '2026-04-01T10:00:00Z' }), secondId);
+    await upsert(
+      alice,
+      event({ event_id: 'late', start: '2026-04-01T09:00:00Z', end: '2026-04-01T10:00:00Z' }),
+      secondId,
+    );
     const byCalendar = await read(alice, `tzid=Etc/UTC&calendar_ids[]=${secondId}`);
     assert.deepEqual(
       byCalendar.json.events.map((e: { event_id: string }) => e.event_id),
@@ -316,7 +340,10 @@ describe('events API', () => {
       modified.json.events.map((e: { event_id: string }) => e.event_id),
       ['late'],
     );
-    const flags = await read(alice, 'tzid=Etc/UTC&include_managed=true&only_managed=true&include_moved=false');
+    const flags = await read(
+      alice,
+      'tzid=Etc/UTC&include_managed=true&only_managed=true&include_moved=false',
+    );
     assert.equal(flags.status, 200);
     assert.equal(flags.json.events.length, (await read(alice, 'tzid=Etc/UTC')).json.events.length);
   });
@@ -327,9 +354,18 @@ describe('events API', () => {
       `from=2026-13-01&to=soon&include_deleted=yes&last_modified=yesterday&calendar_ids[]=${bob.calendarId}`,
     );
     assert.equal(res.status, 422);
-    assert.deepEqual(Object.keys(res.json.errors).sort(), ['from', 'include_deleted', 'last_modified', 'to', 'tzid']);
+    assert.deepEqual(Object.keys(res.json.errors).sort(), [
+      'from',
+      'include_deleted',
+      'last_modified',
+      'to',
+      'tzid',
+    ]);
     assert.equal(res.json.errors.tzid[0].key, 'errors.required');
-    const others = await read(alice, `tzid=Etc/UTC&calendar_ids[]=${bob.calendarId}&calendar_ids[]=${foreign.calendarId}`);
+    const others = await read(
+      alice,
+      `tzid=Etc/UTC&calendar_ids[]=${bob.calendarId}&calendar_ids[]=${foreign.calendarId}`,
+    );
     assert.equal(others.status, 422);
     assert.equal(others.json.errors['calendar_ids[0]'][0].key, 'errors.unknown_calendar');
     assert.equal(others.json.errors['calendar_ids[1]'][0].key, 'errors.unknown_calendar');
@@ -341,13 +377,20 @@ describe('events API', () => {
 
   it('bulk-deletes by calendar_ids or everything (202)', async () => {
     const list = await server.call('GET', '/v1/calendars', { token: alice.accessToken });
-    const secondId = list.json.calendars.find((c: { calendar_name: string }) => c.calendar_name === 'Second').calendar_id;
-    const some = await server.call('DELETE', '/v1/events', { token: alice.accessToken, body: { calendar_ids: [secondId] } });
+    const secondId = list.json.calendars.find(
+      (c: { calendar_name: string }) => c.calendar_name === 'Second',
+    ).calendar_id;
+    const some = await server.call('DELETE', '/v1/events', {
+      token: alice.accessToken,
+      body: { calendar_ids: [secondId] },
+    });
     assert.equal(some.status, 202);
     assert.equal(some.text, '');
     const remaining = await read(alice, 'tzid=Etc/UTC');
     assert.ok(remaining.json.events.length > 0);
-    assert.ok(remaining.json.events.every((e: { calendar_id: string }) => e.calendar_id === alice.calendarId));
+    assert.ok(
+      remaining.json.events.every((e: { calendar_id: string }) => e.calendar_id === alice.calendarId),
+    );
 
     const bad = await server.call('DELETE', '/v1/events', {
       token: alice.accessToken,
@@ -364,7 +407,10 @@ describe('events API', () => {
     assert.equal(neither.json.errors.delete_all[0].key, 'errors.required');
 
     const bobBefore = (await read(bob, 'tzid=Etc/UTC')).json.events.length;
-    const all = await server.call('DELETE', '/v1/events', { token: alice.accessToken, body: { delete_all: true } });
+    const all = await server.call('DELETE', '/v1/events', {
+      token: alice.accessToken,
+      body: { delete_all: true },
+    });
     assert.equal(all.status, 202);
     assert.deepEqual((await read(alice, 'tzid=Etc/UTC')).json.events, []);
     assert.equal((await read(bob, 'tzid=Etc/UTC')).json.events.length, bobBefore);
@@ -372,10 +418,37 @@ describe('events API', () => {
 
   it('counts tentative events as tentative and leaves out transparent and cancelled ones in free_busy', async () => {
     server.clock.set(Date.UTC(2026, 2, 2, 8, 0));
-    await upsert(bob, event({ event_id: 'fb-busy', start: '2026-03-20T09:00:00Z', end: '2026-03-20T10:00:00Z' }));
-    await upsert(bob, event({ event_id: 'fb-tent', status: 'tentative', start: '2026-03-20T11:00:00Z', end: '2026-03-20T12:00:00Z' }));
-    await upsert(bob, event({ event_id: 'fb-free', transparency: 'transparent', start: '2026-03-20T13:00:00Z', end: '2026-03-20T14:00:00Z' }));
-    await upsert(bob, event({ event_id: 'fb-off', status: 'cancelled', start: '2026-03-20T15:00:00Z', end: '2026-03-20T16:00:00Z' }));
+    await upsert(
+      bob,
+      event({ event_id: 'fb-busy', start: '2026-03-20T09:00:00Z', end: '2026-03-20T10:00:00Z' }),
+    );
+    await upsert(
+      bob,
+      event({
+        event_id: 'fb-tent',
+        status: 'tentative',
+        start: '2026-03-20T11:00:00Z',
+        end: '2026-03-20T12:00:00Z',
+      }),
+    );
+    await upsert(
+      bob,
+      event({
+        event_id: 'fb-free',
+        transparency: 'transparent',
+        start: '2026-03-20T13:00:00Z',
+        end: '2026-03-20T14:00:00Z',
+      }),
+    );
+    await upsert(
+      bob,
+      event({
+        event_id: 'fb-off',
+        status: 'cancelled',
+        start: '2026-03-20T15:00:00Z',
+        end: '2026-03-20T16:00:00Z',
+      }),
+    );
     const res = await server.call('GET', '/v1/free_busy?tzid=Etc/UTC&from=2026-03-20&to=2026-03-21', {
       token: bob.accessToken,
     });
@@ -383,8 +456,18 @@ describe('events API', () => {
     assert.deepEqual(res.json, {
       pages: { current: 1, total: 1 },
       free_busy: [
-        { calendar_id: bob.calendarId, start: '2026-03-20T09:00:00Z', end: '2026-03-20T10:00:00Z', free_busy_status: 'busy' },
-        { calendar_id: bob.calendarId, start: '2026-03-20T11:00:00Z', end: '2026-03-20T12:00:00Z', free_busy_status: 'tentative' },
+        {
+          calendar_id: bob.calendarId,
+          start: '2026-03-20T09:00:00Z',
+          end: '2026-03-20T10:00:00Z',
+          free_busy_status: 'busy',
+        },
+        {
+          calendar_id: bob.calendarId,
+          start: '2026-03-20T11:00:00Z',
+          end: '2026-03-20T12:00:00Z',
+          free_busy_status: 'tentative',
+        },
       ],
     });
   });
@@ -393,7 +476,10 @@ describe('events API', () => {
     // now is 2026-03-02T08:00Z: the window is [2026-01-19, 2026-09-19).
     const days = ['2026-01-18', '2026-01-19', '2026-09-18', '2026-09-19'];
     for (const day of days) {
-      await upsert(bob, event({ event_id: `edge-${day}`, start: `${day}T09:00:00Z`, end: `${day}T10:00:00Z` }));
+      await upsert(
+        bob,
+        event({ event_id: `edge-${day}`, start: `${day}T09:00:00Z`, end: `${day}T10:00:00Z` }),
+      );
     }
     const res = await server.call('GET', '/v1/free_busy?tzid=Etc/UTC', { token: bob.accessToken });
     const starts = res.json.free_busy.map((b: { start: string }) => b.start.slice(0, 10));

@@ -129,7 +129,21 @@ const HOSTILE_STRINGS = [
   'y'.repeat(5000),
 ];
 
-const HOSTILE_NUMBERS = [0, -0, 1, -1, 0.5, 59, 60, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 + 2, 1e308, -1e308, 5e-324];
+const HOSTILE_NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  59,
+  60,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  2 ** 53 + 2,
+  1e308,
+  -1e308,
+  5e-324,
+];
 
 /** Any JSON value, biased towards what the readers must survive. */
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
@@ -283,9 +297,9 @@ describe('fuzzing every endpoint with hostile input', { timeout: 120_000 }, () =
         Buffer.from(JSON.stringify({ k: 'events', a: attacker.sub, q: { tzid: 'Nope' }, p: -1 })).toString(
           'base64url',
         ),
-        Buffer.from(JSON.stringify({ k: 'events', a: attacker.sub, q: { __proto__: ['x'] }, p: 1e9 })).toString(
-          'base64url',
-        ),
+        Buffer.from(
+          JSON.stringify({ k: 'events', a: attacker.sub, q: { __proto__: ['x'] }, p: 1e9 }),
+        ).toString('base64url'),
       ),
       fc.string({ minLength: 1, maxLength: 30 }).map(encode),
     );
@@ -308,12 +322,24 @@ describe('fuzzing every endpoint with hostile input', { timeout: 120_000 }, () =
       'hasOwnProperty',
       'toString[]',
     );
-    const queryValue = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS.slice(0, 40)), fc.string({ maxLength: 20 }));
+    const queryValue = fc.oneof(
+      fc.constantFrom(...HOSTILE_STRINGS.slice(0, 40)),
+      fc.string({ maxLength: 20 }),
+    );
     const queryString = fc.oneof(
       fc
         .array(fc.tuple(queryKey, queryValue), { maxLength: 6 })
         .map((pairs) => pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')),
-      fc.constantFrom('%', '%ZZ=%ZZ', 'tzid=%ED%A0%80', 'from=%00', 'tzid', '&&&', 'tzid=Etc/UTC&tzid=Etc/UTC', `a=${'b'.repeat(3000)}`),
+      fc.constantFrom(
+        '%',
+        '%ZZ=%ZZ',
+        'tzid=%ED%A0%80',
+        'from=%00',
+        'tzid',
+        '&&&',
+        'tzid=Etc/UTC&tzid=Etc/UTC',
+        `a=${'b'.repeat(3000)}`,
+      ),
     );
 
     const body = fc.oneof(
@@ -341,7 +367,11 @@ describe('fuzzing every endpoint with hostile input', { timeout: 120_000 }, () =
       { weight: 8, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8') },
       {
         weight: 1,
-        arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'),
+        arbitrary: fc.constantFrom(
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+        ),
       },
     );
 
@@ -395,7 +425,11 @@ describe('fuzzing every endpoint with hostile input', { timeout: 120_000 }, () =
 
     // Bodies over the limit are refused with 413 before anything is read.
     const huge = JSON.stringify({ summary: 'x'.repeat(1_048_600) });
-    for (const path of [`/v1/calendars/${attacker.calendarId}/events`, '/v1/availability_rules', '/v1/calendars']) {
+    for (const path of [
+      `/v1/calendars/${attacker.calendarId}/events`,
+      '/v1/availability_rules',
+      '/v1/calendars',
+    ]) {
       const res = await server.app.inject({
         method: 'POST',
         url: path,

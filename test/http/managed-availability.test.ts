@@ -65,7 +65,9 @@ describe('availability rules and available periods', () => {
     const del = await server.call('DELETE', '/v1/availability_rules/evenings', { token: alice.accessToken });
     assert.equal(del.status, 202);
     assert.equal(del.text, '');
-    const again = await server.call('DELETE', '/v1/availability_rules/evenings', { token: alice.accessToken });
+    const again = await server.call('DELETE', '/v1/availability_rules/evenings', {
+      token: alice.accessToken,
+    });
     assert.equal(again.status, 202);
     const gone = await server.call('GET', '/v1/availability_rules/evenings', { token: alice.accessToken });
     assert.equal(gone.status, 404);
@@ -99,7 +101,10 @@ describe('availability rules and available periods', () => {
     });
     assert.equal(res.status, 422);
     const keys = Object.fromEntries(
-      Object.entries(res.json.errors).map(([path, list]) => [path, (list as { key: string }[]).map((p) => p.key)]),
+      Object.entries(res.json.errors).map(([path, list]) => [
+        path,
+        (list as { key: string }[]).map((p) => p.key),
+      ]),
     );
     assert.deepEqual(keys, {
       availability_rule_id: ['errors.invalid_format'],
@@ -112,8 +117,15 @@ describe('availability rules and available periods', () => {
       'weekly_periods[2].end_time': ['errors.invalid_format'],
       'weekly_periods[3]': ['errors.invalid_type'],
     });
-    const missing = await server.call('POST', '/v1/availability_rules', { token: alice.accessToken, body: {} });
-    assert.deepEqual(Object.keys(missing.json.errors).sort(), ['availability_rule_id', 'tzid', 'weekly_periods']);
+    const missing = await server.call('POST', '/v1/availability_rules', {
+      token: alice.accessToken,
+      body: {},
+    });
+    assert.deepEqual(Object.keys(missing.json.errors).sort(), [
+      'availability_rule_id',
+      'tzid',
+      'weekly_periods',
+    ]);
     const longId = await server.call('POST', '/v1/availability_rules', {
       token: alice.accessToken,
       body: rule({ availability_rule_id: 'r'.repeat(65) }),
@@ -132,8 +144,13 @@ describe('availability rules and available periods', () => {
   });
 
   it('upserts, reads (with from/to/tzid and localized_times) and deletes available periods', async () => {
-    const put = (body: unknown) => server.call('POST', '/v1/available_periods', { token: alice.accessToken, body });
-    assert.equal((await put({ available_period_id: 'a', start: '2026-07-01T09:00:00Z', end: '2026-07-01T12:00:00Z' })).status, 202);
+    const put = (body: unknown) =>
+      server.call('POST', '/v1/available_periods', { token: alice.accessToken, body });
+    assert.equal(
+      (await put({ available_period_id: 'a', start: '2026-07-01T09:00:00Z', end: '2026-07-01T12:00:00Z' }))
+        .status,
+      202,
+    );
     const tz = await put({
       available_period_id: 'b',
       start: { time: '2026-07-02T09:00:00Z', tzid: 'America/New_York' },
@@ -162,7 +179,9 @@ describe('availability rules and available periods', () => {
       { available_period_id: 'a', start: '2026-07-01T05:00:00-04:00', end: '2026-07-01T08:00:00-04:00' },
       { available_period_id: 'b', start: '2026-07-02T05:00:00-04:00', end: '2026-07-02T08:00:00-04:00' },
     ]);
-    const noZone = await server.call('GET', '/v1/available_periods?from=2026-07-01', { token: alice.accessToken });
+    const noZone = await server.call('GET', '/v1/available_periods?from=2026-07-01', {
+      token: alice.accessToken,
+    });
     assert.equal(noZone.status, 422);
     assert.equal(noZone.json.errors.tzid[0].key, 'errors.required');
 
@@ -189,10 +208,19 @@ describe('availability rules and available periods', () => {
   it('validates available periods, every problem at once', async () => {
     const res = await server.call('POST', '/v1/available_periods', {
       token: alice.accessToken,
-      body: { available_period_id: '', start: '2026-07-01', end: { time: '2026-07-01T09:00:00.123Z', tzid: 'X/Y' } },
+      body: {
+        available_period_id: '',
+        start: '2026-07-01',
+        end: { time: '2026-07-01T09:00:00.123Z', tzid: 'X/Y' },
+      },
     });
     assert.equal(res.status, 422);
-    assert.deepEqual(Object.keys(res.json.errors).sort(), ['available_period_id', 'end.time', 'end.tzid', 'start']);
+    assert.deepEqual(Object.keys(res.json.errors).sort(), [
+      'available_period_id',
+      'end.time',
+      'end.tzid',
+      'start',
+    ]);
     const reversed = await server.call('POST', '/v1/available_periods', {
       token: alice.accessToken,
       body: { available_period_id: 'r', start: '2026-07-01T10:00:00Z', end: '2026-07-01T09:00:00Z' },

@@ -10,6 +10,7 @@ describe('paged reads (events, free_busy, available_periods)', () => {
   /** Fetches an absolute next_page URL over the real socket, as the SDKs do. */
   const fetchPage = async (url: string, token: string) => {
     const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely
     return { status: response.status, json: (await response.json()) as Record<string, any> };
   };
 
@@ -46,7 +47,10 @@ describe('paged reads (events, free_busy, available_periods)', () => {
       assert.equal(first.json.pages.total, 3);
       assert.ok(first.json.pages.next_page.startsWith(`${server.url}/v1/${kind}/pages/`));
       // The Node SDK appends the remaining options to next_page; they must not matter.
-      const second = await fetchPage(`${first.json.pages.next_page}?tzid=Nowhere&from=garbage`, alice.accessToken);
+      const second = await fetchPage(
+        `${first.json.pages.next_page}?tzid=Nowhere&from=garbage`,
+        alice.accessToken,
+      );
       assert.equal(second.status, 200);
       assert.deepEqual(
         { current: second.json.pages.current, total: second.json.pages.total },
@@ -74,7 +78,14 @@ describe('paged reads (events, free_busy, available_periods)', () => {
   it('answers 404 for damaged tokens and tokens of another kind of read', async () => {
     const first = await server.call('GET', '/v1/events?tzid=Etc/UTC', { token: alice.accessToken });
     const token = first.json.pages.next_page.split('/pages/')[1] as string;
-    for (const bad of ['x', `${token}x`, token.slice(0, -3), '!!!', 'e30', Buffer.from('[]').toString('base64url')]) {
+    for (const bad of [
+      'x',
+      `${token}x`,
+      token.slice(0, -3),
+      '!!!',
+      'e30',
+      Buffer.from('[]').toString('base64url'),
+    ]) {
       const res = await server.call('GET', `/v1/events/pages/${bad}`, { token: alice.accessToken });
       assert.equal(res.status, 404, bad);
     }

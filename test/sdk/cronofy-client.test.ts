@@ -76,19 +76,31 @@ describe('the official cronofy Node client against rtseq', () => {
     assert.equal(primary.permission_level, 'unrestricted');
     calendarId = primary.calendar_id;
 
-    const created = await client.createCalendar({ profile_id: profileId, name: 'Interviews', color: '#49BED8' });
+    const created = await client.createCalendar({
+      profile_id: profileId,
+      name: 'Interviews',
+      color: '#49BED8',
+    });
     assert.equal(created.calendar.calendar_name, 'Interviews');
     assert.equal(created.calendar.calendar_readonly, false);
-    await assert.rejects(client.createCalendar({ profile_id: profileId, name: 'Interviews' }), (error: Error) => {
-      const failure = error as Error & { statusCode: number; error: { entity: Options } };
-      assert.equal(failure.statusCode, 422);
-      assert.deepEqual(failure.error.entity, {
-        errors: {
-          name: [{ key: 'errors.duplicate_calendar_name', description: 'a calendar with this name already exists' }],
-        },
-      });
-      return true;
-    });
+    await assert.rejects(
+      client.createCalendar({ profile_id: profileId, name: 'Interviews' }),
+      (error: Error) => {
+        const failure = error as Error & { statusCode: number; error: { entity: Options } };
+        assert.equal(failure.statusCode, 422);
+        assert.deepEqual(failure.error.entity, {
+          errors: {
+            name: [
+              {
+                key: 'errors.duplicate_calendar_name',
+                description: 'a calendar with this name already exists',
+              },
+            ],
+          },
+        });
+        return true;
+      },
+    );
   });
 
   it('createEvent (upsert), readEvents through next_page, deleteEvent', async () => {
@@ -148,12 +160,24 @@ describe('the official cronofy Node client against rtseq', () => {
     assert.deepEqual(result, {
       pages: { current: 1, total: 1 },
       free_busy: [
-        { calendar_id: calendarId, start: '2026-03-03T09:00:00Z', end: '2026-03-03T10:00:00Z', free_busy_status: 'busy' },
-        { calendar_id: calendarId, start: '2026-03-04T09:00:00Z', end: '2026-03-04T10:00:00Z', free_busy_status: 'busy' },
+        {
+          calendar_id: calendarId,
+          start: '2026-03-03T09:00:00Z',
+          end: '2026-03-03T10:00:00Z',
+          free_busy_status: 'busy',
+        },
+        {
+          calendar_id: calendarId,
+          start: '2026-03-04T09:00:00Z',
+          end: '2026-03-04T10:00:00Z',
+          free_busy_status: 'busy',
+        },
       ],
     });
     const calendars = await client.listCalendars();
-    const interviews = calendars.calendars.find((c: { calendar_name: string }) => c.calendar_name === 'Interviews');
+    const interviews = calendars.calendars.find(
+      (c: { calendar_name: string }) => c.calendar_name === 'Interviews',
+    );
     assert.equal(await client.bulkDeleteEvents({ calendar_ids: [interviews.calendar_id] }), '');
   });
 
@@ -168,7 +192,9 @@ describe('the official cronofy Node client against rtseq', () => {
       ],
     };
     assert.deepEqual(await client.upsertAvailabilityRule(rule), { availability_rule: rule });
-    assert.deepEqual(await client.readAvailabilityRule({ availability_rule_id: 'default' }), { availability_rule: rule });
+    assert.deepEqual(await client.readAvailabilityRule({ availability_rule_id: 'default' }), {
+      availability_rule: rule,
+    });
     assert.deepEqual(await client.listAvailabilityRules(), { availability_rules: [rule] });
     assert.equal(await client.deleteAvailabilityRule({ availability_rule_id: 'default' }), '');
     assert.deepEqual(await client.listAvailabilityRules(), { availability_rules: [] });
@@ -187,11 +213,17 @@ describe('the official cronofy Node client against rtseq', () => {
       });
       assert.equal(result, '');
     }
-    const first = await client.listAvailablePeriods({ tzid: 'Etc/UTC', from: '2026-03-01', to: '2026-04-01' });
+    const first = await client.listAvailablePeriods({
+      tzid: 'Etc/UTC',
+      from: '2026-03-01',
+      to: '2026-04-01',
+    });
     assert.equal(first.pages.total, 2);
     const second = await client.listAvailablePeriods({ next_page: first.pages.next_page, tzid: 'Etc/UTC' });
     assert.deepEqual(
-      [...first.available_periods, ...second.available_periods].map((p: { available_period_id: string }) => p.available_period_id),
+      [...first.available_periods, ...second.available_periods].map(
+        (p: { available_period_id: string }) => p.available_period_id,
+      ),
       ['ap-1', 'ap-2', 'ap-3'],
     );
     assert.deepEqual(second.available_periods[0], {

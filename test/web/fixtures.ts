@@ -6,7 +6,12 @@
 import { createLink } from '../../src/app/links.ts';
 import { Problems } from '../../src/domain/errors.ts';
 import { readLinkRequest } from '../../src/http/wire/links.ts';
-import { startTestServer, type TestAccount, type TestServer, type TestServerOptions } from '../support/server.ts';
+import {
+  startTestServer,
+  type TestAccount,
+  type TestServer,
+  type TestServerOptions,
+} from '../support/server.ts';
 
 export type { TestAccount, TestServer };
 
@@ -22,13 +27,24 @@ export function startWebServer(options: TestServerOptions = {}): Promise<TestSer
 
 export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export type Link = { readonly url: string; readonly token: string; readonly id: string; readonly path: string };
+export type Link = {
+  readonly url: string;
+  readonly token: string;
+  readonly id: string;
+  readonly path: string;
+};
 
 /** Creates a link from a `POST /v1/real_time_sequencing` body (validated the same way). */
 export async function createSequencingLink(server: TestServer, body: Record<string, unknown>): Promise<Link> {
   const { ctx } = server;
   const problems = new Problems();
-  const { request, paths } = readLinkRequest('sequencing', body, problems, ctx.config.limits, ctx.clock.now());
+  const { request, paths } = readLinkRequest(
+    'sequencing',
+    body,
+    problems,
+    ctx.config.limits,
+    ctx.clock.now(),
+  );
   problems.throwIfAny();
   const application = await ctx.store.read((repos) => repos.applications.byId(server.applicationId));
   if (application === undefined) throw new Error('no application');
@@ -63,7 +79,10 @@ export async function interviewLink(
   const periods = options.periods ?? [{ start, end: start + 8 * HOUR }];
   const everyone = [people.recruiter, ...people.engineers];
   return createSequencingLink(server, {
-    oauth: { redirect_uri: options.redirectUri ?? 'https://example.com/done', state: options.state ?? 'st-1' },
+    oauth: {
+      redirect_uri: options.redirectUri ?? 'https://example.com/done',
+      state: options.state ?? 'st-1',
+    },
     event: { event_id: options.eventId ?? 'interview', summary: options.summary ?? 'Interview loop' },
     tzid: options.tzid ?? 'Europe/London',
     selection_mode: options.selectionMode ?? 'no_confirm',
@@ -105,7 +124,10 @@ export async function singleLink(
   const start = options.periods?.[0]?.start ?? server.clock.now() + 24 * HOUR;
   const periods = options.periods ?? [{ start, end: start + 4 * HOUR }];
   return createSequencingLink(server, {
-    oauth: { redirect_uri: options.redirectUri ?? 'https://example.com/done', state: options.state ?? 'st-1' },
+    oauth: {
+      redirect_uri: options.redirectUri ?? 'https://example.com/done',
+      state: options.state ?? 'st-1',
+    },
     event: { event_id: options.eventId ?? 'call', summary: options.summary ?? 'Intro call' },
     tzid: options.tzid ?? 'UTC',
     selection_mode: options.selectionMode ?? 'no_confirm',
@@ -129,7 +151,12 @@ export async function singleLink(
 }
 
 /** A native busy event, written straight through the repos. */
-export async function addBusy(server: TestServer, calendarId: string, start: number, end: number): Promise<void> {
+export async function addBusy(
+  server: TestServer,
+  calendarId: string,
+  start: number,
+  end: number,
+): Promise<void> {
   const { ctx } = server;
   await ctx.store.transaction((repos) =>
     repos.events.upsert({
@@ -187,9 +214,9 @@ export function optionKeysOf(body: string): string[] {
 
 /** Visible labels of the offered start times, in page order. */
 export function timeLabelsOf(body: string): string[] {
-  return [...body.matchAll(/<button type="submit" name="option"[^>]*><time datetime="[^"]+">([^<]+)<\/time>/g)].map(
-    (m) => unescapeHtml(m[1]!),
-  );
+  return [
+    ...body.matchAll(/<button type="submit" name="option"[^>]*><time datetime="[^"]+">([^<]+)<\/time>/g),
+  ].map((m) => unescapeHtml(m[1]!));
 }
 
 /** Day headings of the times section, in page order. */

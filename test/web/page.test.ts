@@ -81,7 +81,10 @@ describe('open page', () => {
     assert.equal(dayHeadingsOf(page.body).length, 1);
     assert.match(page.body, /<time datetime="\d{4}-\d\d-\d\dT09:00:00Z">09:00<\/time>/);
     const cookie = String(page.headers['set-cookie']);
-    assert.match(cookie, /^rtseq_holder=[A-Za-z0-9_-]+; Path=\/book\/[A-Za-z0-9_-]+; HttpOnly; SameSite=Lax$/);
+    assert.match(
+      cookie,
+      /^rtseq_holder=[A-Za-z0-9_-]+; Path=\/book\/[A-Za-z0-9_-]+; HttpOnly; SameSite=Lax$/,
+    );
     assert.ok(cookie.includes(`Path=${link.path}`));
     // The script may detect the viewer's zone because none was asked for.
     assert.match(page.body, /data-tz="Europe\/London" data-tz-detect="1"/);
@@ -135,7 +138,7 @@ describe('open page', () => {
     assert.deepEqual(timeLabelsOf(london.body).slice(0, 2), ['09:00', '10:00']);
     const ny = await visitor.get(`${link.path}?tz=America/New_York`);
     assert.deepEqual(timeLabelsOf(ny.body).slice(0, 2), ['04:00', '05:00']);
-    assert.match(ny.body, /Times are shown in <strong>America\/New_York<\/strong> \(UTC−05:00\)/);
+    assert.match(ny.body, /Times are shown in <strong>America\/New York<\/strong> \(UTC−05:00\)/);
     assert.match(ny.body, /<option value="America\/New_York" selected>/);
     assert.ok(!ny.body.includes('data-tz-detect'), 'an explicit zone is not overridden by detection');
     const kolkata = await visitor.get(`${link.path}?tz=Asia/Kolkata`);
@@ -239,7 +242,10 @@ describe('open page', () => {
     const page = await new Visitor(server).get(link.path);
     assert.equal(page.status, 200);
     assert.match(page.body, /Some calendars could not be read just now/);
-    assert.match(page.body, new RegExp(`<code>cal_ics_${counter}</code>: external calendars are not configured`));
+    assert.match(
+      page.body,
+      new RegExp(`<code>cal_ics_${counter}</code>: external calendars are not configured`),
+    );
     assert.ok(optionKeysOf(page.body).length > 0, 'the other engineer still makes times possible');
   });
 
@@ -264,7 +270,9 @@ describe('closed links', () => {
     const page = await visitor.get(link.path);
     assert.equal(page.status, 410);
     assert.match(page.body, /no longer available/);
-    assert.ok(page.body.includes('<p class="message">Filled, sorry &lt;b&gt;bold&lt;/b&gt;\nSecond line</p>'));
+    assert.ok(
+      page.body.includes('<p class="message">Filled, sorry &lt;b&gt;bold&lt;/b&gt;\nSecond line</p>'),
+    );
     assert.deepEqual(optionKeysOf(page.body), []);
   });
 
@@ -417,7 +425,10 @@ describe('no_confirm flow (plain form posts)', () => {
     const link = await singleLink(server, p.recruiter, { periods: [tomorrow()] });
     const visitor = new Visitor(server);
     const page = await visitor.get(link.path);
-    const response = await visitor.post(`${link.path}/choose`, { csrf: csrfOf(page.body), option: 'DROP TABLE' });
+    const response = await visitor.post(`${link.path}/choose`, {
+      csrf: csrfOf(page.body),
+      option: 'DROP TABLE',
+    });
     assert.equal(response.status, 400);
     // A well-formed option that was never offered is simply not available.
     const offGrid = await visitor.post(`${link.path}/choose`, {
@@ -513,7 +524,10 @@ describe('confirm flow (plain form posts)', () => {
       assert.ok(optionKeysOf(afterExpiry.body).includes(option), 'the expired hold no longer blocks');
       const secondHold = await second.post(`${link.path}/choose`, { csrf: csrfOf(afterExpiry.body), option });
       assert.equal(secondHold.status, 200);
-      const secondConfirm = await second.post(`${link.path}/confirm`, { csrf: csrfOf(secondHold.body), option });
+      const secondConfirm = await second.post(`${link.path}/confirm`, {
+        csrf: csrfOf(secondHold.body),
+        option,
+      });
       assert.equal(secondConfirm.status, 303);
 
       const stale = await first.post(`${link.path}/confirm`, { csrf: csrfOf(held.body), option });
@@ -539,8 +553,15 @@ describe('taken meanwhile', () => {
     const nine = optionKeysOf(myPage.body)[0]!;
     assert.equal(optionKeysOf(theirPage.body)[0], nine);
 
-    assert.equal((await them.post(`${theirs.path}/choose`, { csrf: csrfOf(theirPage.body), option: nine })).status, 303);
-    const response = await me.post(`${mine.path}/choose`, { csrf: csrfOf(myPage.body), option: nine, tz: 'UTC' });
+    assert.equal(
+      (await them.post(`${theirs.path}/choose`, { csrf: csrfOf(theirPage.body), option: nine })).status,
+      303,
+    );
+    const response = await me.post(`${mine.path}/choose`, {
+      csrf: csrfOf(myPage.body),
+      option: nine,
+      tz: 'UTC',
+    });
     assert.equal(response.status, 409);
     assert.match(response.body, /that time was just taken/);
     assert.match(response.body, /Nothing has been booked/);
@@ -570,7 +591,9 @@ describe('none of these times work', () => {
     assert.equal(response.status, 200);
     assert.match(response.body, /the organiser has been told/);
     const outbox = await server.ctx.store.read((repos) => repos.outbox.list({ limit: 1000 }));
-    const queued = outbox.filter((o) => o.target === 'http://127.0.0.1:9/none' && o.payload.includes(link.id));
+    const queued = outbox.filter(
+      (o) => o.target === 'http://127.0.0.1:9/none' && o.payload.includes(link.id),
+    );
     assert.equal(queued.length, 1);
     assert.match(queued[0]!.payload, /real_time_sequencing_no_times_suitable/);
     assert.equal(await linkStatus(link), 'open');
@@ -596,7 +619,10 @@ describe('itinerary download', () => {
     assert.equal((await visitor.get(`${link.path}/itinerary.ics`)).status, 404, 'nothing booked yet');
     const page = await visitor.get(link.path);
     const completedAt = server.clock.now();
-    await visitor.post(`${link.path}/choose`, { csrf: csrfOf(page.body), option: optionKeysOf(page.body)[0]! });
+    await visitor.post(`${link.path}/choose`, {
+      csrf: csrfOf(page.body),
+      option: optionKeysOf(page.body)[0]!,
+    });
     const ics = await visitor.get(`${link.path}/itinerary.ics`);
     assert.equal(ics.status, 200);
     assert.match(String(ics.headers['content-type']), /^text\/calendar; charset=utf-8/);

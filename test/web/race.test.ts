@@ -39,7 +39,12 @@ async function prepare(link: Link, pick: (labels: string[], keys: string[]) => s
   const visitor = new Visitor(server, { overHttp: true });
   const page = await visitor.get(link.path);
   assert.equal(page.status, 200);
-  return { visitor, link, csrf: csrfOf(page.body), option: pick(timeLabelsOf(page.body), optionKeysOf(page.body)) };
+  return {
+    visitor,
+    link,
+    csrf: csrfOf(page.body),
+    option: pick(timeLabelsOf(page.body), optionKeysOf(page.body)),
+  };
 }
 
 async function race(racers: readonly Racer[]) {

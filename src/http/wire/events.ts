@@ -50,9 +50,17 @@ const WEEKLY_PERIODS_MAX = 200;
 const FAR_PAST = -8.64e15;
 const FAR_FUTURE = 8.64e15;
 const DAY_MS = 86_400_000;
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const DATE_LIKE = /^\d{4}-\d{2}-\d{2}$/;
 const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/** True when the text holds a C0 control character or DEL. */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Query strings
@@ -412,7 +420,7 @@ function readColor(value: unknown, path: string, problems: Problems): string | u
 /** A required printable id: no control characters, not blank. */
 function readId(value: unknown, path: string, problems: Problems, max: number): string | undefined {
   const id = readString(value, path, problems, { required: true, min: 1, max });
-  if (id !== undefined && CONTROL.test(id)) {
+  if (id !== undefined && hasControl(id)) {
     problems.add(path, 'errors.invalid_format', `${path} must not contain control characters`);
     return undefined;
   }
@@ -487,11 +495,11 @@ export function readCalendarCreate(
 ): { profileId: string; name: string; color: string | null } | undefined {
   const profileId = readId(body.profile_id, 'profile_id', problems, 200);
   const name = readString(body.name, 'name', problems, { required: true, min: 1, max: 200 });
-  if (name !== undefined && CONTROL.test(name)) {
+  if (name !== undefined && hasControl(name)) {
     problems.add('name', 'errors.invalid_format', 'name must not contain control characters');
   }
   const color = readColor(body.color, 'color', problems);
-  if (profileId === undefined || name === undefined || CONTROL.test(name)) return undefined;
+  if (profileId === undefined || name === undefined || hasControl(name)) return undefined;
   return { profileId, name, color: color ?? null };
 }
 

@@ -72,6 +72,11 @@ export function readString(
     problems.add(path, 'errors.invalid_type', `${path} must be a string`);
     return undefined;
   }
+  // PostgreSQL text cannot hold U+0000, and no field has a use for it.
+  if (value.includes('\u0000')) {
+    problems.add(path, 'errors.invalid_format', `${path} must not contain NUL characters`);
+    return undefined;
+  }
   if ((options.min ?? 0) > 0 && value.trim().length < (options.min ?? 0)) {
     problems.add(
       path,

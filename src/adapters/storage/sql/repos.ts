@@ -190,6 +190,8 @@ function toAttempt(row: Row): DeliveryAttemptRecord {
 }
 
 const RESERVATIONS_SAVEPOINT = 'reservations_insert';
+/** First key of the PostgreSQL advisory locks that queue writers of one participant ("rtsq"). */
+const RESERVATION_LOCK_SPACE = 0x72747371;
 
 /** PostgreSQL's answer when migrations/postgres' `reservations_no_overlap` refuses a row (SQLSTATE 23P01). */
 function isOverlapViolation(error: unknown): boolean {
@@ -228,6 +230,16 @@ export function sqlRepos(db: SqlExecutor): Repos {
   ): Promise<void> => {
     const accountIds = [...new Set(rows.map((r) => r.accountId))].sort();
     const inList = placeholders(accountIds.length);
+    if (db.dialect === 'postgres') {
+      // Queue writers of the same participant, in one global order, until commit. Without this,
+      // two transactions inserting overlapping rows at once each find the other's uncommitted row
+      // in the exclusion index and wait for each other: a deadlock PostgreSQL breaks only after
+      // deadlock_timeout, and under a burst the retries collide again. With it, the check below
+      // sees the previous writer's committed row; the constraint remains the guarantee.
+      for (const accountId of accountIds) {
+        await db.all('SELECT pg_advisory_xact_lock(?, hashtext(?))', [RESERVATION_LOCK_SPACE, accountId]);
+      }
+    }
     // Expired holds and the holder's own holds never conflict: remove them first so the
     // PostgreSQL exclusion constraint (which cannot see the clock) agrees with this check.
     await db.run(
@@ -237,15 +249,13 @@ export function sqlRepos(db: SqlExecutor): Repos {
     if (replacingHolder !== null) {
       await db.run(`DELETE FROM reservations WHERE kind = 'hold' AND holder_key = ?`, [replacingHolder]);
     }
-    // One global order (account, then start) for the inserts: two PostgreSQL transactions that
-    // overlap on several accounts then wait on each other in the same order, and one simply loses
-    // with 23P01 instead of both deadlocking.
+    // Account, then start: inserts follow the same global order as the locks above.
     const ordered = [...rows].sort((a, b) =>
       a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.startMs - b.startMs,
     );
     for (const r of ordered) {
-      // On SQLite (one writer) this check is the whole guarantee. On PostgreSQL it answers quickly
-      // for committed rows; rows of concurrent transactions are left to the exclusion constraint.
+      // On SQLite (one writer) this check is the whole guarantee. On PostgreSQL the exclusion
+      // constraint also refuses any row that slips past it (raised as 23P01, mapped below).
       const clash = await db.all<Row>(
         `SELECT id FROM reservations WHERE account_id = ? AND start_ms < ? AND end_ms > ? LIMIT 1`,
         [r.accountId, r.endMs, r.startMs],
