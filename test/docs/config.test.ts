@@ -25,7 +25,14 @@ test('2 PUBLIC_URL follows PORT and the config is frozen', () => {
 
 test('2 every bad value is named in one error', () => {
   assert.throws(
-    () => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', SECRET_KEY: 'short', ALLOW_PRIVATE_CALLBACKS: 'perhaps' }),
+    () =>
+      loadConfig({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        SECRET_KEY: 'short',
+        ALLOW_PRIVATE_CALLBACKS: 'perhaps',
+      }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'SECRET_KEY', 'ALLOW_PRIVATE_CALLBACKS']) {

@@ -31,14 +31,25 @@ function busyEvent(calendarId: string, eventId: string, startHour: number): Even
   };
 }
 
-async function freeStarts(ctx: AppContext, sub: string, application: Parameters<typeof queryAvailability>[1]) {
+async function freeStarts(
+  ctx: AppContext,
+  sub: string,
+  application: Parameters<typeof queryAvailability>[1],
+) {
   const { slots } = await queryAvailability(ctx, application, {
     groups: [
       {
         path: 'participants[0]',
         required: null,
         members: [
-          { sub, path: 'm', calendarIds: null, availablePeriods: null, managedAvailability: false, availabilityRuleIds: null },
+          {
+            sub,
+            path: 'm',
+            calendarIds: null,
+            availablePeriods: null,
+            managedAvailability: false,
+            availabilityRuleIds: null,
+          },
         ],
       },
     ],
