@@ -80,7 +80,8 @@ export function accepted(reply: FastifyReply): FastifyReply {
 export function queryOf(request: FastifyRequest): Record<string, string | string[]> {
   const raw = request.raw.url ?? '';
   const search = raw.includes('?') ? raw.slice(raw.indexOf('?') + 1) : '';
-  const out: Record<string, string | string[]> = {};
+  // No prototype: a `__proto__[]` parameter must stay a plain key.
+  const out: Record<string, string | string[]> = Object.create(null);
   for (const [rawKey, value] of new URLSearchParams(search)) {
     const isList = rawKey.endsWith('[]');
     const key = isList ? rawKey.slice(0, -2) : rawKey;
