@@ -41,7 +41,9 @@ for (const file of globSync('src/**/*.ts')) {
     continue;
   }
   const source = readFileSync(file, 'utf8');
-  for (const match of source.matchAll(/(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) {
+  for (const match of source.matchAll(
+    /(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g,
+  )) {
     const specifier = match[1] ?? match[2]!;
     if (!specifier.startsWith('.')) {
       if (layer === 'domain' && DOMAIN_FORBIDDEN_PACKAGES.test(specifier)) {

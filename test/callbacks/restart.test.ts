@@ -28,7 +28,7 @@ test('6.4 a callback in flight when the server is SIGKILLed is delivered by the 
     assert.equal((await bookOption(t.ctx, link.token, chosen, null))?.kind, 'booked');
 
     const env = {
-      SQLITE_PATH: t.dbPath,
+      ...t.databaseEnv,
       ALLOW_PRIVATE_CALLBACKS: 'true',
       OUTBOX_LEASE_SECONDS: '2',
       OUTBOX_POLL_MS: '100',

@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomIds, secretBox } from '../../src/adapters/crypto.ts';
+import { PostgresStore } from '../../src/adapters/storage/postgres/postgres-store.ts';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/sqlite-store.ts';
 import { BusyCache } from '../../src/app/busy-cache.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import type { Store } from '../../src/ports/store.ts';
+import { createTestDatabase, postgresSkipReason } from './postgres.ts';
 
 export type SettableClock = { now(): number; set(ms: number): void; advance(ms: number): void };
 
@@ -23,14 +26,43 @@ export function settableClock(start: number): SettableClock {
   };
 }
 
-export type TestContext = { ctx: AppContext; clock: SettableClock; dbPath: string; dispose(): Promise<void> };
+export type TestContext = {
+  ctx: AppContext;
+  clock: SettableClock;
+  /** Environment that points an `rtseq serve` process at the same database. */
+  databaseEnv: Record<string, string>;
+  dispose(): Promise<void>;
+};
 
+/**
+ * A context on a fresh database: SQLite on a temporary file, or with `RTSEQ_TEST_STORE=postgres` a
+ * fresh PostgreSQL database (dropped by the first context's dispose). `shareWith` opens a second
+ * context on the same database, as another process would.
+ */
 export async function makeTestContext(
-  options: { start?: number; env?: Record<string, string>; dbPath?: string } = {},
+  options: { start?: number; env?: Record<string, string>; shareWith?: TestContext } = {},
 ): Promise<TestContext> {
-  const dir = options.dbPath === undefined ? mkdtempSync(join(tmpdir(), 'rtseq-test-')) : undefined;
-  const dbPath = options.dbPath ?? join(dir!, 'rtseq.db');
-  const store = new SqliteStore(dbPath);
+  const cleanups: (() => Promise<void>)[] = [];
+  let store: Store;
+  let databaseEnv: Record<string, string>;
+  if (options.shareWith !== undefined) {
+    databaseEnv = options.shareWith.databaseEnv;
+    store =
+      databaseEnv.DATABASE_URL !== undefined
+        ? new PostgresStore(databaseEnv.DATABASE_URL, { poolMax: 4 })
+        : new SqliteStore(databaseEnv.SQLITE_PATH!);
+  } else if ((process.env.RTSEQ_TEST_STORE ?? 'sqlite') === 'postgres') {
+    const database = await createTestDatabase();
+    if (database === null) throw new Error(postgresSkipReason());
+    databaseEnv = { DATABASE_URL: database.url };
+    store = new PostgresStore(database.url, { poolMax: 4 });
+    cleanups.push(() => database.drop());
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'rtseq-test-'));
+    databaseEnv = { SQLITE_PATH: join(dir, 'rtseq.db') };
+    store = new SqliteStore(databaseEnv.SQLITE_PATH!);
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  }
   await store.migrate();
   const clock = settableClock(options.start ?? Date.UTC(2026, 0, 5, 8, 0, 0));
   const config = loadConfig({
@@ -50,10 +82,10 @@ export async function makeTestContext(
   return {
     ctx,
     clock,
-    dbPath,
+    databaseEnv,
     async dispose() {
       await store.close();
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      for (const cleanup of cleanups) await cleanup();
     },
   };
 }
