@@ -68,7 +68,7 @@ async function freeStarts(
 
 test('a write from another connection invalidates the cached busy time at once', async () => {
   const first = await makeTestContext();
-  const second = await makeTestContext({ shareWith: first });
+  const second = await makeTestContext({ database: first.databaseEnv });
   try {
     const s = await seedScenario(first.ctx);
     const caller = { kind: 'application' as const, application: s.application };

@@ -36,17 +36,17 @@ export type TestContext = {
 
 /**
  * A context on a fresh database: SQLite on a temporary file, or with `RTSEQ_TEST_STORE=postgres` a
- * fresh PostgreSQL database (dropped by the first context's dispose). `shareWith` opens a second
- * context on the same database, as another process would.
+ * fresh PostgreSQL database (dropped by dispose). `database` instead opens a context on an existing
+ * database (another context's `databaseEnv`), as another process would.
  */
 export async function makeTestContext(
-  options: { start?: number; env?: Record<string, string>; shareWith?: TestContext } = {},
+  options: { start?: number; env?: Record<string, string>; database?: Record<string, string> } = {},
 ): Promise<TestContext> {
   const cleanups: (() => Promise<void>)[] = [];
   let store: Store;
   let databaseEnv: Record<string, string>;
-  if (options.shareWith !== undefined) {
-    databaseEnv = options.shareWith.databaseEnv;
+  if (options.database !== undefined) {
+    databaseEnv = options.database;
     store =
       databaseEnv.DATABASE_URL !== undefined
         ? new PostgresStore(databaseEnv.DATABASE_URL, { poolMax: 4 })
