@@ -15,6 +15,7 @@ import type {
   SequenceQuery,
   SequenceStep,
 } from '../src/domain/engine/types.ts';
+import { prng } from './prng.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -23,18 +24,6 @@ const MINUTE = 60_000;
 const DAY_MS = 86_400_000;
 const START = Date.UTC(2026, 10, 30);
 const quick = process.argv.includes('--quick');
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Shape = {
   steps: number;

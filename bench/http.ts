@@ -20,22 +20,12 @@ import type { AppContext } from '../src/app/context.ts';
 import { loadConfig } from '../src/config/config.ts';
 import type { ApplicationRecord } from '../src/ports/store.ts';
 import { buildServer } from '../src/server.ts';
+import { prng } from './prng.ts';
 
 const quick = process.argv.includes('--quick');
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 11, 7);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;

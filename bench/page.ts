@@ -26,6 +26,7 @@ import { createLink } from '../src/app/links.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { Problems } from '../src/domain/errors.ts';
 import { readLinkRequest } from '../src/http/wire/links.ts';
+import { prng } from './prng.ts';
 
 const quick = process.argv.includes('--quick');
 const DURATION_S = quick ? 5 : 15;
@@ -36,17 +37,6 @@ const STEPS = 4;
 const MEMBERS_PER_GROUP = 5;
 const BUSY_PER_MEMBER = 500;
 const WINDOW_DAYS = 14;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function freePort(): Promise<number> {
   const probe = createServer();

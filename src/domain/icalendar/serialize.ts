@@ -3,6 +3,7 @@
  * `.ics` download (SPEC 6.2, 6.3). Pure: no clock (DTSTAMP is an input), no I/O. Time zones are
  * described from the runtime's Intl data, so no tz database ships with the writer.
  */
+import { isValidTimeZone, zoneOffsetMs } from '../time/zones.ts';
 
 /** One event to write. Instants are epoch milliseconds; `end` is exclusive. */
 export type ICalendarEvent = {
@@ -168,32 +169,7 @@ function dateTimeValue(
 }
 
 function intlOffsetFunction(zone: string): ((instantMs: number) => number) | null {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch {
-    return null;
-  }
-  return (instantMs) => {
-    const second = Math.floor(instantMs / 1000) * 1000;
-    const fields: Record<string, number> = {};
-    for (const part of format.formatToParts(second)) {
-      if (part.type !== 'literal') fields[part.type] = Number(part.value);
-    }
-    return (
-      Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!) -
-      second
-    );
-  };
+  return isValidTimeZone(zone) ? (instantMs) => zoneOffsetMs(zone, instantMs) : null;
 }
 
 /**

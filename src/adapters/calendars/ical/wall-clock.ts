@@ -3,6 +3,7 @@
  * `offsetAtMs(instant) → ms east of UTC`; IANA zones get it from a cached Intl.DateTimeFormat,
  * VTIMEZONE definitions from vtimezone.ts. The gap/overlap rule lives here once for both.
  */
+import { isValidTimeZone, zoneOffsetMs } from '../../../domain/time/zones.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -43,83 +44,18 @@ export function wallToInstant(localMs: number, offsetAt: OffsetAt): number {
   return early;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat | null>();
-const zoneDayOffsets = new Map<string, Map<number, number>>();
-/** Bounds memory: a zone's day cache is dropped and rebuilt once it holds this many days. */
-const MAX_CACHED_DAYS_PER_ZONE = 20_000;
-const MIXED_DAY = Number.NaN;
-
-function formatterFor(zone: string): Intl.DateTimeFormat | null {
-  let formatter = formatters.get(zone);
-  if (formatter === undefined) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      formatter = null;
-    }
-    formatters.set(zone, formatter);
-  }
-  return formatter;
-}
-
 /** True when Intl knows the zone name (IANA names and aliases such as `US/Eastern`). */
 export function isKnownZone(zone: string): boolean {
-  return formatterFor(zone) !== null;
-}
-
-function rawOffset(formatter: Intl.DateTimeFormat, instantMs: number): number {
-  // Whole seconds only: formatToParts drops milliseconds.
-  const secondMs = Math.floor(instantMs / 1000) * 1000;
-  const fields: Record<string, number> = {};
-  for (const part of formatter.formatToParts(secondMs)) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
-  }
-  const local = Date.UTC(
-    fields.year!,
-    fields.month! - 1,
-    fields.day!,
-    fields.hour!,
-    fields.minute!,
-    fields.second!,
-  );
-  return local - secondMs;
+  return isValidTimeZone(zone);
 }
 
 /**
- * Offset function of an IANA zone, or null when Intl does not know the name. Offsets are cached
- * per UTC day: a day whose first and last second share an offset is stored as one number, so
- * expanding thousands of occurrences costs a map lookup each instead of a formatToParts call.
+ * Offset function of an IANA zone, or null when Intl does not know the name. The domain's zone
+ * helpers cache offsets per UTC day, so expanding thousands of occurrences stays cheap.
  */
 export function ianaOffsetAt(zone: string): OffsetAt | null {
-  const formatter = formatterFor(zone);
-  if (formatter === null) return null;
-  let days = zoneDayOffsets.get(zone);
-  if (days === undefined) {
-    days = new Map();
-    zoneDayOffsets.set(zone, days);
-  }
-  const cache = days;
-  return (instantMs) => {
-    const day = Math.floor(instantMs / DAY_MS);
-    let offset = cache.get(day);
-    if (offset === undefined) {
-      const first = rawOffset(formatter, day * DAY_MS);
-      const last = rawOffset(formatter, day * DAY_MS + DAY_MS - 1000);
-      offset = first === last ? first : MIXED_DAY;
-      if (cache.size >= MAX_CACHED_DAYS_PER_ZONE) cache.clear();
-      cache.set(day, offset);
-    }
-    return Number.isNaN(offset) ? rawOffset(formatter, instantMs) : offset;
-  };
+  if (!isValidTimeZone(zone)) return null;
+  return (instantMs) => zoneOffsetMs(zone, instantMs);
 }
 
 export const utcOffsetAt: OffsetAt = () => 0;
