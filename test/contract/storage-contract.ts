@@ -692,6 +692,68 @@ export function runStorageContract(
           });
         });
       });
+
+      it('page filters busy events only and events modified since an instant', async (store) => {
+        await store.transaction(async (r) => {
+          await r.events.upsert(anEvent({ eventId: 'a', updatedAt: T0 }));
+          await r.events.upsert(anEvent({ eventId: 'b', status: 'cancelled', updatedAt: T0 + 5 }));
+          await r.events.upsert(anEvent({ eventId: 'c', transparency: 'transparent', updatedAt: T0 + 10 }));
+          await r.events.upsert(anEvent({ eventId: 'd', status: 'tentative', updatedAt: T0 + 10 }));
+          await r.events.upsert(anEvent({ eventId: 'e', deleted: true, updatedAt: T0 + 10 }));
+        });
+        const ids = async (options: {
+          busyOnly?: boolean;
+          modifiedSince?: number;
+          includeDeleted?: boolean;
+        }) => {
+          const page = await store.read((r) =>
+            r.events.page(['cal_1'], null, { includeDeleted: false, offset: 0, limit: 10, ...options }),
+          );
+          return { total: page.total, ids: page.items.map((e) => e.eventId).sort() };
+        };
+        assert.deepEqual(await ids({ busyOnly: true }), { total: 2, ids: ['a', 'd'] });
+        assert.deepEqual(await ids({ modifiedSince: T0 + 5 }), { total: 3, ids: ['b', 'c', 'd'] });
+        assert.deepEqual(await ids({ modifiedSince: T0 + 5, includeDeleted: true }), {
+          total: 4,
+          ids: ['b', 'c', 'd', 'e'],
+        });
+        assert.deepEqual(await ids({ busyOnly: true, modifiedSince: T0 + 1 }), { total: 1, ids: ['d'] });
+        assert.deepEqual(await ids({ busyOnly: false }), { total: 4, ids: ['a', 'b', 'c', 'd'] });
+      });
+
+      it('markDeletedIn deletes every live event of the calendars; every change bumps the calendar version', async (store) => {
+        const version = async (id: string): Promise<number | undefined> =>
+          (await store.read((r) => r.calendars.byId(id)))?.version;
+        assert.equal(await version('cal_1'), 0);
+        await store.transaction(async (r) => {
+          await r.events.upsert(anEvent({ eventId: 'e1' }));
+          await r.events.upsert(anEvent({ eventId: 'e2', deleted: true }));
+          await r.events.upsert(anEvent({ calendarId: 'cal_2', eventId: 'e3' }));
+          await r.events.upsert(anEvent({ calendarId: 'cal_b', eventId: 'e4' }));
+        });
+        assert.deepEqual([await version('cal_1'), await version('cal_2'), await version('cal_b')], [2, 1, 1]);
+        await store.transaction(async (r) => {
+          assert.equal(await r.events.markDeletedIn(['cal_1', 'cal_2'], T0 + 1), 2);
+          assert.equal(await r.events.markDeletedIn(['cal_1', 'cal_2'], T0 + 2), 0);
+          assert.equal(await r.events.markDeletedIn([], T0 + 2), 0);
+          assert.equal(await r.events.markDeleted('cal_1', 'e1', T0 + 2), false);
+        });
+        assert.deepEqual(
+          [await version('cal_1'), await version('cal_2'), await version('cal_b')],
+          [3, 2, 1],
+          'only writes that changed something bump the version',
+        );
+        await store.read(async (r) => {
+          assert.deepEqual(
+            await r.events.byKey('cal_1', 'e1'),
+            anEvent({ eventId: 'e1', deleted: true, updatedAt: T0 + 1 }),
+          );
+          assert.deepEqual(await r.events.byKey('cal_1', 'e2'), anEvent({ eventId: 'e2', deleted: true }));
+          assert.equal((await r.events.byKey('cal_b', 'e4'))?.deleted, false);
+        });
+        await store.transaction((r) => r.events.markDeleted('cal_b', 'e4', T0));
+        assert.equal(await version('cal_b'), 2);
+      });
     });
 
     describe('availability rules', () => {
