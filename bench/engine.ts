@@ -1,5 +1,5 @@
 /**
- * Availability engine benchmark (docs/benchmarks-engine.md). Deterministic inputs from a seeded
+ * Availability engine benchmark (docs/benchmarks.md). Deterministic inputs from a seeded
  * PRNG; prints Markdown. Run: `node bench/engine.ts` (add `--quick` for fewer iterations).
  */
 import { cpus } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * Booking page benchmark (docs/benchmarks-page.md): `GET /book/{token}` for an M-sized sequence
+ * Booking page benchmark (docs/benchmarks.md): `GET /book/{token}` for an M-sized sequence
  * (4 steps, each with 2 groups of 5 members, required "all" and 2; 500 busy events per member;
  * a 14-day window; 15-minute start interval) under 50 concurrent clients (autocannon) against a
  * real server in a child process (`src/main.ts serve`, SQLite), sampling the child's resident
@@ -71,7 +71,7 @@ async function seed(dbPath: string, publicUrl: string): Promise<{ path: string; 
   const targets: { sub: string; calendar_id: string }[] = [];
   let events = 0;
   const span = WINDOW_DAYS * DAY;
-  // The engine benchmark's M shape (docs/benchmarks-engine.md): busy events of 5 to 30 minutes on
+  // The engine benchmark's M shape (docs/benchmarks.md): busy events of 5 to 30 minutes on
   // 5-minute marks anywhere in the window; a team that must meet in full shares 80% of its
   // meetings, the pick-two group 50%.
   const busyEvent = () => {
