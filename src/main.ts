@@ -68,27 +68,31 @@ function makeWriteBack(config: Config): CaldavWriteBack {
 }
 // --- end external calendars ---
 
-function makeLogger(config: Config) {
-  return pino({
-    level: config.logLevel,
-    base: { service: 'rtseq', data_center: config.dataCenter },
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'headers.authorization',
-        '*.client_secret',
-        '*.access_token',
-        '*.password',
-      ],
-      censor: '[redacted]',
+/** Structured JSON logs; tokens in URLs and credentials in headers or bodies never reach a line. */
+export function makeLogger(config: Config, destination?: pino.DestinationStream) {
+  return pino(
+    {
+      level: config.logLevel,
+      base: { service: 'rtseq', data_center: config.dataCenter },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'headers.authorization',
+          '*.client_secret',
+          '*.access_token',
+          '*.password',
+        ],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: { method?: string; url?: string; id?: string }) => ({
+          method: req.method,
+          url: redactUrl(req.url ?? ''),
+        }),
+      },
     },
-    serializers: {
-      req: (req: { method?: string; url?: string; id?: string }) => ({
-        method: req.method,
-        url: redactUrl(req.url ?? ''),
-      }),
-    },
-  });
+    destination ?? pino.destination(1),
+  );
 }
 
 /** A link request shaped like the example in Cronofy's documentation, over the demo accounts. */
