@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { createApplicationCalendar } from '../src/app/accounts.ts';
 import { makeTestContext } from '../test/support/context.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { type ServerProcess, startServerProcess } from '../test/support/process.ts';
@@ -61,10 +62,12 @@ async function measure(kind: 'sqlite' | 'postgres', processCount: number) {
   const t = await makeTestContext({ start: Date.now(), env: { SECRET_KEY }, database: setup.env });
   const servers: ServerProcess[] = [];
   try {
-    const people = [];
     const bookings = quick ? 60 : 200;
     const scenario = await seedScenario(t.ctx);
-    for (let i = 0; i < bookings; i++) people.push(await seedScenario(t.ctx));
+    const person = async (id: string) =>
+      (await createApplicationCalendar(t.ctx, scenario.application, id)).account.id;
+    const people: { recruiter: string; engineer: string }[] = [];
+    for (let i = 0; i < bookings; i++) people.push({ recruiter: await person(`r${i}`), engineer: await person(`e${i}`) });
     const env = {
       ...setup.env,
       SECRET_KEY,
@@ -101,7 +104,7 @@ async function measure(kind: 'sqlite' | 'postgres', processCount: number) {
       const created = await fetch(`${server.url}/v1/real_time_sequencing`, {
         method: 'POST',
         headers,
-        body: JSON.stringify(linkBody([p.recruiter.sub, p.engineer.sub], `b${i}`)),
+        body: JSON.stringify(linkBody([p.recruiter, p.engineer], `b${i}`)),
       });
       const { url } = (await created.json()) as { url: string };
       const path = new URL(url).pathname;
