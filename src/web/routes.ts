@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   bookOption,
   type ChoiceOutcome,
+  type ChosenSteps,
   type ClosedState,
   completionRedirect,
   holdOption,
@@ -313,43 +314,51 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
         return renderOpen(reply, 200, state, form, { detectZone: typeof request.query.tz !== 'string' });
       });
 
+      /**
+       * Choose and Confirm share everything but the action: session and CSRF check, an open link,
+       * the viewer's zone, a well-formed option; then the outcome page.
+       */
+      async function submitChoice(
+        request: FastifyRequest<{ Params: TokenParams }>,
+        reply: FastifyReply,
+        act: (
+          token: string,
+          chosen: ChosenSteps,
+          holderKey: string,
+          linkRequest: LinkRequest,
+        ) => Promise<ChoiceOutcome | undefined>,
+      ) {
+        const checked = checkPost(request, reply);
+        if (checked === undefined) return reply;
+        const { token } = request.params;
+        const link = await openLinkOf(reply, token);
+        if (link === undefined) return reply;
+        const linkRequest = linkRequestOf(link);
+        const zone = viewerZone(checked.form.tz, linkRequest.sequence.tzid);
+        const chosen = parseOptionKey(checked.form.option);
+        if (chosen === undefined) return badChoice(reply, token);
+        const outcome = await act(token, chosen, holderKeyOf(checked.holder), linkRequest);
+        return renderOutcome(reply, token, checked.holder, zone, outcome);
+      }
+
       scope.post<{ Params: TokenParams }>(
         '/:token/choose',
         { bodyLimit: FORM_BODY_LIMIT },
-        async (request, reply) => {
-          const checked = checkPost(request, reply);
-          if (checked === undefined) return reply;
-          const { token } = request.params;
-          const link = await openLinkOf(reply, token);
-          if (link === undefined) return reply;
-          const linkRequest = linkRequestOf(link);
-          const zone = viewerZone(checked.form.tz, linkRequest.sequence.tzid);
-          const chosen = parseOptionKey(checked.form.option);
-          if (chosen === undefined) return badChoice(reply, token);
-          const holderKey = holderKeyOf(checked.holder);
-          const outcome =
+        (request, reply) =>
+          submitChoice(request, reply, (token, chosen, holderKey, linkRequest) =>
             linkRequest.selectionMode === 'confirm'
-              ? await holdOption(ctx, token, chosen, holderKey)
-              : await bookOption(ctx, token, chosen, holderKey);
-          return renderOutcome(reply, token, checked.holder, zone, outcome);
-        },
+              ? holdOption(ctx, token, chosen, holderKey)
+              : bookOption(ctx, token, chosen, holderKey),
+          ),
       );
 
       scope.post<{ Params: TokenParams }>(
         '/:token/confirm',
         { bodyLimit: FORM_BODY_LIMIT },
-        async (request, reply) => {
-          const checked = checkPost(request, reply);
-          if (checked === undefined) return reply;
-          const { token } = request.params;
-          const link = await openLinkOf(reply, token);
-          if (link === undefined) return reply;
-          const zone = viewerZone(checked.form.tz, linkRequestOf(link).sequence.tzid);
-          const chosen = parseOptionKey(checked.form.option);
-          if (chosen === undefined) return badChoice(reply, token);
-          const outcome = await bookOption(ctx, token, chosen, holderKeyOf(checked.holder));
-          return renderOutcome(reply, token, checked.holder, zone, outcome);
-        },
+        (request, reply) =>
+          submitChoice(request, reply, (token, chosen, holderKey) =>
+            bookOption(ctx, token, chosen, holderKey),
+          ),
       );
 
       scope.post<{ Params: TokenParams }>(
