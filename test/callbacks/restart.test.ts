@@ -61,3 +61,39 @@ test('6.4 a callback in flight when the server is SIGKILLed is delivered by the 
     await t.dispose();
   }
 });
+
+test('graceful shutdown: SIGTERM lets a delivery in flight finish before the process exits', async () => {
+  const t = await makeTestContext();
+  const receiver = await startReceiver();
+  try {
+    const scenario = await seedScenario(t.ctx);
+    const link = await createTestLink(
+      t.ctx,
+      scenario,
+      twoStepLinkBody(scenario, { callback_url: receiver.url }),
+    );
+    const page = await viewLink(t.ctx, link.token);
+    if (page?.kind !== 'open') throw new Error('expected an open link');
+    const chosen = page.options[0]!.steps.map((s) => ({ index: s.index, start: s.start }));
+    assert.equal((await bookOption(t.ctx, link.token, chosen, null))?.kind, 'booked');
+
+    receiver.script(['hang'], 200);
+    const server = await startServerProcess({
+      ...t.databaseEnv,
+      ALLOW_PRIVATE_CALLBACKS: 'true',
+      OUTBOX_POLL_MS: '100',
+    });
+    await receiver.waitFor(1);
+    const stopping = server.stop('SIGTERM');
+    // The attempt in flight is bounded by the 10 s timeout; the process waits for it, records it
+    // (failed: timed out), and only then exits. Nothing stays leased to a dead process.
+    await stopping;
+    const item = (await t.ctx.store.read((r) => r.outbox.list({ limit: 10 })))[0]!;
+    assert.equal(item.attempts, 1);
+    assert.equal(item.leaseOwner, null);
+    assert.match(item.lastError ?? '', /timed out/);
+  } finally {
+    await receiver.close();
+    await t.dispose();
+  }
+});
