@@ -185,7 +185,7 @@ ${days.map((day) => {
     // On a fall-back day a wall time can occur twice: say which is which.
     const repeated = seen.get(labels[i]!)! > 1;
     const label = repeated ? `${labels[i]} (${clock.offset(item.start)})` : labels[i]!;
-    return html`<li><button type="submit" name="option" value="${view.optionKey(item.option)}" class="slot"><time datetime="${isoInstant(item.start)}">${label}</time><span class="until"> to ${clock.time(item.end, hourFormat)}</span><span class="visually-hidden">, ${day.label}</span></button></li>`;
+    return html`<li><button type="submit" name="option" value="${view.optionKey(item.option)}" class="slot"><time datetime="${isoInstant(item.start)}">${label}</time><span class="until"> to ${endLabel(clock, item.start, item.end, hourFormat)}</span><span class="visually-hidden">, ${day.label}</span></button></li>`;
   })}</ul>
 </section>`;
 })}
@@ -323,4 +323,10 @@ ${view.message !== undefined && view.message !== '' && html`<p class="message">$
 ${view.paragraphs.map((p) => html`<p>${p}</p>`)}
 ${view.back !== undefined && html`<p><a href="${view.back.href}">${view.back.label}</a></p>`}`,
   );
+}
+
+/** When an option (a sequence may span days) ends on a later local day, the day is named too. */
+function endLabel(clock: ZoneClock, start: number, end: number, hourFormat: HourFormat): string {
+  const time = clock.time(end, hourFormat);
+  return clock.dayKey(end) === clock.dayKey(start) ? time : `${clock.shortDay(end).slice(0, -5)}, ${time}`;
 }

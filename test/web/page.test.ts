@@ -167,6 +167,42 @@ describe('open page', () => {
     assert.deepEqual([labels24[0], labels24[13], labels24.at(-1)], ['00:00', '13:00', '23:00']);
   });
 
+  test('an option that ends on a later day names that day on its button', async () => {
+    const p = await people(1);
+    const day = tomorrow();
+    const link = await createSequencingLink(server, {
+      oauth: { redirect_uri: 'https://example.com/done' },
+      event: { event_id: 'two-days', summary: 'Two days' },
+      tzid: 'UTC',
+      availability: {
+        query_periods: [
+          { start: iso(day.start), end: iso(day.start + HOUR) },
+          { start: iso(day.start + 24 * HOUR), end: iso(day.start + 25 * HOUR) },
+        ],
+        sequence: [
+          {
+            sequence_id: 'a',
+            participants: [{ members: [{ sub: p.recruiter.sub }] }],
+            required_duration: { minutes: 60 },
+          },
+          {
+            sequence_id: 'b',
+            participants: [{ members: [{ sub: p.engineers[0]!.sub }] }],
+            required_duration: { minutes: 60 },
+          },
+        ],
+      },
+    });
+    const body = (await new Visitor(server).get(`${link.path}?tz=UTC`)).body;
+    const nextDay = new Date(day.start + 24 * HOUR).toLocaleDateString('en-GB', {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      timeZone: 'UTC',
+    }); // e.g. "Wed 4 Mar"
+    assert.match(body, new RegExp(`<span class="until"> to ${nextDay}, 10:00</span>`));
+  });
+
   test('grouping by day follows the viewer zone across the end of summer time (Europe/London)', async () => {
     const local = await startWebServer({ now: Date.UTC(2026, 9, 20, 12) });
     try {
