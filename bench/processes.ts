@@ -67,7 +67,8 @@ async function measure(kind: 'sqlite' | 'postgres', processCount: number) {
     const person = async (id: string) =>
       (await createApplicationCalendar(t.ctx, scenario.application, id)).account.id;
     const people: { recruiter: string; engineer: string }[] = [];
-    for (let i = 0; i < bookings; i++) people.push({ recruiter: await person(`r${i}`), engineer: await person(`e${i}`) });
+    for (let i = 0; i < bookings; i++)
+      people.push({ recruiter: await person(`r${i}`), engineer: await person(`e${i}`) });
     const env = {
       ...setup.env,
       SECRET_KEY,
