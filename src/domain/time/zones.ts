@@ -54,9 +54,36 @@ export function isValidTimeZone(tzid: string): boolean {
   }
 }
 
-/** Offset of `zone` from UTC at `instant`, in ms (e.g. 19 800 000 for Asia/Kolkata). */
+const dayOffsets = new Map<string, Map<number, number>>();
+/** Bounds memory: a zone's day cache is dropped and rebuilt once it holds this many days. */
+const MAX_CACHED_DAYS_PER_ZONE = 20_000;
+
+/**
+ * Offset of `zone` from UTC at `instant`, in ms (e.g. 19 800 000 for Asia/Kolkata). Cached per UTC
+ * day: a day whose first and last second share an offset is stored as one number, so callers that
+ * convert thousands of instants (recurrence expansion, rule expansion) pay a map lookup each; days
+ * with a transition are answered exactly every time.
+ */
 export function zoneOffsetMs(zone: string, instant: number): number {
   if (isUtc(zone)) return 0;
+  let days = dayOffsets.get(zone);
+  if (days === undefined) {
+    days = new Map();
+    dayOffsets.set(zone, days);
+  }
+  const day = Math.floor(instant / DAY_MS);
+  let offset = days.get(day);
+  if (offset === undefined) {
+    const first = rawZoneOffsetMs(zone, day * DAY_MS);
+    const last = rawZoneOffsetMs(zone, day * DAY_MS + DAY_MS - 1000);
+    offset = first === last ? first : Number.NaN;
+    if (days.size >= MAX_CACHED_DAYS_PER_ZONE) days.clear();
+    days.set(day, offset);
+  }
+  return Number.isNaN(offset) ? rawZoneOffsetMs(zone, instant) : offset;
+}
+
+function rawZoneOffsetMs(zone: string, instant: number): number {
   const wholeSecond = Math.floor(instant / 1000) * 1000;
   const parts = formatterFor(zone).formatToParts(wholeSecond);
   let year = 0;
