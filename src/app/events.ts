@@ -177,29 +177,41 @@ async function calendarsFor(
   return picked;
 }
 
+/** One page of events of the caller's calendars (all of them, or the named ones). */
+async function readEventPage(
+  ctx: AppContext,
+  caller: AccountCaller,
+  calendarIds: readonly string[] | null,
+  cursor: PageCursor,
+  pageSize: number,
+  options: { window: TimeWindow | null; includeDeleted: boolean; busyOnly?: boolean; modifiedSince?: number },
+): Promise<EventsPage> {
+  return ctx.store.read(async (repos) => {
+    const calendars = await calendarsFor(repos, caller, calendarIds);
+    const { window, ...pageOptions } = options;
+    const page = await readPage(cursor, pageSize, (offset, limit) =>
+      repos.events.page(
+        calendars.map((c) => c.id),
+        window,
+        { ...pageOptions, offset, limit },
+      ),
+    );
+    return { ...page, calendars: new Map(calendars.map((c) => [c.id, c])) };
+  });
+}
+
 /** One page of `GET /v1/events`, ordered by start, then calendar and event_id. */
-export async function readEvents(
+export function readEvents(
   ctx: AppContext,
   caller: AccountCaller,
   query: EventsQuery,
   cursor: PageCursor,
   pageSize: number,
 ): Promise<EventsPage> {
-  return ctx.store.read(async (repos) => {
-    const calendars = await calendarsFor(repos, caller, query.calendarIds);
-    const page = await readPage(cursor, pageSize, (offset, limit) =>
-      repos.events.page(
-        calendars.map((c) => c.id),
-        query.window,
-        {
-          includeDeleted: query.includeDeleted,
-          offset,
-          limit,
-          ...(query.modifiedSince === null ? {} : { modifiedSince: query.modifiedSince }),
-        },
-      ),
-    );
-    return { ...page, calendars: new Map(calendars.map((c) => [c.id, c])) };
+  return readEventPage(ctx, caller, query.calendarIds, cursor, pageSize, {
+    window: query.window,
+    includeDeleted: query.includeDeleted,
+    ...(query.modifiedSince === null ? {} : { modifiedSince: query.modifiedSince }),
   });
 }
 
@@ -209,22 +221,16 @@ export type FreeBusyQuery = { readonly window: TimeWindow; readonly calendarIds:
  * One page of `GET /v1/free_busy`: the events that make the account busy (not deleted, not
  * cancelled, not transparent); tentative events are reported as `tentative`.
  */
-export async function readFreeBusy(
+export function readFreeBusy(
   ctx: AppContext,
   caller: AccountCaller,
   query: FreeBusyQuery,
   cursor: PageCursor,
   pageSize: number,
 ): Promise<EventsPage> {
-  return ctx.store.read(async (repos) => {
-    const calendars = await calendarsFor(repos, caller, query.calendarIds);
-    const page = await readPage(cursor, pageSize, (offset, limit) =>
-      repos.events.page(
-        calendars.map((c) => c.id),
-        query.window,
-        { includeDeleted: false, busyOnly: true, offset, limit },
-      ),
-    );
-    return { ...page, calendars: new Map(calendars.map((c) => [c.id, c])) };
+  return readEventPage(ctx, caller, query.calendarIds, cursor, pageSize, {
+    window: query.window,
+    includeDeleted: false,
+    busyOnly: true,
   });
 }

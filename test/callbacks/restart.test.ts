@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bookOption, viewLink } from '../../src/app/booking.ts';
 import { makeTestContext } from '../support/context.ts';
 import { startServerProcess } from '../support/process.ts';
 import { startReceiver } from '../support/receiver.ts';
-import { createTestLink, seedScenario, twoStepLinkBody } from '../support/scenario.ts';
+import { bookFirstOption, createTestLink, seedScenario, twoStepLinkBody } from '../support/scenario.ts';
 
 test('6.4 a callback in flight when the server is SIGKILLed is delivered by the next server', async () => {
   const t = await makeTestContext();
@@ -21,11 +20,7 @@ test('6.4 a callback in flight when the server is SIGKILLed is delivered by the 
       scenario,
       twoStepLinkBody(scenario, { callback_url: receiver.url }),
     );
-    const page = await viewLink(t.ctx, link.token);
-    assert.equal(page?.kind, 'open');
-    if (page?.kind !== 'open') return;
-    const chosen = page.options[0]!.steps.map((s) => ({ index: s.index, start: s.start }));
-    assert.equal((await bookOption(t.ctx, link.token, chosen, null))?.kind, 'booked');
+    await bookFirstOption(t.ctx, link.token);
 
     const env = {
       ...t.databaseEnv,
@@ -72,10 +67,7 @@ test('graceful shutdown: SIGTERM lets a delivery in flight finish before the pro
       scenario,
       twoStepLinkBody(scenario, { callback_url: receiver.url }),
     );
-    const page = await viewLink(t.ctx, link.token);
-    if (page?.kind !== 'open') throw new Error('expected an open link');
-    const chosen = page.options[0]!.steps.map((s) => ({ index: s.index, start: s.start }));
-    assert.equal((await bookOption(t.ctx, link.token, chosen, null))?.kind, 'booked');
+    await bookFirstOption(t.ctx, link.token);
 
     receiver.script(['hang'], 200);
     const server = await startServerProcess({

@@ -4,8 +4,10 @@
  */
 import { createApplicationCalendar } from '../../src/app/accounts.ts';
 import { createApplication } from '../../src/app/applications.ts';
+import { bookOption, viewLink } from '../../src/app/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { createLink } from '../../src/app/links.ts';
+import type { SequenceOption } from '../../src/domain/engine/types.ts';
 import { Problems } from '../../src/domain/errors.ts';
 import { readLinkRequest } from '../../src/http/wire/links.ts';
 import type { ApplicationRecord } from '../../src/ports/store.ts';
@@ -89,4 +91,20 @@ export async function createTestLink(
   problems.throwIfAny();
   const { link, url } = await createLink(ctx, s.application, parsed.request, problems, parsed.paths);
   return { id: link.id, token: url.slice(url.lastIndexOf('/') + 1), url };
+}
+
+/** Opens the link as the page would and books its first offered option; returns that option. */
+export async function bookFirstOption(ctx: AppContext, token: string): Promise<SequenceOption> {
+  const page = await viewLink(ctx, token);
+  if (page?.kind !== 'open' || page.options.length === 0)
+    throw new Error(`expected an open link with times, got ${page?.kind}`);
+  const option = page.options[0]!;
+  const outcome = await bookOption(
+    ctx,
+    token,
+    option.steps.map((s) => ({ index: s.index, start: s.start })),
+    null,
+  );
+  if (outcome?.kind !== 'booked') throw new Error(`expected a booking, got ${outcome?.kind}`);
+  return option;
 }
