@@ -5,6 +5,7 @@
 import { recheckSequenceOption } from '../domain/engine/recheck.ts';
 import type { SequenceOption } from '../domain/engine/types.ts';
 import { DomainError } from '../domain/errors.ts';
+import { formatUtc } from '../domain/time/format.ts';
 import type {
   ApplicationRecord,
   EventRecord,
@@ -230,13 +231,11 @@ function mergedEvent(request: LinkRequest, step: BookedStep): Record<string, unk
     ...own,
     event_id: step.eventId,
     summary: step.summary,
-    start: { time: iso(step.start), tzid },
-    end: { time: iso(step.end), tzid },
+    start: { time: formatUtc(step.start), tzid },
+    end: { time: formatUtc(step.end), tzid },
     tzid,
   };
 }
-
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Writes each step's event into the target calendars of its selected participants (SPEC 6.3 step 2). */
 async function writeStepEvents(
@@ -333,8 +332,8 @@ export function completionCallbackBody(link: LinkRecord, request: LinkRequest, b
     event: {
       event_id,
       summary,
-      start: { time: iso(first.start), tzid },
-      end: { time: iso(last.end), tzid },
+      start: { time: formatUtc(first.start), tzid },
+      end: { time: formatUtc(last.end), tzid },
       ...otherTemplateFields,
     },
     participants: participants.map((sub) => ({ sub })),
@@ -342,7 +341,12 @@ export function completionCallbackBody(link: LinkRecord, request: LinkRequest, b
   if (sequencing) {
     body.sequence = booked.steps.map((step) => ({
       sequence_id: step.sequenceId,
-      event: { event_id: step.eventId, summary: step.summary, start: iso(step.start), end: iso(step.end) },
+      event: {
+        event_id: step.eventId,
+        summary: step.summary,
+        start: formatUtc(step.start),
+        end: formatUtc(step.end),
+      },
       participants: step.participants.map((sub) => ({ sub })),
     }));
   }

@@ -3,8 +3,10 @@
  * validation, status by id or token, disable. Both kinds share this machinery: a scheduling
  * link is a one-step sequence.
  */
+
 import { DomainError, type Problems } from '../domain/errors.ts';
 import { isPrivateHostLiteral } from '../domain/net/addresses.ts';
+import { formatUtc } from '../domain/time/format.ts';
 import type { ApplicationRecord, LinkKind, LinkRecord } from '../ports/store.ts';
 import type { ApplicationCaller } from './auth.ts';
 import type { SequenceRequest } from './availability.ts';
@@ -239,8 +241,6 @@ export async function disableLink(
   return fresh ?? link;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /**
  * The link object of status, create and callback bodies: `{<kind>_id, url, status, event,
  * sequence?}`. Once completed, `event` carries the booked start and end.
@@ -258,13 +258,13 @@ export function linkDocument(ctx: AppContext, link: LinkRecord): Record<string, 
     event,
   };
   if (booked !== null && booked.steps.length > 0) {
-    event.start = { time: iso(booked.steps[0]!.start), tzid };
-    event.end = { time: iso(booked.steps[booked.steps.length - 1]!.end), tzid };
+    event.start = { time: formatUtc(booked.steps[0]!.start), tzid };
+    event.end = { time: formatUtc(booked.steps[booked.steps.length - 1]!.end), tzid };
     if (link.kind === 'sequencing') {
       document.sequence = booked.steps.map((step) => ({
         sequence_id: step.sequenceId,
-        start: iso(step.start),
-        end: iso(step.end),
+        start: formatUtc(step.start),
+        end: formatUtc(step.end),
         participants: step.participants.map((sub) => ({ sub })),
       }));
     }

@@ -169,7 +169,6 @@ export async function resolveGroups(
   if (!problems.isEmpty) {
     return { groups: [], failures: [], accounts: accountsBySub, calendars };
   }
-  const loaded = { calendars };
 
   const managedIds = [...new Set(allMembers.filter((m) => m.managedAvailability).map((m) => m.sub))];
   const nativeCalendars = calendars.filter((c) => c.kind === 'native');
@@ -210,7 +209,7 @@ export async function resolveGroups(
     }
   }
   await Promise.all(
-    loaded.calendars
+    calendars
       .filter((c) => externalNeeded.has(c.id))
       .map(async (calendar) => {
         if (ctx.external === null) {
@@ -273,7 +272,7 @@ export async function resolveGroups(
       required: g.required ?? g.members.length,
     })),
   );
-  return { groups, failures, accounts: accountsBySub, calendars: loaded.calendars };
+  return { groups, failures, accounts: accountsBySub, calendars };
 }
 
 /**

@@ -2,6 +2,7 @@
  * Dates and times for the page, in the viewer's zone and the link's hour format. English only;
  * names come from fixed tables so the output does not depend on the runtime's ICU locale data.
  */
+import { formatUtc } from '../domain/time/format.ts';
 import { isValidTimeZone, type OffsetStretch, offsetStretches } from '../domain/time/zones.ts';
 
 export type HourFormat = 'h' | 'H';
@@ -127,7 +128,7 @@ export function formatDuration(minutes: number): string {
 
 /** The `datetime` attribute of a `<time>`: UTC, whole seconds. */
 export function isoInstant(instant: number): string {
-  return `${new Date(instant).toISOString().slice(0, 19)}Z`;
+  return formatUtc(Math.floor(instant / 1000) * 1000);
 }
 
 /** The viewer's zone: a valid `?tz=`, else the link's `tzid`, else UTC. */

@@ -314,10 +314,24 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
         return renderOpen(reply, 200, state, form, { detectZone: typeof request.query.tz !== 'string' });
       });
 
-      /**
-       * Choose and Confirm share everything but the action: session and CSRF check, an open link,
-       * the viewer's zone, a well-formed option; then the outcome page.
-       */
+      /** Every POST: session and CSRF check, then the link, which must exist; and the viewer's zone. */
+      async function openPost(request: FastifyRequest<{ Params: TokenParams }>, reply: FastifyReply) {
+        const checked = checkPost(request, reply);
+        if (checked === undefined) return undefined;
+        const { token } = request.params;
+        const link = await openLinkOf(reply, token);
+        if (link === undefined) return undefined;
+        const linkRequest = linkRequestOf(link);
+        return {
+          ...checked,
+          token,
+          link,
+          linkRequest,
+          zone: viewerZone(checked.form.tz, linkRequest.sequence.tzid),
+        };
+      }
+
+      /** Choose and Confirm differ only in the action taken on a well-formed option. */
       async function submitChoice(
         request: FastifyRequest<{ Params: TokenParams }>,
         reply: FastifyReply,
@@ -328,17 +342,12 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
           linkRequest: LinkRequest,
         ) => Promise<ChoiceOutcome | undefined>,
       ) {
-        const checked = checkPost(request, reply);
-        if (checked === undefined) return reply;
-        const { token } = request.params;
-        const link = await openLinkOf(reply, token);
-        if (link === undefined) return reply;
-        const linkRequest = linkRequestOf(link);
-        const zone = viewerZone(checked.form.tz, linkRequest.sequence.tzid);
-        const chosen = parseOptionKey(checked.form.option);
-        if (chosen === undefined) return badChoice(reply, token);
-        const outcome = await act(token, chosen, holderKeyOf(checked.holder), linkRequest);
-        return renderOutcome(reply, token, checked.holder, zone, outcome);
+        const post = await openPost(request, reply);
+        if (post === undefined) return reply;
+        const chosen = parseOptionKey(post.form.option);
+        if (chosen === undefined) return badChoice(reply, post.token);
+        const outcome = await act(post.token, chosen, holderKeyOf(post.holder), post.linkRequest);
+        return renderOutcome(reply, post.token, post.holder, post.zone, outcome);
       }
 
       scope.post<{ Params: TokenParams }>(
@@ -365,15 +374,11 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
         '/:token/back',
         { bodyLimit: FORM_BODY_LIMIT },
         async (request, reply) => {
-          const checked = checkPost(request, reply);
-          if (checked === undefined) return reply;
-          const { token } = request.params;
-          const link = await openLinkOf(reply, token);
-          if (link === undefined) return reply;
-          await releaseHold(ctx, token, holderKeyOf(checked.holder));
-          views.released(holderKeyOf(checked.holder));
-          const zone = viewerZone(checked.form.tz, linkRequestOf(link).sequence.tzid);
-          return reply.redirect(pageUrl(token, zone), 303);
+          const post = await openPost(request, reply);
+          if (post === undefined) return reply;
+          await releaseHold(ctx, post.token, holderKeyOf(post.holder));
+          views.released(holderKeyOf(post.holder));
+          return reply.redirect(pageUrl(post.token, post.zone), 303);
         },
       );
 
@@ -381,14 +386,12 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
         '/:token/none',
         { bodyLimit: FORM_BODY_LIMIT },
         async (request, reply) => {
-          const checked = checkPost(request, reply);
-          if (checked === undefined) return reply;
-          const { token } = request.params;
-          const link = await openLinkOf(reply, token);
-          if (link === undefined) return reply;
-          const zone = viewerZone(checked.form.tz, linkRequestOf(link).sequence.tzid);
+          const post = await openPost(request, reply);
+          if (post === undefined) return reply;
+          const { token, zone } = post;
           // A closed link shows its own state instead (completed, disabled, expired).
-          if (statusOf(link, ctx.clock.now()) !== 'open') return reply.redirect(pageUrl(token, zone), 303);
+          if (statusOf(post.link, ctx.clock.now()) !== 'open')
+            return reply.redirect(pageUrl(token, zone), 303);
           const result = await reportNoTimesSuitable(ctx, token);
           if (result === undefined) return notFound(reply);
           const back = { href: pageUrl(token, zone), label: 'Back to the available times' };

@@ -10,18 +10,23 @@ import { startServerProcess } from '../support/process.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { bookFirstOption, createTestLink, seedScenario, twoStepLinkBody } from '../support/scenario.ts';
 
-test('6.4 a callback in flight when the server is SIGKILLed is delivered by the next server', async () => {
+/** A booked link whose completion callback (to a fresh receiver) waits in the outbox. */
+async function bookedLinkWithPendingCallback() {
   const t = await makeTestContext();
   const receiver = await startReceiver();
-  try {
-    const scenario = await seedScenario(t.ctx);
-    const link = await createTestLink(
-      t.ctx,
-      scenario,
-      twoStepLinkBody(scenario, { callback_url: receiver.url }),
-    );
-    await bookFirstOption(t.ctx, link.token);
+  const scenario = await seedScenario(t.ctx);
+  const link = await createTestLink(
+    t.ctx,
+    scenario,
+    twoStepLinkBody(scenario, { callback_url: receiver.url }),
+  );
+  await bookFirstOption(t.ctx, link.token);
+  return { t, receiver };
+}
 
+test('6.4 a callback in flight when the server is SIGKILLed is delivered by the next server', async () => {
+  const { t, receiver } = await bookedLinkWithPendingCallback();
+  try {
     const env = {
       ...t.databaseEnv,
       ALLOW_PRIVATE_CALLBACKS: 'true',
@@ -58,17 +63,8 @@ test('6.4 a callback in flight when the server is SIGKILLed is delivered by the 
 });
 
 test('graceful shutdown: SIGTERM lets a delivery in flight finish before the process exits', async () => {
-  const t = await makeTestContext();
-  const receiver = await startReceiver();
+  const { t, receiver } = await bookedLinkWithPendingCallback();
   try {
-    const scenario = await seedScenario(t.ctx);
-    const link = await createTestLink(
-      t.ctx,
-      scenario,
-      twoStepLinkBody(scenario, { callback_url: receiver.url }),
-    );
-    await bookFirstOption(t.ctx, link.token);
-
     receiver.script(['hang'], 200);
     const server = await startServerProcess({
       ...t.databaseEnv,

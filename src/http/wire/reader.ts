@@ -4,6 +4,9 @@
  * never throw, so a whole body is read in one pass and every problem is reported at once (SPEC 4).
  */
 import type { Problems } from '../../domain/errors.ts';
+import { isValidTimeZone } from '../../domain/time/zones.ts';
+
+export { formatUtc } from '../../domain/time/format.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -257,20 +260,9 @@ export function readDuration(
   return total;
 }
 
-const zoneCache = new Map<string, boolean>();
-
+/** An IANA zone name Intl knows, at most 64 characters (raw offsets such as `+05:30` are not tzids). */
 export function isKnownTimeZone(tzid: string): boolean {
-  let known = zoneCache.get(tzid);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tzid });
-      known = tzid.length <= 64;
-    } catch {
-      known = false;
-    }
-    if (zoneCache.size < 2000) zoneCache.set(tzid, known);
-  }
-  return known;
+  return tzid.length <= 64 && isValidTimeZone(tzid);
 }
 
 export function readTimeZone(
@@ -309,11 +301,6 @@ export function readUrl(
     );
     return undefined;
   }
-}
-
-/** Formats epoch ms as the only response form: `YYYY-MM-DDTHH:MM:SSZ`. */
-export function formatUtc(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function formatDate(ms: number): string {
