@@ -4,7 +4,9 @@
  * contrast against white; the dark theme derives a lighter shade of it). Pure checks and colour
  * arithmetic here; storage and the API call them.
  */
-import type { Problems } from '../domain/errors.ts';
+import { DomainError, type Problems } from '../domain/errors.ts';
+import type { ApplicationRecord } from '../ports/store.ts';
+import type { AppContext } from './context.ts';
 
 export type DisplaySettings = {
   readonly displayName: string | null;
@@ -139,4 +141,41 @@ function isAcceptableLogo(value: string): boolean {
 /** Normalises a stored colour (`#AABBCC` → `#aabbcc`). */
 export function normaliseColour(colour: string): string {
   return colour.toLowerCase();
+}
+
+/** The application's settings as stored (null where unset). */
+export function displaySettingsOf(application: ApplicationRecord): DisplaySettings {
+  return {
+    displayName: application.displayName,
+    logoUrl: application.logoUrl,
+    accentColour: application.accentColour,
+  };
+}
+
+/**
+ * Applies a patch to an application's display settings (`PATCH /v1/application`,
+ * `rtseq app set`): every problem at once as a 422, else the new settings, stored.
+ */
+export async function updateDisplaySettings(
+  ctx: AppContext,
+  application: ApplicationRecord,
+  patch: DisplaySettingsPatch,
+  problems: Problems,
+): Promise<DisplaySettings> {
+  checkDisplaySettings(patch, problems);
+  problems.throwIfAny();
+  const current = await ctx.store.read((repos) => repos.applications.byId(application.id));
+  if (current === undefined) throw new DomainError('not_found', `No application ${application.id}`);
+  const next: DisplaySettings = {
+    displayName: patch.displayName === undefined ? current.displayName : (patch.displayName?.trim() ?? null),
+    logoUrl: patch.logoUrl === undefined ? current.logoUrl : patch.logoUrl,
+    accentColour:
+      patch.accentColour === undefined
+        ? current.accentColour
+        : patch.accentColour === null
+          ? null
+          : normaliseColour(patch.accentColour),
+  };
+  await ctx.store.transaction((repos) => repos.applications.updateDisplay(application.id, next));
+  return next;
 }
