@@ -21,6 +21,7 @@ import { OutboundGuard } from '../../src/adapters/net/outbound.ts';
 import { httpTransport } from '../../src/adapters/webhooks/http-transport.ts';
 import { bookOption, viewLink } from '../../src/app/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
+import { loadLinkForPage } from '../../src/app/links.ts';
 import { OutboxWorker } from '../../src/jobs/outbox-worker.ts';
 import { buildServer } from '../../src/server.ts';
 import { makeTestContext, type TestContext } from '../support/context.ts';
@@ -166,7 +167,7 @@ async function openStarts(token: string): Promise<string[]> {
 }
 
 async function book(token: string, start: string) {
-  return bookOption(ctx, token, [{ index: 0, start: at(start) }], null);
+  return bookOption(ctx, (await loadLinkForPage(ctx, token))!, [{ index: 0, start: at(start) }], null);
 }
 
 function worker() {
