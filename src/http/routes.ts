@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OpenApiRoute } from './openapi.ts';
 import type { HttpDeps } from './request.ts';
+import { registerApplicationRoutes } from './routes/application.ts';
 import { registerApplicationCalendarRoutes } from './routes/application-calendars.ts';
 import { registerAvailabilityRoutes } from './routes/availability.ts';
 import { registerCalendarRoutes } from './routes/calendars.ts';
@@ -18,6 +19,7 @@ export function registerApiRoutes(
   meta: { version: string; routes: readonly OpenApiRoute[] },
 ): void {
   registerStatusRoutes(app, deps, meta);
+  registerApplicationRoutes(app, deps);
   registerApplicationCalendarRoutes(app, deps);
   registerExternalCalendarRoutes(app, deps);
   registerCalendarRoutes(app, deps);

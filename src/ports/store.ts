@@ -10,7 +10,14 @@ export type ApplicationRecord = {
   readonly clientId: string;
   readonly name: string;
   readonly createdAt: number;
+  /** Display settings of the booking pages (SPEC 2); null when not set. */
+  readonly displayName: string | null;
+  readonly logoUrl: string | null;
+  readonly accentColour: string | null;
 };
+
+/** The display settings of an application, all three written at once. */
+export type ApplicationDisplay = Pick<ApplicationRecord, 'displayName' | 'logoUrl' | 'accentColour'>;
 
 export type ClientSecretRecord = {
   readonly id: string;
@@ -178,6 +185,8 @@ export interface ApplicationRepo {
   byId(id: string): Promise<ApplicationRecord | undefined>;
   byClientId(clientId: string): Promise<ApplicationRecord | undefined>;
   list(): Promise<ApplicationRecord[]>;
+  /** Replaces the display settings; false when there is no such application. */
+  updateDisplay(id: string, display: ApplicationDisplay): Promise<boolean>;
   insertSecret(secret: ClientSecretRecord): Promise<void>;
   /** Active (not revoked) secrets whose hash matches. */
   secretsByHash(secretHash: string): Promise<ClientSecretRecord[]>;

@@ -39,6 +39,9 @@ export const anApplication = (over: Partial<ApplicationRecord> = {}): Applicatio
   clientId: 'client_a',
   name: 'Application A',
   createdAt: T0 - 10 * HOUR,
+  displayName: null,
+  logoUrl: null,
+  accentColour: null,
   ...over,
 });
 
@@ -423,6 +426,28 @@ export function runStorageContract(
             assert.equal(await r.applications.byClientId('nope'), undefined);
             assert.deepEqual(await r.applications.list(), [first, second]);
           });
+        },
+        { bare: true },
+      );
+
+      it(
+        'updateDisplay writes all three display settings, clears with null, and is scoped by id',
+        async (store) => {
+          await store.transaction((r) => r.applications.insert(anApplication()));
+          const display = {
+            displayName: 'Globex',
+            logoUrl: 'https://cdn.example.com/l.png',
+            accentColour: '#0b57a4',
+          };
+          assert.equal(await store.transaction((r) => r.applications.updateDisplay('app_a', display)), true);
+          assert.equal(await store.transaction((r) => r.applications.updateDisplay('nope', display)), false);
+          assert.deepEqual(await store.read((r) => r.applications.byId('app_a')), anApplication(display));
+          const cleared = { displayName: null, logoUrl: null, accentColour: '#8b0000' };
+          await store.transaction((r) => r.applications.updateDisplay('app_a', cleared));
+          assert.deepEqual(
+            await store.read((r) => r.applications.byClientId('client_a')),
+            anApplication(cleared),
+          );
         },
         { bare: true },
       );

@@ -39,6 +39,9 @@ function toApplication(row: Row): ApplicationRecord {
     clientId: str(row.client_id),
     name: str(row.name),
     createdAt: num(row.created_at),
+    displayName: row.display_name == null ? null : str(row.display_name),
+    logoUrl: row.logo_url == null ? null : str(row.logo_url),
+    accentColour: row.accent_colour == null ? null : str(row.accent_colour),
   };
 }
 
@@ -283,6 +286,13 @@ export function sqlRepos(db: SqlExecutor): Repos {
       byClientId: (clientId) =>
         one('SELECT * FROM applications WHERE client_id = ?', [clientId], toApplication),
       list: () => many('SELECT * FROM applications ORDER BY created_at, id', [], toApplication),
+      async updateDisplay(id, display) {
+        const changed = await db.run(
+          'UPDATE applications SET display_name = ?, logo_url = ?, accent_colour = ? WHERE id = ?',
+          [display.displayName, display.logoUrl, display.accentColour, id],
+        );
+        return changed > 0;
+      },
       async insertSecret(secret) {
         await db.run(
           'INSERT INTO client_secrets (id, application_id, secret_hash, secret_sealed, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
