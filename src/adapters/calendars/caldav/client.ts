@@ -8,8 +8,8 @@ import {
   propfind,
   serviceDiscovery,
 } from 'tsdav';
-import type { Interval } from '../../../domain/engine/types.ts';
 import { outboundUrl } from '../../../domain/net/addresses.ts';
+import type { Interval } from '../../../domain/time/intervals.ts';
 import type {
   CaldavCalendarRef,
   CaldavCredentials,
