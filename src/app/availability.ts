@@ -7,12 +7,12 @@ import { findSequences, SequenceTooComplexError } from '../domain/engine/sequenc
 import type {
   AvailableSlot,
   GapBound,
-  Interval,
   ResponseFormat,
   SequenceOption,
   SequenceQuery,
 } from '../domain/engine/types.ts';
 import { DomainError, Problems } from '../domain/errors.ts';
+import type { Interval } from '../domain/time/intervals.ts';
 import type { SourceFailure } from '../ports/busy-source.ts';
 import type { Caller } from './auth.ts';
 import type { AppContext } from './context.ts';

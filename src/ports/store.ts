@@ -3,6 +3,7 @@
  * SQLite and PostgreSQL, and both pass test/contract/storage-contract.ts unchanged.
  * Instants are epoch milliseconds. Records are plain data.
  */
+import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
 
 export type ApplicationRecord = {
   readonly id: string;
@@ -90,8 +91,6 @@ export type EventRecord = {
 
 /** Just what availability needs of a busy event: lean, because it is read in bulk. */
 export type BusyRow = { readonly calendarId: string; readonly startMs: number; readonly endMs: number };
-
-export type WeeklyPeriod = { readonly day: string; readonly startTime: string; readonly endTime: string };
 
 export type AvailabilityRuleRecord = {
   readonly accountId: string;

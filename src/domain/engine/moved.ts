@@ -5,11 +5,11 @@
  * per such start, the canonical one among those (earliest end of the last step, then the usual
  * tie-breaks of findSequences).
  */
-import { intersectIntervalSets } from '../time/intervals.ts';
+import { type Interval, intersectIntervalSets } from '../time/intervals.ts';
 import { createEngineCache } from './free-time.ts';
 import { recheckSequenceOption } from './recheck.ts';
 import { findSequences, planSteps, sortedSteps } from './sequence.ts';
-import type { Interval, ScheduledStep, SequenceOption, SequenceQuery, SequenceStep } from './types.ts';
+import type { ScheduledStep, SequenceOption, SequenceQuery, SequenceStep } from './types.ts';
 
 const FOREVER = 8.64e15;
 
