@@ -238,8 +238,8 @@ describe('reschedule', () => {
     const f2f = await eventOf(s.engineer.calendarId, `loop-${counter}-f2f`);
     assert.equal(iso(f2f!.startMs), '2026-01-07T15:00:00Z');
     const bodies = await deliveredFor(link.id);
-    const last = bodies.at(-1)!;
-    assert.equal((last.notification as { type: string }).type, 'real_time_sequencing_rescheduled');
+    const last = bodies.find((b) => typeOf(b) === 'real_time_sequencing_rescheduled')!;
+    assert.ok(last, 'one rescheduled callback');
     assert.equal(
       (last.previous_sequence as { event: { start: string } }[])[1]!.event.start,
       '2026-01-07T10:00:00Z',
