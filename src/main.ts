@@ -12,6 +12,7 @@ import { ExternalCalendars } from './adapters/calendars/reader.ts';
 import { CaldavWriteBack } from './adapters/calendars/write-back.ts';
 import { systemClock } from './adapters/clock.ts';
 import { randomIds, secretBox } from './adapters/crypto.ts';
+import { OutboundGuard } from './adapters/net/outbound.ts';
 import { SqliteStore } from './adapters/storage/sqlite/sqlite-store.ts';
 import { httpTransport } from './adapters/webhooks/http-transport.ts';
 import { BusyCache } from './app/busy-cache.ts';
@@ -33,13 +34,21 @@ export async function openStore(config: Config): Promise<Store> {
   return new SqliteStore(config.sqlitePath);
 }
 
+export type Wiring = {
+  readonly ctx: AppContext;
+  readonly writeBack: CaldavWriteBack;
+  /** The one outbound guard (SPEC 8a) of a process: callbacks, ICS and CalDAV all go through it. */
+  readonly outbound: OutboundGuard;
+};
+
 /**
  * The use cases' context and the worker's CalDAV write-back, over one `ExternalCalendars` (SPEC 8):
  * it reads busy time, discovers calendars when an account is connected, and writes bookings back.
  */
-export function wire(config: Config, store: Store): { ctx: AppContext; writeBack: CaldavWriteBack } {
+export function wire(config: Config, store: Store): Wiring {
   const secrets = secretBox(config.secretKey);
-  const calendars = new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs });
+  const outbound = new OutboundGuard({ allowPrivate: config.allowPrivateCallbacks });
+  const calendars = new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs, outbound });
   const ctx: AppContext = {
     config,
     store,
@@ -55,13 +64,14 @@ export function wire(config: Config, store: Store): { ctx: AppContext; writeBack
       timeoutMs: config.calendarTimeoutMs,
     }),
     connector: calendars,
+    outbound,
   };
   const writeBack = new CaldavWriteBack({
     writer: calendars.caldav,
     secrets,
     prodId: `-//rtseq//rtseq ${VERSION}//EN`,
   });
-  return { ctx, writeBack };
+  return { ctx, writeBack, outbound };
 }
 
 /** Structured JSON logs; tokens in URLs and credentials in headers or bodies never reach a line. */
@@ -103,10 +113,10 @@ export async function serve(config: Config): Promise<Running> {
   const store = await openStore(config);
   const applied = await store.migrate();
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const { ctx, writeBack } = wire(config, store);
+  const { ctx, writeBack, outbound } = wire(config, store);
   const worker = new OutboxWorker({
     ctx,
-    transport: httpTransport({ allowPrivate: config.allowPrivateCallbacks }),
+    transport: httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound }),
     writeBack,
     owner: `${hostname()}:${process.pid}:${randomIds.newToken(6)}`,
     leaseMs: config.outboxLeaseSeconds * 1000,
