@@ -20,6 +20,7 @@ import { CaldavWriteBack } from '../../src/adapters/calendars/write-back.ts';
 import { httpTransport } from '../../src/adapters/webhooks/http-transport.ts';
 import { bookOption, viewLink } from '../../src/app/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
+import { loadLinkForPage } from '../../src/app/links.ts';
 import { OutboxWorker } from '../../src/jobs/outbox-worker.ts';
 import { buildServer } from '../../src/server.ts';
 import { makeTestContext, type TestContext } from '../support/context.ts';
@@ -159,7 +160,7 @@ async function openStarts(token: string): Promise<string[]> {
 }
 
 async function book(token: string, start: string) {
-  return bookOption(ctx, token, [{ index: 0, start: at(start) }], null);
+  return bookOption(ctx, (await loadLinkForPage(ctx, token))!, [{ index: 0, start: at(start) }], null);
 }
 
 function worker() {

@@ -3,7 +3,8 @@
  * 6.6) into a LinkRequest, reporting every problem at once.
  */
 import type { SequenceRequest } from '../../app/availability.ts';
-import type { LinkPaths, LinkRequest, TargetCalendar } from '../../app/links.ts';
+import type { LinkRequest, TargetCalendar } from '../../app/link-model.ts';
+import type { LinkPaths } from '../../app/links.ts';
 import type { Limits } from '../../config/config.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
