@@ -23,8 +23,15 @@ export type LinkRequest = {
   readonly noTimesSuitableUrl: string | null;
   readonly redirectCompletedUrl: string | null;
   readonly selectionMode: 'no_confirm' | 'confirm';
-  readonly hourFormat: 'h' | 'H';
+  /** `formatting.hour_format`; null when not given (the page follows the invitee's locale). */
+  readonly hourFormat: 'h' | 'H' | null;
+  /** rtseq extension: the page's language (a BCP 47 tag), null for the browser's. */
+  readonly locale: string | null;
+  /** rtseq extension: who the invitee can contact, shown on every page of the link. */
+  readonly organizer: LinkOrganizer | null;
 };
+
+export type LinkOrganizer = { readonly name: string | null; readonly email: string | null };
 
 /** One booked step, as recorded on the link and reported in status and callbacks. */
 export type BookedStep = {
@@ -88,7 +95,9 @@ export function decodeLink(record: LinkRecord): Link {
     }
     booked = { steps: record.booked.steps as BookedStep[] };
   }
-  return { ...record, request: fields as unknown as LinkRequest, booked };
+  // Fields added after format 1 was first written: absent in older rows.
+  const request_ = { locale: null, organizer: null, ...fields } as unknown as LinkRequest;
+  return { ...record, request: request_, booked };
 }
 
 export function encodeRequest(request: LinkRequest): Record<string, unknown> {

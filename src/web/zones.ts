@@ -83,30 +83,21 @@ export const OFFERED_ZONES: readonly string[] = [
   'Pacific/Honolulu',
   'America/Anchorage',
   'America/Los_Angeles',
-  'America/Vancouver',
-  'America/Tijuana',
   'America/Denver',
   'America/Phoenix',
-  'America/Edmonton',
   'America/Chicago',
   'America/Mexico_City',
-  'America/Winnipeg',
-  'America/Guatemala',
   'America/New_York',
   'America/Toronto',
   'America/Bogota',
-  'America/Lima',
   'America/Halifax',
   'America/Caracas',
   'America/Santiago',
   'America/St_Johns',
   'America/Sao_Paulo',
   'America/Argentina/Buenos_Aires',
-  'America/Montevideo',
   'America/Nuuk',
-  'Atlantic/South_Georgia',
   'Atlantic/Azores',
-  'Atlantic/Cape_Verde',
   'UTC',
   'Atlantic/Reykjavik',
   'Europe/London',
@@ -118,20 +109,12 @@ export const OFFERED_ZONES: readonly string[] = [
   'Europe/Berlin',
   'Europe/Madrid',
   'Europe/Amsterdam',
-  'Europe/Brussels',
-  'Europe/Zurich',
   'Europe/Rome',
-  'Europe/Vienna',
   'Europe/Stockholm',
-  'Europe/Oslo',
-  'Europe/Copenhagen',
   'Europe/Warsaw',
-  'Europe/Prague',
-  'Europe/Budapest',
   'Africa/Johannesburg',
   'Africa/Cairo',
   'Europe/Athens',
-  'Europe/Bucharest',
   'Europe/Helsinki',
   'Europe/Kyiv',
   'Asia/Jerusalem',
@@ -141,25 +124,20 @@ export const OFFERED_ZONES: readonly string[] = [
   'Asia/Riyadh',
   'Asia/Tehran',
   'Asia/Dubai',
-  'Asia/Baku',
   'Asia/Kabul',
   'Asia/Karachi',
-  'Asia/Tashkent',
   'Asia/Kolkata',
   'Asia/Colombo',
   'Asia/Kathmandu',
   'Asia/Dhaka',
-  'Asia/Almaty',
   'Asia/Yangon',
   'Asia/Bangkok',
   'Asia/Ho_Chi_Minh',
   'Asia/Jakarta',
   'Asia/Singapore',
-  'Asia/Kuala_Lumpur',
   'Asia/Manila',
   'Asia/Hong_Kong',
   'Asia/Shanghai',
-  'Asia/Taipei',
   'Australia/Perth',
   'Asia/Seoul',
   'Asia/Tokyo',
@@ -167,13 +145,8 @@ export const OFFERED_ZONES: readonly string[] = [
   'Australia/Adelaide',
   'Australia/Brisbane',
   'Australia/Sydney',
-  'Australia/Melbourne',
-  'Pacific/Guam',
-  'Pacific/Noumea',
   'Pacific/Auckland',
   'Pacific/Fiji',
-  'Pacific/Chatham',
-  'Pacific/Tongatapu',
   'Pacific/Kiritimati',
 ];
 
@@ -205,12 +178,16 @@ export function zoneCity(zone: string): string {
   return (zone.slice(zone.lastIndexOf('/') + 1) || zone).replaceAll('_', ' ');
 }
 
-/** What the control shows for a zone: `Kolkata · India Standard Time · 23:05`. */
-export function zoneLabel(zone: string, tag: string, formats: WallFormats, now: number): string {
+/** A zone's friendly name without the time: `Kolkata · India Standard Time`. */
+export function zoneName(zone: string, tag: string): string {
   const city = zoneCity(zone);
   const generic = genericName(tag, zone);
-  const time = formats.time(now + zoneOffsetMs(zone, now));
-  return generic === city || generic.includes(city) ? `${city} · ${time}` : `${city} · ${generic} · ${time}`;
+  return generic === city || generic.includes(city) ? city : `${city} · ${generic}`;
+}
+
+/** What the control shows for a zone: `Kolkata · India Standard Time · 23:05`. */
+export function zoneLabel(zone: string, tag: string, formats: WallFormats, now: number): string {
+  return `${zoneName(zone, tag)} · ${formats.time(now + zoneOffsetMs(zone, now))}`;
 }
 
 const LISTS = new Map<string, { minute: number; list: readonly ZoneChoice[] }>();

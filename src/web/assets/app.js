@@ -178,20 +178,20 @@
 
   function markGone(list, offered) {
     let changed = false;
-    for (const input of list.querySelectorAll('input.pick')) {
-      if (offered.has(input.value) || input.dataset.gone === '1') continue;
-      input.dataset.gone = '1';
+    for (const button of list.querySelectorAll('.detail button[name="option"]')) {
+      if (offered.has(button.value)) continue;
+      const detail = button.closest('.detail');
+      const label = detail?.previousElementSibling;
+      const input = label?.previousElementSibling;
+      if (detail == null || label == null || input == null) continue;
       input.disabled = true;
       input.checked = false;
-      const label = list.querySelector(`label[for="${input.id}"]`);
-      if (label !== null) {
-        label.classList.add('gone');
-        const note = document.createElement('span');
-        note.className = 'gone-note';
-        note.textContent = root.dataset.gone ?? '';
-        label.append(note);
-      }
-      document.getElementById(input.getAttribute('aria-controls') ?? '')?.remove();
+      label.classList.add('gone');
+      const note = document.createElement('span');
+      note.className = 'gone-note';
+      note.textContent = root.dataset.gone ?? '';
+      label.append(note);
+      detail.remove();
       changed = true;
     }
     if (changed) announce(root.dataset.goneNotice ?? '');

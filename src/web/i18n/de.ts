@@ -38,6 +38,7 @@ export const de: Catalogue = {
   hint_no_confirm: 'Wählen Sie eine Startzeit, um den ganzen Ablauf zu sehen, und buchen Sie dann.',
   hint_confirm:
     'Wählen Sie eine Startzeit, um den ganzen Ablauf zu sehen, und fahren Sie dann mit der Bestätigung fort.',
+  times_heading: 'Freie Termine',
   times_none: 'Zurzeit sind keine Termine frei.',
   option_until: 'bis {time}',
   book: 'Diesen Termin buchen',

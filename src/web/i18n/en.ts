@@ -40,6 +40,7 @@ export const en = {
   times_title: 'Times on {day}',
   hint_no_confirm: 'Choose a start time to see its whole itinerary, then book it.',
   hint_confirm: 'Choose a start time to see its whole itinerary, then continue to confirm it.',
+  times_heading: 'Available times',
   times_none: 'There are no times available right now.',
   option_until: 'to {time}',
   book: 'Book this time',

@@ -37,6 +37,7 @@ export const es: Catalogue = {
   times_title: 'Horarios del {day}',
   hint_no_confirm: 'Elige una hora de inicio para ver todo el itinerario y después resérvala.',
   hint_confirm: 'Elige una hora de inicio para ver todo el itinerario y después continúa para confirmarla.',
+  times_heading: 'Horarios disponibles',
   times_none: 'Ahora mismo no hay horarios disponibles.',
   option_until: 'hasta las {time}',
   book: 'Reservar este horario',

@@ -37,6 +37,7 @@ export const fr: Catalogue = {
   times_title: 'Horaires du {day}',
   hint_no_confirm: 'Choisissez une heure de début pour voir tout le déroulé, puis réservez-la.',
   hint_confirm: 'Choisissez une heure de début pour voir tout le déroulé, puis continuez pour la confirmer.',
+  times_heading: 'Horaires disponibles',
   times_none: 'Aucun horaire n’est disponible pour le moment.',
   option_until: 'jusqu’à {time}',
   book: 'Réserver cet horaire',

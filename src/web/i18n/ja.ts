@@ -37,6 +37,7 @@ export const ja: Catalogue = {
   times_title: '{day}の候補時間',
   hint_no_confirm: '開始時間を選ぶと全体の日程が表示されます。内容を確認してから予約してください。',
   hint_confirm: '開始時間を選ぶと全体の日程が表示されます。内容を確認してから確定へ進んでください。',
+  times_heading: '空いている時間',
   times_none: '現在、空いている時間はありません。',
   option_until: '〜{time}',
   book: 'この時間で予約',

@@ -37,6 +37,7 @@ export const nl: Catalogue = {
   times_title: 'Tijden op {day}',
   hint_no_confirm: 'Kies een begintijd om het hele programma te zien en boek die daarna.',
   hint_confirm: 'Kies een begintijd om het hele programma te zien en ga daarna verder om die te bevestigen.',
+  times_heading: 'Beschikbare tijden',
   times_none: 'Er zijn op dit moment geen tijden beschikbaar.',
   option_until: 'tot {time}',
   book: 'Deze tijd boeken',
