@@ -98,7 +98,9 @@ try {
         await Promise.all([
           page.waitForSelector('#countdown'),
           page
-            .locator('.pick:checked ~ .detail button, .pick:checked + .chip + .detail button')
+            .locator(
+              '.options > input:checked ~ .detail button, .options > input:checked + .chip + .detail button',
+            )
             .first()
             .click(),
         ]);

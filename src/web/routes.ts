@@ -13,6 +13,7 @@ import { registerItinerary } from './actions/itinerary.ts';
 import { registerLive } from './actions/live.ts';
 import { registerNone } from './actions/none.ts';
 import { registerView } from './actions/view.ts';
+import { registerZones } from './actions/zones.ts';
 import { loadAssets } from './assets.ts';
 import { PageKit, type WebDeps } from './page-kit.ts';
 import { pageHeaders } from './security.ts';
@@ -85,6 +86,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
       registerNone(scope, kit);
       registerItinerary(scope, kit);
       registerLive(scope, kit);
+      registerZones(scope, kit);
 
       // A GET to an action URL never acts: it goes back to the page.
       for (const action of ['choose', 'back']) {

@@ -77,78 +77,51 @@ export function zoneFrom(value: unknown): string | undefined {
   return canonicalZone(value);
 }
 
-/** Zones the control offers, one or more per offset in use, besides the visitor's and the link's. */
+/**
+ * Zones the page itself lists (the most asked-for ones), besides the visitor's and the
+ * link's; the script's search loads every zone (`allZoneChoices`) when the invitee searches.
+ */
 export const OFFERED_ZONES: readonly string[] = [
-  'Pacific/Pago_Pago',
   'Pacific/Honolulu',
   'America/Anchorage',
   'America/Los_Angeles',
   'America/Denver',
-  'America/Phoenix',
   'America/Chicago',
   'America/Mexico_City',
   'America/New_York',
-  'America/Toronto',
   'America/Bogota',
-  'America/Halifax',
-  'America/Caracas',
-  'America/Santiago',
-  'America/St_Johns',
   'America/Sao_Paulo',
-  'America/Argentina/Buenos_Aires',
-  'America/Nuuk',
-  'Atlantic/Azores',
   'UTC',
-  'Atlantic/Reykjavik',
   'Europe/London',
-  'Europe/Dublin',
-  'Europe/Lisbon',
-  'Africa/Casablanca',
   'Africa/Lagos',
   'Europe/Paris',
   'Europe/Berlin',
   'Europe/Madrid',
-  'Europe/Amsterdam',
-  'Europe/Rome',
-  'Europe/Stockholm',
-  'Europe/Warsaw',
   'Africa/Johannesburg',
-  'Africa/Cairo',
   'Europe/Athens',
-  'Europe/Helsinki',
-  'Europe/Kyiv',
-  'Asia/Jerusalem',
   'Europe/Istanbul',
   'Europe/Moscow',
-  'Africa/Nairobi',
-  'Asia/Riyadh',
-  'Asia/Tehran',
   'Asia/Dubai',
-  'Asia/Kabul',
   'Asia/Karachi',
   'Asia/Kolkata',
-  'Asia/Colombo',
-  'Asia/Kathmandu',
-  'Asia/Dhaka',
-  'Asia/Yangon',
   'Asia/Bangkok',
-  'Asia/Ho_Chi_Minh',
-  'Asia/Jakarta',
   'Asia/Singapore',
-  'Asia/Manila',
-  'Asia/Hong_Kong',
   'Asia/Shanghai',
   'Australia/Perth',
-  'Asia/Seoul',
   'Asia/Tokyo',
-  'Australia/Darwin',
-  'Australia/Adelaide',
-  'Australia/Brisbane',
   'Australia/Sydney',
   'Pacific/Auckland',
-  'Pacific/Fiji',
-  'Pacific/Kiritimati',
 ];
+
+/** Every zone `Intl` knows, by canonical id, once each. */
+function everyZone(): readonly string[] {
+  const ids = new Set<string>(['UTC']);
+  for (const id of Intl.supportedValuesOf('timeZone')) {
+    const canonical = canonicalZone(id);
+    if (!canonical.startsWith('Etc/') && !/^[A-Z]{2,5}\d?([A-Z]{3})?$/.test(canonical)) ids.add(canonical);
+  }
+  return [...ids];
+}
 
 export type ZoneChoice = { readonly id: string; readonly label: string };
 
@@ -227,6 +200,24 @@ export function zoneChoices(
     at,
   );
   return order.map((id) => all.find((c) => c.id === id)!);
+}
+
+const FULL_LISTS = new Map<string, { minute: number; list: readonly ZoneChoice[] }>();
+
+/** Every zone, labelled and sorted like zoneChoices: what the search box searches. */
+export function allZoneChoices(tag: string, hourFormat: HourFormat, now: number): readonly ZoneChoice[] {
+  const minute = Math.floor(now / 60_000);
+  const key = `${tag}|${hourFormat}`;
+  let cached = FULL_LISTS.get(key);
+  if (cached === undefined || cached.minute !== minute) {
+    const formats = new WallFormats(tag, hourFormat);
+    const at = minute * 60_000;
+    const list = sortByOffset(everyZone(), at).map((id) => ({ id, label: zoneLabel(id, tag, formats, at) }));
+    if (FULL_LISTS.size > 50) FULL_LISTS.clear();
+    cached = { minute, list };
+    FULL_LISTS.set(key, cached);
+  }
+  return cached.list;
 }
 
 function sortByOffset(zones: readonly string[], at: number): string[] {

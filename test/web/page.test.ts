@@ -204,7 +204,7 @@ describe('open page', () => {
       month: 'short',
       timeZone: 'UTC',
     }); // e.g. "Wed 4 Mar"
-    assert.match(body, new RegExp(`<span class="until">to ${nextDay}, 10:00</span>`));
+    assert.match(body, new RegExp(`<small>to ${nextDay}, 10:00</small>`));
     // Its itinerary (shown before booking) marks the second step's day.
     assert.match(body, new RegExp(`<strong class="other-day">on ${nextDay}</strong> 09:00 – 10:00`));
   });

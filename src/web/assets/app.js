@@ -56,8 +56,10 @@
       const theirs = next.querySelector(selector);
       if (mine !== null && theirs !== null) mine.replaceWith(document.importNode(theirs, true));
     }
+    enhanceSkips();
     if (options.replace === true) window.history.replaceState(null, '', url);
     else window.history.pushState(null, '', url);
+    shownUrl = withoutHash(window.location.href);
     enhance(main);
     if (options.focus !== undefined) document.getElementById(options.focus)?.focus();
     return true;
@@ -86,18 +88,39 @@
     const none = form.querySelector('#tz-none');
     if (box === null || search === null || select === null) return;
     box.hidden = false;
-    const all = Array.from(select.options, (o) => ({
-      option: o,
-      text: `${o.textContent} ${o.value}`.toLowerCase(),
-    }));
     const fold = (s) =>
       s
+        .toLowerCase()
         .normalize('NFD')
         .replace(/[\u0300-\u036f]/g, '')
         .replaceAll('_', ' ');
-    for (const entry of all) entry.text = fold(entry.text);
-    search.addEventListener('input', () => {
-      const words = fold(search.value.toLowerCase()).split(/\s+/).filter(Boolean);
+    const index = () =>
+      Array.from(select.options, (o) => ({ option: o, text: fold(`${o.textContent} ${o.value}`) }));
+    let all = index();
+    let loaded = false;
+    /** The page lists about thirty zones; searching loads every one (once). */
+    async function loadAll() {
+      if (loaded) return;
+      loaded = true;
+      const url = new URL('/book/zones.json', window.location.href);
+      url.searchParams.set('lang', root.dataset.lang ?? 'en');
+      url.searchParams.set('hf', form.querySelector('#hf')?.value ?? '');
+      try {
+        const response = await fetch(url, { headers: { accept: 'application/json' } });
+        if (!response.ok) return;
+        const { zones } = await response.json();
+        const current = select.value;
+        const options = zones.map(([id, label]) => new Option(label, id, false, id === current));
+        if (!zones.some(([id]) => id === current)) return;
+        select.replaceChildren(...options);
+        all = index();
+        filter();
+      } catch {
+        // The short list still works.
+      }
+    }
+    function filter() {
+      const words = fold(search.value).split(/\s+/).filter(Boolean);
       let shown = 0;
       for (const { option, text } of all) {
         const match = words.every((w) => text.includes(w));
@@ -107,6 +130,11 @@
       }
       if (none !== null) none.hidden = shown > 0;
       select.size = words.length > 0 ? Math.min(Math.max(shown, 2), 8) : 0;
+    }
+    search.addEventListener('focus', () => void loadAll());
+    search.addEventListener('input', () => {
+      filter();
+      void loadAll();
     });
     search.addEventListener('keydown', (event) => {
       if (event.key !== 'Enter') return;
@@ -238,6 +266,16 @@
     });
   }
 
+  /** Skip links move the keyboard focus itself, not only the scroll position. */
+  function enhanceSkips() {
+    for (const link of document.querySelectorAll('a.skip')) {
+      link.addEventListener('click', () => {
+        const target = document.getElementById(link.hash.slice(1));
+        if (target !== null) window.setTimeout(() => target.focus(), 0);
+      });
+    }
+  }
+
   function enhance(scope) {
     guardSubmits(scope);
     enhanceSettings(scope);
@@ -255,12 +293,20 @@
     const box = document.getElementById('countdown');
     if (box !== null) box.hidden = true;
   });
+  // Back and forward between days: load the day in place (fragment jumps such as the skip links
+  // also fire popstate, and must not reload anything).
+  const withoutHash = (href) => href.split('#')[0];
+  let shownUrl = withoutHash(window.location.href);
   window.addEventListener('popstate', () => {
+    const now = withoutHash(window.location.href);
+    if (now === shownUrl) return;
+    shownUrl = now;
     void navigate(window.location.href, { replace: true });
   });
 
   function start() {
     enhance(document);
+    enhanceSkips();
     countdown();
     detectZone();
   }

@@ -60,11 +60,12 @@ export function itinerary(
     end: `${lastDayDiffers ? `${clock.shortDay(last.end)}, ` : ''}${clock.time(last.end)}`,
   });
   const where = t('where');
-  return html`<ol class="itinerary">${steps.map((step, i) => {
+  // Compact (one per option): classes come from the surrounding .detail (see app.css).
+  return html`<ol${compact ? '' : html` class="itinerary"`}>${steps.map((step, i) => {
     const previous = steps[i - 1];
     const gapMinutes = previous === undefined ? 0 : Math.round((step.start - previous.end) / MINUTE);
     return html`<li>${gapMinutes > 0 && html`<span class="gap">${t('gap', { duration: clock.formats.duration(gapMinutes) })}</span>`}${when(clock, t, step, firstDay, compact)}<b>${step.summary}</b>${step.location !== null && html`<span class="loc">${compact ? '' : html`<span class="label">${where}</span> `}${step.location}</span>`}${step.description !== null && html`<span class="desc">${compact ? shorten(step.description) : step.description}</span>`}</li>`;
-  })}</ol><p class="total">${total}</p>`;
+  })}</ol><p${compact ? '' : html` class="total"`}>${total}</p>`;
 }
 
 /** Compact itineraries repeat a step's description per option: long ones are cut (in full above). */

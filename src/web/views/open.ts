@@ -196,7 +196,7 @@ ${day.options.map((option, i) => {
   // On a fall-back day a wall time can occur twice: say which is which.
   const label = counts.get(labels[i]!)! > 1 ? `${labels[i]} (${clock.offset(first.start)})` : labels[i]!;
   const endDay = clock.dayKey(last.end) !== day.key ? `${clock.shortDay(last.end)}, ` : '';
-  return html`<input type="radio" name="pick" id="o${i}" class="pick"><label for="o${i}" class="chip"><time datetime="${isoInstant(first.start)}">${label}</time><span class="until">${t('option_until', { time: `${endDay}${clock.time(last.end)}` })}</span></label><div class="detail">${itinerary(clock, t, option.steps, { compact: true })}<button name="option" value="${option.key}" class="primary">${action}</button></div>
+  return html`<input type="radio" name="pick" id="o${i}"><label for="o${i}" class="chip"><time datetime="${isoInstant(first.start)}">${label}</time><small>${t('option_until', { time: `${endDay}${clock.time(last.end)}` })}</small></label><div class="detail">${itinerary(clock, t, option.steps, { compact: true })}<button name="option" value="${option.key}">${action}</button></div>
 `;
 })}
 </fieldset>`;
