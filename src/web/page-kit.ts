@@ -188,6 +188,8 @@ export class PageKit {
         return this.say(reply, 410, env, 'disabled', { message: state.message, contact: true });
       case 'expired':
         return this.say(reply, 410, env, 'expired', { contact: true });
+      case 'cancelled':
+        return this.say(reply, 410, env, 'cancelled', { contact: true });
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Interval } from '../../domain/engine/types.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
 import type {
   BusyReadResult,
   ExternalCalendarReader,

@@ -94,6 +94,9 @@ export const en = {
   disabled_text: 'The organiser has closed this link.',
   expired_title: 'This booking link has expired',
   expired_text: 'The times it offered have passed. Please ask the organiser for a new link.',
+  cancelled_title: 'This booking was cancelled',
+  cancelled_text:
+    'The appointments booked through this link have been cancelled and removed from the calendars.',
   form_expired_title: 'This form has expired',
   form_expired_text:
     'For your security, the form could not be accepted and nothing was changed. Please reload the booking page and try again. If this keeps happening, make sure cookies are allowed for this site.',

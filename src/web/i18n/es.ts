@@ -91,6 +91,9 @@ export const es: Catalogue = {
   disabled_text: 'La organización ha cerrado este enlace.',
   expired_title: 'Este enlace de reserva ha caducado',
   expired_text: 'Los horarios que ofrecía ya han pasado. Pide un enlace nuevo a la organización.',
+  cancelled_title: 'Esta reserva se ha cancelado',
+  cancelled_text:
+    'Las citas reservadas con este enlace se han cancelado y se han quitado de los calendarios.',
   form_expired_title: 'Este formulario ha caducado',
   form_expired_text:
     'Por tu seguridad, el formulario no se ha aceptado y no se ha cambiado nada. Recarga la página de reserva y vuelve a intentarlo. Si sigue pasando, permite las cookies para este sitio.',

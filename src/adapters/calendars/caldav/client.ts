@@ -8,7 +8,7 @@ import {
   propfind,
   serviceDiscovery,
 } from 'tsdav';
-import type { Interval } from '../../../domain/engine/types.ts';
+import type { Interval } from '../../../domain/time/intervals.ts';
 import type {
   CaldavCalendarRef,
   CaldavCredentials,

@@ -1,4 +1,4 @@
-import type { Interval } from '../../../domain/engine/types.ts';
+import type { Interval } from '../../../domain/time/intervals.ts';
 import { describeOrigin, ExternalCalendarError } from '../errors.ts';
 import { type CalendarHttpOptions, statusError, withDeadline } from '../http.ts';
 import { busyIntervalsFromICalendar } from '../ical/expand.ts';
