@@ -3,7 +3,13 @@
  * 6.6) into a LinkRequest, reporting every problem at once.
  */
 import type { SequenceRequest } from '../../app/availability.ts';
-import type { LinkPaths, LinkRequest, TargetCalendar } from '../../app/links.ts';
+import {
+  DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
+  type LinkOrganizer,
+  type LinkRequest,
+  type TargetCalendar,
+} from '../../app/link-model.ts';
+import type { LinkPaths } from '../../app/links.ts';
 import type { Limits } from '../../config/config.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
@@ -14,6 +20,7 @@ import {
   isObject,
   type Json,
   readArray,
+  readBoolean,
   readDuration,
   readEnum,
   readObject,
@@ -70,9 +77,9 @@ function readTargets(value: unknown, problems: Problems): TargetCalendar[] {
   return targets;
 }
 
-function readHourFormat(formatting: unknown, problems: Problems): 'h' | 'H' {
+function readHourFormat(formatting: unknown, problems: Problems): 'h' | 'H' | null {
   const object = readObject(formatting, 'formatting', problems, false);
-  if (object === undefined || isAbsent(object.hour_format)) return 'H';
+  if (object === undefined || isAbsent(object.hour_format)) return null;
   // "h"/"H" per the docs; the PHP SDK's tests send "12"/"24".
   const aliases: Record<string, 'h' | 'H'> = { h: 'h', H: 'H', '12': 'h', '24': 'H' };
   const format = typeof object.hour_format === 'string' ? aliases[object.hour_format] : undefined;
@@ -83,7 +90,60 @@ function readHourFormat(formatting: unknown, problems: Problems): 'h' | 'H' {
       'formatting.hour_format must be "h" or "H"',
     );
   }
-  return format ?? 'H';
+  return format ?? null;
+}
+
+/** rtseq extension `locale`: a well-formed BCP 47 tag, stored in canonical form. */
+function readLocale(value: unknown, problems: Problems): string | null {
+  const tag = readString(value, 'locale', problems, { required: false, min: 1, max: 35 });
+  if (tag === undefined) return null;
+  try {
+    return Intl.getCanonicalLocales(tag)[0] ?? null;
+  } catch {
+    problems.add(
+      'locale',
+      'errors.invalid_value',
+      'locale must be a BCP 47 language tag such as "de" or "en-GB"',
+    );
+    return null;
+  }
+}
+
+const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+/** rtseq extension `organizer`: `{name, email}`, either optional, shown on every page. */
+function readOrganizer(value: unknown, problems: Problems): LinkOrganizer | null {
+  const object = readObject(value, 'organizer', problems, false);
+  if (object === undefined) return null;
+  const name = readString(object.name, 'organizer.name', problems, { required: false, min: 1, max: 200 });
+  const email = readString(object.email, 'organizer.email', problems, { required: false, min: 3, max: 254 });
+  if (email !== undefined && !EMAIL.test(email)) {
+    problems.add('organizer.email', 'errors.invalid_value', 'organizer.email must be an e-mail address');
+  }
+  if (name === undefined && email === undefined) return null;
+  return { name: name ?? null, email: email ?? null };
+}
+
+/** `invitee_actions` and `invitee_action_cutoff` (SPEC 6.6): both actions off and 24 hours by default. */
+function readInviteeActions(
+  body: Json,
+  problems: Problems,
+): Pick<LinkRequest, 'inviteeActions' | 'inviteeActionCutoffMinutes'> {
+  const actions = readObject(body.invitee_actions, 'invitee_actions', problems, false);
+  const reschedule =
+    actions === undefined
+      ? undefined
+      : readBoolean(actions.reschedule, 'invitee_actions.reschedule', problems);
+  const cancel =
+    actions === undefined ? undefined : readBoolean(actions.cancel, 'invitee_actions.cancel', problems);
+  const cutoff = readDuration(body.invitee_action_cutoff, 'invitee_action_cutoff', problems, {
+    required: false,
+    min: 0,
+  });
+  return {
+    inviteeActions: { reschedule: reschedule ?? false, cancel: cancel ?? false },
+    inviteeActionCutoffMinutes: cutoff ?? DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
+  };
 }
 
 export function readLinkRequest(
@@ -192,6 +252,9 @@ export function readLinkRequest(
     redirectCompletedUrl: redirectCompleted ?? null,
     selectionMode,
     hourFormat: readHourFormat(body.formatting, problems),
+    locale: readLocale(body.locale, problems),
+    organizer: readOrganizer(body.organizer, problems),
+    ...readInviteeActions(body, problems),
   };
   const completedCallbackPath =
     callbackUrls !== undefined && !isAbsent(callbackUrls.completed_url)

@@ -3,9 +3,9 @@
  * (reference 7.3, 7.4, 8.2). Every reader collects all problems and never throws.
  */
 import type { EventsQuery, FreeBusyQuery } from '../../app/events.ts';
-import { startOfLocalDate } from '../../app/events.ts';
 import type { PageQuery } from '../../app/paging.ts';
 import type { Problems } from '../../domain/errors.ts';
+import { startOfLocalDate } from '../../domain/time/wall-clock.ts';
 import type { TimeWindow } from '../../ports/store.ts';
 import { CALENDAR_IDS_MAX, DATE_LIKE, localDateText } from './fields.ts';
 import { child, formatUtc, parseDate, readTime, readTimeZone } from './reader.ts';

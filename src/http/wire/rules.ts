@@ -4,7 +4,7 @@
  */
 import type { RuleInput } from '../../app/managed-availability.ts';
 import type { Problems } from '../../domain/errors.ts';
-import type { WeeklyPeriod } from '../../ports/store.ts';
+import type { WeeklyPeriod } from '../../domain/time/weekly-rules.ts';
 import { CALENDAR_IDS_MAX, readId } from './fields.ts';
 import {
   child,
