@@ -566,6 +566,14 @@ export function sqlRepos(db: SqlExecutor): Repos {
           toPeriod,
         );
       },
+      async accountsWithAny(accountIds) {
+        if (accountIds.length === 0) return [];
+        return many(
+          `SELECT DISTINCT account_id FROM available_periods WHERE account_id IN (${placeholders(accountIds.length)})`,
+          [...accountIds],
+          (row) => String(row.account_id),
+        );
+      },
     },
 
     links: {
