@@ -6,18 +6,21 @@
  */
 import { recheckSequenceOption } from '../domain/engine/recheck.ts';
 import type { SequenceOption } from '../domain/engine/types.ts';
-import { ReservationConflictError } from '../ports/store.ts';
-import { type MemberFailure, resolveSequence, searchSequences } from './availability.ts';
+import { type Repos, ReservationConflictError } from '../ports/store.ts';
+import type { MemberFailure } from './availability.ts';
 import { describeOption, outboxItem, reservationsFor, writeStepEvents } from './booking-writes.ts';
 import type { AppContext } from './context.ts';
 import { type BookedOption, encodeBooked, type Link, type LinkRequest, statusOf } from './link-model.ts';
 import { completionCallbackBody, noTimesSuitableBody } from './link-wire.ts';
 import { type LoadedLink, loadLinkForPage, reloadLink } from './links.ts';
+import type { BusyOptions } from './participants.ts';
+import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
 
 export type ClosedState =
   | { readonly kind: 'completed'; readonly link: Link; readonly booked: BookedOption }
   | { readonly kind: 'disabled'; readonly link: Link; readonly message: string }
-  | { readonly kind: 'expired'; readonly link: Link };
+  | { readonly kind: 'expired'; readonly link: Link }
+  | { readonly kind: 'cancelled'; readonly link: Link };
 
 export type OpenState = {
   readonly kind: 'open';
@@ -53,22 +56,25 @@ function closedState(ctx: AppContext, link: Link): ClosedState | undefined {
   if (status === 'completed' && booked !== null) return { kind: 'completed', link, booked };
   if (status === 'disabled') return { kind: 'disabled', link, message: link.displayMessage ?? '' };
   if (status === 'expired') return { kind: 'expired', link };
+  if (status === 'cancelled') return { kind: 'cancelled', link };
   return undefined;
 }
 
+/** Open (or rescheduling: SPEC 6.6) page state: the options computed now. */
 async function computeOpenState(
   ctx: AppContext,
-  { link, application }: LoadedLink,
-  options: { fresh: boolean; ignoreHolder?: string },
+  loaded: LoadedLink,
+  options: BusyOptions,
 ): Promise<OpenState> {
-  const { request } = link;
-  const { query, resolved } = await resolveSequence(
-    ctx,
-    { kind: 'application', application },
-    request.sequence,
-    options,
-  );
-  return { kind: 'open', link, request, options: searchSequences(query), failures: resolved.failures };
+  const { link } = loaded;
+  const query = await linkQuery(ctx, loaded, options);
+  return {
+    kind: 'open',
+    link,
+    request: link.request,
+    options: searchLinkOptions(query),
+    failures: query.resolved.failures,
+  };
 }
 
 /** The page's state now; undefined for an unknown token (404). */
@@ -104,18 +110,12 @@ class TakenMeanwhile extends Error {}
 /** Re-checks the chosen option against calendar data read now; null when no longer valid. */
 async function recheckChoice(
   ctx: AppContext,
-  { link, application }: LoadedLink,
+  loaded: LoadedLink,
   chosen: ChosenSteps,
-  options: { fresh: boolean; ignoreHolder?: string },
+  options: BusyOptions,
 ): Promise<SequenceOption | null> {
-  const { request } = link;
-  if (chosen.some((c) => c.index >= request.sequence.steps.length)) return null;
-  const { query, resolved } = await resolveSequence(
-    ctx,
-    { kind: 'application', application },
-    request.sequence,
-    options,
-  );
+  if (chosen.some((c) => c.index >= loaded.link.request.sequence.steps.length)) return null;
+  const { query, resolved } = await linkQuery(ctx, loaded, options);
   if (resolved.failures.length > 0) return null;
   return recheckSequenceOption(query, { steps: chosen });
 }
@@ -144,19 +144,49 @@ export async function holdOption(
   const option = await recheckChoice(ctx, loaded, chosen, { fresh: false, ignoreHolder: holderKey });
   if (option === null) return takenOutcome(ctx, loaded);
   const described = describeOption(link.request, option);
-  const rows = reservationsFor(ctx, link, described, 'hold', holderKey);
+  const rows = outsideOwnBooking(ctx, link, reservationsFor(ctx, link, described, 'hold', holderKey));
   try {
     await ctx.store.transaction((repos) => repos.reservations.insertAll(rows, ctx.clock.now(), holderKey));
   } catch (error) {
     if (error instanceof ReservationConflictError) return takenOutcome(ctx, loaded);
     throw error;
   }
-  return { kind: 'held', link, option: described, expiresAt: rows[0]?.expiresAt ?? ctx.clock.now() };
+  const expiresAt = ctx.clock.now() + ctx.config.holdSeconds * 1000;
+  return { kind: 'held', link, option: described, expiresAt: rows[0]?.expiresAt ?? expiresAt };
 }
 
 /** "Back" on the confirmation page: the hold ends at once. */
 export async function releaseHold(ctx: AppContext, link: Link, holderKey: string): Promise<void> {
   await ctx.store.transaction((repos) => repos.reservations.releaseHolds(link.id, holderKey));
+}
+
+/** The first booking of an open link (SPEC 6.3 steps 2 to 4), inside the caller's transaction. */
+async function firstBooking(
+  ctx: AppContext,
+  repos: Repos,
+  link: Link,
+  booked: BookedOption,
+  holderKey: string | null,
+  now: number,
+): Promise<void> {
+  await repos.reservations.insertAll(
+    reservationsFor(ctx, link, booked, 'booking', holderKey),
+    now,
+    holderKey,
+  );
+  const completed = await repos.links.closeIfOpen(link.id, {
+    status: 'completed',
+    at: now,
+    booked: encodeBooked(booked),
+  });
+  if (!completed) throw new TakenMeanwhile();
+  await writeStepEvents(ctx, repos, link, booked);
+  const url = link.request.completedCallbackUrl;
+  if (url !== null) {
+    await repos.outbox.insert(
+      outboxItem(ctx, link.applicationId, 'callback', url, completionCallbackBody(link, booked)),
+    );
+  }
 }
 
 /**
@@ -178,42 +208,23 @@ export async function bookOption(
     ...(holderKey === null ? {} : { ignoreHolder: holderKey }),
   });
   if (option === null) return takenOutcome(ctx, loaded);
-  const { request } = link;
-  const booked = describeOption(request, option);
+  const booked = describeOption(link.request, option);
   const now = ctx.clock.now();
   try {
     await ctx.store.transaction(async (repos) => {
-      await repos.reservations.insertAll(
-        reservationsFor(ctx, link, booked, 'booking', holderKey),
-        now,
-        holderKey,
-      );
-      const completed = await repos.links.closeIfOpen(link.id, {
-        status: 'completed',
-        at: now,
-        booked: encodeBooked(booked),
-      });
-      if (!completed) throw new TakenMeanwhile();
-      await writeStepEvents(ctx, repos, link, booked);
-      if (request.completedCallbackUrl !== null) {
-        await repos.outbox.insert(
-          outboxItem(
-            ctx,
-            link.applicationId,
-            'callback',
-            request.completedCallbackUrl,
-            completionCallbackBody(link, booked),
-          ),
-        );
+      if (link.status === 'rescheduling') {
+        if (!(await commitReschedule(ctx, repos, link, booked, holderKey, now))) throw new TakenMeanwhile();
+        return;
       }
+      await firstBooking(ctx, repos, link, booked, holderKey, now);
     });
   } catch (error) {
     if (error instanceof ReservationConflictError || error instanceof TakenMeanwhile)
       return takenOutcome(ctx, loaded);
     throw error;
   }
-  // What closeIfOpen stored; no need to read it back.
-  const done: Link = { ...link, status: 'completed', completedAt: now, booked };
+  // What the transaction stored; no need to read it back.
+  const done: Link = { ...link, status: 'completed', completedAt: now, booked, rescheduleSteps: null };
   return { kind: 'booked', link: done, booked };
 }
 

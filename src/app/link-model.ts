@@ -24,7 +24,15 @@ export type LinkRequest = {
   readonly redirectCompletedUrl: string | null;
   readonly selectionMode: 'no_confirm' | 'confirm';
   readonly hourFormat: 'h' | 'H';
+  /** What the invitee may do after booking, through the link's own page (SPEC 6.6). */
+  readonly inviteeActions: InviteeActions;
+  /** No invitee action closer than this to the first booked step's start. */
+  readonly inviteeActionCutoffMinutes: number;
 };
+
+export type InviteeActions = { readonly reschedule: boolean; readonly cancel: boolean };
+
+export const DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES = 24 * 60;
 
 /** One booked step, as recorded on the link and reported in status and callbacks. */
 export type BookedStep = {
@@ -45,7 +53,17 @@ export type Link = Omit<LinkRecord, 'request' | 'booked'> & {
   readonly booked: BookedOption | null;
 };
 
-export type LinkStatusName = 'open' | 'completed' | 'disabled' | 'expired';
+export type LinkStatusName = 'open' | 'completed' | 'disabled' | 'expired' | 'rescheduling' | 'cancelled';
+
+/** The error key that names a link's status when that status does not allow a change. */
+export const STATUS_ERROR_KEYS: Readonly<Record<LinkStatusName, string>> = {
+  open: 'errors.link_open',
+  completed: 'errors.link_completed',
+  disabled: 'errors.link_disabled',
+  expired: 'errors.link_expired',
+  rescheduling: 'errors.link_rescheduling',
+  cancelled: 'errors.link_cancelled',
+};
 
 class StoredLinkError extends Error {
   override name = 'StoredLinkError';
@@ -80,6 +98,12 @@ export function decodeLink(record: LinkRecord): Link {
     throw new StoredLinkError(`link ${record.id}: the stored request is not a link request`);
   }
   const { format: _f, ...fields } = request;
+  // Links stored before invitee actions existed allow none.
+  const withDefaults = {
+    inviteeActions: { reschedule: false, cancel: false },
+    inviteeActionCutoffMinutes: DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
+    ...fields,
+  };
   let booked: BookedOption | null = null;
   if (record.booked !== null) {
     formatOf(record.id, record.booked, 'booked option');
@@ -88,7 +112,7 @@ export function decodeLink(record: LinkRecord): Link {
     }
     booked = { steps: record.booked.steps as BookedStep[] };
   }
-  return { ...record, request: fields as unknown as LinkRequest, booked };
+  return { ...record, request: withDefaults as unknown as LinkRequest, booked };
 }
 
 export function encodeRequest(request: LinkRequest): Record<string, unknown> {
@@ -113,4 +137,28 @@ export function stepEventId(request: LinkRequest, index: number): string {
 export function stepSummary(request: LinkRequest, index: number): string {
   const own = request.sequence.steps[index]?.event?.summary;
   return typeof own === 'string' && own !== '' ? own : String(request.event.summary);
+}
+
+export type InviteeAction = 'reschedule' | 'cancel';
+
+/**
+ * Whether the invitee may take the action now (SPEC 6.6): the link allows it, the link is booked
+ * (cancel also while rescheduling), and the first booked step starts more than the cutoff from now.
+ */
+export function inviteeMay(
+  link: Link,
+  action: InviteeAction,
+  now: number,
+):
+  | { allowed: true }
+  | { allowed: false; reason: 'not_allowed' | 'not_booked' | 'cutoff'; cutoffAt?: number } {
+  if (!link.request.inviteeActions[action]) return { allowed: false, reason: 'not_allowed' };
+  const states: readonly string[] = action === 'cancel' ? ['completed', 'rescheduling'] : ['completed'];
+  if (!states.includes(link.status) || link.booked === null || link.booked.steps.length === 0) {
+    return { allowed: false, reason: 'not_booked' };
+  }
+  const firstStart = Math.min(...link.booked.steps.map((s) => s.start));
+  const cutoffAt = firstStart - link.request.inviteeActionCutoffMinutes * 60_000;
+  if (now >= cutoffAt) return { allowed: false, reason: 'cutoff', cutoffAt };
+  return { allowed: true };
 }

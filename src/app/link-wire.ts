@@ -5,7 +5,7 @@
 import { formatUtc } from '../domain/time/format.ts';
 import type { LinkKind } from '../ports/store.ts';
 import type { AppContext } from './context.ts';
-import { type BookedOption, type Link, type LinkRequest, statusOf } from './link-model.ts';
+import { type BookedOption, inviteeMay, type Link, type LinkRequest, statusOf } from './link-model.ts';
 
 export type KindNames = {
   /** Prefix of the link id (`seq_…`, `sch_…`). */
@@ -16,6 +16,8 @@ export type KindNames = {
   readonly idKey: string;
   readonly completed: string;
   readonly noTimesSuitable: string;
+  readonly rescheduled: string;
+  readonly cancelled: string;
 };
 
 export const KIND_NAMES: Readonly<Record<LinkKind, KindNames>> = {
@@ -25,6 +27,8 @@ export const KIND_NAMES: Readonly<Record<LinkKind, KindNames>> = {
     idKey: 'real_time_sequencing_id',
     completed: 'real_time_sequencing_completed',
     noTimesSuitable: 'real_time_sequencing_no_times_suitable',
+    rescheduled: 'real_time_sequencing_rescheduled',
+    cancelled: 'real_time_sequencing_cancelled',
   },
   scheduling: {
     prefix: 'sch',
@@ -32,11 +36,25 @@ export const KIND_NAMES: Readonly<Record<LinkKind, KindNames>> = {
     idKey: 'real_time_scheduling_id',
     completed: 'real_time_scheduling_completed',
     noTimesSuitable: 'real_time_scheduling_no_times_suitable',
+    rescheduled: 'real_time_scheduling_rescheduled',
+    cancelled: 'real_time_scheduling_cancelled',
   },
 };
 
 export function linkUrl(ctx: AppContext, link: Link): string {
   return `${ctx.config.publicUrl}/book/${ctx.secrets.unseal(link.tokenSealed)}`;
+}
+
+/** The invitee's reschedule and cancel pages (SPEC 6.6), when the link allows them now. */
+export function inviteeActionUrls(
+  ctx: AppContext,
+  link: Link,
+): { reschedule_url?: string; cancel_url?: string } {
+  const now = ctx.clock.now();
+  const urls: { reschedule_url?: string; cancel_url?: string } = {};
+  if (inviteeMay(link, 'reschedule', now).allowed) urls.reschedule_url = `${linkUrl(ctx, link)}/reschedule`;
+  if (inviteeMay(link, 'cancel', now).allowed) urls.cancel_url = `${linkUrl(ctx, link)}/cancel`;
+  return urls;
 }
 
 function tzidOf(request: LinkRequest): string {
@@ -84,11 +102,11 @@ export function linkDocument(ctx: AppContext, link: Link): Record<string, unknow
     }
   }
   if (link.displayMessage !== null) document.display_message = link.displayMessage;
-  return document;
+  return { ...document, ...inviteeActionUrls(ctx, link) };
 }
 
-/** The completion callback body of SPEC 6.4, exactly. */
-export function completionCallbackBody(link: Link, booked: BookedOption): string {
+/** The fields of SPEC 6.4's completion body, with the notification type given. */
+function bookedFields(link: Link, booked: BookedOption, type: string): Record<string, unknown> {
   const { request } = link;
   const names = KIND_NAMES[link.kind];
   const tzid = tzidOf(request);
@@ -98,8 +116,8 @@ export function completionCallbackBody(link: Link, booked: BookedOption): string
   const participants: string[] = [];
   for (const step of booked.steps)
     for (const sub of step.participants) if (!participants.includes(sub)) participants.push(sub);
-  const body: Record<string, unknown> = {
-    notification: { type: names.completed },
+  return {
+    notification: { type },
     [names.objectKey]: { [names.idKey]: link.id, status: 'completed' },
     event: {
       event_id,
@@ -110,8 +128,42 @@ export function completionCallbackBody(link: Link, booked: BookedOption): string
     },
     participants: participants.map((sub) => ({ sub })),
   };
+}
+
+/** The completion callback body of SPEC 6.4, exactly. */
+export function completionCallbackBody(link: Link, booked: BookedOption): string {
+  const body = bookedFields(link, booked, KIND_NAMES[link.kind].completed);
   if (link.kind === 'sequencing') body.sequence = stepList(booked);
   return JSON.stringify(body);
+}
+
+/**
+ * The rescheduled callback (SPEC 6.6): the fields of 6.4 for the new booking, with `sequence` and
+ * `previous_sequence` (for both kinds, so a scheduling receiver also learns the old time).
+ */
+export function rescheduledCallbackBody(link: Link, booked: BookedOption, previous: BookedOption): string {
+  return JSON.stringify({
+    ...bookedFields(link, booked, KIND_NAMES[link.kind].rescheduled),
+    sequence: stepList(booked),
+    previous_sequence: stepList(previous),
+  });
+}
+
+/** The cancelled callback (SPEC 6.6): the link object, the template event, the cancelled sequence, the reason. */
+export function cancelledCallbackBody(
+  ctx: AppContext,
+  link: Link,
+  cancelled: BookedOption,
+  reason: string | null,
+): string {
+  const names = KIND_NAMES[link.kind];
+  return JSON.stringify({
+    notification: { type: names.cancelled },
+    [names.objectKey]: linkDocument(ctx, link),
+    event: link.request.event,
+    sequence: stepList(cancelled),
+    ...(reason === null ? {} : { reason }),
+  });
 }
 
 /** The no_times_suitable callback body (SPEC 6.4): the link object and the top-level event. */

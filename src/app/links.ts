@@ -5,12 +5,19 @@
  */
 
 import { DomainError, type Problems } from '../domain/errors.ts';
-import { isPrivateHostLiteral } from '../domain/net/addresses.ts';
-import type { ApplicationRecord, LinkKind, LinkRecord } from '../ports/store.ts';
+import type { ApplicationRecord, LinkKind, LinkRecord, LinkStatus } from '../ports/store.ts';
 import type { ApplicationCaller } from './auth.ts';
 import type { AppContext } from './context.ts';
-import { decodeLink, encodeRequest, type Link, type LinkRequest, stepEventId } from './link-model.ts';
+import {
+  decodeLink,
+  encodeRequest,
+  type Link,
+  type LinkRequest,
+  STATUS_ERROR_KEYS,
+  stepEventId,
+} from './link-model.ts';
 import { KIND_NAMES } from './link-wire.ts';
+import { checkOutboundUrl } from './outbound.ts';
 import { checkMembers } from './participants.ts';
 
 /** Where in the request body the fields checked here were found (for error paths). */
@@ -76,20 +83,12 @@ async function checkLinkReferences(
     }
   });
 
-  if (!ctx.config.allowPrivateCallbacks) {
-    const callbacks: [string, string | null][] = [
-      [paths.completedCallback, request.completedCallbackUrl],
-      ['callback_urls.no_times_suitable_url', request.noTimesSuitableUrl],
-    ];
-    for (const [path, url] of callbacks) {
-      if (url !== null && isPrivateHostLiteral(new URL(url).hostname)) {
-        problems.add(
-          path,
-          'errors.private_address',
-          `${path} may not point at a loopback, private or link-local address`,
-        );
-      }
-    }
+  const callbacks: [string, string | null][] = [
+    [paths.completedCallback, request.completedCallbackUrl],
+    ['callback_urls.no_times_suitable_url', request.noTimesSuitableUrl],
+  ];
+  for (const [path, url] of callbacks) {
+    if (url !== null) await checkOutboundUrl(ctx, url, path, problems);
   }
 
   // Events of step i go to the target calendars of its selected participants: two steps sharing an
@@ -138,6 +137,9 @@ export async function createLink(
     completedAt: null,
     booked: null,
     displayMessage: null,
+    rescheduleSteps: null,
+    cancelledAt: null,
+    cancelReason: null,
   };
   await ctx.store.transaction((repos) => repos.links.insert(link));
   return { link: decodeLink(link), url: `${ctx.config.publicUrl}/book/${token}` };
@@ -187,11 +189,10 @@ export async function reloadLink(
   return decodeLink(record);
 }
 
-function completedCannotBeDisabled(): DomainError {
-  return new DomainError('conflict', 'A completed link cannot be disabled', {
-    problems: [
-      { path: 'status', code: 'errors.link_completed', description: 'a completed link cannot be disabled' },
-    ],
+function cannotBeDisabled(status: LinkStatus): DomainError {
+  const description = `a ${status} link cannot be disabled`;
+  return new DomainError('conflict', `A ${status} link cannot be disabled`, {
+    problems: [{ path: 'status', code: STATUS_ERROR_KEYS[status], description }],
   });
 }
 
@@ -201,15 +202,11 @@ export async function disableLink(
   link: Pick<LinkRecord, 'id' | 'applicationId' | 'status'>,
   displayMessage: string,
 ): Promise<Link> {
-  if (link.status === 'completed') {
-    throw completedCannotBeDisabled();
-  }
+  if (link.status !== 'open' && link.status !== 'disabled') throw cannotBeDisabled(link.status);
   const changed = await ctx.store.transaction((repos) =>
     repos.links.closeIfOpen(link.id, { status: 'disabled', at: ctx.clock.now(), displayMessage }),
   );
   const fresh = await reloadLink(ctx, link);
-  if (!changed && fresh.status === 'completed') {
-    throw completedCannotBeDisabled();
-  }
+  if (!changed && fresh.status !== 'disabled') throw cannotBeDisabled(fresh.status);
   return fresh;
 }

@@ -30,6 +30,27 @@ export type ResolvedGroups = {
   readonly calendars: readonly CalendarRecord[];
 };
 
+/**
+ * A link's own booking, left out of its own page while it is being rescheduled (SPEC 6.6): its
+ * booking reservations, and one busy interval per event it wrote (calendar, start, end).
+ */
+export type OwnBooking = {
+  readonly linkId: string;
+  readonly events: readonly { readonly calendarId: string; readonly start: number; readonly end: number }[];
+};
+
+export type BusyOptions = { fresh: boolean; ignoreHolder?: string; ignoreBooking?: OwnBooking };
+
+/** Takes out one interval equal to each own event from its calendar's busy list (never in place). */
+function withoutOwnEvents(busyByCalendar: Map<string, readonly Interval[]>, own: OwnBooking): void {
+  for (const event of own.events) {
+    const busy = busyByCalendar.get(event.calendarId);
+    if (busy === undefined) continue;
+    const at = busy.findIndex((b) => b.start === event.start && b.end === event.end);
+    if (at >= 0) busyByCalendar.set(event.calendarId, busy.toSpliced(at, 1));
+  }
+}
+
 export type MemberDirectory = {
   readonly accountsBySub: Map<string, AccountRecord>;
   readonly calendarsByAccount: Map<string, CalendarRecord[]>;
@@ -96,7 +117,8 @@ export async function checkMembers(
  * Resolves every group of every step at once: loads what the members' busy and open time depend on
  * (in bulk, one read), then the domain builds the engine's groups. Unknown subs and calendars (or
  * ones of another application) are collected into `problems` with their paths; the caller throws.
- * `ignoreHolder` leaves out the holds of one page session (its own hold must not block its booking).
+ * `ignoreHolder` leaves out the holds of one page session (its own hold must not block its booking);
+ * `ignoreBooking` leaves out a rescheduling link's own booking.
  */
 export async function resolveGroups(
   ctx: AppContext,
@@ -104,7 +126,7 @@ export async function resolveGroups(
   requested: readonly (readonly GroupRequest[])[],
   window: Interval,
   problems: Problems,
-  options: { fresh: boolean; ignoreHolder?: string },
+  options: BusyOptions,
 ): Promise<ResolvedGroups> {
   const allMembers = requested.flat().flatMap((g) => g.members);
   const directory = await checkMembers(ctx, caller, allMembers, problems);
@@ -123,7 +145,7 @@ async function loadMemberFacts(
   allMembers: readonly MemberRequest[],
   directory: MemberDirectory,
   window: Interval,
-  options: { fresh: boolean; ignoreHolder?: string },
+  options: BusyOptions,
 ): Promise<MemberFacts<SourceFailure>> {
   const { calendarsByAccount, calendars } = directory;
   const subs = [...new Set(allMembers.map((m) => m.sub))];
@@ -142,7 +164,11 @@ async function loadMemberFacts(
       window,
     ),
     reservations: (await repos.reservations.liveIn(subs, window, now)).filter(
-      (r) => options.ignoreHolder === undefined || r.kind !== 'hold' || r.holderKey !== options.ignoreHolder,
+      (r) =>
+        (options.ignoreHolder === undefined || r.kind !== 'hold' || r.holderKey !== options.ignoreHolder) &&
+        (options.ignoreBooking === undefined ||
+          r.kind !== 'booking' ||
+          r.linkId !== options.ignoreBooking.linkId),
     ),
     rules: await repos.rules.byAccounts(managedIds),
     periods: await repos.periods.byAccounts(managedIds, window),
@@ -189,6 +215,7 @@ async function loadMemberFacts(
         else failedCalendars.set(calendar.id, result.failure);
       }),
   );
+  if (options.ignoreBooking !== undefined) withoutOwnEvents(busyByCalendar, options.ignoreBooking);
 
   const periodsByAccount = groupBy(bulk.periods, (p): [string, Interval] => [
     p.accountId,

@@ -9,6 +9,7 @@ import { registerCalendarRoutes } from './routes/calendars.ts';
 import { registerCallbackRoutes } from './routes/callbacks.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerExternalCalendarRoutes } from './routes/external-calendars.ts';
+import { registerLinkChangeRoutes } from './routes/link-changes.ts';
 import { registerManagedAvailabilityRoutes } from './routes/managed-availability.ts';
 import { registerRealTimeRoutes } from './routes/real-time.ts';
 import { registerStatusRoutes } from './routes/status.ts';
@@ -27,5 +28,6 @@ export function registerApiRoutes(
   registerManagedAvailabilityRoutes(app, deps);
   registerAvailabilityRoutes(app, deps);
   registerRealTimeRoutes(app, deps);
+  registerLinkChangeRoutes(app, deps);
   registerCallbackRoutes(app, deps);
 }

@@ -108,7 +108,7 @@ export type AvailablePeriodRecord = {
 };
 
 export type LinkKind = 'sequencing' | 'scheduling';
-export type LinkStatus = 'open' | 'completed' | 'disabled';
+export type LinkStatus = 'open' | 'completed' | 'disabled' | 'rescheduling' | 'cancelled';
 
 export type LinkRecord = {
   readonly id: string;
@@ -127,6 +127,23 @@ export type LinkRecord = {
   /** The booked option, once completed. */
   readonly booked: Readonly<Record<string, unknown>> | null;
   readonly displayMessage: string | null;
+  /** While `rescheduling`: the indices of the steps that move, or null for the whole loop. */
+  readonly rescheduleSteps: readonly number[] | null;
+  readonly cancelledAt: number | null;
+  readonly cancelReason: string | null;
+};
+
+/** A change of a link's status made only when the link is in one of the `from` statuses. */
+export type LinkTransition = {
+  readonly from: readonly LinkStatus[];
+  readonly status: LinkStatus;
+  readonly at: number;
+  /** Replaces the booked option (and sets completed_at) when given. */
+  readonly booked?: Record<string, unknown>;
+  /** Sets (an array) or clears (null) the steps being rescheduled; unchanged when absent. */
+  readonly rescheduleSteps?: readonly number[] | null;
+  /** Sets cancelled_at and the reason when the new status is `cancelled`. */
+  readonly cancelReason?: string | null;
 };
 
 export type ReservationKind = 'hold' | 'booking';
@@ -280,6 +297,8 @@ export interface LinkRepo {
       displayMessage?: string;
     },
   ): Promise<boolean>;
+  /** Applies the transition when the link's status is one of `from`; returns whether it did. */
+  transition(id: string, change: LinkTransition): Promise<boolean>;
 }
 
 /** Raised by ReservationRepo.insert when the new interval overlaps a live one of the same participant. */
@@ -297,6 +316,8 @@ export interface ReservationRepo {
   /** Live reservations (bookings and unexpired holds) of these accounts overlapping the window. */
   liveIn(accountIds: readonly string[], window: TimeWindow, now: number): Promise<ReservationRecord[]>;
   releaseHolds(linkId: string, holderKey: string): Promise<void>;
+  /** Deletes a link's reservations of these kinds (a reschedule or a cancel releases them). */
+  releaseLink(linkId: string, kinds: readonly ReservationKind[]): Promise<void>;
   /** Bookings of one link (for re-display and status). */
   byLink(linkId: string): Promise<ReservationRecord[]>;
 }

@@ -143,6 +143,10 @@ export class PageKit {
         return this.message(reply, 410, 'This booking link has expired', [
           'The times it offered have passed. Please ask the organiser for a new link.',
         ]);
+      case 'cancelled':
+        return this.message(reply, 410, 'This booking was cancelled', [
+          'The appointments booked through this link have been cancelled and removed from the calendars.',
+        ]);
     }
   }
 

@@ -146,6 +146,12 @@ function toLink(row: Row): LinkRecord {
     booked:
       row.booked === null || row.booked === undefined ? null : json<Record<string, unknown>>(row.booked),
     displayMessage: strOrNull(row.display_message),
+    rescheduleSteps:
+      row.reschedule_steps === null || row.reschedule_steps === undefined
+        ? null
+        : json<number[]>(row.reschedule_steps),
+    cancelledAt: numOrNull(row.cancelled_at),
+    cancelReason: strOrNull(row.cancel_reason),
   };
 }
 
@@ -579,8 +585,8 @@ export function sqlRepos(db: SqlExecutor): Repos {
     links: {
       async insert(l) {
         await db.run(
-          `INSERT INTO links (id, application_id, kind, token_hash, token_sealed, status, request, created_at, expires_at, completed_at, booked, display_message)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO links (id, application_id, kind, token_hash, token_sealed, status, request, created_at, expires_at, completed_at, booked, display_message, reschedule_steps, cancelled_at, cancel_reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             l.id,
             l.applicationId,
@@ -594,6 +600,9 @@ export function sqlRepos(db: SqlExecutor): Repos {
             l.completedAt,
             l.booked === null ? null : JSON.stringify(l.booked),
             l.displayMessage,
+            l.rescheduleSteps === null ? null : JSON.stringify(l.rescheduleSteps),
+            l.cancelledAt,
+            l.cancelReason,
           ],
         );
       },
@@ -610,6 +619,28 @@ export function sqlRepos(db: SqlExecutor): Repos {
             change.displayMessage ?? null,
             id,
           ],
+        );
+        return changed > 0;
+      },
+      async transition(id, change) {
+        const sets = ['status = ?'];
+        const values: SqlValue[] = [change.status];
+        if (change.booked !== undefined) {
+          sets.push('booked = ?', 'completed_at = ?');
+          values.push(JSON.stringify(change.booked), change.at);
+        }
+        if (change.rescheduleSteps !== undefined) {
+          sets.push('reschedule_steps = ?');
+          values.push(change.rescheduleSteps === null ? null : JSON.stringify(change.rescheduleSteps));
+        }
+        if (change.status === 'cancelled') {
+          sets.push('cancelled_at = ?', 'cancel_reason = ?');
+          values.push(change.at, change.cancelReason ?? null);
+        }
+        if (change.from.length === 0) return false;
+        const changed = await db.run(
+          `UPDATE links SET ${sets.join(', ')} WHERE id = ? AND status IN (${placeholders(change.from.length)})`,
+          [...values, id, ...change.from],
         );
         return changed > 0;
       },
@@ -646,6 +677,13 @@ export function sqlRepos(db: SqlExecutor): Repos {
              AND end_ms > ? AND start_ms < ? AND (kind = 'booking' OR expires_at > ?)`,
           [...accountIds, window.start, window.end, now],
           toReservation,
+        );
+      },
+      async releaseLink(linkId, kinds) {
+        if (kinds.length === 0) return;
+        await db.run(
+          `DELETE FROM reservations WHERE link_id = ? AND kind IN (${placeholders(kinds.length)})`,
+          [linkId, ...kinds],
         );
       },
       async releaseHolds(linkId, holderKey) {
