@@ -10,11 +10,11 @@ import { findSequences } from '../src/domain/engine/sequence.ts';
 import type {
   GapBound,
   Group,
-  Interval,
   MemberAvailability,
   SequenceQuery,
   SequenceStep,
 } from '../src/domain/engine/types.ts';
+import type { Interval } from '../src/domain/time/intervals.ts';
 import { prng } from './prng.ts';
 
 setFlagsFromString('--expose-gc');

@@ -17,6 +17,7 @@ import { createApplication } from '../src/app/applications.ts';
 import { bookOption, viewLink } from '../src/app/booking.ts';
 import { BusyCache } from '../src/app/busy-cache.ts';
 import type { AppContext } from '../src/app/context.ts';
+import { loadLinkForPage } from '../src/app/links.ts';
 import { loadConfig } from '../src/config/config.ts';
 import type { ApplicationRecord } from '../src/ports/store.ts';
 import { buildServer } from '../src/server.ts';
@@ -257,7 +258,9 @@ async function bookingThroughput() {
     );
     const started = performance.now();
     const outcomes = await Promise.all(
-      tokens.map((token, i) => bookOption(env.ctx, token, chosen[i]!, null)),
+      tokens.map(async (token, i) =>
+        bookOption(env.ctx, (await loadLinkForPage(env.ctx, token))!, chosen[i]!, null),
+      ),
     );
     const seconds = (performance.now() - started) / 1000;
     const booked = outcomes.filter((o) => o?.kind === 'booked').length;

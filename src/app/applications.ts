@@ -41,6 +41,9 @@ export async function createApplication(
     clientId: ctx.ids.newToken(24),
     name: trimmed,
     createdAt: ctx.clock.now(),
+    displayName: null,
+    logoUrl: null,
+    accentColour: null,
   };
   const secret = newSecret(ctx, application.id);
   await ctx.store.transaction(async (repos) => {

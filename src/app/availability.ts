@@ -7,16 +7,16 @@ import { findSequences, SequenceTooComplexError } from '../domain/engine/sequenc
 import type {
   AvailableSlot,
   GapBound,
-  Interval,
   ResponseFormat,
   SequenceOption,
   SequenceQuery,
 } from '../domain/engine/types.ts';
 import { DomainError, Problems } from '../domain/errors.ts';
+import type { Interval } from '../domain/time/intervals.ts';
 import type { SourceFailure } from '../ports/busy-source.ts';
 import type { Caller } from './auth.ts';
 import type { AppContext } from './context.ts';
-import { type GroupRequest, type ResolvedGroups, resolveGroups } from './participants.ts';
+import { type BusyOptions, type GroupRequest, type ResolvedGroups, resolveGroups } from './participants.ts';
 
 const MINUTE = 60_000;
 
@@ -133,7 +133,7 @@ export async function resolveSequence(
   ctx: AppContext,
   caller: Caller,
   request: SequenceRequest,
-  options: { fresh: boolean; ignoreHolder?: string },
+  options: BusyOptions,
 ): Promise<{ query: SequenceQuery; resolved: ResolvedGroups }> {
   const problems = new Problems();
   const resolved = await resolveGroups(

@@ -3,7 +3,7 @@
  * (calendar, event_id), bulk delete, and the paged reads of events and free-busy.
  */
 import { invalid, Problems } from '../domain/errors.ts';
-import { startOfLocalDay, zoneOffsetMs } from '../domain/time/zones.ts';
+import { startOfLocalDate } from '../domain/time/wall-clock.ts';
 import type {
   CalendarRecord,
   EventRecord,
@@ -36,15 +36,6 @@ export type EventUpsert = {
   /** The other wire fields, validated and kept as sent (start/end forms, description, …). */
   readonly data: Readonly<Record<string, unknown>>;
 };
-
-/**
- * First instant of a calendar date in a zone: local midnight, or the transition on a day whose
- * midnight is skipped.
- */
-export function startOfLocalDate(zone: string, year: number, month: number, day: number): number {
-  const noonUtc = Date.UTC(year, month - 1, day, 12);
-  return startOfLocalDay(zone, noonUtc - zoneOffsetMs(zone, noonUtc));
-}
 
 function instantOf(time: EventTime, zone: string): number {
   return time.kind === 'time' ? time.ms : startOfLocalDate(zone, time.year, time.month, time.day);

@@ -5,43 +5,20 @@
  */
 
 import { DomainError, type Problems } from '../domain/errors.ts';
-import { isPrivateHostLiteral } from '../domain/net/addresses.ts';
-import { formatUtc } from '../domain/time/format.ts';
-import type { ApplicationRecord, LinkKind, LinkRecord } from '../ports/store.ts';
+import type { ApplicationRecord, LinkKind, LinkRecord, LinkStatus } from '../ports/store.ts';
 import type { ApplicationCaller } from './auth.ts';
-import type { SequenceRequest } from './availability.ts';
 import type { AppContext } from './context.ts';
+import {
+  decodeLink,
+  encodeRequest,
+  type Link,
+  type LinkRequest,
+  STATUS_ERROR_KEYS,
+  stepEventId,
+} from './link-model.ts';
+import { KIND_NAMES } from './link-wire.ts';
+import { checkOutboundUrl } from './outbound.ts';
 import { checkMembers } from './participants.ts';
-
-export type TargetCalendar = { readonly sub: string; readonly calendarId: string };
-
-export type LinkRequest = {
-  readonly kind: LinkKind;
-  readonly redirectUri: string;
-  readonly state: string | null;
-  /** The top-level event template as sent (without start/end). */
-  readonly event: Readonly<Record<string, unknown>>;
-  readonly sequence: SequenceRequest;
-  readonly targetCalendars: readonly TargetCalendar[];
-  readonly completedCallbackUrl: string | null;
-  readonly noTimesSuitableUrl: string | null;
-  readonly redirectCompletedUrl: string | null;
-  readonly selectionMode: 'no_confirm' | 'confirm';
-  readonly hourFormat: 'h' | 'H';
-};
-
-/** One booked step, as recorded on the link and reported in status and callbacks. */
-export type BookedStep = {
-  readonly index: number;
-  readonly sequenceId: string | number;
-  readonly start: number;
-  readonly end: number;
-  readonly participants: readonly string[];
-  readonly eventId: string;
-  readonly summary: string;
-};
-
-export type BookedOption = { readonly steps: readonly BookedStep[] };
 
 /** Where in the request body the fields checked here were found (for error paths). */
 export type LinkPaths = {
@@ -50,37 +27,8 @@ export type LinkPaths = {
   readonly completedCallback: string;
 };
 
-export type LinkStatusName = 'open' | 'completed' | 'disabled' | 'expired';
-
-export const LINK_PREFIX: Readonly<Record<LinkKind, string>> = { sequencing: 'seq', scheduling: 'sch' };
-
-export function linkRequestOf(link: LinkRecord): LinkRequest {
-  return link.request as unknown as LinkRequest;
-}
-
-export function bookedOf(link: LinkRecord): BookedOption | null {
-  return link.booked === null ? null : (link.booked as unknown as BookedOption);
-}
-
-export function statusOf(link: LinkRecord, now: number): LinkStatusName {
-  if (link.status === 'open' && now >= link.expiresAt) return 'expired';
-  return link.status;
-}
-
-export function linkUrl(ctx: AppContext, link: LinkRecord): string {
-  return `${ctx.config.publicUrl}/book/${ctx.secrets.unseal(link.tokenSealed)}`;
-}
-
-/** The event id a step's events are written with: the step's own, else the template's. */
-export function stepEventId(request: LinkRequest, index: number): string {
-  const own = request.sequence.steps[index]?.event?.event_id;
-  return typeof own === 'string' && own !== '' ? own : String(request.event.event_id);
-}
-
-export function stepSummary(request: LinkRequest, index: number): string {
-  const own = request.sequence.steps[index]?.event?.summary;
-  return typeof own === 'string' && own !== '' ? own : String(request.event.summary);
-}
+/** A link loaded with its application, which every page action needs. */
+export type LoadedLink = { readonly link: Link; readonly application: ApplicationRecord };
 
 /**
  * Reference checks that need the database (SPEC 6.1): subs and calendars exist and belong to the
@@ -135,20 +83,12 @@ async function checkLinkReferences(
     }
   });
 
-  if (!ctx.config.allowPrivateCallbacks) {
-    const callbacks: [string, string | null][] = [
-      [paths.completedCallback, request.completedCallbackUrl],
-      ['callback_urls.no_times_suitable_url', request.noTimesSuitableUrl],
-    ];
-    for (const [path, url] of callbacks) {
-      if (url !== null && isPrivateHostLiteral(new URL(url).hostname)) {
-        problems.add(
-          path,
-          'errors.private_address',
-          `${path} may not point at a loopback, private or link-local address`,
-        );
-      }
-    }
+  const callbacks: [string, string | null][] = [
+    [paths.completedCallback, request.completedCallbackUrl],
+    ['callback_urls.no_times_suitable_url', request.noTimesSuitableUrl],
+  ];
+  for (const [path, url] of callbacks) {
+    if (url !== null) await checkOutboundUrl(ctx, url, path, problems);
   }
 
   // Events of step i go to the target calendars of its selected participants: two steps sharing an
@@ -179,96 +119,94 @@ export async function createLink(
   request: LinkRequest,
   problems: Problems,
   paths: LinkPaths,
-): Promise<{ link: LinkRecord; url: string }> {
+): Promise<{ link: Link; url: string }> {
   await checkLinkReferences(ctx, { kind: 'application', application }, request, problems, paths);
   problems.throwIfAny();
   const token = ctx.ids.newToken(24);
   const now = ctx.clock.now();
   const link: LinkRecord = {
-    id: ctx.ids.newId(LINK_PREFIX[request.kind]),
+    id: ctx.ids.newId(KIND_NAMES[request.kind].prefix),
     applicationId: application.id,
     kind: request.kind,
     tokenHash: ctx.secrets.hash(token),
     tokenSealed: ctx.secrets.seal(token),
     status: 'open',
-    request: request as unknown as Record<string, unknown>,
+    request: encodeRequest(request),
     createdAt: now,
     expiresAt: Math.max(...request.sequence.queryPeriods.map((p) => p.end)),
     completedAt: null,
     booked: null,
     displayMessage: null,
+    rescheduleSteps: null,
+    cancelledAt: null,
+    cancelReason: null,
   };
   await ctx.store.transaction((repos) => repos.links.insert(link));
-  return { link, url: `${ctx.config.publicUrl}/book/${token}` };
+  return { link: decodeLink(link), url: `${ctx.config.publicUrl}/book/${token}` };
 }
 
-export async function linkById(ctx: AppContext, application: ApplicationRecord, kind: LinkKind, id: string) {
+export async function linkById(
+  ctx: AppContext,
+  application: ApplicationRecord,
+  kind: LinkKind,
+  id: string,
+): Promise<Link> {
   const link = await ctx.store.read((repos) => repos.links.byId(application.id, id));
   if (link === undefined || link.kind !== kind) throw new DomainError('not_found', `No link ${id}`);
-  return link;
+  return decodeLink(link);
 }
 
-export async function linkByToken(ctx: AppContext, token: string): Promise<LinkRecord | undefined> {
-  if (token.length < 16 || token.length > 200) return undefined;
-  return ctx.store.read((repos) => repos.links.byTokenHash(ctx.secrets.hash(token)));
+function plausibleToken(token: string): boolean {
+  return token.length >= 16 && token.length <= 200;
+}
+
+export async function linkByToken(ctx: AppContext, token: string): Promise<Link | undefined> {
+  if (!plausibleToken(token)) return undefined;
+  const record = await ctx.store.read((repos) => repos.links.byTokenHash(ctx.secrets.hash(token)));
+  return record === undefined ? undefined : decodeLink(record);
+}
+
+/** The link of a page token and its application, in one read; undefined for an unknown token. */
+export async function loadLinkForPage(ctx: AppContext, token: string): Promise<LoadedLink | undefined> {
+  if (!plausibleToken(token)) return undefined;
+  const found = await ctx.store.read(async (repos) => {
+    const record = await repos.links.byTokenHash(ctx.secrets.hash(token));
+    if (record === undefined) return undefined;
+    return { record, application: await repos.applications.byId(record.applicationId) };
+  });
+  if (found === undefined) return undefined;
+  if (found.application === undefined) throw new DomainError('not_found', 'The link has no application');
+  return { link: decodeLink(found.record), application: found.application };
+}
+
+/** The link as stored now (after a change that may have raced with another). */
+export async function reloadLink(
+  ctx: AppContext,
+  link: Pick<LinkRecord, 'id' | 'applicationId'>,
+): Promise<Link> {
+  const record = await ctx.store.read((repos) => repos.links.byId(link.applicationId, link.id));
+  if (record === undefined) throw new DomainError('not_found', `No link ${link.id}`);
+  return decodeLink(record);
+}
+
+function cannotBeDisabled(status: LinkStatus): DomainError {
+  const description = `a ${status} link cannot be disabled`;
+  return new DomainError('conflict', `A ${status} link cannot be disabled`, {
+    problems: [{ path: 'status', code: STATUS_ERROR_KEYS[status], description }],
+  });
 }
 
 /** Disables an open link (SPEC 6.5); a completed one cannot be disabled; disabling twice is harmless. */
 export async function disableLink(
   ctx: AppContext,
-  link: LinkRecord,
+  link: Pick<LinkRecord, 'id' | 'applicationId' | 'status'>,
   displayMessage: string,
-): Promise<LinkRecord> {
-  if (link.status === 'completed') {
-    throw new DomainError('conflict', 'A completed link cannot be disabled', {
-      problems: [
-        { path: 'status', code: 'errors.link_completed', description: 'a completed link cannot be disabled' },
-      ],
-    });
-  }
-  if (link.status === 'disabled') return link;
+): Promise<Link> {
+  if (link.status !== 'open' && link.status !== 'disabled') throw cannotBeDisabled(link.status);
   const changed = await ctx.store.transaction((repos) =>
     repos.links.closeIfOpen(link.id, { status: 'disabled', at: ctx.clock.now(), displayMessage }),
   );
-  const fresh = await ctx.store.read((repos) => repos.links.byId(link.applicationId, link.id));
-  if (!changed && fresh?.status === 'completed') {
-    throw new DomainError('conflict', 'A completed link cannot be disabled', {
-      problems: [
-        { path: 'status', code: 'errors.link_completed', description: 'a completed link cannot be disabled' },
-      ],
-    });
-  }
-  return fresh ?? link;
-}
-
-/**
- * The link object of status, create and callback bodies: `{<kind>_id, url, status, event,
- * sequence?}`. Once completed, `event` carries the booked start and end.
- */
-export function linkDocument(ctx: AppContext, link: LinkRecord): Record<string, unknown> {
-  const request = linkRequestOf(link);
-  const booked = bookedOf(link);
-  const tzid = request.sequence.tzid ?? 'Etc/UTC';
-  const event: Record<string, unknown> = { ...request.event };
-  const idKey = link.kind === 'sequencing' ? 'real_time_sequencing_id' : 'real_time_scheduling_id';
-  const document: Record<string, unknown> = {
-    [idKey]: link.id,
-    url: linkUrl(ctx, link),
-    status: statusOf(link, ctx.clock.now()),
-    event,
-  };
-  if (booked !== null && booked.steps.length > 0) {
-    event.start = { time: formatUtc(booked.steps[0]!.start), tzid };
-    event.end = { time: formatUtc(booked.steps[booked.steps.length - 1]!.end), tzid };
-    if (link.kind === 'sequencing') {
-      document.sequence = booked.steps.map((step) => ({
-        sequence_id: step.sequenceId,
-        start: formatUtc(step.start),
-        end: formatUtc(step.end),
-        participants: step.participants.map((sub) => ({ sub })),
-      }));
-    }
-  }
-  if (link.displayMessage !== null) document.display_message = link.displayMessage;
-  return document;
+  const fresh = await reloadLink(ctx, link);
+  if (!changed && fresh.status !== 'disabled') throw cannotBeDisabled(fresh.status);
+  return fresh;
 }

@@ -4,12 +4,8 @@
  * `managed_availability: true` (app/participants.ts).
  */
 import { DomainError, Problems } from '../domain/errors.ts';
-import type {
-  AvailabilityRuleRecord,
-  AvailablePeriodRecord,
-  TimeWindow,
-  WeeklyPeriod,
-} from '../ports/store.ts';
+import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { AvailabilityRuleRecord, AvailablePeriodRecord, TimeWindow } from '../ports/store.ts';
 import type { AccountCaller } from './auth.ts';
 import { isLookupId, pickCalendars } from './calendars.ts';
 import type { AppContext } from './context.ts';

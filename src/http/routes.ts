@@ -2,12 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { OpenApiRoute } from './openapi.ts';
 import type { HttpDeps } from './request.ts';
+import { registerApplicationRoutes } from './routes/application.ts';
 import { registerApplicationCalendarRoutes } from './routes/application-calendars.ts';
 import { registerAvailabilityRoutes } from './routes/availability.ts';
 import { registerCalendarRoutes } from './routes/calendars.ts';
 import { registerCallbackRoutes } from './routes/callbacks.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerExternalCalendarRoutes } from './routes/external-calendars.ts';
+import { registerLinkChangeRoutes } from './routes/link-changes.ts';
 import { registerManagedAvailabilityRoutes } from './routes/managed-availability.ts';
 import { registerRealTimeRoutes } from './routes/real-time.ts';
 import { registerStatusRoutes } from './routes/status.ts';
@@ -18,6 +20,7 @@ export function registerApiRoutes(
   meta: { version: string; routes: readonly OpenApiRoute[] },
 ): void {
   registerStatusRoutes(app, deps, meta);
+  registerApplicationRoutes(app, deps);
   registerApplicationCalendarRoutes(app, deps);
   registerExternalCalendarRoutes(app, deps);
   registerCalendarRoutes(app, deps);
@@ -25,5 +28,6 @@ export function registerApiRoutes(
   registerManagedAvailabilityRoutes(app, deps);
   registerAvailabilityRoutes(app, deps);
   registerRealTimeRoutes(app, deps);
+  registerLinkChangeRoutes(app, deps);
   registerCallbackRoutes(app, deps);
 }

@@ -1,4 +1,4 @@
-import type { Interval } from '../domain/engine/types.ts';
+import type { Interval } from '../domain/time/intervals.ts';
 import type { CalendarRecord } from './store.ts';
 
 /** Why an external calendar could not be read; the member is then unavailable (SPEC 8). */

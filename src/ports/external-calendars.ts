@@ -8,7 +8,7 @@
  * source that does not answer makes its member unavailable rather than silently free.
  */
 
-import type { Interval } from '../domain/engine/types.ts';
+import type { Interval } from '../domain/time/intervals.ts';
 
 /** Why an external calendar operation failed. Stable strings; safe to show (they carry no secrets). */
 export type ExternalCalendarErrorCode =

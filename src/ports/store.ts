@@ -3,13 +3,21 @@
  * SQLite and PostgreSQL, and both pass test/contract/storage-contract.ts unchanged.
  * Instants are epoch milliseconds. Records are plain data.
  */
+import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
 
 export type ApplicationRecord = {
   readonly id: string;
   readonly clientId: string;
   readonly name: string;
   readonly createdAt: number;
+  /** Display settings of the booking pages (SPEC 2); null when not set. */
+  readonly displayName: string | null;
+  readonly logoUrl: string | null;
+  readonly accentColour: string | null;
 };
+
+/** The display settings of an application, all three written at once. */
+export type ApplicationDisplay = Pick<ApplicationRecord, 'displayName' | 'logoUrl' | 'accentColour'>;
 
 export type ClientSecretRecord = {
   readonly id: string;
@@ -84,8 +92,6 @@ export type EventRecord = {
 /** Just what availability needs of a busy event: lean, because it is read in bulk. */
 export type BusyRow = { readonly calendarId: string; readonly startMs: number; readonly endMs: number };
 
-export type WeeklyPeriod = { readonly day: string; readonly startTime: string; readonly endTime: string };
-
 export type AvailabilityRuleRecord = {
   readonly accountId: string;
   readonly ruleId: string;
@@ -102,7 +108,7 @@ export type AvailablePeriodRecord = {
 };
 
 export type LinkKind = 'sequencing' | 'scheduling';
-export type LinkStatus = 'open' | 'completed' | 'disabled';
+export type LinkStatus = 'open' | 'completed' | 'disabled' | 'rescheduling' | 'cancelled';
 
 export type LinkRecord = {
   readonly id: string;
@@ -121,6 +127,23 @@ export type LinkRecord = {
   /** The booked option, once completed. */
   readonly booked: Readonly<Record<string, unknown>> | null;
   readonly displayMessage: string | null;
+  /** While `rescheduling`: the indices of the steps that move, or null for the whole loop. */
+  readonly rescheduleSteps: readonly number[] | null;
+  readonly cancelledAt: number | null;
+  readonly cancelReason: string | null;
+};
+
+/** A change of a link's status made only when the link is in one of the `from` statuses. */
+export type LinkTransition = {
+  readonly from: readonly LinkStatus[];
+  readonly status: LinkStatus;
+  readonly at: number;
+  /** Replaces the booked option (and sets completed_at) when given. */
+  readonly booked?: Record<string, unknown>;
+  /** Sets (an array) or clears (null) the steps being rescheduled; unchanged when absent. */
+  readonly rescheduleSteps?: readonly number[] | null;
+  /** Sets cancelled_at and the reason when the new status is `cancelled`. */
+  readonly cancelReason?: string | null;
 };
 
 export type ReservationKind = 'hold' | 'booking';
@@ -179,6 +202,8 @@ export interface ApplicationRepo {
   byId(id: string): Promise<ApplicationRecord | undefined>;
   byClientId(clientId: string): Promise<ApplicationRecord | undefined>;
   list(): Promise<ApplicationRecord[]>;
+  /** Replaces the display settings; false when there is no such application. */
+  updateDisplay(id: string, display: ApplicationDisplay): Promise<boolean>;
   insertSecret(secret: ClientSecretRecord): Promise<void>;
   /** Active (not revoked) secrets whose hash matches. */
   secretsByHash(secretHash: string): Promise<ClientSecretRecord[]>;
@@ -270,6 +295,8 @@ export interface LinkRepo {
       displayMessage?: string;
     },
   ): Promise<boolean>;
+  /** Applies the transition when the link's status is one of `from`; returns whether it did. */
+  transition(id: string, change: LinkTransition): Promise<boolean>;
 }
 
 /** Raised by ReservationRepo.insert when the new interval overlaps a live one of the same participant. */
@@ -287,6 +314,8 @@ export interface ReservationRepo {
   /** Live reservations (bookings and unexpired holds) of these accounts overlapping the window. */
   liveIn(accountIds: readonly string[], window: TimeWindow, now: number): Promise<ReservationRecord[]>;
   releaseHolds(linkId: string, holderKey: string): Promise<void>;
+  /** Deletes a link's reservations of these kinds (a reschedule or a cancel releases them). */
+  releaseLink(linkId: string, kinds: readonly ReservationKind[]): Promise<void>;
   /** Bookings of one link (for re-display and status). */
   byLink(linkId: string): Promise<ReservationRecord[]>;
 }

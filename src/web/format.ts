@@ -83,6 +83,11 @@ export class ZoneClock {
     };
   }
 
+  /** The wall-clock time of an instant as epoch ms read in UTC (format it with timeZone UTC). */
+  wallMs(instant: number): number {
+    return instant + this.#offset(instant);
+  }
+
   /** A local calendar day, comparable as a string: `2026-11-24`. */
   dayKey(instant: number): string {
     const p = this.#wall(instant);

@@ -39,6 +39,9 @@ export const anApplication = (over: Partial<ApplicationRecord> = {}): Applicatio
   clientId: 'client_a',
   name: 'Application A',
   createdAt: T0 - 10 * HOUR,
+  displayName: null,
+  logoUrl: null,
+  accentColour: null,
   ...over,
 });
 
@@ -137,6 +140,9 @@ export const aLink = (over: Partial<LinkRecord> = {}): LinkRecord => ({
   completedAt: null,
   booked: null,
   displayMessage: null,
+  rescheduleSteps: null,
+  cancelledAt: null,
+  cancelReason: null,
   ...over,
 });
 
@@ -423,6 +429,28 @@ export function runStorageContract(
             assert.equal(await r.applications.byClientId('nope'), undefined);
             assert.deepEqual(await r.applications.list(), [first, second]);
           });
+        },
+        { bare: true },
+      );
+
+      it(
+        'updateDisplay writes all three display settings, clears with null, and is scoped by id',
+        async (store) => {
+          await store.transaction((r) => r.applications.insert(anApplication()));
+          const display = {
+            displayName: 'Globex',
+            logoUrl: 'https://cdn.example.com/l.png',
+            accentColour: '#0b57a4',
+          };
+          assert.equal(await store.transaction((r) => r.applications.updateDisplay('app_a', display)), true);
+          assert.equal(await store.transaction((r) => r.applications.updateDisplay('nope', display)), false);
+          assert.deepEqual(await store.read((r) => r.applications.byId('app_a')), anApplication(display));
+          const cleared = { displayName: null, logoUrl: null, accentColour: '#8b0000' };
+          await store.transaction((r) => r.applications.updateDisplay('app_a', cleared));
+          assert.deepEqual(
+            await store.read((r) => r.applications.byClientId('client_a')),
+            anApplication(cleared),
+          );
         },
         { bare: true },
       );
@@ -906,6 +934,61 @@ export function runStorageContract(
       });
     });
 
+    it('transition changes status only from the given statuses, with booked option, steps and reason', async (store) => {
+      const first = { format: 1, steps: [{ index: 0, start: T0 }] };
+      const second = { format: 1, steps: [{ index: 0, start: T0 + HOUR }] };
+      await store.transaction(async (r) => {
+        assert.equal(
+          await r.links.closeIfOpen('seq_1', { status: 'completed', at: T0, booked: first }),
+          true,
+        );
+        const reschedule = {
+          from: ['completed'],
+          status: 'rescheduling',
+          at: T0 + 1,
+          rescheduleSteps: [1],
+        } as const;
+        assert.equal(await r.links.transition('seq_2', reschedule), false, 'seq_2 is open');
+        assert.equal(await r.links.transition('seq_1', reschedule), true);
+        assert.equal(await r.links.transition('seq_1', reschedule), false, 'no longer completed');
+      });
+      assert.deepEqual(
+        await store.read((r) => r.links.byId('app_a', 'seq_1')),
+        aLink({ status: 'rescheduling', completedAt: T0, booked: first, rescheduleSteps: [1] }),
+      );
+      await store.transaction(async (r) => {
+        assert.equal(
+          await r.links.transition('seq_1', {
+            from: ['rescheduling'],
+            status: 'completed',
+            at: T0 + 2,
+            booked: second,
+            rescheduleSteps: null,
+          }),
+          true,
+        );
+        assert.equal(
+          await r.links.transition('seq_1', {
+            from: ['completed', 'rescheduling'],
+            status: 'cancelled',
+            at: T0 + 3,
+            cancelReason: 'Position filled',
+          }),
+          true,
+        );
+      });
+      assert.deepEqual(
+        await store.read((r) => r.links.byId('app_a', 'seq_1')),
+        aLink({
+          status: 'cancelled',
+          completedAt: T0 + 2,
+          booked: second,
+          cancelledAt: T0 + 3,
+          cancelReason: 'Position filled',
+        }),
+      );
+    });
+
     describe('reservations', () => {
       const window = { start: T0 - 24 * HOUR, end: T0 + 24 * HOUR };
       const live = (store: Store, now = T0): Promise<string[]> =>
@@ -1043,6 +1126,35 @@ export function runStorageContract(
           r.reservations.insertAll([aReservation({ id: 'b1', startMs: T0 + 30 * 60_000 })], T0, 'session_1'),
         );
         assert.deepEqual(await live(store), ['b1']);
+      });
+
+      it('releaseLink drops the given kinds of one link only; a released time can be taken again', async (store) => {
+        const rows = [
+          aReservation({ id: 'b1' }),
+          aReservation({ id: 'b2', accountId: 'acc_2' }),
+          aReservation({
+            id: 'h1',
+            startMs: T0 + 2 * HOUR,
+            endMs: T0 + 3 * HOUR,
+            kind: 'hold',
+            expiresAt: T0 + HOUR,
+            holderKey: 'k',
+          }),
+          aReservation({ id: 'other', linkId: 'seq_2', startMs: T0 + 4 * HOUR, endMs: T0 + 5 * HOUR }),
+        ];
+        await store.transaction((r) => r.reservations.insertAll(rows, T0, null));
+        await store.transaction(async (r) => {
+          await r.reservations.releaseLink('seq_1', ['booking']);
+          // In the same transaction the released time is free again (a reschedule's one step).
+          await r.reservations.insertAll(
+            [aReservation({ id: 'moved', startMs: T0 + 30 * 60_000, endMs: T0 + 90 * 60_000 })],
+            T0,
+            null,
+          );
+        });
+        assert.deepEqual(await live(store), ['h1', 'moved', 'other']);
+        await store.transaction((r) => r.reservations.releaseLink('seq_1', ['booking', 'hold']));
+        assert.deepEqual(await live(store), ['other']);
       });
 
       it('liveIn filters by account, half-open window and expiry; releaseHolds drops one holder on one link', async (store) => {

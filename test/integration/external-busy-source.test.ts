@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { CachedExternalBusySource } from '../../src/adapters/calendars/busy-source.ts';
 import { ExternalCalendarError } from '../../src/adapters/calendars/errors.ts';
 import { secretBox } from '../../src/adapters/crypto.ts';
-import type { Interval } from '../../src/domain/engine/types.ts';
+import type { Interval } from '../../src/domain/time/intervals.ts';
 import type { ExternalCalendarErrorCode, ExternalCalendarRef } from '../../src/ports/external-calendars.ts';
 import type { CalendarRecord } from '../../src/ports/store.ts';
 import { settableClock } from '../support/context.ts';

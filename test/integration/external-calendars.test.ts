@@ -17,9 +17,11 @@ import { CachedExternalBusySource } from '../../src/adapters/calendars/busy-sour
 import { busyIntervalsFromICalendar } from '../../src/adapters/calendars/ical/expand.ts';
 import { ExternalCalendars } from '../../src/adapters/calendars/reader.ts';
 import { CaldavWriteBack } from '../../src/adapters/calendars/write-back.ts';
+import { OutboundGuard } from '../../src/adapters/net/outbound.ts';
 import { httpTransport } from '../../src/adapters/webhooks/http-transport.ts';
 import { bookOption, viewLink } from '../../src/app/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
+import { loadLinkForPage } from '../../src/app/links.ts';
 import { OutboxWorker } from '../../src/jobs/outbox-worker.ts';
 import { buildServer } from '../../src/server.ts';
 import { makeTestContext, type TestContext } from '../support/context.ts';
@@ -34,6 +36,9 @@ import {
   startRadicale,
 } from '../support/radicale.ts';
 import { createTestLink, type Scenario, seedScenario } from '../support/scenario.ts';
+
+/** Radicale and the feed servers listen on loopback: these suites run with the guard off. */
+const LOOPBACK_ALLOWED = new OutboundGuard({ allowPrivate: true });
 
 const TIMEOUT_MS = 1000;
 const CACHE_SECONDS = 30;
@@ -51,7 +56,10 @@ before(async () => {
     env: { CALENDAR_TIMEOUT_MS: String(TIMEOUT_MS), CALENDAR_CACHE_SECONDS: String(CACHE_SECONDS) },
   });
   // Wired as main.ts wires it, but on the test's settable clock.
-  const calendars = new ExternalCalendars({ timeoutMs: t.ctx.config.calendarTimeoutMs });
+  const calendars = new ExternalCalendars({
+    outbound: LOOPBACK_ALLOWED,
+    timeoutMs: t.ctx.config.calendarTimeoutMs,
+  });
   ctx = {
     ...t.ctx,
     external: new CachedExternalBusySource({
@@ -159,7 +167,7 @@ async function openStarts(token: string): Promise<string[]> {
 }
 
 async function book(token: string, start: string) {
-  return bookOption(ctx, token, [{ index: 0, start: at(start) }], null);
+  return bookOption(ctx, (await loadLinkForPage(ctx, token))!, [{ index: 0, start: at(start) }], null);
 }
 
 function worker() {

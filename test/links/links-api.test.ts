@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { bookOption, viewLink } from '../../src/app/booking.ts';
+import { loadLinkForPage } from '../../src/app/links.ts';
 import { listenApi } from '../support/api-server.ts';
 import { makeTestContext, type TestContext } from '../support/context.ts';
 import { type Scenario, seedScenario, twoStepLinkBody } from '../support/scenario.ts';
@@ -162,7 +163,10 @@ test('6.5 status by id and by token, disable, and a completed link cannot be dis
   const page = await viewLink(t.ctx, token);
   if (page?.kind !== 'open') throw new Error('expected an open page');
   const chosen = page.options[0]!.steps.map((x) => ({ index: x.index, start: x.start }));
-  assert.equal((await bookOption(t.ctx, token, chosen, null))?.kind, 'booked');
+  assert.equal(
+    (await bookOption(t.ctx, (await loadLinkForPage(t.ctx, token))!, chosen, null)).kind,
+    'booked',
+  );
   const completed = (
     await api.app.inject({ method: 'GET', url: `/v1/real_time_sequencing/${id}`, headers: bearer() })
   ).json();

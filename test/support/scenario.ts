@@ -6,7 +6,7 @@ import { createApplicationCalendar } from '../../src/app/accounts.ts';
 import { createApplication } from '../../src/app/applications.ts';
 import { bookOption, viewLink } from '../../src/app/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
-import { createLink } from '../../src/app/links.ts';
+import { createLink, loadLinkForPage } from '../../src/app/links.ts';
 import type { SequenceOption } from '../../src/domain/engine/types.ts';
 import { Problems } from '../../src/domain/errors.ts';
 import { readLinkRequest } from '../../src/http/wire/links.ts';
@@ -101,7 +101,7 @@ export async function bookFirstOption(ctx: AppContext, token: string): Promise<S
   const option = page.options[0]!;
   const outcome = await bookOption(
     ctx,
-    token,
+    (await loadLinkForPage(ctx, token))!,
     option.steps.map((s) => ({ index: s.index, start: s.start })),
     null,
   );

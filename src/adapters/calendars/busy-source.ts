@@ -4,7 +4,7 @@
  * CALENDAR_CACHE_SECONDS for page views, and turns every failure into a reason a person can act
  * on. It never throws: a failed source makes its member unavailable, never free.
  */
-import type { Interval } from '../../domain/engine/types.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
 import type { ExternalBusySource, SourceFailure } from '../../ports/busy-source.ts';
 import type {
   ExternalCalendarErrorCode,

@@ -1,9 +1,9 @@
 /** Compact builders for the engine's table tests. Times are `HH:MM` on DAY (UTC) unless noted. */
+import type { Interval } from '../time/intervals.ts';
 import type {
   AvailabilityQuery,
   GapBound,
   Group,
-  Interval,
   MemberAvailability,
   SequenceQuery,
   SequenceStep,

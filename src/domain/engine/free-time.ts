@@ -2,6 +2,8 @@
  * Members' free time and the available start times of one slot shape (SPEC 5.1 to 5.3), shared by
  * `findAvailability`, `findSequences` and the booking re-checks.
  */
+
+import type { Interval } from '../time/intervals.ts';
 import {
   EMPTY_PACKED,
   expandPacked,
@@ -13,7 +15,7 @@ import {
   subtractPacked,
 } from '../time/intervals.ts';
 import { alignedStarts } from '../time/zones.ts';
-import type { Group, Interval, MemberAvailability } from './types.ts';
+import type { Group, MemberAvailability } from './types.ts';
 
 /**
  * Per-call memo: the same member (same `busy` array) is usually listed in several steps, and the

@@ -3,6 +3,8 @@
  * as the search, evaluated for the given instants only, so it costs a few binary searches per
  * member instead of a whole search.
  */
+
+import type { Interval } from '../time/intervals.ts';
 import { packIntervals } from '../time/intervals.ts';
 import { isAlignedStart } from '../time/zones.ts';
 import { DEFAULT_START_INTERVAL_MINUTES } from './availability.ts';
@@ -18,7 +20,6 @@ import type {
   AvailabilityQuery,
   AvailableSlot,
   Group,
-  Interval,
   ScheduledStep,
   SequenceOption,
   SequenceQuery,

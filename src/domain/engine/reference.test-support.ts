@@ -4,11 +4,11 @@
  * directly, tests freeness literally from the definitions, and enumerates every running order and
  * every combination of starts. Inputs must lie on whole minutes for the periods format.
  */
+import type { Interval } from '../time/intervals.ts';
 import type {
   AvailabilityQuery,
   AvailableSlot,
   Group,
-  Interval,
   MemberAvailability,
   ScheduledStep,
   SequenceOption,

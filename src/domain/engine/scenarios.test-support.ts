@@ -1,10 +1,10 @@
 /** fast-check generators of small, nasty engine scenarios (shared by the property tests). */
 import fc from 'fast-check';
+import type { Interval } from '../time/intervals.ts';
 import type {
   AvailabilityQuery,
   GapBound,
   Group,
-  Interval,
   MemberAvailability,
   ResponseFormat,
   SequenceQuery,

@@ -4,8 +4,7 @@
  * and does no I/O: `now` and every calendar fact arrive as inputs (SPEC 5).
  */
 
-/** A half-open interval `[start, end)` of epoch milliseconds. */
-export type Interval = { readonly start: number; readonly end: number };
+import type { Interval } from '../time/intervals.ts';
 
 /**
  * One member as the engine sees it: their busy time (already including holds and bookings) and,

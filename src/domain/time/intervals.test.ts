@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { Interval } from '../engine/types.ts';
+import type { Interval } from './intervals.ts';
 import {
   expandPacked,
   intersectIntervalSets,

@@ -10,7 +10,8 @@
  * Touching intervals merge: `[1, 2)` and `[2, 3)` become `[1, 3)`. Empty intervals (`start >= end`)
  * contain no instant and vanish.
  */
-import type { Interval } from '../engine/types.ts';
+/** A half-open interval `[start, end)` of epoch milliseconds. */
+export type Interval = { readonly start: number; readonly end: number };
 
 /** Sorted, disjoint, non-touching, non-empty intervals packed as `[start0, end0, start1, end1, …]`. */
 export type PackedIntervals = Float64Array;

@@ -7,8 +7,6 @@ import {
   isValidTimeZone,
   localParts,
   nextAlignedStart,
-  startOfLocalDay,
-  zonedWallTimeToInstants,
   zoneOffsetMs,
 } from './zones.ts';
 
@@ -43,30 +41,6 @@ test('localParts reads the wall clock of the zone, not of the process', () => {
     [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.weekday],
     [2026, 6, 11, 4, 45, 4],
   );
-});
-
-test('5.3 wall time skipped by spring-forward has no instant; a repeated one has two', () => {
-  assert.deepEqual(zonedWallTimeToInstants('America/New_York', 2026, 3, 8, 2, 30), []);
-  assert.deepEqual(isoList(zonedWallTimeToInstants('America/New_York', 2026, 11, 1, 1, 30)), [
-    '2026-11-01T05:30:00Z',
-    '2026-11-01T06:30:00Z',
-  ]);
-  assert.deepEqual(zonedWallTimeToInstants('Europe/London', 2026, 3, 29, 1, 15), []);
-  assert.deepEqual(isoList(zonedWallTimeToInstants('Europe/London', 2026, 10, 25, 1, 15)), [
-    '2026-10-25T00:15:00Z',
-    '2026-10-25T01:15:00Z',
-  ]);
-  assert.deepEqual(isoList(zonedWallTimeToInstants('Asia/Kolkata', 2026, 6, 10, 9, 0)), [
-    '2026-06-10T03:30:00Z',
-  ]);
-});
-
-test('startOfLocalDay is local midnight, or the transition when midnight is skipped', () => {
-  assert.equal(iso(startOfLocalDay('America/New_York', Date.UTC(2026, 2, 8, 20))), '2026-03-08T05:00:00Z');
-  assert.equal(iso(startOfLocalDay('Asia/Kathmandu', Date.UTC(2026, 5, 10, 20))), '2026-06-10T18:15:00Z');
-  // America/Santiago and America/Havana jump from 23:59:59 straight to 01:00 on these dates.
-  assert.equal(iso(startOfLocalDay('America/Santiago', Date.UTC(2026, 8, 6, 12))), '2026-09-06T04:00:00Z');
-  assert.equal(iso(startOfLocalDay('America/Havana', Date.UTC(2026, 2, 8, 12))), '2026-03-08T05:00:00Z');
 });
 
 test('5.3 fall-back day offers both occurrences of 01:30 in America/New_York', () => {

@@ -154,64 +154,6 @@ export function localParts(zone: string, instant: number): LocalParts {
   };
 }
 
-function wallMs(year: number, month: number, day: number, hour: number, minute: number): number {
-  const wall = new Date(0);
-  wall.setUTCFullYear(year, month - 1, day);
-  wall.setUTCHours(hour, minute, 0, 0);
-  return wall.getTime();
-}
-
-/**
- * The instants at which the wall clock of `zone` reads `year-month-day hour:minute` (month 1-12).
- * Returns one instant normally, none when the time is skipped by a forward transition (spring
- * forward), two (ascending) when it repeats (fall back). Out-of-range fields roll over as in
- * `Date.UTC` (e.g. hour 24 is the next day's 00:00).
- */
-export function zonedWallTimeToInstants(
-  zone: string,
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-): number[] {
-  const wall = wallMs(year, month, day, hour, minute);
-  if (isUtc(zone)) return [wall];
-  const offsets = new Set([
-    zoneOffsetMs(zone, wall - DAY_MS),
-    zoneOffsetMs(zone, wall),
-    zoneOffsetMs(zone, wall + DAY_MS),
-  ]);
-  const found = new Set<number>();
-  for (const offset of offsets) {
-    const candidate = wall - offset;
-    if (zoneOffsetMs(zone, candidate) === offset) found.add(candidate);
-  }
-  return [...found].sort((a, b) => a - b);
-}
-
-/**
- * First instant of the local calendar day that contains `instant` in `zone`: local midnight, or,
- * on a day whose midnight is skipped by a transition, the transition itself.
- */
-export function startOfLocalDay(zone: string, instant: number): number {
-  const parts = localParts(zone, instant);
-  const midnights = zonedWallTimeToInstants(zone, parts.year, parts.month, parts.day, 0, 0);
-  if (midnights.length > 0) return midnights[0]!;
-  const wall = wallMs(parts.year, parts.month, parts.day, 0, 0);
-  const offsetBefore = zoneOffsetMs(zone, wall - DAY_MS);
-  const offsetAfter = zoneOffsetMs(zone, wall + DAY_MS);
-  // Midnight was skipped: the clock jumped from before it (old offset) to after it (new offset).
-  let lo = wall - offsetAfter; // still old offset here
-  let hi = wall - offsetBefore; // already new offset here
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (zoneOffsetMs(zone, mid) === offsetAfter) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
-
 /** A transition-free stretch `[start, end)` of a zone with its constant offset. */
 export type OffsetStretch = { readonly start: number; readonly end: number; readonly offsetMs: number };
 

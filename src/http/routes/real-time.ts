@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createLink, disableLink, linkById, linkByToken, linkDocument } from '../../app/links.ts';
+import { linkDocument } from '../../app/link-wire.ts';
+import { createLink, disableLink, linkById, linkByToken } from '../../app/links.ts';
 import { DomainError, Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
 import { applicationCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';

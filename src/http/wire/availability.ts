@@ -6,8 +6,9 @@
 import type { AvailabilityRequest, SequenceRequest, StepRequest } from '../../app/availability.ts';
 import type { GroupRequest, MemberRequest } from '../../app/participants.ts';
 import type { Limits } from '../../config/config.ts';
-import type { Interval, ResponseFormat } from '../../domain/engine/types.ts';
+import type { ResponseFormat } from '../../domain/engine/types.ts';
 import type { Problems } from '../../domain/errors.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
 import {
   child,
   isAbsent,

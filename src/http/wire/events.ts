@@ -4,10 +4,11 @@
  * never throws.
  */
 import type { Attendee, EventsQuery, EventTime, EventUpsert, FreeBusyQuery } from '../../app/events.ts';
-import { startOfLocalDate } from '../../app/events.ts';
 import type { RuleInput } from '../../app/managed-availability.ts';
 import type { PageQuery } from '../../app/paging.ts';
 import type { Problems } from '../../domain/errors.ts';
+import { startOfLocalDate } from '../../domain/time/wall-clock.ts';
+import type { WeeklyPeriod } from '../../domain/time/weekly-rules.ts';
 import { localParts } from '../../domain/time/zones.ts';
 import type {
   AvailabilityRuleRecord,
@@ -15,7 +16,6 @@ import type {
   CalendarRecord,
   EventRecord,
   TimeWindow,
-  WeeklyPeriod,
 } from '../../ports/store.ts';
 import {
   child,

@@ -3,7 +3,12 @@
  * 6.6) into a LinkRequest, reporting every problem at once.
  */
 import type { SequenceRequest } from '../../app/availability.ts';
-import type { LinkPaths, LinkRequest, TargetCalendar } from '../../app/links.ts';
+import {
+  DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
+  type LinkRequest,
+  type TargetCalendar,
+} from '../../app/link-model.ts';
+import type { LinkPaths } from '../../app/links.ts';
 import type { Limits } from '../../config/config.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
@@ -14,6 +19,7 @@ import {
   isObject,
   type Json,
   readArray,
+  readBoolean,
   readDuration,
   readEnum,
   readObject,
@@ -84,6 +90,28 @@ function readHourFormat(formatting: unknown, problems: Problems): 'h' | 'H' {
     );
   }
   return format ?? 'H';
+}
+
+/** `invitee_actions` and `invitee_action_cutoff` (SPEC 6.6): both actions off and 24 hours by default. */
+function readInviteeActions(
+  body: Json,
+  problems: Problems,
+): Pick<LinkRequest, 'inviteeActions' | 'inviteeActionCutoffMinutes'> {
+  const actions = readObject(body.invitee_actions, 'invitee_actions', problems, false);
+  const reschedule =
+    actions === undefined
+      ? undefined
+      : readBoolean(actions.reschedule, 'invitee_actions.reschedule', problems);
+  const cancel =
+    actions === undefined ? undefined : readBoolean(actions.cancel, 'invitee_actions.cancel', problems);
+  const cutoff = readDuration(body.invitee_action_cutoff, 'invitee_action_cutoff', problems, {
+    required: false,
+    min: 0,
+  });
+  return {
+    inviteeActions: { reschedule: reschedule ?? false, cancel: cancel ?? false },
+    inviteeActionCutoffMinutes: cutoff ?? DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
+  };
 }
 
 export function readLinkRequest(
@@ -192,6 +220,7 @@ export function readLinkRequest(
     redirectCompletedUrl: redirectCompleted ?? null,
     selectionMode,
     hourFormat: readHourFormat(body.formatting, problems),
+    ...readInviteeActions(body, problems),
   };
   const completedCallbackPath =
     callbackUrls !== undefined && !isAbsent(callbackUrls.completed_url)

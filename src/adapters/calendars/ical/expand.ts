@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
-import type { Interval } from '../../../domain/engine/types.ts';
+import type { Interval } from '../../../domain/time/intervals.ts';
+import {
+  type OffsetAt,
+  utcOffsetAt,
+  wallMs,
+  wallToInstant,
+  zoneOffsetAt,
+} from '../../../domain/time/wall-clock.ts';
 import { ExternalCalendarError } from '../errors.ts';
 import { MAX_ITERATIONS_PER_RULE, rruleOccurrences } from './recurrence.ts';
 import { vtimezoneOffsetAt } from './vtimezone.ts';
-import { ianaOffsetAt, type OffsetAt, utcOffsetAt, wallMs, wallToInstant } from './wall-clock.ts';
 
 const DAY_MS = 86_400_000;
 /** Wall time and instants differ by at most ±14 h; seeking this much earlier covers any offset. */
@@ -92,7 +98,7 @@ export function busyIntervalsFromCalendars(
   window: Interval,
   calendarZone: string,
 ): Interval[] {
-  const calendarOffsetAt = ianaOffsetAt(calendarZone) ?? utcOffsetAt;
+  const calendarOffsetAt = zoneOffsetAt(calendarZone) ?? utcOffsetAt;
   const busy: Interval[] = [];
   for (const calendar of calendars) {
     const zones = new ZoneResolver(calendar, calendarOffsetAt, new Date(window.end).getUTCFullYear() + 1);
@@ -162,7 +168,7 @@ class ZoneResolver {
     // Some producers prefix IANA names with a vendor path ("/mozilla.org/20070129_1/Europe/Berlin").
     const segments = tzid.split('/').filter((segment) => segment !== '');
     for (let take = 1; take <= Math.min(3, segments.length); take++) {
-      const offsetAt = ianaOffsetAt(segments.slice(-take).join('/'));
+      const offsetAt = zoneOffsetAt(segments.slice(-take).join('/'));
       if (offsetAt !== null && (take > 1 || segments.length === 1)) return offsetAt;
     }
     // Unknown TZID without a definition: the calendar's own zone is the best guess left.

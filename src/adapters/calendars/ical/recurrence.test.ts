@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import ICAL from 'ical.js';
+import { wallMs } from '../../../domain/time/wall-clock.ts';
 import { rruleOccurrences } from './recurrence.ts';
-import { wallMs } from './wall-clock.ts';
 
 const DAY_MS = 86_400_000;
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;

@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
+import { wallMs } from '../../../domain/time/wall-clock.ts';
 import { ExternalCalendarError } from '../errors.ts';
-import { wallMs } from './wall-clock.ts';
 
 /**
  * RRULE occurrences as wall-clock milliseconds (local fields read as UTC, see wallMs), ascending,

@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import { type OffsetAt, wallMs } from './wall-clock.ts';
+import { type OffsetAt, wallMs } from '../../../domain/time/wall-clock.ts';
 
 type Transition = { readonly atMs: number; readonly offsetMs: number };
 

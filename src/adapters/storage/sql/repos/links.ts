@@ -1,6 +1,6 @@
 /** Real-time scheduling and sequencing links. */
 import type { LinkRecord, LinkRepo } from '../../../../ports/store.ts';
-import type { SqlExecutor } from '../executor.ts';
+import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
 import { int, intOrNull, json, jsonOrNull, oneOf, rowsOf, table, text, textOrNull } from './table.ts';
 
 const LINKS = table<LinkRecord>('links', {
@@ -9,13 +9,16 @@ const LINKS = table<LinkRecord>('links', {
   kind: oneOf('sequencing|scheduling'),
   tokenHash: text,
   tokenSealed: text,
-  status: oneOf('open|completed|disabled'),
+  status: oneOf('open|completed|disabled|rescheduling|cancelled'),
   request: json(),
   createdAt: int,
   expiresAt: int,
   completedAt: intOrNull,
   booked: jsonOrNull(),
   displayMessage: textOrNull,
+  rescheduleSteps: jsonOrNull(),
+  cancelledAt: intOrNull,
+  cancelReason: textOrNull,
 });
 
 export function linksRepo(db: SqlExecutor): LinkRepo {
@@ -35,6 +38,28 @@ export function linksRepo(db: SqlExecutor): LinkRepo {
           change.displayMessage ?? null,
           id,
         ],
+      );
+      return changed > 0;
+    },
+    async transition(id, change) {
+      if (change.from.length === 0) return false;
+      const sets = ['status = ?'];
+      const values: SqlValue[] = [change.status];
+      if (change.booked !== undefined) {
+        sets.push('booked = ?', 'completed_at = ?');
+        values.push(JSON.stringify(change.booked), change.at);
+      }
+      if (change.rescheduleSteps !== undefined) {
+        sets.push('reschedule_steps = ?');
+        values.push(change.rescheduleSteps === null ? null : JSON.stringify(change.rescheduleSteps));
+      }
+      if (change.status === 'cancelled') {
+        sets.push('cancelled_at = ?', 'cancel_reason = ?');
+        values.push(change.at, change.cancelReason ?? null);
+      }
+      const changed = await db.run(
+        `UPDATE links SET ${sets.join(', ')} WHERE id = ? AND status IN (${placeholders(change.from.length)})`,
+        [...values, id, ...change.from],
       );
       return changed > 0;
     },

@@ -104,6 +104,13 @@ export function reservationsRepo(db: SqlExecutor): ReservationRepo {
            AND end_ms > ? AND start_ms < ? AND (kind = 'booking' OR expires_at > ?)`,
         { after: [window.start, window.end, now] },
       ),
+    async releaseLink(linkId, kinds) {
+      if (kinds.length === 0) return;
+      await db.run(`DELETE FROM reservations WHERE link_id = ? AND kind IN (${placeholders(kinds.length)})`, [
+        linkId,
+        ...kinds,
+      ]);
+    },
     async releaseHolds(linkId, holderKey) {
       await db.run(`DELETE FROM reservations WHERE link_id = ? AND kind = 'hold' AND holder_key = ?`, [
         linkId,
