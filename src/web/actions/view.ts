@@ -1,20 +1,35 @@
 /** `GET /book/{token}`: the page in the link's current state (SPEC 6.2). */
 import type { FastifyInstance } from 'fastify';
-import { viewerZone } from '../format.ts';
 import type { PageKit } from '../page-kit.ts';
 import { holderKeyOf } from '../security.ts';
 import type { TokenParams } from '../session.ts';
+import type { Notice } from '../views/common.ts';
+
+type Query = Record<string, unknown>;
 
 export function registerView(scope: FastifyInstance, kit: PageKit): void {
-  scope.get<{ Params: TokenParams; Querystring: { tz?: unknown } }>('/:token', async (request, reply) => {
+  scope.get<{ Params: TokenParams; Querystring: Query }>('/:token', async (request, reply) => {
     const { token } = request.params;
     const { holder, isNew } = kit.sessions.open(request, reply);
     const state = await kit.views.view(token, isNew ? undefined : holderKeyOf(holder));
-    if (state === undefined) return kit.notFound(reply);
-    const zone = viewerZone(request.query.tz, state.link.request.sequence.tzid);
-    const form = kit.sessions.formContext(token, holder, zone);
+    if (state === undefined) return kit.notFound(request, reply);
+    const env = kit.env(request, {
+      token,
+      link: state.link,
+      application: state.application,
+      raw: request.query,
+    });
     if (state.kind !== 'open')
-      return kit.renderClosed(reply, state, form, { holder: isNew ? undefined : holder, submitted: false });
-    return kit.renderOpen(reply, 200, state, form, { detectZone: typeof request.query.tz !== 'string' });
+      return kit.renderClosed(reply, env, state, { holder: isNew ? undefined : holder, submitted: false });
+    // After a choice that lost its time (POST-redirect-GET), say why.
+    const taken = request.query.taken;
+    const notices: Notice[] =
+      taken === 'held' || taken === 'booked'
+        ? [{ tone: 'warn', text: env.t(taken === 'held' ? 'taken_held' : 'taken_booked') }]
+        : [];
+    return kit.renderOpen(reply, 200, env, state, kit.sessions.csrf(token, holder), {
+      notices,
+      detectZone: typeof request.query.tz !== 'string',
+    });
   });
 }

@@ -1,6 +1,7 @@
 /** The confirmation page (confirm mode, with a hold) and the completed page (SPEC 6.2). */
 import { html, type SafeHtml } from '../html.ts';
 import { LocalClock } from '../intl.ts';
+import { zoneName } from '../zones.ts';
 import { hidden, layout, type Notice, notices, type PageEnv, settingsFields } from './common.ts';
 import { calendarLinks, type ItineraryStep, itinerary, stepTitle } from './itinerary.ts';
 import { type EventInfo, eventHeader } from './open.ts';
@@ -10,7 +11,7 @@ function clockFor(env: PageEnv, steps: readonly ItineraryStep[], extra: readonly
 }
 
 function zoneLine(env: PageEnv, clock: LocalClock, at: number): SafeHtml {
-  return html`<p class="zone-current">${env.t('zone_current', { zone: env.query.tz.replaceAll('_', ' '), offset: clock.offset(at) })}</p>`;
+  return html`<p class="zone-current">${env.t('zone_current', { zone: zoneName(env.query.tz, env.locale.tag), offset: clock.offset(at) })}</p>`;
 }
 
 export type ConfirmPageView = {
