@@ -5,8 +5,8 @@
 import type { EventsQuery, FreeBusyQuery } from '../../app/events.ts';
 import type { PageQuery } from '../../app/paging.ts';
 import type { Problems } from '../../domain/errors.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
 import { startOfLocalDate } from '../../domain/time/wall-clock.ts';
-import type { TimeWindow } from '../../ports/store.ts';
 import { CALENDAR_IDS_MAX, DATE_LIKE, localDateText } from './fields.ts';
 import { child, formatUtc, parseDate, readTime, readTimeZone } from './reader.ts';
 
@@ -96,7 +96,7 @@ function checkRange(
   }
 }
 
-function windowOf(from: { ms: number } | undefined, to: { ms: number } | undefined): TimeWindow | null {
+function windowOf(from: { ms: number } | undefined, to: { ms: number } | undefined): Interval | null {
   if (from === undefined && to === undefined) return null;
   return { start: from?.ms ?? FAR_PAST, end: to?.ms ?? FAR_FUTURE };
 }
@@ -192,10 +192,7 @@ export function readFreeBusyQuery(
 }
 
 /** `GET /v1/available_periods`: `tzid` is required when `from` or `to` is given; `to` is exclusive. */
-export function readAvailablePeriodsQuery(
-  query: QueryMap,
-  problems: Problems,
-): PagedQuery<TimeWindow | null> {
+export function readAvailablePeriodsQuery(query: QueryMap, problems: Problems): PagedQuery<Interval | null> {
   const needsZone = Object.hasOwn(query, 'from') || Object.hasOwn(query, 'to');
   const tzid = queryZone(query, problems, needsZone);
   const from = queryInstant(query, 'from', problems, tzid);
