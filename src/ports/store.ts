@@ -279,6 +279,8 @@ export interface AvailablePeriodRepo {
     limit: number,
   ): Promise<Page<AvailablePeriodRecord>>;
   byAccounts(accountIds: readonly string[], window: TimeWindow): Promise<AvailablePeriodRecord[]>;
+  /** Which of `accountIds` have at least one stored period, at any time (SPEC 5.1 managed accounts). */
+  accountsWithAny(accountIds: readonly string[]): Promise<string[]>;
 }
 
 export interface LinkRepo {

@@ -116,8 +116,9 @@ function nowArb(world: World): fc.Arbitrary<number> {
     .tuple(
       fc.oneof(fc.constant(-60), fc.integer({ min: -60, max: world.horizonMinutes })),
       fc.integer({ min: 0, max: 59 }),
+      fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 999 })),
     )
-    .map(([minutes, seconds]) => world.base + minutes * MINUTE + seconds * 1000);
+    .map(([minutes, seconds, ms]) => world.base + minutes * MINUTE + seconds * 1000 + ms);
 }
 
 const minutesArb = (values: number[]) => fc.constantFrom(...values).map((m) => m * MINUTE);
