@@ -81,15 +81,19 @@ function intersects(a: Interval, start: number, end: number): boolean {
   return a.start < a.end && start < end && a.start < end && start < a.end;
 }
 
-/** SPEC 5.1: free for m. */
+/**
+ * SPEC 5.1: free for m. A member may carry `alsoInside` (managed-reference.test-support.ts): sets
+ * that must each contain the slot in one interval, besides `open`.
+ */
 export function referenceIsFree(
-  member: MemberAvailability,
+  member: MemberAvailability & { readonly alsoInside?: readonly (readonly Interval[])[] },
   start: number,
   end: number,
   before: number,
   after: number,
 ): boolean {
   if (member.open !== null && !insideOne(member.open, start, end)) return false;
+  if (member.alsoInside?.some((set) => !insideOne(set, start, end))) return false;
   return !member.busy.some((busy) => intersects(busy, start - before, end + after));
 }
 
