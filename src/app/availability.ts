@@ -3,8 +3,10 @@
  * members, then run the pure engine.
  */
 import { findAvailability } from '../domain/engine/availability.ts';
+import { findRequestedSlots } from '../domain/engine/query-slots.ts';
 import { findSequences, SequenceTooComplexError } from '../domain/engine/sequence.ts';
 import type {
+  AvailabilityQuery,
   AvailableSlot,
   GapBound,
   ResponseFormat,
@@ -27,6 +29,8 @@ export type AvailabilityRequest = {
   readonly bufferBeforeMinutes: number;
   readonly bufferAfterMinutes: number;
   readonly queryPeriods: readonly Interval[];
+  /** `query_slots` starts (SPEC 5.4), else null; `queryPeriods` then holds the slots themselves. */
+  readonly querySlots?: readonly number[] | null;
   readonly format: ResponseFormat;
   readonly maxResults: number;
   readonly tzid: string | null;
@@ -77,7 +81,7 @@ export async function queryAvailability(
   const window = windowOf(request.queryPeriods, padding);
   const resolved = await resolveGroups(ctx, caller, [request.groups], window, problems, { fresh: false });
   problems.throwIfAny();
-  const slots = findAvailability({
+  const engineQuery: AvailabilityQuery = {
     groups: resolved.groups[0] ?? [],
     durationMs: request.durationMinutes * MINUTE,
     startIntervalMinutes: request.startIntervalMinutes,
@@ -89,7 +93,11 @@ export async function queryAvailability(
     bufferAfterMs: request.bufferAfterMinutes * MINUTE,
     format: request.format,
     maxResults: request.maxResults,
-  });
+  };
+  const slots =
+    request.querySlots === null || request.querySlots === undefined
+      ? findAvailability(engineQuery)
+      : findRequestedSlots(engineQuery, request.querySlots);
   return { slots, failures: resolved.failures };
 }
 
