@@ -5,6 +5,7 @@
 import { findAvailability } from '../domain/engine/availability.ts';
 import { findSequences, SequenceTooComplexError } from '../domain/engine/sequence.ts';
 import type {
+  AvailabilityQuery,
   AvailableSlot,
   GapBound,
   ResponseFormat,
@@ -14,6 +15,7 @@ import type {
 import { DomainError, Problems } from '../domain/errors.ts';
 import type { Interval } from '../domain/time/intervals.ts';
 import type { SourceFailure } from '../ports/busy-source.ts';
+import { type AvailabilityCompute, ComputeBudgetError } from '../ports/compute.ts';
 import type { Caller } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { type BusyOptions, type GroupRequest, type ResolvedGroups, resolveGroups } from './participants.ts';
@@ -77,7 +79,7 @@ export async function queryAvailability(
   const window = windowOf(request.queryPeriods, padding);
   const resolved = await resolveGroups(ctx, caller, [request.groups], window, problems, { fresh: false });
   problems.throwIfAny();
-  const slots = findAvailability({
+  const slots = await availabilityWithin(ctx, {
     groups: resolved.groups[0] ?? [],
     durationMs: request.durationMinutes * MINUTE,
     startIntervalMinutes: request.startIntervalMinutes,
@@ -154,19 +156,47 @@ export async function querySequences(
   request: SequenceRequest,
 ): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
-  return { options: searchSequences(query), failures: resolved.failures };
+  return { options: await searchSequences(ctx, query), failures: resolved.failures };
 }
 
-/** findSequences, with the engine's complexity guard turned into a 422 on `sequence`. */
-export function searchSequences(query: SequenceQuery): SequenceOption[] {
+/** The engine on the event loop, for contexts without a compute pool (tests and tools). */
+const inline: AvailabilityCompute = {
+  findAvailability: async (query) => findAvailability(query),
+  findSequences: async (query) => findSequences(query),
+};
+
+function tooComplex(path: string, description: string): DomainError {
+  return new DomainError('invalid_request', description, {
+    problems: [{ path, code: 'errors.too_complex', description }],
+  });
+}
+
+const SHRINK =
+  'shrink the query periods, the number of steps, groups or members, or use a larger start_interval';
+
+function budgetExceeded(error: ComputeBudgetError): string {
+  return `the availability computation ran over its budget of ${error.budgetMs} ms; ${SHRINK}`;
+}
+
+async function availabilityWithin(ctx: AppContext, query: AvailabilityQuery): Promise<AvailableSlot[]> {
   try {
-    return findSequences(query);
+    return await (ctx.compute ?? inline).findAvailability(query);
   } catch (error) {
-    if (error instanceof SequenceTooComplexError) {
-      throw new DomainError('invalid_request', error.message, {
-        problems: [{ path: 'sequence', code: 'errors.too_complex', description: error.message }],
-      });
-    }
+    if (error instanceof ComputeBudgetError) throw tooComplex('query_periods', budgetExceeded(error));
+    throw error;
+  }
+}
+
+/**
+ * findSequences through the context's compute port, with the engine's complexity guard and the
+ * compute budget turned into a 422 `errors.too_complex` on `sequence`.
+ */
+export async function searchSequences(ctx: AppContext, query: SequenceQuery): Promise<SequenceOption[]> {
+  try {
+    return await (ctx.compute ?? inline).findSequences(query);
+  } catch (error) {
+    if (error instanceof SequenceTooComplexError) throw tooComplex('sequence', error.message);
+    if (error instanceof ComputeBudgetError) throw tooComplex('sequence', budgetExceeded(error));
     throw error;
   }
 }
