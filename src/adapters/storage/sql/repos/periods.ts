@@ -1,6 +1,6 @@
 /** Available periods of accounts (managed availability). */
 import type { AvailablePeriodRecord, AvailablePeriodRepo } from '../../../../ports/store.ts';
-import type { SqlExecutor, SqlValue } from '../executor.ts';
+import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
 import { int, rowsOf, table, text } from './table.ts';
 
 const PERIODS = table<AvailablePeriodRecord>('available_periods', {
@@ -39,5 +39,13 @@ export function periodsRepo(db: SqlExecutor): AvailablePeriodRepo {
           `SELECT * FROM available_periods WHERE account_id IN (${list}) AND end_ms > ? AND start_ms < ?`,
         { after: [window.start, window.end] },
       ),
+    async accountsWithAny(accountIds) {
+      if (accountIds.length === 0) return [];
+      const rows = await db.all<{ account_id: unknown }>(
+        `SELECT DISTINCT account_id FROM available_periods WHERE account_id IN (${placeholders(accountIds.length)})`,
+        accountIds,
+      );
+      return rows.map((row) => String(row.account_id));
+    },
   };
 }
