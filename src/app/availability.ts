@@ -22,6 +22,39 @@ import { type BusyOptions, type GroupRequest, type ResolvedGroups, resolveGroups
 
 const MINUTE = 60_000;
 
+/**
+ * Member × candidate-start pairs that count as one more request against the rate limit: the
+ * heaviest request the limits allow (20 steps of 500 members, minute starts over 90 days) costs
+ * about 130 requests; an ordinary one (a few steps, tens of members, 15-minute starts over two
+ * weeks) costs nothing extra.
+ */
+const PAIRS_PER_UNIT = 10_000_000;
+
+function periodMinutes(periods: readonly Interval[]): number {
+  return periods.reduce((sum, p) => sum + Math.max(0, p.end - p.start), 0) / MINUTE;
+}
+
+function pairs(groups: readonly GroupRequest[], minutes: number, startInterval: number | null): number {
+  const members = groups.reduce((sum, g) => sum + g.members.length, 0);
+  return members * Math.ceil(minutes / (startInterval ?? 15));
+}
+
+/** Extra rate-limit units a `POST /v1/availability` request costs (docs/api.md). */
+export function availabilityCost(request: AvailabilityRequest): number {
+  const minutes = periodMinutes(request.queryPeriods);
+  return Math.floor(pairs(request.groups, minutes, request.startIntervalMinutes) / PAIRS_PER_UNIT);
+}
+
+/** Extra rate-limit units a sequence request costs (docs/api.md). */
+export function sequenceCost(request: SequenceRequest): number {
+  const minutes = periodMinutes(request.queryPeriods);
+  const total = request.steps.reduce(
+    (sum, step) => sum + pairs(step.groups, minutes, step.startIntervalMinutes),
+    0,
+  );
+  return Math.floor(total / PAIRS_PER_UNIT);
+}
+
 export type AvailabilityRequest = {
   readonly groups: readonly GroupRequest[];
   readonly durationMinutes: number;

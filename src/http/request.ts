@@ -54,21 +54,12 @@ function limit(deps: HttpDeps, application: ApplicationRecord): void {
   }
 }
 
-/** Milliseconds of availability work that count as one more request against the rate limit. */
-export const COST_UNIT_MS = 20;
-
 /**
- * Runs availability work and charges its application for it: every COST_UNIT_MS the work took
- * (answered or refused as too complex) counts as one more request (docs/api.md, "Rate limits").
+ * Charges an application `units` requests more than the one already counted: the cost of a heavy
+ * availability request (docs/api.md, "Rate limits and cost").
  */
-export async function withCost<T>(deps: HttpDeps, caller: Caller, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  try {
-    return await work();
-  } finally {
-    const units = Math.floor((performance.now() - started) / COST_UNIT_MS);
-    deps.apiLimiter.charge(caller.application.id, deps.ctx.clock.now(), units);
-  }
+export function chargeCost(deps: HttpDeps, caller: Caller, units: number): void {
+  deps.apiLimiter.charge(caller.application.id, deps.ctx.clock.now(), units);
 }
 
 export async function applicationCaller(deps: HttpDeps, request: FastifyRequest): Promise<ApplicationRecord> {

@@ -1,8 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { type MemberFailure, queryAvailability, querySequences } from '../../app/availability.ts';
+import {
+  availabilityCost,
+  type MemberFailure,
+  queryAvailability,
+  querySequences,
+  sequenceCost,
+} from '../../app/availability.ts';
 import { Problems } from '../../domain/errors.ts';
-import { anyCaller, type HttpDeps, jsonBody, withCost } from '../request.ts';
+import { anyCaller, chargeCost, type HttpDeps, jsonBody } from '../request.ts';
 import {
   Buffer,
   CRONOFY,
@@ -81,9 +87,8 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       const context = readCommonContext(body, problems);
       const query = readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context);
       problems.throwIfAny();
-      const { slots, failures } = await withCost(deps, caller, () =>
-        queryAvailability(deps.ctx, caller, query),
-      );
+      chargeCost(deps, caller, availabilityCost(query));
+      const { slots, failures } = await queryAvailability(deps.ctx, caller, query);
       const items = slots.map((s) => ({
         start: formatUtc(s.start),
         end: formatUtc(s.end),
@@ -142,9 +147,8 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         maxResults,
       });
       problems.throwIfAny();
-      const { options, failures } = await withCost(deps, caller, () =>
-        querySequences(deps.ctx, caller, query),
-      );
+      chargeCost(deps, caller, sequenceCost(query));
+      const { options, failures } = await querySequences(deps.ctx, caller, query);
       return {
         sequences: options.map((option) => ({
           sequence: option.steps.map((step) => ({
