@@ -16,6 +16,15 @@ export const FORM_ROUTES: ReadonlySet<string> = new Set([
 
 const isApiRoute = (url: string): boolean => url.startsWith('/v1/') || url.startsWith('/oauth/');
 
+/**
+ * Routes whose readers report too-deep JSON themselves, at the path of the template that is too
+ * deep (`event`, `availability.sequence[0].event`: http/wire/links.ts).
+ */
+const OWN_DEPTH_CHECK: ReadonlySet<string> = new Set([
+  '/v1/real_time_sequencing',
+  '/v1/real_time_scheduling',
+]);
+
 /** Error with a status the server's error handler turns into the standard 415 body. */
 export class UnsupportedMediaType extends Error {
   readonly statusCode = 415;
@@ -49,7 +58,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
     }
     defaultJsonParser(request, String(body), (error, value) => {
       if (error !== null) return done(error, undefined);
-      if (jsonDepth(value) > MAX_JSON_DEPTH) {
+      if (!OWN_DEPTH_CHECK.has(routeOf(request)) && jsonDepth(value) > MAX_JSON_DEPTH) {
         const description = `the body is nested deeper than ${MAX_JSON_DEPTH} levels of JSON`;
         return done(
           new DomainError('invalid_request', description, {
