@@ -72,6 +72,7 @@ export async function queryAvailability(
   caller: Caller,
   request: AvailabilityRequest,
 ): Promise<{ slots: AvailableSlot[]; failures: readonly MemberFailure[] }> {
+  const done = ctx.metrics?.startComputation('availability');
   const problems = new Problems();
   const padding = (request.bufferBeforeMinutes + request.bufferAfterMinutes) * MINUTE;
   const window = windowOf(request.queryPeriods, padding);
@@ -90,6 +91,7 @@ export async function queryAvailability(
     format: request.format,
     maxResults: request.maxResults,
   });
+  done?.();
   return { slots, failures: resolved.failures };
 }
 
@@ -153,8 +155,11 @@ export async function querySequences(
   caller: Caller,
   request: SequenceRequest,
 ): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
+  const done = ctx.metrics?.startComputation('sequenced_availability');
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
-  return { options: searchSequences(query), failures: resolved.failures };
+  const options = searchSequences(query);
+  done?.();
+  return { options, failures: resolved.failures };
 }
 
 /** findSequences, with the engine's complexity guard turned into a 422 on `sequence`. */

@@ -4,6 +4,7 @@
 import type { Config } from '../config/config.ts';
 import type { ExternalBusySource } from '../ports/busy-source.ts';
 import type { ExternalCalendarConnector } from '../ports/external-calendars.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { OutboundCheck } from '../ports/outbound.ts';
 import type { Clock, Ids, SecretBox } from '../ports/runtime.ts';
 import type { Store } from '../ports/store.ts';
@@ -29,4 +30,6 @@ export type AppContext = {
   readonly outbound?: OutboundCheck;
   /** In-memory busy time of native calendars, checked against calendar versions; optional. */
   readonly busyCache?: BusyCache;
+  /** Operational metrics, reported at the use cases' edges (never by the engine); absent: none. */
+  readonly metrics?: Metrics;
 };

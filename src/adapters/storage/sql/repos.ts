@@ -778,6 +778,17 @@ export function sqlRepos(db: SqlExecutor): Repos {
         );
         return changed > 0;
       },
+      async backlog() {
+        const rows = await db.all<Row>(
+          "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'",
+          [],
+        );
+        const oldest = rows[0]?.oldest;
+        return {
+          pending: num(rows[0]?.n ?? 0),
+          oldestCreatedAt: oldest === null || oldest === undefined ? null : num(oldest),
+        };
+      },
     },
   };
 }
