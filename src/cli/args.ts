@@ -15,6 +15,10 @@ const OPTIONS = {
   url: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  'display-name': { type: 'string' },
+  'logo-url': { type: 'string' },
+  'accent-colour': { type: 'string' },
+  clear: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 

@@ -7,6 +7,7 @@ import type { Attendee, EventsQuery, EventTime, EventUpsert, FreeBusyQuery } fro
 import type { RuleInput } from '../../app/managed-availability.ts';
 import type { PageQuery } from '../../app/paging.ts';
 import type { Problems } from '../../domain/errors.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
 import { startOfLocalDate } from '../../domain/time/wall-clock.ts';
 import type { WeeklyPeriod } from '../../domain/time/weekly-rules.ts';
 import { localParts } from '../../domain/time/zones.ts';
@@ -15,7 +16,6 @@ import type {
   AvailablePeriodRecord,
   CalendarRecord,
   EventRecord,
-  TimeWindow,
 } from '../../ports/store.ts';
 import {
   child,
@@ -143,7 +143,7 @@ function checkRange(
   }
 }
 
-function windowOf(from: { ms: number } | undefined, to: { ms: number } | undefined): TimeWindow | null {
+function windowOf(from: { ms: number } | undefined, to: { ms: number } | undefined): Interval | null {
   if (from === undefined && to === undefined) return null;
   return { start: from?.ms ?? FAR_PAST, end: to?.ms ?? FAR_FUTURE };
 }
@@ -244,10 +244,7 @@ export function readFreeBusyQuery(
 }
 
 /** `GET /v1/available_periods`: `tzid` is required when `from` or `to` is given; `to` is exclusive. */
-export function readAvailablePeriodsQuery(
-  query: QueryMap,
-  problems: Problems,
-): PagedQuery<TimeWindow | null> {
+export function readAvailablePeriodsQuery(query: QueryMap, problems: Problems): PagedQuery<Interval | null> {
   const needsZone = Object.hasOwn(query, 'from') || Object.hasOwn(query, 'to');
   const tzid = queryZone(query, problems, needsZone);
   const from = queryInstant(query, 'from', problems, tzid);
