@@ -11,7 +11,9 @@ import { CachedExternalBusySource } from './adapters/calendars/busy-source.ts';
 import { ExternalCalendars } from './adapters/calendars/reader.ts';
 import { CaldavWriteBack } from './adapters/calendars/write-back.ts';
 import { systemClock } from './adapters/clock.ts';
+import { WorkerPoolCompute } from './adapters/compute/pool.ts';
 import { randomIds, secretBox } from './adapters/crypto.ts';
+import { listenOrExplain, localBaseOf } from './adapters/listen.ts';
 import { makeLogger as createLogger } from './adapters/logging.ts';
 import { measuredReader } from './adapters/metrics/measured-reader.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.ts';
@@ -22,7 +24,7 @@ import { httpTransport } from './adapters/webhooks/http-transport.ts';
 import { BusyCache } from './app/busy-cache.ts';
 import type { AppContext } from './app/context.ts';
 import { DEMO_PATHS } from './app/demo.ts';
-import { type Config, ConfigError } from './config/config.ts';
+import type { Config } from './config/config.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
 import type { Store } from './ports/store.ts';
 import { buildServer, redactUrl, registerMetricsRoute } from './server.ts';
@@ -90,22 +92,6 @@ export function makeLogger(config: Config, destination?: pino.DestinationStream)
   return createLogger(config, redactUrl, destination);
 }
 
-/** Listens, or explains in one line why not (a port in use names the variable that sets it). */
-async function listen(app: FastifyInstance, config: Config, port: number, variable: string): Promise<void> {
-  try {
-    await app.listen({ port, host: config.host });
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'EADDRINUSE')
-      throw new ConfigError(
-        `${variable}=${port}: the port is already in use on ${config.host}; stop what uses it or set ${variable} to a free port`,
-      );
-    if (code === 'EACCES')
-      throw new ConfigError(`${variable}=${port}: not allowed to listen on this port; choose one above 1023`);
-    throw error;
-  }
-}
-
 export type Running = {
   readonly ctx: AppContext;
   readonly app: FastifyInstance;
@@ -125,10 +111,16 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
         outboxBacklog: () => store.read((r) => r.outbox.backlog()),
       })
     : undefined;
-  const { ctx, writeBack, outbound } = wire(config, store, {
+  const wired = wire(config, store, {
     demo: options.demo === true,
     ...(metrics === undefined ? {} : { metrics }),
   });
+  const { writeBack, outbound } = wired;
+  const compute = new WorkerPoolCompute({
+    budgetMs: config.computeBudgetMs,
+    ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
+  });
+  const ctx: AppContext = { ...wired.ctx, compute };
   let local: string | undefined;
   const transport = httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound });
   const worker = new OutboxWorker({
@@ -161,31 +153,22 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     logger.info({ signal }, 'shutting down: draining HTTP, finishing deliveries in flight');
     await Promise.all([app.close(), metricsApp?.close()]);
     await worker.stop();
+    await compute.close();
     await store.close();
     process.exit(0);
   };
   try {
-    await listen(app, config, config.port, 'PORT');
-    if (metricsApp !== undefined) await listen(metricsApp, config, config.metricsPort ?? 0, 'METRICS_PORT');
+    await listenOrExplain(app, config.host, config.port, 'PORT');
+    if (metricsApp !== undefined)
+      await listenOrExplain(metricsApp, config.host, config.metricsPort ?? 0, 'METRICS_PORT');
   } catch (error) {
-    await Promise.all([app.close(), metricsApp?.close()]);
+    await Promise.all([app.close(), metricsApp?.close(), compute.close()]);
     await store.close();
     throw error;
   }
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  const address = app.server.address();
-  if (typeof address === 'object' && address !== null) {
-    const host =
-      address.family === 'IPv6'
-        ? address.address === '::'
-          ? '[::1]'
-          : `[${address.address}]`
-        : address.address === '0.0.0.0'
-          ? '127.0.0.1'
-          : address.address;
-    local = `http://${host}:${address.port}`;
-  }
+  local = localBaseOf(app.server.address());
   worker.start();
   logger.info({ port: config.port, storage: store.kind, version: VERSION }, 'rtseq listening');
   return { ctx, app, logger };

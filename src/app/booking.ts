@@ -70,7 +70,7 @@ async function computeOpenState(
   const { link } = loaded;
   const done = ctx.metrics?.startComputation('page');
   const query = await linkQuery(ctx, loaded, options);
-  const found = searchLinkOptions(query);
+  const found = await searchLinkOptions(ctx, query);
   done?.();
   return { kind: 'open', link, request: link.request, options: found, failures: query.resolved.failures };
 }

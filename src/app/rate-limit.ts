@@ -30,6 +30,21 @@ export class RateLimiter {
     return wait;
   }
 
+  /**
+   * Counts `units` more against `key` without refusing anything now: the cost of a request already
+   * answered, which the next requests of the key pay for.
+   */
+  charge(key: string, now: number, units: number): void {
+    if (units <= 0) return;
+    for (const [index, rule] of this.#rules.entries()) {
+      const id = `${index}:${key}`;
+      const start = now - (now % rule.windowMs);
+      const window = this.#windows.get(id);
+      if (window === undefined || window.start !== start) this.#windows.set(id, { start, count: units });
+      else window.count += units;
+    }
+  }
+
   /** The seconds to wait before `key` is under every limit again, without counting anything. */
   waitFor(key: string, now: number): number {
     let wait = 0;

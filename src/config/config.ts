@@ -53,6 +53,9 @@ export type Config = {
   readonly headersTimeoutMs: number;
   /** Slow clients (SPEC 9): the whole request within this, else the connection is closed. */
   readonly requestTimeoutMs: number;
+  /** Worker threads for availability work; null: one per core. */
+  readonly computeWorkers: number | null;
+  readonly computeBudgetMs: number;
   readonly limits: Limits;
 };
 
@@ -129,6 +132,16 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     name: 'OUTBOX_POLL_MS',
     meaning: 'How often the outbox worker looks for due deliveries',
     defaultValue: '1000',
+  },
+  {
+    name: 'COMPUTE_WORKERS',
+    meaning: 'Worker threads that run availability work off the event loop',
+    defaultValue: '(one per core)',
+  },
+  {
+    name: 'COMPUTE_BUDGET_MS',
+    meaning: 'Longest the availability work of one request may run; over it: 422 errors.too_complex',
+    defaultValue: '2000',
   },
   { name: 'LIMIT_BODY_BYTES', meaning: 'Largest accepted request body', defaultValue: '1048576' },
   { name: 'LIMIT_STEPS', meaning: 'Steps in a sequence', defaultValue: '20' },
@@ -275,6 +288,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustProxy,
     headersTimeoutMs,
     requestTimeoutMs,
+    computeWorkers: text('COMPUTE_WORKERS') === undefined ? null : integer('COMPUTE_WORKERS', 1, 1, 256),
+    computeBudgetMs: integer('COMPUTE_BUDGET_MS', 2000, 1, 600_000),
     limits: {
       bodyBytes: integer('LIMIT_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
       steps: integer('LIMIT_STEPS', 20, 1, 100),

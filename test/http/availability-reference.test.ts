@@ -14,7 +14,7 @@ import {
   type ManagedQuery,
   managedQueryArb,
 } from '../../src/domain/engine/managed-scenarios.test-support.ts';
-import { referenceAvailability } from '../../src/domain/engine/reference.test-support.ts';
+import { referenceAvailability, referenceSequences } from '../../src/domain/engine/reference.test-support.ts';
 import type { Group } from '../../src/domain/engine/types.ts';
 import type { Interval } from '../../src/domain/time/intervals.ts';
 import { startTestServer, type TestAccount, type TestServer } from '../support/server.ts';
@@ -24,6 +24,11 @@ const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
 const nonEmpty = (list: readonly Interval[]) => list.filter((i) => i.start < i.end);
 const wirePeriods = (list: readonly Interval[]) =>
   list.map((i) => ({ start: iso(i.start), end: iso(i.end) }));
+
+function rotated<T>(list: readonly T[], k: number): T[] {
+  const shift = k % list.length;
+  return [...list.slice(shift), ...list.slice(0, shift)];
+}
 
 /** The generated query with only what the wire accepts (no empty periods). */
 function wireable(q: ManagedQuery): ManagedQuery | null {
@@ -79,32 +84,50 @@ describe('POST /v1/availability equals the brute-force reference on managed avai
     }
   }
 
+  /** Fresh accounts for one case, with everything the world stores written through the API. */
+  async function world(q: ManagedQuery) {
+    run++;
+    const accounts = new Map<string, TestAccount>();
+    for (const name of MANAGED_SUBS) {
+      const account = await server.createAccount(`ref-${run}-${name}`);
+      accounts.set(name, account);
+      await store(account, q.world.accounts.get(name)!, q.world.busy.get(name)!);
+    }
+    const nameOf = new Map([...accounts].map(([name, account]) => [account.sub, name]));
+    return { accounts, nameOf };
+  }
+
+  const wireGroups = (q: ManagedQuery, accounts: ReadonlyMap<string, TestAccount>) =>
+    q.groups.map((group) => ({
+      required: group.required,
+      members: group.members.map((m) => ({
+        sub: accounts.get(m.sub)!.sub,
+        managed_availability: m.managed,
+        ...(m.ruleIds === null ? {} : { availability_rule_ids: m.ruleIds }),
+        ...(m.requestPeriods === null ? {} : { available_periods: wirePeriods(m.requestPeriods) }),
+      })),
+    }));
+
+  const referenceGroups = (q: ManagedQuery): Group[] => {
+    const from = Math.min(...q.queryPeriods.map((p) => p.start));
+    const to = Math.max(...q.queryPeriods.map((p) => p.end));
+    return q.groups.map((group) => ({
+      required: group.required,
+      members: group.members.map((m) => referenceMember(m, q.world.accounts.get(m.sub)!, from, to)),
+    }));
+  };
+
   it('on random worlds (all three formats)', async () => {
     await fc.assert(
       fc.asyncProperty(managedQueryArb(), async (generated) => {
         const q = wireable(generated);
         if (q === null) return;
-        run++;
-        const accounts = new Map<string, TestAccount>();
-        for (const name of MANAGED_SUBS) {
-          const account = await server.createAccount(`ref-${run}-${name}`);
-          accounts.set(name, account);
-          await store(account, q.world.accounts.get(name)!, q.world.busy.get(name)!);
-        }
-        const nameOf = new Map([...accounts].map(([name, account]) => [account.sub, name]));
+        const { accounts, nameOf } = await world(q);
         server.clock.set(q.now);
         const res = await server.call('POST', '/v1/availability', {
           token: server.clientSecret,
           body: {
-            participants: q.groups.map((group) => ({
-              required: group.required,
-              members: group.members.map((m) => ({
-                sub: accounts.get(m.sub)!.sub,
-                managed_availability: m.managed,
-                ...(m.ruleIds === null ? {} : { availability_rule_ids: m.ruleIds }),
-                ...(m.requestPeriods === null ? {} : { available_periods: wirePeriods(m.requestPeriods) }),
-              })),
-            })),
+            participants: wireGroups(q, accounts),
             required_duration: { minutes: q.durationMs / MINUTE },
             ...(q.startIntervalMinutes === null
               ? {}
@@ -128,12 +151,7 @@ describe('POST /v1/availability equals the brute-force reference on managed avai
           end: r.end,
           participants: r.participants.map((p) => nameOf.get(p.sub)),
         }));
-        const from = Math.min(...q.queryPeriods.map((p) => p.start));
-        const to = Math.max(...q.queryPeriods.map((p) => p.end));
-        const groups: Group[] = q.groups.map((group) => ({
-          required: group.required,
-          members: group.members.map((m) => referenceMember(m, q.world.accounts.get(m.sub)!, from, to)),
-        }));
+        const groups = referenceGroups(q);
         const expected = referenceAvailability({
           groups,
           durationMs: q.durationMs,
@@ -150,6 +168,77 @@ describe('POST /v1/availability equals the brute-force reference on managed avai
         assert.deepEqual(answered, expected);
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it('on random worlds, as sequences of one or two steps (POST /v1/sequenced_availability)', async () => {
+    await fc.assert(
+      fc.asyncProperty(managedQueryArb(), fc.integer({ min: 1, max: 2 }), async (generated, stepCount) => {
+        const q = wireable(generated);
+        if (q === null) return;
+        const { accounts, nameOf } = await world(q);
+        server.clock.set(q.now);
+        const interval = q.startIntervalMinutes ?? 30;
+        const steps = Array.from({ length: stepCount }, (_, index) => index);
+        const res = await server.call('POST', '/v1/sequenced_availability', {
+          token: server.clientSecret,
+          body: {
+            sequence: steps.map((index) => ({
+              sequence_id: `s${index}`,
+              participants: rotated(wireGroups(q, accounts), index),
+              required_duration: { minutes: q.durationMs / MINUTE },
+              start_interval: { minutes: interval },
+              buffer: {
+                before: { minimum: { minutes: q.bufferBeforeMs / MINUTE } },
+                after: {
+                  minimum: { minutes: q.bufferAfterMs / MINUTE },
+                  ...(index === 0 ? { maximum: { minutes: 180 } } : {}),
+                },
+              },
+            })),
+            minimum_notice: { minutes: q.minimumNoticeMs / MINUTE },
+            tzid: q.world.zone,
+            query_periods: wirePeriods(q.queryPeriods),
+          },
+        });
+        assert.equal(res.status, 200, res.text);
+        type WireStep = { sequence_id: string; start: string; end: string; participants: { sub: string }[] };
+        const answered = (res.json.sequences as { sequence: WireStep[] }[]).map((option) =>
+          option.sequence.map((step) => ({
+            sequence_id: step.sequence_id,
+            start: step.start,
+            end: step.end,
+            participants: step.participants.map((p) => nameOf.get(p.sub)),
+          })),
+        );
+        const groups = referenceGroups(q);
+        const expected = referenceSequences({
+          steps: steps.map((index) => ({
+            index,
+            ordinal: null,
+            groups: rotated(groups, index),
+            durationMs: q.durationMs,
+            startIntervalMinutes: interval,
+            before: { minMs: q.bufferBeforeMs, maxMs: null },
+            after: { minMs: q.bufferAfterMs, maxMs: index === 0 ? 180 * MINUTE : null },
+            stepPeriods: null,
+          })),
+          queryPeriods: q.queryPeriods,
+          alignmentZone: q.world.zone,
+          now: q.now,
+          minimumNoticeMs: q.minimumNoticeMs,
+          maxResults: 256,
+        }).map((option) =>
+          option.steps.map((step) => ({
+            sequence_id: `s${step.index}`,
+            start: iso(step.start),
+            end: iso(step.end),
+            participants: step.participants,
+          })),
+        );
+        assert.deepEqual(answered, expected);
+      }),
+      { numRuns: 25 },
     );
   });
 });

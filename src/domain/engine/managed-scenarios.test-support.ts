@@ -51,7 +51,7 @@ function weeklyPeriodArb(zone: string, base: number) {
         { arbitrary: fc.constantFrom('sunday', 'monday', 'wednesday', 'saturday'), weight: 1 },
       ),
       start: fc.oneof(fc.integer({ min: 0, max: 16 }), fc.integer({ min: 0, max: 95 })),
-      length: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 60 })),
+      length: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 8, max: 72 })),
     })
     .map(({ day, start, length }) => ({
       day,
@@ -89,13 +89,13 @@ function storedPeriodArb(base: number): fc.Arbitrary<Interval> {
 
 function accountArb(zone: string, base: number): fc.Arbitrary<RawAccount> {
   const rules = fc.oneof(
-    fc.constant([] as RawRule[]),
-    fc.tuple(ruleArb('r0', zone, base)),
-    fc.tuple(ruleArb('r0', zone, base), ruleArb('r1', zone, base)),
+    { arbitrary: fc.constant([] as RawRule[]), weight: 2 },
+    { arbitrary: fc.tuple(ruleArb('r0', zone, base)), weight: 2 },
+    { arbitrary: fc.tuple(ruleArb('r0', zone, base), ruleArb('r1', zone, base)), weight: 1 },
   );
   const periods = fc.oneof(
-    fc.constant([] as Interval[]),
-    fc.array(storedPeriodArb(base), { minLength: 1, maxLength: 3 }),
+    { arbitrary: fc.constant([] as Interval[]), weight: 2 },
+    { arbitrary: fc.array(storedPeriodArb(base), { minLength: 1, maxLength: 3 }), weight: 1 },
   );
   return fc.record({ rules, storedPeriods: periods });
 }
@@ -160,7 +160,12 @@ export function rawGroupsArb(world: ManagedWorld, maxGroups: number): fc.Arbitra
       .shuffledSubarray(MANAGED_SUBS, { minLength: 1, maxLength: 3 })
       .chain((subs) => fc.tuple(...subs.map((sub) => rawMemberArb(world, sub))))
       .chain((members) =>
-        fc.integer({ min: 1, max: members.length }).map((required) => ({ members, required })),
+        fc
+          .oneof(
+            { arbitrary: fc.constant(1), weight: 2 },
+            { arbitrary: fc.integer({ min: 1, max: members.length }), weight: 1 },
+          )
+          .map((required) => ({ members, required })),
       ),
     { minLength: 1, maxLength: maxGroups },
   );
