@@ -18,7 +18,13 @@ import type { SourceFailure } from '../ports/busy-source.ts';
 import { type AvailabilityCompute, ComputeBudgetError } from '../ports/compute.ts';
 import type { Caller } from './auth.ts';
 import type { AppContext } from './context.ts';
-import { type BusyOptions, type GroupRequest, type ResolvedGroups, resolveGroups } from './participants.ts';
+import {
+  type BusyOptions,
+  type GroupRequest,
+  type ResolvedGroups,
+  resolveGroups,
+  yieldToEventLoop,
+} from './participants.ts';
 
 const MINUTE = 60_000;
 
@@ -189,7 +195,10 @@ export async function querySequences(
   request: SequenceRequest,
 ): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
-  return { options: await searchSequences(ctx, query), failures: resolved.failures };
+  await yieldToEventLoop(); // between loading and handing over: let waiting requests through
+  const options = await searchSequences(ctx, query);
+  await yieldToEventLoop();
+  return { options, failures: resolved.failures };
 }
 
 /** The engine on the event loop, for contexts without a compute pool (tests and tools). */
