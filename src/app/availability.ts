@@ -113,6 +113,7 @@ export async function queryAvailability(
   caller: Caller,
   request: AvailabilityRequest,
 ): Promise<{ slots: AvailableSlot[]; failures: readonly MemberFailure[] }> {
+  const done = ctx.metrics?.startComputation('availability');
   const problems = new Problems();
   const padding = (request.bufferBeforeMinutes + request.bufferAfterMinutes) * MINUTE;
   const window = windowOf(request.queryPeriods, padding);
@@ -131,6 +132,7 @@ export async function queryAvailability(
     format: request.format,
     maxResults: request.maxResults,
   });
+  done?.();
   return { slots, failures: resolved.failures };
 }
 
@@ -194,9 +196,11 @@ export async function querySequences(
   caller: Caller,
   request: SequenceRequest,
 ): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
+  const done = ctx.metrics?.startComputation('sequenced_availability');
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
   await yieldToEventLoop(); // between loading and handing over: let waiting requests through
   const options = await searchSequences(ctx, query);
+  done?.();
   await yieldToEventLoop();
   return { options, failures: resolved.failures };
 }
