@@ -6,12 +6,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bookedBy, type ClosedState, type OpenState, optionKey } from '../app/booking.ts';
 import type { AppContext } from '../app/context.ts';
+import { inviteeMay } from '../app/link-model.ts';
 import { completionRedirect } from '../app/link-wire.ts';
 import { type LoadedLink, loadLinkForPage } from '../app/links.ts';
 import type { RateLimiter } from '../app/rate-limit.ts';
 import type { Assets } from './assets.ts';
+import { changeLinks, changeMessagePage } from './change-pages.ts';
 import { viewerZone } from './format.ts';
 import type { SafeHtml } from './html.ts';
+import { changeTranslator } from './i18n/changes.ts';
+import type { Language } from './i18n/index.ts';
 import { eventInfo, itinerarySteps, stepsInOrder } from './page-data.ts';
 import { holderKeyOf } from './security.ts';
 import { basePath, type Form, type PageSessions, type TokenParams } from './session.ts';
@@ -108,9 +112,10 @@ export class PageKit {
     reply: FastifyReply,
     state: ClosedState,
     form: FormContext,
-    visitor: { holder: string | undefined; submitted: boolean },
+    visitor: { holder: string | undefined; submitted: boolean; language: Language },
   ) {
     const request = state.link.request;
+    const t = changeTranslator(visitor.language);
     switch (state.kind) {
       case 'completed': {
         const holderKey = visitor.holder === undefined ? undefined : holderKeyOf(visitor.holder);
@@ -128,6 +133,10 @@ export class PageKit {
             redirectUrl: completionRedirect(state.link),
             bookedHere,
             takenNotice,
+            extra: changeLinks(t, form.base, {
+              reschedule: inviteeMay(state.link, 'reschedule', this.ctx.clock.now()).allowed,
+              cancel: inviteeMay(state.link, 'cancel', this.ctx.clock.now()).allowed,
+            }),
           }),
         );
       }
@@ -144,9 +153,16 @@ export class PageKit {
           'The times it offered have passed. Please ask the organiser for a new link.',
         ]);
       case 'cancelled':
-        return this.message(reply, 410, 'This booking was cancelled', [
-          'The appointments booked through this link have been cancelled and removed from the calendars.',
-        ]);
+        return this.send(
+          reply,
+          410,
+          changeMessagePage({
+            assets: this.assets.urls,
+            lang: visitor.language,
+            title: t('link_cancelled_title'),
+            paragraphs: [t('link_cancelled_text')],
+          }),
+        );
     }
   }
 

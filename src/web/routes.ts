@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
 import { registerBack } from './actions/back.ts';
+import { registerChange } from './actions/change.ts';
 import { registerChoose } from './actions/choose.ts';
 import { registerItinerary } from './actions/itinerary.ts';
 import { registerNone } from './actions/none.ts';
@@ -78,6 +79,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
       registerBack(scope, kit);
       registerNone(scope, kit);
       registerItinerary(scope, kit);
+      registerChange(scope, kit);
 
       // A GET to an action URL never acts: it goes back to the page.
       for (const action of ['choose', 'confirm', 'back', 'none']) {

@@ -32,12 +32,14 @@ type LayoutOptions = {
   readonly assets: AssetUrls;
   /** `<html data-…>` values the script reads. */
   readonly data?: Readonly<Record<string, string>>;
+  /** The page's language (BCP 47); English when absent. */
+  readonly lang?: string;
 };
 
 export function layout(options: LayoutOptions, content: SafeHtml): SafeHtml {
   const data = Object.entries(options.data ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
   return html`<!doctype html>
-<html lang="en"${data}>
+<html lang="${options.lang ?? 'en'}"${data}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -277,6 +279,8 @@ export type CompletedPageView = {
   readonly bookedHere: boolean;
   /** Shown instead of the usual line when someone else's booking just beat this visitor's. */
   readonly takenNotice: boolean;
+  /** More content after the itinerary (the links to reschedule or cancel, when allowed). */
+  readonly extra?: SafeHtml;
 };
 
 export function completedPage(view: CompletedPageView): SafeHtml {
@@ -298,6 +302,7 @@ ${eventHeader(view.event, 'Booked:')}
 ${itinerary(view.form.zone, view.hourFormat, view.steps)}
 <p><a href="${view.form.base}/itinerary.ics" download="itinerary.ics">Add to your calendar (.ics file)</a></p>
 </section>
+${view.extra}
 <section class="onward" aria-labelledby="onward-title">
 <h2 id="onward-title">What next</h2>
 <p><a id="continue" class="button primary" href="${view.redirectUrl}">Continue</a></p>

@@ -17,9 +17,16 @@ import { FORM_BODY_LIMIT, type PageKit, type PagePost } from '../page-kit.ts';
 import { holderKeyOf } from '../security.ts';
 import { basePath, pageUrl, type TokenParams } from '../session.ts';
 import { confirmPage } from '../templates.ts';
+import { changeLocale } from './change.ts';
 
 /** What a choose or confirm submit leads to. */
-function renderOutcome(kit: PageKit, reply: FastifyReply, post: PagePost, outcome: ChoiceOutcome) {
+function renderOutcome(
+  kit: PageKit,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  post: PagePost,
+  outcome: ChoiceOutcome,
+) {
   const { token, holder, zone } = post;
   const form = kit.sessions.formContext(token, holder, zone);
   switch (outcome.kind) {
@@ -57,7 +64,11 @@ function renderOutcome(kit: PageKit, reply: FastifyReply, post: PagePost, outcom
         ],
       });
     default:
-      return kit.renderClosed(reply, outcome, form, { holder, submitted: true });
+      return kit.renderClosed(reply, outcome, form, {
+        holder,
+        submitted: true,
+        language: changeLocale(request, post.form.lang).language,
+      });
   }
 }
 
@@ -79,7 +90,7 @@ async function submitChoice(
     });
   }
   const outcome = await act(post.loaded, chosen, holderKeyOf(post.holder));
-  return renderOutcome(kit, reply, post, outcome);
+  return renderOutcome(kit, request, reply, post, outcome);
 }
 
 export function registerChoose(scope: FastifyInstance, kit: PageKit): void {
