@@ -11,6 +11,7 @@ import { ExternalCalendars } from './adapters/calendars/reader.ts';
 import { CaldavWriteBack } from './adapters/calendars/write-back.ts';
 import { systemClock } from './adapters/clock.ts';
 import { randomIds, secretBox } from './adapters/crypto.ts';
+import { OutboundGuard } from './adapters/net/outbound.ts';
 import { SqliteStore } from './adapters/storage/sqlite/sqlite-store.ts';
 import { httpTransport } from './adapters/webhooks/http-transport.ts';
 import { createApplication, listSecrets, revokeSecret, rotateSecret } from './app/applications.ts';
@@ -37,10 +38,15 @@ export async function openStore(config: Config): Promise<Store> {
   return new SqliteStore(config.sqlitePath);
 }
 
+/** The one outbound guard (SPEC 8a) of a process: callbacks, ICS and CalDAV all go through it. */
+function makeGuard(config: Config): OutboundGuard {
+  return new OutboundGuard({ allowPrivate: config.allowPrivateCallbacks });
+}
+
 // --- external calendars (SPEC 8): one ExternalCalendars for reads, discovery and write-back ---
-function makeContext(config: Config, store: Store): AppContext {
+function makeContext(config: Config, store: Store, outbound: OutboundGuard = makeGuard(config)): AppContext {
   const secrets = secretBox(config.secretKey);
-  const calendars = new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs });
+  const calendars = new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs, outbound });
   return {
     config,
     store,
@@ -56,12 +62,13 @@ function makeContext(config: Config, store: Store): AppContext {
       timeoutMs: config.calendarTimeoutMs,
     }),
     connector: calendars,
+    outbound,
   };
 }
 
-function makeWriteBack(config: Config): CaldavWriteBack {
+function makeWriteBack(config: Config, outbound: OutboundGuard): CaldavWriteBack {
   return new CaldavWriteBack({
-    writer: new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs }).caldav,
+    writer: new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs, outbound }).caldav,
     secrets: secretBox(config.secretKey),
     prodId: `-//rtseq//rtseq ${VERSION}//EN`,
   });
@@ -182,11 +189,12 @@ async function serve(config: Config, options: { demo: boolean }): Promise<void> 
   const store = await openStore(config);
   const applied = await store.migrate();
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const ctx = makeContext(config, store);
+  const outbound = makeGuard(config);
+  const ctx = makeContext(config, store, outbound);
   const worker = new OutboxWorker({
     ctx,
-    transport: httpTransport({ allowPrivate: config.allowPrivateCallbacks }),
-    writeBack: makeWriteBack(config),
+    transport: httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound }),
+    writeBack: makeWriteBack(config, outbound),
     owner: `${hostname()}:${process.pid}:${randomIds.newToken(6)}`,
     leaseMs: config.outboxLeaseSeconds * 1000,
     pollMs: config.outboxPollMs,

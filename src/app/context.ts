@@ -4,6 +4,7 @@
 import type { Config } from '../config/config.ts';
 import type { ExternalBusySource } from '../ports/busy-source.ts';
 import type { ExternalCalendarConnector } from '../ports/external-calendars.ts';
+import type { OutboundCheck } from '../ports/outbound.ts';
 import type { Clock, Ids, SecretBox } from '../ports/runtime.ts';
 import type { Store } from '../ports/store.ts';
 import type { BusyCache } from './busy-cache.ts';
@@ -21,6 +22,11 @@ export type AppContext = {
    * (app/external-accounts.ts); absent or null: connecting answers that it is not configured.
    */
   readonly connector?: ExternalCalendarConnector | null;
+  /**
+   * The outbound guard's check at creation (SPEC 8a); absent: host literals and local names are
+   * judged without DNS.
+   */
+  readonly outbound?: OutboundCheck;
   /** In-memory busy time of native calendars, checked against calendar versions; optional. */
   readonly busyCache?: BusyCache;
 };

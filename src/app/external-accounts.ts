@@ -9,7 +9,6 @@
  */
 
 import { DomainError, Problems } from '../domain/errors.ts';
-import { isPrivateHostLiteral } from '../domain/net/addresses.ts';
 import { isValidTimeZone } from '../domain/time/zones.ts';
 import type {
   CaldavCredentials,
@@ -20,6 +19,7 @@ import type {
 } from '../ports/external-calendars.ts';
 import type { AccountRecord, ApplicationRecord, CalendarRecord, Repos } from '../ports/store.ts';
 import type { AppContext } from './context.ts';
+import { checkOutboundUrl } from './outbound.ts';
 
 /** Which account the new calendars join: a new one, the one behind an application key, or `sub`. */
 export type AccountChoice = {
@@ -87,7 +87,7 @@ export async function connectCaldavAccount(
 ): Promise<ConnectedAccount> {
   const connector = requireConnector(ctx);
   const problems = new Problems();
-  checkPublicUrl(ctx, request.serverUrl, paths.serverUrl, problems);
+  await checkOutboundUrl(ctx, request.serverUrl, paths.serverUrl, problems);
   await checkAccountChoice(ctx, application, request, paths, problems);
   problems.throwIfAny();
 
@@ -103,7 +103,9 @@ export async function connectCaldavAccount(
     throw caldavProblem(errorCode(error), ctx.config.calendarTimeoutMs, paths);
   }
   // A public server must not hand us calendars on private addresses (SSRF through discovery).
-  for (const calendar of discovered) checkPublicUrl(ctx, calendar.calendarUrl, paths.serverUrl, problems);
+  for (const calendar of discovered) {
+    await checkOutboundUrl(ctx, calendar.calendarUrl, paths.serverUrl, problems);
+  }
   if (discovered.length === 0) {
     problems.add(
       paths.serverUrl,
@@ -140,7 +142,7 @@ export async function connectIcsFeed(
 ): Promise<ConnectedAccount> {
   const connector = requireConnector(ctx);
   const problems = new Problems();
-  checkPublicUrl(ctx, request.url, paths.url, problems);
+  await checkOutboundUrl(ctx, request.url, paths.url, problems);
   await checkAccountChoice(ctx, application, request, paths, problems);
   problems.throwIfAny();
 
@@ -277,24 +279,6 @@ function requireConnector(ctx: AppContext): ExternalCalendarConnector {
     throw problem('body', 'errors.not_configured', 'external calendars are not configured on this server');
   }
   return ctx.connector;
-}
-
-/** SPEC 6.4's rule for callbacks applies to every URL rtseq fetches on a caller's behalf. */
-function checkPublicUrl(ctx: AppContext, url: string, path: string, problems: Problems): void {
-  if (ctx.config.allowPrivateCallbacks) return;
-  let hostname: string;
-  try {
-    hostname = new URL(url).hostname;
-  } catch {
-    return; // the wire reader reports malformed URLs
-  }
-  if (isPrivateHostLiteral(hostname)) {
-    problems.add(
-      path,
-      'errors.private_address',
-      `${path} may not point at a loopback, private or link-local address`,
-    );
-  }
 }
 
 async function checkAccountChoice(

@@ -5,7 +5,6 @@
  */
 
 import { DomainError, type Problems } from '../domain/errors.ts';
-import { isPrivateHostLiteral } from '../domain/net/addresses.ts';
 import type { ApplicationRecord, LinkKind, LinkRecord, LinkStatus } from '../ports/store.ts';
 import type { ApplicationCaller } from './auth.ts';
 import type { AppContext } from './context.ts';
@@ -18,6 +17,7 @@ import {
   stepEventId,
 } from './link-model.ts';
 import { KIND_NAMES } from './link-wire.ts';
+import { checkOutboundUrl } from './outbound.ts';
 import { checkMembers } from './participants.ts';
 
 /** Where in the request body the fields checked here were found (for error paths). */
@@ -83,20 +83,12 @@ async function checkLinkReferences(
     }
   });
 
-  if (!ctx.config.allowPrivateCallbacks) {
-    const callbacks: [string, string | null][] = [
-      [paths.completedCallback, request.completedCallbackUrl],
-      ['callback_urls.no_times_suitable_url', request.noTimesSuitableUrl],
-    ];
-    for (const [path, url] of callbacks) {
-      if (url !== null && isPrivateHostLiteral(new URL(url).hostname)) {
-        problems.add(
-          path,
-          'errors.private_address',
-          `${path} may not point at a loopback, private or link-local address`,
-        );
-      }
-    }
+  const callbacks: [string, string | null][] = [
+    [paths.completedCallback, request.completedCallbackUrl],
+    ['callback_urls.no_times_suitable_url', request.noTimesSuitableUrl],
+  ];
+  for (const [path, url] of callbacks) {
+    if (url !== null) await checkOutboundUrl(ctx, url, path, problems);
   }
 
   // Events of step i go to the target calendars of its selected participants: two steps sharing an

@@ -187,9 +187,13 @@ test('6.4 after 24 hours of failures the delivery is failed, and a replay delive
 
 test('6.4 callbacks to private addresses are refused unless allowed', async () => {
   const refusing = httpTransport({ allowPrivate: false });
+  const before = receiver.requests.length;
   const result = await refusing.deliver({ url: receiver.url, body: '{}', headers: {}, timeoutMs: 2000 });
   assert.equal(result.ok, false);
-  assert.match(result.error ?? '', /private address/);
+  // SPEC 8a: a refused target reads like any unreachable one and was never contacted.
+  assert.equal(result.error, 'could not be reached');
+  assert.equal(result.statusCode, null);
+  assert.equal(receiver.requests.length, before);
   const allowing = httpTransport({ allowPrivate: true });
   const ok = await allowing.deliver({ url: receiver.url, body: '{}', headers: {}, timeoutMs: 2000 });
   assert.equal(ok.ok, true);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ExternalCalendarError } from '../../src/adapters/calendars/errors.ts';
 import { ExternalCalendars } from '../../src/adapters/calendars/reader.ts';
+import { OutboundGuard } from '../../src/adapters/net/outbound.ts';
 import { serializeEvents } from '../../src/domain/icalendar/serialize.ts';
 import type { CaldavCalendarRef, CaldavCredentials } from '../../src/ports/external-calendars.ts';
 import { type IcsFeedServer, startIcsFeedServer } from '../support/ics-feed-server.ts';
@@ -16,6 +17,9 @@ import {
   type RadicaleServer,
   startRadicale,
 } from '../support/radicale.ts';
+
+/** Radicale and the feed servers listen on loopback: these suites run with the guard off. */
+const LOOPBACK_ALLOWED = new OutboundGuard({ allowPrivate: true });
 
 const TIMEOUT_MS = 2000;
 const ms = (iso: string): number => Date.parse(iso);
@@ -74,7 +78,7 @@ describe('CalDAV against Radicale', () => {
   let server: RadicaleServer | null = null;
   let credentials: CaldavCredentials;
   let work: CaldavCalendarRef;
-  const calendars = new ExternalCalendars({ timeoutMs: TIMEOUT_MS });
+  const calendars = new ExternalCalendars({ outbound: LOOPBACK_ALLOWED, timeoutMs: TIMEOUT_MS });
 
   before(async () => {
     server = await startRadicale();
@@ -273,7 +277,7 @@ describe('CalDAV against Radicale', () => {
         calendarUrl: new URL('/alice/work/', hanging.url).href,
         credentials: { serverUrl: new URL('/', hanging.url).href, username: 'alice', password: 'pw' },
       };
-      const quick = new ExternalCalendars({ timeoutMs: 300 });
+      const quick = new ExternalCalendars({ outbound: LOOPBACK_ALLOWED, timeoutMs: 300 });
       const started = performance.now();
       await rejectsWith(quick.readBusy(ref, { start: 0, end: 1 }, 'UTC'), 'timeout');
       await rejectsWith(quick.caldav.discoverCalendars(ref.credentials), 'timeout');
@@ -286,7 +290,11 @@ describe('CalDAV against Radicale', () => {
 
 describe('ICS feed over loopback HTTP', () => {
   let feed: IcsFeedServer;
-  const calendars = new ExternalCalendars({ timeoutMs: TIMEOUT_MS, maxFeedBytes: 64 * 1024 });
+  const calendars = new ExternalCalendars({
+    outbound: LOOPBACK_ALLOWED,
+    timeoutMs: TIMEOUT_MS,
+    maxFeedBytes: 64 * 1024,
+  });
   const window = { start: ms('2026-12-07T00:00:00Z'), end: ms('2026-12-14T00:00:00Z') };
 
   before(async () => {
@@ -321,7 +329,7 @@ describe('ICS feed over loopback HTTP', () => {
   test('a hanging feed fails with timeout within timeoutMs', async () => {
     feed.setHanging(true);
     try {
-      const quick = new ExternalCalendars({ timeoutMs: 250 });
+      const quick = new ExternalCalendars({ outbound: LOOPBACK_ALLOWED, timeoutMs: 250 });
       const started = performance.now();
       await rejectsWith(quick.readBusy({ kind: 'ics', feedUrl: feed.url }, window, 'UTC'), 'timeout');
       const elapsed = performance.now() - started;

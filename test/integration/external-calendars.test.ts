@@ -17,6 +17,7 @@ import { CachedExternalBusySource } from '../../src/adapters/calendars/busy-sour
 import { busyIntervalsFromICalendar } from '../../src/adapters/calendars/ical/expand.ts';
 import { ExternalCalendars } from '../../src/adapters/calendars/reader.ts';
 import { CaldavWriteBack } from '../../src/adapters/calendars/write-back.ts';
+import { OutboundGuard } from '../../src/adapters/net/outbound.ts';
 import { httpTransport } from '../../src/adapters/webhooks/http-transport.ts';
 import { bookOption, viewLink } from '../../src/app/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
@@ -36,6 +37,9 @@ import {
 } from '../support/radicale.ts';
 import { createTestLink, type Scenario, seedScenario } from '../support/scenario.ts';
 
+/** Radicale and the feed servers listen on loopback: these suites run with the guard off. */
+const LOOPBACK_ALLOWED = new OutboundGuard({ allowPrivate: true });
+
 const TIMEOUT_MS = 1000;
 const CACHE_SECONDS = 30;
 const PAST_CACHE_MS = (CACHE_SECONDS + 1) * 1000;
@@ -52,7 +56,10 @@ before(async () => {
     env: { CALENDAR_TIMEOUT_MS: String(TIMEOUT_MS), CALENDAR_CACHE_SECONDS: String(CACHE_SECONDS) },
   });
   // Wired as main.ts wires it, but on the test's settable clock.
-  const calendars = new ExternalCalendars({ timeoutMs: t.ctx.config.calendarTimeoutMs });
+  const calendars = new ExternalCalendars({
+    outbound: LOOPBACK_ALLOWED,
+    timeoutMs: t.ctx.config.calendarTimeoutMs,
+  });
   ctx = {
     ...t.ctx,
     external: new CachedExternalBusySource({

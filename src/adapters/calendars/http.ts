@@ -1,17 +1,36 @@
+import { isOutboundError, OutboundGuard } from '../net/outbound.ts';
 import { describeOrigin, ExternalCalendarError, isExternalCalendarError } from './errors.ts';
 
 /** The fetch the adapters call; injected so tests and deployments can replace it (jose's customFetch). */
 export type FetchFn = typeof fetch;
 
+/** Redirects an ICS or CalDAV request may follow, each hop checked again (SPEC 8a). */
+export const MAX_CALENDAR_REDIRECTS = 3;
+
+/** Refuses private addresses: what a calendar client gets when nobody hands it a guard. */
+const DEFAULT_GUARD = new OutboundGuard({ allowPrivate: false });
+
 /** I/O settings shared by the CalDAV client and the ICS feed reader. */
 export type CalendarHttpOptions = {
-  /** Defaults to the global fetch. */
+  /**
+   * Replaces the network entirely (unit tests with scripted answers). Without it every request
+   * goes through `outbound`.
+   */
   readonly fetch?: FetchFn;
+  /** The outbound guard (SPEC 8a); defaults to one that refuses private addresses. */
+  readonly outbound?: OutboundGuard;
   /**
    * Budget for one whole operation (discovery's several requests, or a report and its body),
    * not per request: SPEC 8's CALENDAR_TIMEOUT_MS is what a member waits at most.
    */
   readonly timeoutMs: number;
+};
+
+/** Per-operation transport rules: where credentials may go and how large an answer may be. */
+export type TransportRules = {
+  /** The origin the account was connected with; Authorization goes nowhere else. */
+  readonly credentialOrigin?: string | null;
+  readonly maxResponseBytes: number;
 };
 
 /**
@@ -26,9 +45,16 @@ export async function withDeadline<T>(
   url: string,
   what: string,
   operation: (fetch: FetchFn, signal: AbortSignal) => Promise<T>,
+  rules: TransportRules,
 ): Promise<T> {
   const origin = describeOrigin(url);
-  const baseFetch = options.fetch ?? globalThis.fetch;
+  const baseFetch: FetchFn =
+    options.fetch ??
+    ((options.outbound ?? DEFAULT_GUARD).fetcher({
+      maxRedirects: MAX_CALENDAR_REDIRECTS,
+      maxResponseBytes: rules.maxResponseBytes,
+      ...(rules.credentialOrigin === undefined ? {} : { credentialOrigin: rules.credentialOrigin }),
+    }) as FetchFn);
   const controller = new AbortController();
   const timeoutError = () =>
     new ExternalCalendarError('timeout', `${what} at ${origin}: no answer within ${options.timeoutMs} ms`);
@@ -40,6 +66,7 @@ export async function withDeadline<T>(
       response = await baseFetch(input, { ...init, signal: controller.signal });
     } catch (cause) {
       if (controller.signal.aborted) throw timeoutError();
+      if (isOutboundError(cause)) throw outboundFailure(cause, what, origin);
       throw new ExternalCalendarError('unreachable', `${what} at ${origin}: ${networkReason(cause)}`, {
         cause,
       });
@@ -66,6 +93,7 @@ export async function withDeadline<T>(
   } catch (error) {
     if (isExternalCalendarError(error)) throw error;
     if (controller.signal.aborted) throw timeoutError();
+    if (isOutboundError(error)) throw outboundFailure(error, what, origin);
     throw new ExternalCalendarError('bad_response', `${what} at ${origin}: unexpected answer`, {
       cause: error,
     });
@@ -74,6 +102,19 @@ export async function withDeadline<T>(
     // Releases sockets still reading a body nobody will consume.
     controller.abort();
   }
+}
+
+/**
+ * A guard failure as the calendar error a caller reports. Refused and unreachable targets read
+ * alike ("could not be reached"); nothing of a private target's answer is ever passed on.
+ */
+function outboundFailure(
+  cause: Error & { code: string },
+  what: string,
+  origin: string,
+): ExternalCalendarError {
+  const code = cause.code === 'refused' || cause.code === 'unreachable' ? 'unreachable' : 'bad_response';
+  return new ExternalCalendarError(code, `${what} at ${origin}: ${cause.message}`, { cause });
 }
 
 /** A short, credential-free reason for a network failure ("connection refused", "DNS lookup failed"). */

@@ -4,6 +4,7 @@ import type {
   ExternalCalendarReader,
   ExternalCalendarRef,
 } from '../../ports/external-calendars.ts';
+import type { OutboundGuard } from '../net/outbound.ts';
 import { CaldavClient } from './caldav/client.ts';
 import type { FetchFn } from './http.ts';
 import { IcsFeedReader } from './ics/feed.ts';
@@ -13,8 +14,12 @@ export type ExternalCalendarOptions = {
   readonly fetch?: FetchFn;
   /** CALENDAR_TIMEOUT_MS: the most one read (or write) may take before failing with 'timeout'. */
   readonly timeoutMs: number;
+  /** The outbound guard every request goes through (SPEC 8a); defaults to one refusing private addresses. */
+  readonly outbound?: OutboundGuard;
   /** Size cap for ICS feeds; defaults to 5 MiB. */
   readonly maxFeedBytes?: number;
+  /** Size cap for one CalDAV answer; defaults to 10 MiB. */
+  readonly maxCaldavBytes?: number;
 };
 
 /**
@@ -27,11 +32,14 @@ export class ExternalCalendars implements ExternalCalendarReader {
   readonly ics: IcsFeedReader;
 
   constructor(options: ExternalCalendarOptions) {
-    const http =
-      options.fetch === undefined
-        ? { timeoutMs: options.timeoutMs }
-        : { fetch: options.fetch, timeoutMs: options.timeoutMs };
-    this.caldav = new CaldavClient(http);
+    const http = {
+      timeoutMs: options.timeoutMs,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.outbound === undefined ? {} : { outbound: options.outbound }),
+    };
+    this.caldav = new CaldavClient(
+      options.maxCaldavBytes === undefined ? http : { ...http, maxResponseBytes: options.maxCaldavBytes },
+    );
     this.ics = new IcsFeedReader(
       options.maxFeedBytes === undefined ? http : { ...http, maxBytes: options.maxFeedBytes },
     );

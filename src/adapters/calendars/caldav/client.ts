@@ -8,6 +8,7 @@ import {
   propfind,
   serviceDiscovery,
 } from 'tsdav';
+import { outboundUrl } from '../../../domain/net/addresses.ts';
 import type { Interval } from '../../../domain/time/intervals.ts';
 import type {
   CaldavCalendarRef,
@@ -17,7 +18,13 @@ import type {
   DiscoveredCalendar,
 } from '../../../ports/external-calendars.ts';
 import { describeOrigin, ExternalCalendarError } from '../errors.ts';
-import { type CalendarHttpOptions, type FetchFn, statusError, withDeadline } from '../http.ts';
+import {
+  type CalendarHttpOptions,
+  type FetchFn,
+  statusError,
+  type TransportRules,
+  withDeadline,
+} from '../http.ts';
 import { busyIntervalsFromICalendar } from '../ical/expand.ts';
 
 const DAY_MS = 86_400_000;
@@ -28,6 +35,13 @@ const DAY_MS = 86_400_000;
 const QUERY_MARGIN_MS = DAY_MS;
 const NAMESPACES = { 'xmlns:c': 'urn:ietf:params:xml:ns:caldav', 'xmlns:d': 'DAV:' };
 const WRITE_PRIVILEGES = new Set(['write', 'writeContent', 'bind', 'all']);
+/** SPEC 8: a CalDAV answer larger than this fails as a bad response (read while streaming). */
+export const DEFAULT_MAX_CALDAV_BYTES = 10 * 1024 * 1024;
+
+export type CaldavClientOptions = CalendarHttpOptions & {
+  /** Defaults to {@link DEFAULT_MAX_CALDAV_BYTES}. */
+  readonly maxResponseBytes?: number;
+};
 
 /**
  * CalDAV (RFC 4791) client: discovery, busy reads and write-back. tsdav builds and parses the
@@ -38,39 +52,58 @@ const WRITE_PRIVILEGES = new Set(['write', 'writeContent', 'bind', 'all']);
  */
 export class CaldavClient implements CaldavDirectory, CaldavWriter {
   readonly #http: CalendarHttpOptions;
+  readonly #maxBytes: number;
 
-  constructor(http: CalendarHttpOptions) {
+  constructor(http: CaldavClientOptions) {
     this.#http = http;
+    this.#maxBytes = http.maxResponseBytes ?? DEFAULT_MAX_CALDAV_BYTES;
+  }
+
+  /**
+   * Credentials go only to the origin the account was connected with (SPEC 8a): a discovery
+   * redirect or a calendar URL on another origin gets no Authorization header.
+   */
+  #rules(credentials: CaldavCredentials): TransportRules {
+    return {
+      credentialOrigin: outboundUrl(credentials.serverUrl)?.origin ?? null,
+      maxResponseBytes: this.#maxBytes,
+    };
   }
 
   /** principal → calendar-home-set → the home's calendar collections that hold events. */
   discoverCalendars(credentials: CaldavCredentials): Promise<readonly DiscoveredCalendar[]> {
-    return withDeadline(this.#http, credentials.serverUrl, 'CalDAV discovery', async (fetch) => {
-      const headers = authHeaders(credentials);
-      const account: DAVAccount = { accountType: 'caldav', serverUrl: credentials.serverUrl };
-      account.rootUrl = await serviceDiscovery({ account, headers, fetch });
-      account.principalUrl = await fetchPrincipalUrl({ account, headers, fetch });
-      account.homeUrl = await fetchHomeUrl({ account, headers, fetch });
-      const responses = await propfind({
-        url: account.homeUrl,
-        depth: '1',
-        headers,
-        fetch,
-        props: {
-          'd:resourcetype': {},
-          'd:displayname': {},
-          'd:current-user-privilege-set': {},
-          'c:supported-calendar-component-set': {},
-          'c:calendar-timezone': {},
-        },
-      });
-      const home = account.homeUrl;
-      assertMultistatus(responses, 'CalDAV discovery', home);
-      return responses.flatMap((response) => {
-        const calendar = toDiscoveredCalendar(response, home);
-        return calendar === null ? [] : [calendar];
-      });
-    });
+    return withDeadline(
+      this.#http,
+      credentials.serverUrl,
+      'CalDAV discovery',
+      async (fetch) => {
+        const headers = authHeaders(credentials);
+        const account: DAVAccount = { accountType: 'caldav', serverUrl: credentials.serverUrl };
+        account.rootUrl = await serviceDiscovery({ account, headers, fetch });
+        account.principalUrl = await fetchPrincipalUrl({ account, headers, fetch });
+        account.homeUrl = await fetchHomeUrl({ account, headers, fetch });
+        const responses = await propfind({
+          url: account.homeUrl,
+          depth: '1',
+          headers,
+          fetch,
+          props: {
+            'd:resourcetype': {},
+            'd:displayname': {},
+            'd:current-user-privilege-set': {},
+            'c:supported-calendar-component-set': {},
+            'c:calendar-timezone': {},
+          },
+        });
+        const home = account.homeUrl;
+        assertMultistatus(responses, 'CalDAV discovery', home);
+        return responses.flatMap((response) => {
+          const calendar = toDiscoveredCalendar(response, home);
+          return calendar === null ? [] : [calendar];
+        });
+      },
+      this.#rules(credentials),
+    );
   }
 
   /**
@@ -78,10 +111,16 @@ export class CaldavClient implements CaldavDirectory, CaldavWriter {
    * time-range filter, then local expansion (servers may return masters of recurring series).
    */
   readBusy(ref: CaldavCalendarRef, window: Interval, calendarZone: string): Promise<Interval[]> {
-    return withDeadline(this.#http, ref.calendarUrl, 'CalDAV read', async (fetch) => {
-      const texts = await queryCalendarData(ref, window, fetch);
-      return texts.flatMap((text) => busyIntervalsFromICalendar(text, window, calendarZone));
-    });
+    return withDeadline(
+      this.#http,
+      ref.calendarUrl,
+      'CalDAV read',
+      async (fetch) => {
+        const texts = await queryCalendarData(ref, window, fetch);
+        return texts.flatMap((text) => busyIntervalsFromICalendar(text, window, calendarZone));
+      },
+      this.#rules(ref.credentials),
+    );
   }
 
   /**
@@ -90,30 +129,42 @@ export class CaldavClient implements CaldavDirectory, CaldavWriter {
    * re-booking must replace the earlier time (docs/external-calendars.md, "Write-back").
    */
   putEvent(ref: CaldavCalendarRef, uid: string, icsText: string): Promise<void> {
-    return withDeadline(this.#http, ref.calendarUrl, 'CalDAV write', async (fetch) => {
-      const response = await fetch(eventUrl(ref.calendarUrl, uid), {
-        method: 'PUT',
-        headers: { ...authHeaders(ref.credentials), 'Content-Type': 'text/calendar; charset=utf-8' },
-        body: icsText,
-      });
-      await response.body?.cancel().catch(() => undefined);
-      // 409 Conflict is what servers answer for a PUT into a collection that does not exist.
-      if (response.status === 409) throw statusError(404, 'CalDAV write', ref.calendarUrl);
-      if (!response.ok) throw statusError(response.status, 'CalDAV write', ref.calendarUrl);
-    });
+    return withDeadline(
+      this.#http,
+      ref.calendarUrl,
+      'CalDAV write',
+      async (fetch) => {
+        const response = await fetch(eventUrl(ref.calendarUrl, uid), {
+          method: 'PUT',
+          headers: { ...authHeaders(ref.credentials), 'Content-Type': 'text/calendar; charset=utf-8' },
+          body: icsText,
+        });
+        await response.body?.cancel().catch(() => undefined);
+        // 409 Conflict is what servers answer for a PUT into a collection that does not exist.
+        if (response.status === 409) throw statusError(404, 'CalDAV write', ref.calendarUrl);
+        if (!response.ok) throw statusError(response.status, 'CalDAV write', ref.calendarUrl);
+      },
+      this.#rules(ref.credentials),
+    );
   }
 
   /** Deletes `{calendarUrl}{uid}.ics`; one that is already gone counts as deleted. */
   deleteEvent(ref: CaldavCalendarRef, uid: string): Promise<void> {
-    return withDeadline(this.#http, ref.calendarUrl, 'CalDAV delete', async (fetch) => {
-      const response = await fetch(eventUrl(ref.calendarUrl, uid), {
-        method: 'DELETE',
-        headers: authHeaders(ref.credentials),
-      });
-      await response.body?.cancel().catch(() => undefined);
-      if (response.ok || response.status === 404 || response.status === 410) return;
-      throw statusError(response.status, 'CalDAV delete', ref.calendarUrl);
-    });
+    return withDeadline(
+      this.#http,
+      ref.calendarUrl,
+      'CalDAV delete',
+      async (fetch) => {
+        const response = await fetch(eventUrl(ref.calendarUrl, uid), {
+          method: 'DELETE',
+          headers: authHeaders(ref.credentials),
+        });
+        await response.body?.cancel().catch(() => undefined);
+        if (response.ok || response.status === 404 || response.status === 410) return;
+        throw statusError(response.status, 'CalDAV delete', ref.calendarUrl);
+      },
+      this.#rules(ref.credentials),
+    );
   }
 }
 

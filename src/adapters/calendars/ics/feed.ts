@@ -1,3 +1,4 @@
+import { outboundUrl } from '../../../domain/net/addresses.ts';
 import type { Interval } from '../../../domain/time/intervals.ts';
 import { describeOrigin, ExternalCalendarError } from '../errors.ts';
 import { type CalendarHttpOptions, statusError, withDeadline } from '../http.ts';
@@ -16,19 +17,15 @@ export type IcsFeedOptions = CalendarHttpOptions & {
  * use) become `https://`; other schemes are refused.
  */
 export function feedFetchUrl(feedUrl: string): string {
-  let url: URL;
+  const url = outboundUrl(feedUrl);
+  if (url !== undefined) return url.href;
+  let scheme: string;
   try {
-    url = new URL(feedUrl.trim());
+    scheme = new URL(feedUrl.trim()).protocol;
   } catch {
     throw new ExternalCalendarError('not_found', 'ICS feed: the feed URL is not a valid URL');
   }
-  if (url.protocol === 'webcal:' || url.protocol === 'webcals:') {
-    return `https:${url.href.slice(url.protocol.length)}`;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ExternalCalendarError('not_found', `ICS feed: unsupported URL scheme ${url.protocol}`);
-  }
-  return url.href;
+  throw new ExternalCalendarError('not_found', `ICS feed: unsupported URL scheme ${scheme}`);
 }
 
 /** Reads ICS feeds over HTTP (SPEC 8): GET with a deadline and a size cap, then local expansion. */
@@ -43,21 +40,27 @@ export class IcsFeedReader {
   fetchText(feedUrl: string): Promise<string> {
     const url = feedFetchUrl(feedUrl);
     const maxBytes = this.#options.maxBytes ?? DEFAULT_MAX_FEED_BYTES;
-    return withDeadline(this.#options, url, 'ICS feed', async (fetch) => {
-      const response = await fetch(url, {
-        headers: { Accept: 'text/calendar, text/plain;q=0.5, */*;q=0.1' },
-      });
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => undefined);
-        throw statusError(response.status, 'ICS feed', url);
-      }
-      const declared = Number(response.headers.get('content-length'));
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        await response.body?.cancel().catch(() => undefined);
-        throw tooLarge(url, maxBytes);
-      }
-      return readCapped(response, url, maxBytes);
-    });
+    return withDeadline(
+      this.#options,
+      url,
+      'ICS feed',
+      async (fetch) => {
+        const response = await fetch(url, {
+          headers: { Accept: 'text/calendar, text/plain;q=0.5, */*;q=0.1' },
+        });
+        if (!response.ok) {
+          await response.body?.cancel().catch(() => undefined);
+          throw statusError(response.status, 'ICS feed', url);
+        }
+        const declared = Number(response.headers.get('content-length'));
+        if (Number.isFinite(declared) && declared > maxBytes) {
+          await response.body?.cancel().catch(() => undefined);
+          throw tooLarge(url, maxBytes);
+        }
+        return readCapped(response, url, maxBytes);
+      },
+      { maxResponseBytes: maxBytes },
+    );
   }
 
   async readBusy(feedUrl: string, window: Interval, calendarZone: string): Promise<Interval[]> {
