@@ -8,5 +8,5 @@ if (major < 24) {
   );
   process.exit(1);
 }
-process.env.RTSEQ_CLI = '1';
-await import('../src/main.ts');
+const { runAsProgram } = await import('../src/cli/main.ts');
+await runAsProgram(process.argv.slice(2));

@@ -1,12 +1,23 @@
 /**
  * Fails when a layer imports what it must not (docs/ARCHITECTURE.md, "Import rules").
  * Layers point inward: http/web/jobs → app → domain; adapters implement ports; only main.ts
- * (and server.ts for http/web) knows the concrete pieces.
+ * (and server.ts for http/web) knows the concrete pieces; cli/ (the `rtseq` command) builds on main.ts.
  */
 import { globSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 
-type Layer = 'domain' | 'ports' | 'app' | 'adapters' | 'http' | 'web' | 'jobs' | 'config' | 'server' | 'main';
+type Layer =
+  | 'domain'
+  | 'ports'
+  | 'app'
+  | 'adapters'
+  | 'http'
+  | 'web'
+  | 'jobs'
+  | 'config'
+  | 'server'
+  | 'main'
+  | 'cli';
 
 const ALLOWED: Record<Layer, readonly Layer[]> = {
   config: ['config'],
@@ -18,7 +29,8 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   web: ['web', 'app', 'ports', 'domain', 'config'],
   jobs: ['jobs', 'app', 'ports', 'domain', 'config'],
   server: ['server', 'http', 'web', 'app', 'ports', 'domain', 'config'],
-  main: ['main', 'server', 'http', 'web', 'jobs', 'app', 'ports', 'domain', 'config', 'adapters'],
+  main: ['main', 'cli', 'server', 'http', 'web', 'jobs', 'app', 'ports', 'domain', 'config', 'adapters'],
+  cli: ['cli', 'main', 'server', 'http', 'web', 'jobs', 'app', 'ports', 'domain', 'config', 'adapters'],
 };
 
 /**

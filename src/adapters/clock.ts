@@ -1,4 +1,4 @@
 import type { Clock } from '../ports/runtime.ts';
 
-/** The only place that reads the wall clock. */
+/** The only place that reads the wall clock: everything else asks a Clock (this one, or a test's). */
 export const systemClock: Clock = { now: () => Date.now() };

@@ -6,7 +6,7 @@
  */
 import { recheckSequenceOption } from '../domain/engine/recheck.ts';
 import type { SequenceOption } from '../domain/engine/types.ts';
-import { type Repos, ReservationConflictError } from '../ports/store.ts';
+import { type ApplicationRecord, type Repos, ReservationConflictError } from '../ports/store.ts';
 import type { MemberFailure } from './availability.ts';
 import { describeOption, outboxItem, reservationsFor, writeStepEvents } from './booking-writes.ts';
 import type { AppContext } from './context.ts';
@@ -77,21 +77,24 @@ async function computeOpenState(
   };
 }
 
+/** A page state with the link's application (the page shows its display settings). */
+export type ViewedState = PageState & { readonly application: ApplicationRecord };
+
 /** The page's state now; undefined for an unknown token (404). */
 export async function viewLink(
   ctx: AppContext,
   token: string,
   holderKey?: string,
-): Promise<PageState | undefined> {
+): Promise<ViewedState | undefined> {
   const loaded = await loadLinkForPage(ctx, token);
   if (loaded === undefined) return undefined;
-  return (
+  const state =
     closedState(ctx, loaded.link) ??
-    computeOpenState(ctx, loaded, {
+    (await computeOpenState(ctx, loaded, {
       fresh: false,
       ...(holderKey === undefined ? {} : { ignoreHolder: holderKey }),
-    })
-  );
+    }));
+  return { ...state, application: loaded.application };
 }
 
 export type ChoiceOutcome =
@@ -229,10 +232,14 @@ export async function bookOption(
 }
 
 /** "None of these times work" (SPEC 6.2): queues the no_times_suitable callback when configured. */
-export async function reportNoTimesSuitable(ctx: AppContext, link: Link): Promise<{ notified: boolean }> {
+export async function reportNoTimesSuitable(
+  ctx: AppContext,
+  link: Link,
+  note: string | null = null,
+): Promise<{ notified: boolean }> {
   const url = link.request.noTimesSuitableUrl;
   if (url === null || statusOf(link, ctx.clock.now()) !== 'open') return { notified: false };
-  const body = noTimesSuitableBody(ctx, link);
+  const body = noTimesSuitableBody(ctx, link, note);
   await ctx.store.transaction((repos) =>
     repos.outbox.insert(outboxItem(ctx, link.applicationId, 'callback', url, body)),
   );

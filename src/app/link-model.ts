@@ -23,12 +23,19 @@ export type LinkRequest = {
   readonly noTimesSuitableUrl: string | null;
   readonly redirectCompletedUrl: string | null;
   readonly selectionMode: 'no_confirm' | 'confirm';
-  readonly hourFormat: 'h' | 'H';
+  /** `formatting.hour_format`; null when not given (the page follows the invitee's locale). */
+  readonly hourFormat: 'h' | 'H' | null;
+  /** rtseq extension: the page's language (a BCP 47 tag), null for the browser's. */
+  readonly locale: string | null;
+  /** rtseq extension: who the invitee can contact, shown on every page of the link. */
+  readonly organizer: LinkOrganizer | null;
   /** What the invitee may do after booking, through the link's own page (SPEC 6.6). */
   readonly inviteeActions: InviteeActions;
   /** No invitee action closer than this to the first booked step's start. */
   readonly inviteeActionCutoffMinutes: number;
 };
+
+export type LinkOrganizer = { readonly name: string | null; readonly email: string | null };
 
 export type InviteeActions = { readonly reschedule: boolean; readonly cancel: boolean };
 
@@ -98,8 +105,10 @@ export function decodeLink(record: LinkRecord): Link {
     throw new StoredLinkError(`link ${record.id}: the stored request is not a link request`);
   }
   const { format: _f, ...fields } = request;
-  // Links stored before invitee actions existed allow none.
+  // Links stored before invitee actions existed allow none; before locale and organizer, none.
   const withDefaults = {
+    locale: null,
+    organizer: null,
     inviteeActions: { reschedule: false, cancel: false },
     inviteeActionCutoffMinutes: DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
     ...fields,

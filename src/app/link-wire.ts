@@ -166,13 +166,17 @@ export function cancelledCallbackBody(
   });
 }
 
-/** The no_times_suitable callback body (SPEC 6.4): the link object and the top-level event. */
-export function noTimesSuitableBody(ctx: AppContext, link: Link): string {
+/**
+ * The no_times_suitable callback body (SPEC 6.4): the link object and the top-level event, and
+ * the invitee's `note` when they wrote one (SPEC 6.2).
+ */
+export function noTimesSuitableBody(ctx: AppContext, link: Link, note: string | null = null): string {
   const names = KIND_NAMES[link.kind];
   return JSON.stringify({
     notification: { type: names.noTimesSuitable },
     [names.objectKey]: linkDocument(ctx, link),
     event: link.request.event,
+    ...(note === null ? {} : { note }),
   });
 }
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AssetUrls } from './templates.ts';
+import type { AssetUrls } from './views/common.ts';
 
 export type Asset = { readonly body: Buffer; readonly contentType: string };
 

@@ -1,11 +1,14 @@
 /**
  * What the booking page shows of a link, read from its request and booked option: the event, the
- * steps in order, the itinerary and its .ics download.
+ * steps in order, each option's itinerary, and the .ics download.
  */
+import { optionKey } from '../app/booking.ts';
 import type { BookedOption, Link, LinkRequest } from '../app/link-model.ts';
 import { stepSummary } from '../app/link-model.ts';
+import type { SequenceOption } from '../domain/engine/types.ts';
 import { serializeEvents } from '../domain/icalendar/serialize.ts';
-import type { EventInfo, ItineraryStep, StepSummary } from './templates.ts';
+import { type ItineraryStep, type StepDetails, stepTitle } from './views/itinerary.ts';
+import type { EventInfo, OptionView, StepSummary } from './views/open.ts';
 
 function text(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value : null;
@@ -36,29 +39,52 @@ export function stepsInOrder(request: LinkRequest): StepSummary[] {
     }));
 }
 
-export function itinerarySteps(option: BookedOption): ItineraryStep[] {
-  return option.steps.map((s) => ({ summary: s.summary, start: s.start, end: s.end }));
+/** A step's summary, location and description: its own event's, else the template's. */
+export function stepDetails(request: LinkRequest, index: number): StepDetails {
+  const own = request.sequence.steps[index]?.event ?? {};
+  return {
+    summary: stepSummary(request, index),
+    location: locationOf(own.location) ?? locationOf(request.event.location),
+    description: text(own.description) ?? text(request.event.description),
+  };
 }
 
-/** One VEVENT per step, with UIDs stable across downloads: `{link id}-{sequence_id}@rtseq`. */
+/** The options of the open page, each with its full itinerary (details looked up once per step). */
+export function optionViews(request: LinkRequest, options: readonly SequenceOption[]): OptionView[] {
+  const details = request.sequence.steps.map((_, index) => stepDetails(request, index));
+  return options.map((option) => ({
+    key: optionKey(option),
+    steps: option.steps.map((s) => ({ ...details[s.index]!, start: s.start, end: s.end })),
+  }));
+}
+
+export function itinerarySteps(request: LinkRequest, option: BookedOption): ItineraryStep[] {
+  return option.steps.map((s) => ({
+    ...stepDetails(request, s.index),
+    summary: s.summary,
+    start: s.start,
+    end: s.end,
+  }));
+}
+
+/**
+ * One VEVENT per step, with UIDs stable across downloads (`{link id}-{sequence_id}@rtseq`), each
+ * titled "Step — Event" (SPEC 6.2).
+ */
 export function itineraryIcs(link: Link, booked: BookedOption): string {
   const { request } = link;
   const tzid = request.sequence.tzid ?? undefined;
+  const eventSummary = eventInfo(request).summary;
   return serializeEvents(
-    booked.steps.map((step) => {
-      const own = request.sequence.steps[step.index]?.event ?? {};
-      const description = text(own.description) ?? text(request.event.description);
-      const location = locationOf(own.location) ?? locationOf(request.event.location);
-      return {
-        uid: `${link.id}-${String(step.sequenceId)}@rtseq`,
-        summary: step.summary,
-        start: step.start,
-        end: step.end,
-        ...(tzid === undefined ? {} : { tzid }),
-        ...(description === null ? {} : { description }),
-        ...(location === null ? {} : { location }),
-      };
-    }),
+    itinerarySteps(request, booked).map((step, i) => ({
+      uid: `${link.id}-${String(booked.steps[i]!.sequenceId)}@rtseq`,
+      summary: stepTitle(step.summary, eventSummary),
+      start: step.start,
+      end: step.end,
+      ...(tzid === undefined ? {} : { tzid }),
+      ...(step.description === null ? {} : { description: step.description }),
+      ...(step.location === null ? {} : { location: step.location }),
+    })),
     { prodId: '-//rtseq//booking page//EN', method: 'PUBLISH', dtstamp: link.completedAt ?? link.createdAt },
   );
 }

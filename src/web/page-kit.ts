@@ -1,26 +1,36 @@
 /**
  * What every page action shares: the application context, the shared views, sessions, and the
  * ways a page answers (a message, 404, the open page, a closed link's page), plus the prologue of
- * every POST.
+ * every POST. Every answer speaks the visitor's language (see page-query.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bookedBy, type ClosedState, type OpenState, optionKey } from '../app/booking.ts';
+import { bookedBy, type ClosedState, type OpenState } from '../app/booking.ts';
 import type { AppContext } from '../app/context.ts';
-import { inviteeMay } from '../app/link-model.ts';
+import { inviteeMay, type Link } from '../app/link-model.ts';
 import { completionRedirect } from '../app/link-wire.ts';
 import { type LoadedLink, loadLinkForPage } from '../app/links.ts';
 import type { RateLimiter } from '../app/rate-limit.ts';
+import type { ApplicationRecord } from '../ports/store.ts';
+import { accentCssUrl } from './accent.ts';
 import type { Assets } from './assets.ts';
-import { changeLinks, changeMessagePage } from './change-pages.ts';
-import { viewerZone } from './format.ts';
+import { changeLinks } from './change-pages.ts';
 import type { SafeHtml } from './html.ts';
-import { changeTranslator } from './i18n/changes.ts';
-import type { Language } from './i18n/index.ts';
-import { eventInfo, itinerarySteps, stepsInOrder } from './page-data.ts';
-import { holderKeyOf } from './security.ts';
+import type { MessageKey } from './i18n/index.ts';
+import { eventInfo, itinerarySteps, optionViews, stepsInOrder } from './page-data.ts';
+import { readPageQuery, speechFor } from './page-query.ts';
+import { contentSecurityPolicy, holderKeyOf, logoSources } from './security.ts';
 import { basePath, type Form, type PageSessions, type TokenParams } from './session.ts';
 import type { SharedViews } from './shared-views.ts';
-import { completedPage, type FormContext, messagePage, type Notice, openPage } from './templates.ts';
+import {
+  type MessageView,
+  messagePage,
+  type Notice,
+  type PageEnv,
+  type PageQuery,
+  pageHref,
+} from './views/common.ts';
+import { openPage } from './views/open.ts';
+import { completedPage } from './views/pages.ts';
 
 export type WebDeps = {
   readonly ctx: AppContext;
@@ -29,11 +39,9 @@ export type WebDeps = {
   readonly onBooked: () => void;
 };
 
-/** Form posts are a few hundred bytes; anything much larger is not from this page. */
+/** Form posts are a few hundred bytes (a note at most 1000 characters); anything larger is not from this page. */
 export const FORM_BODY_LIMIT = 16 * 1024;
 const HTML = 'text/html; charset=utf-8';
-
-export type MessageExtra = { message?: string; back?: { href: string; label: string } };
 
 /** A POST that passed the session and CSRF check, with its link loaded once. */
 export type PagePost = {
@@ -41,7 +49,16 @@ export type PagePost = {
   readonly holder: string;
   readonly token: string;
   readonly loaded: LoadedLink;
-  readonly zone: string;
+  readonly env: PageEnv;
+};
+
+/** Where a page is, for the environment it is rendered in. */
+export type PagePlace = {
+  readonly token?: string;
+  readonly link?: Link;
+  readonly application?: ApplicationRecord;
+  /** The query string or posted form carrying the visitor's settings. */
+  readonly raw?: Readonly<Record<string, unknown>>;
 };
 
 export class PageKit {
@@ -59,63 +76,97 @@ export class PageKit {
     this.views = views;
   }
 
-  send(reply: FastifyReply, status: number, page: SafeHtml) {
+  /** The visitor's settings, language and the link's context for one page. */
+  env(request: FastifyRequest, place: PagePlace = {}): PageEnv {
+    const linkRequest = place.link?.request;
+    const query: PageQuery = readPageQuery(place.raw ?? {}, linkRequest);
+    const accept = request.headers['accept-language'];
+    const speech = speechFor(query, linkRequest, typeof accept === 'string' ? accept : undefined);
+    const application = place.application;
+    return {
+      assets: this.assets.urls,
+      base: place.token === undefined ? null : basePath(place.token),
+      ...speech,
+      query,
+      branding: {
+        displayName: application?.displayName ?? null,
+        logoUrl: application?.logoUrl ?? null,
+        accentCss: accentCssUrl(application?.accentColour ?? null),
+      },
+      organizer: linkRequest?.organizer ?? null,
+      now: this.ctx.clock.now(),
+    };
+  }
+
+  send(reply: FastifyReply, status: number, page: SafeHtml, env?: PageEnv) {
+    const images = logoSources(env?.branding.logoUrl ?? null);
+    if (images.length > 0) reply.header('content-security-policy', contentSecurityPolicy(images));
     return reply.code(status).type(HTML).send(page.text);
   }
 
-  message(
-    reply: FastifyReply,
-    status: number,
-    title: string,
-    paragraphs: readonly string[],
-    extra: MessageExtra = {},
-  ) {
-    return this.send(reply, status, messagePage({ assets: this.assets.urls, title, paragraphs, ...extra }));
+  message(reply: FastifyReply, status: number, env: PageEnv, view: MessageView) {
+    return this.send(reply, status, messagePage(env, view), env);
   }
 
-  notFound(reply: FastifyReply) {
-    return this.message(reply, 404, 'Booking link not found', [
-      'This booking link does not exist. Check that you copied the whole link, or ask the organiser for a new one.',
-    ]);
+  /** A message page from catalogue keys (`<name>_title`, `<name>_text`). */
+  say(
+    reply: FastifyReply,
+    status: number,
+    env: PageEnv,
+    name: string,
+    extra: Omit<MessageView, 'title' | 'paragraphs'> = {},
+  ) {
+    const { t } = env;
+    return this.message(reply, status, env, {
+      title: t(`${name}_title` as MessageKey),
+      paragraphs: [t(`${name}_text` as MessageKey)],
+      ...extra,
+    });
+  }
+
+  notFound(request: FastifyRequest, reply: FastifyReply) {
+    return this.say(reply, 404, this.env(request), 'not_found');
+  }
+
+  /** The way back to the times, keeping the visitor's settings. */
+  back(env: PageEnv, key: 'back_to_times' | 'back_to_page' = 'back_to_times') {
+    return { href: pageHref(env), label: env.t(key) };
   }
 
   renderOpen(
     reply: FastifyReply,
     status: number,
+    env: PageEnv,
     state: OpenState,
-    form: FormContext,
+    csrf: string,
     extra: { notices?: readonly Notice[]; detectZone?: boolean } = {},
   ) {
     const request = state.request;
     return this.send(
       reply,
       status,
-      openPage({
-        assets: this.assets.urls,
-        form,
+      openPage(env, {
+        csrf,
         event: eventInfo(request),
         steps: stepsInOrder(request),
         linkZone: request.sequence.tzid,
-        hourFormat: request.hourFormat,
         selectionMode: request.selectionMode,
-        options: state.options,
-        optionKey,
+        options: optionViews(request, state.options),
         failures: state.failures,
         notices: extra.notices ?? [],
         detectZone: extra.detectZone ?? false,
-        now: this.ctx.clock.now(),
       }),
+      env,
     );
   }
 
   async renderClosed(
     reply: FastifyReply,
+    env: PageEnv,
     state: ClosedState,
-    form: FormContext,
-    visitor: { holder: string | undefined; submitted: boolean; language: Language },
+    visitor: { holder: string | undefined; submitted: boolean },
   ) {
     const request = state.link.request;
-    const t = changeTranslator(visitor.language);
     switch (state.kind) {
       case 'completed': {
         const holderKey = visitor.holder === undefined ? undefined : holderKeyOf(visitor.holder);
@@ -124,51 +175,32 @@ export class PageKit {
         return this.send(
           reply,
           takenNotice ? 409 : 200,
-          completedPage({
-            assets: this.assets.urls,
-            form,
+          completedPage(env, {
             event: eventInfo(request),
-            hourFormat: request.hourFormat,
-            steps: itinerarySteps(state.booked),
+            steps: itinerarySteps(request, state.booked),
             redirectUrl: completionRedirect(state.link),
             bookedHere,
             takenNotice,
-            extra: changeLinks(t, form.base, {
-              reschedule: inviteeMay(state.link, 'reschedule', this.ctx.clock.now()).allowed,
-              cancel: inviteeMay(state.link, 'cancel', this.ctx.clock.now()).allowed,
+            extra: changeLinks(env, {
+              reschedule: inviteeMay(state.link, 'reschedule', env.now).allowed,
+              cancel: inviteeMay(state.link, 'cancel', env.now).allowed,
             }),
           }),
+          env,
         );
       }
       case 'disabled':
-        return this.message(
-          reply,
-          410,
-          'This booking link is no longer available',
-          ['The organiser has closed this link.'],
-          { message: state.message },
-        );
+        return this.say(reply, 410, env, 'disabled', { message: state.message, contact: true });
       case 'expired':
-        return this.message(reply, 410, 'This booking link has expired', [
-          'The times it offered have passed. Please ask the organiser for a new link.',
-        ]);
+        return this.say(reply, 410, env, 'expired', { contact: true });
       case 'cancelled':
-        return this.send(
-          reply,
-          410,
-          changeMessagePage({
-            assets: this.assets.urls,
-            lang: visitor.language,
-            title: t('link_cancelled_title'),
-            paragraphs: [t('link_cancelled_text')],
-          }),
-        );
+        return this.say(reply, 410, env, 'cancelled', { contact: true });
     }
   }
 
   /**
    * Every POST: the session and CSRF check (403 otherwise), then the link, which must exist (404
-   * otherwise), read once with its application; and the viewer's zone. Undefined when answered.
+   * otherwise), read once with its application; and the visitor's settings. Undefined when answered.
    */
   async openPost(
     request: FastifyRequest<{ Params: TokenParams }>,
@@ -177,23 +209,25 @@ export class PageKit {
     const checked = this.sessions.verifyPost(request);
     const { token } = request.params;
     if (checked === undefined) {
-      this.message(
-        reply,
-        403,
-        'This form has expired',
-        [
-          'For your security, the form could not be accepted and nothing was changed. Please reload the booking page and try again. If this keeps happening, make sure cookies are allowed for this site.',
-        ],
-        { back: { href: basePath(token), label: 'Back to the available times' } },
-      );
+      const env = this.env(request, { token, raw: formOf(request) });
+      this.say(reply, 403, env, 'form_expired', { back: this.back(env) });
       return undefined;
     }
     const loaded = await loadLinkForPage(this.ctx, token);
     if (loaded === undefined) {
-      this.notFound(reply);
+      this.notFound(request, reply);
       return undefined;
     }
-    const zone = viewerZone(checked.form.tz, loaded.link.request.sequence.tzid);
-    return { ...checked, token, loaded, zone };
+    const env = this.env(request, {
+      token,
+      link: loaded.link,
+      application: loaded.application,
+      raw: checked.form,
+    });
+    return { ...checked, token, loaded, env };
   }
+}
+
+function formOf(request: FastifyRequest): Form {
+  return (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Form;
 }

@@ -6,12 +6,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
+import { accentStylesheet } from './accent.ts';
 import { registerBack } from './actions/back.ts';
 import { registerChange } from './actions/change.ts';
 import { registerChoose } from './actions/choose.ts';
 import { registerItinerary } from './actions/itinerary.ts';
+import { registerLive } from './actions/live.ts';
 import { registerNone } from './actions/none.ts';
 import { registerView } from './actions/view.ts';
+import { registerZones } from './actions/zones.ts';
 import { loadAssets } from './assets.ts';
 import { PageKit, type WebDeps } from './page-kit.ts';
 import { pageHeaders } from './security.ts';
@@ -40,34 +43,38 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
         const wait = deps.pageLimiter.hit(request.ip, ctx.clock.now());
         if (wait > 0) {
           reply.header('retry-after', String(wait));
-          return kit.message(reply, 429, 'Too many requests', [
-            `Please wait ${wait} ${wait === 1 ? 'second' : 'seconds'} and try again.`,
-          ]);
+          const env = kit.env(request);
+          return kit.message(reply, 429, env, {
+            title: env.t('rate_title'),
+            paragraphs: [env.t('rate_text', { seconds: wait })],
+          });
         }
       });
 
-      scope.setNotFoundHandler((_request, reply) =>
-        kit.message(reply, 404, 'Page not found', ['There is no page at this address.']),
-      );
+      scope.setNotFoundHandler((request, reply) => kit.say(reply, 404, kit.env(request), 'page_not_found'));
 
       scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-        if (error instanceof DomainError && error.code === 'not_found') return kit.notFound(reply);
+        if (error instanceof DomainError && error.code === 'not_found') return kit.notFound(request, reply);
+        const env = kit.env(request);
         const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
-        if (status === 413) return kit.message(reply, 413, 'Too much data', ['The form sent too much data.']);
+        if (status === 413) return kit.say(reply, 413, env, 'too_much');
         if (status >= 400 && status < 500 && !(error instanceof DomainError)) {
-          return kit.message(reply, 400, 'The form could not be read', [
-            'Nothing was changed. Please try again.',
-          ]);
+          return kit.say(reply, 400, env, 'unreadable');
         }
         request.log.error({ err: error }, 'booking page error');
-        return kit.message(reply, 500, 'Something went wrong', [
-          'The page could not be shown just now. Nothing was booked. Please try again in a moment.',
-        ]);
+        return kit.say(reply, 500, env, 'error');
       });
 
       scope.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
+        const accent = accentStylesheet(request.params.file);
+        if (accent !== undefined) {
+          return reply
+            .header('cache-control', 'public, max-age=31536000, immutable')
+            .type('text/css; charset=utf-8')
+            .send(accent);
+        }
         const asset = kit.assets.byName.get(request.params.file);
-        if (asset === undefined) return kit.message(reply, 404, 'Not found', ['No such file.']);
+        if (asset === undefined) return kit.say(reply, 404, kit.env(request), 'page_not_found');
         return reply
           .header('cache-control', 'public, max-age=31536000, immutable')
           .type(asset.contentType)
@@ -75,14 +82,16 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
       });
 
       registerView(scope, kit);
+      registerChange(scope, kit);
       registerChoose(scope, kit);
       registerBack(scope, kit);
       registerNone(scope, kit);
       registerItinerary(scope, kit);
-      registerChange(scope, kit);
+      registerLive(scope, kit);
+      registerZones(scope, kit);
 
       // A GET to an action URL never acts: it goes back to the page.
-      for (const action of ['choose', 'confirm', 'back', 'none']) {
+      for (const action of ['choose', 'back']) {
         scope.get<{ Params: TokenParams }>(`/:token/${action}`, async (request, reply) =>
           reply.redirect(basePath(request.params.token), 303),
         );

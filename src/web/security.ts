@@ -64,6 +64,23 @@ export function holderKeyOf(holder: string): string {
   return createHash('sha256').update(`rtseq:holder:${holder}`).digest('hex').slice(0, 40);
 }
 
+/** The policy, with the image sources an application's logo needs (`data:`, or its https origin). */
+export function contentSecurityPolicy(imageSources: readonly string[] = []): string {
+  return CONTENT_SECURITY_POLICY.replace("img-src 'self'", ["img-src 'self'", ...imageSources].join(' '));
+}
+
+/** What `img-src` must add for a logo URL: `data:`, or the https origin; nothing otherwise. */
+export function logoSources(logoUrl: string | null): string[] {
+  if (logoUrl === null) return [];
+  if (logoUrl.startsWith('data:')) return ['data:'];
+  try {
+    const url = new URL(logoUrl);
+    return url.protocol === 'https:' ? [url.origin] : [];
+  } catch {
+    return [];
+  }
+}
+
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",

@@ -4,17 +4,12 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfSigner, holderCookie, holderFrom, newHolder } from './security.ts';
-import type { FormContext } from './templates.ts';
 
 export type TokenParams = { token: string };
 export type Form = Record<string, unknown>;
 
 export function basePath(token: string): string {
   return `/book/${encodeURIComponent(token)}`;
-}
-
-export function pageUrl(token: string, zone: string): string {
-  return `${basePath(token)}?tz=${encodeURIComponent(zone)}`;
 }
 
 export class PageSessions {
@@ -35,8 +30,9 @@ export class PageSessions {
     return { holder, isNew: true };
   }
 
-  formContext(token: string, holder: string, zone: string): FormContext {
-    return { base: basePath(token), csrf: this.#csrf.sign(token, holder), zone };
+  /** The CSRF token every form of this page session carries. */
+  csrf(token: string, holder: string): string {
+    return this.#csrf.sign(token, holder);
   }
 
   /** The form and holder of a POST whose session cookie and CSRF token match; else undefined. */

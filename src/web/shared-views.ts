@@ -2,7 +2,7 @@
  * The shared-view cache of the booking page: one computed page state per link, shared between
  * viewers for up to a second (see docs/booking-page.md, "Caches").
  */
-import { type PageState, viewLink } from '../app/booking.ts';
+import { type ViewedState, viewLink } from '../app/booking.ts';
 import type { AppContext } from '../app/context.ts';
 
 /** How long a computed page state may serve other visitors (see docs/booking-page.md). */
@@ -18,14 +18,14 @@ const VIEW_REUSE_MS = 1000;
  */
 export class SharedViews {
   readonly #ctx: AppContext;
-  readonly #byToken = new Map<string, { at: number; state: Promise<PageState | undefined> }>();
+  readonly #byToken = new Map<string, { at: number; state: Promise<ViewedState | undefined> }>();
   readonly #holds = new Map<string, number>();
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
   }
 
-  view(token: string, holderKey: string | undefined): Promise<PageState | undefined> {
+  view(token: string, holderKey: string | undefined): Promise<ViewedState | undefined> {
     const now = this.#ctx.clock.now();
     if (holderKey !== undefined && (this.#holds.get(holderKey) ?? 0) > now) {
       return viewLink(this.#ctx, token, holderKey);

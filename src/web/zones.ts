@@ -77,105 +77,51 @@ export function zoneFrom(value: unknown): string | undefined {
   return canonicalZone(value);
 }
 
-/** Zones the control offers, one or more per offset in use, besides the visitor's and the link's. */
+/**
+ * Zones the page itself lists (the most asked-for ones), besides the visitor's and the
+ * link's; the script's search loads every zone (`allZoneChoices`) when the invitee searches.
+ */
 export const OFFERED_ZONES: readonly string[] = [
-  'Pacific/Pago_Pago',
   'Pacific/Honolulu',
   'America/Anchorage',
   'America/Los_Angeles',
-  'America/Vancouver',
-  'America/Tijuana',
   'America/Denver',
-  'America/Phoenix',
-  'America/Edmonton',
   'America/Chicago',
   'America/Mexico_City',
-  'America/Winnipeg',
-  'America/Guatemala',
   'America/New_York',
-  'America/Toronto',
   'America/Bogota',
-  'America/Lima',
-  'America/Halifax',
-  'America/Caracas',
-  'America/Santiago',
-  'America/St_Johns',
   'America/Sao_Paulo',
-  'America/Argentina/Buenos_Aires',
-  'America/Montevideo',
-  'America/Nuuk',
-  'Atlantic/South_Georgia',
-  'Atlantic/Azores',
-  'Atlantic/Cape_Verde',
   'UTC',
-  'Atlantic/Reykjavik',
   'Europe/London',
-  'Europe/Dublin',
-  'Europe/Lisbon',
-  'Africa/Casablanca',
   'Africa/Lagos',
   'Europe/Paris',
   'Europe/Berlin',
   'Europe/Madrid',
-  'Europe/Amsterdam',
-  'Europe/Brussels',
-  'Europe/Zurich',
-  'Europe/Rome',
-  'Europe/Vienna',
-  'Europe/Stockholm',
-  'Europe/Oslo',
-  'Europe/Copenhagen',
-  'Europe/Warsaw',
-  'Europe/Prague',
-  'Europe/Budapest',
   'Africa/Johannesburg',
-  'Africa/Cairo',
   'Europe/Athens',
-  'Europe/Bucharest',
-  'Europe/Helsinki',
-  'Europe/Kyiv',
-  'Asia/Jerusalem',
   'Europe/Istanbul',
   'Europe/Moscow',
-  'Africa/Nairobi',
-  'Asia/Riyadh',
-  'Asia/Tehran',
   'Asia/Dubai',
-  'Asia/Baku',
-  'Asia/Kabul',
   'Asia/Karachi',
-  'Asia/Tashkent',
   'Asia/Kolkata',
-  'Asia/Colombo',
-  'Asia/Kathmandu',
-  'Asia/Dhaka',
-  'Asia/Almaty',
-  'Asia/Yangon',
   'Asia/Bangkok',
-  'Asia/Ho_Chi_Minh',
-  'Asia/Jakarta',
   'Asia/Singapore',
-  'Asia/Kuala_Lumpur',
-  'Asia/Manila',
-  'Asia/Hong_Kong',
   'Asia/Shanghai',
-  'Asia/Taipei',
   'Australia/Perth',
-  'Asia/Seoul',
   'Asia/Tokyo',
-  'Australia/Darwin',
-  'Australia/Adelaide',
-  'Australia/Brisbane',
   'Australia/Sydney',
-  'Australia/Melbourne',
-  'Pacific/Guam',
-  'Pacific/Noumea',
   'Pacific/Auckland',
-  'Pacific/Fiji',
-  'Pacific/Chatham',
-  'Pacific/Tongatapu',
-  'Pacific/Kiritimati',
 ];
+
+/** Every zone `Intl` knows, by canonical id, once each. */
+function everyZone(): readonly string[] {
+  const ids = new Set<string>(['UTC']);
+  for (const id of Intl.supportedValuesOf('timeZone')) {
+    const canonical = canonicalZone(id);
+    if (!canonical.startsWith('Etc/') && !/^[A-Z]{2,5}\d?([A-Z]{3})?$/.test(canonical)) ids.add(canonical);
+  }
+  return [...ids];
+}
 
 export type ZoneChoice = { readonly id: string; readonly label: string };
 
@@ -205,12 +151,16 @@ export function zoneCity(zone: string): string {
   return (zone.slice(zone.lastIndexOf('/') + 1) || zone).replaceAll('_', ' ');
 }
 
-/** What the control shows for a zone: `Kolkata · India Standard Time · 23:05`. */
-export function zoneLabel(zone: string, tag: string, formats: WallFormats, now: number): string {
+/** A zone's friendly name without the time: `Kolkata · India Standard Time`. */
+export function zoneName(zone: string, tag: string): string {
   const city = zoneCity(zone);
   const generic = genericName(tag, zone);
-  const time = formats.time(now + zoneOffsetMs(zone, now));
-  return generic === city || generic.includes(city) ? `${city} · ${time}` : `${city} · ${generic} · ${time}`;
+  return generic === city || generic.includes(city) ? city : `${city} · ${generic}`;
+}
+
+/** What the control shows for a zone: `Kolkata · India Standard Time · 23:05`. */
+export function zoneLabel(zone: string, tag: string, formats: WallFormats, now: number): string {
+  return `${zoneName(zone, tag)} · ${formats.time(now + zoneOffsetMs(zone, now))}`;
 }
 
 const LISTS = new Map<string, { minute: number; list: readonly ZoneChoice[] }>();
@@ -250,6 +200,24 @@ export function zoneChoices(
     at,
   );
   return order.map((id) => all.find((c) => c.id === id)!);
+}
+
+const FULL_LISTS = new Map<string, { minute: number; list: readonly ZoneChoice[] }>();
+
+/** Every zone, labelled and sorted like zoneChoices: what the search box searches. */
+export function allZoneChoices(tag: string, hourFormat: HourFormat, now: number): readonly ZoneChoice[] {
+  const minute = Math.floor(now / 60_000);
+  const key = `${tag}|${hourFormat}`;
+  let cached = FULL_LISTS.get(key);
+  if (cached === undefined || cached.minute !== minute) {
+    const formats = new WallFormats(tag, hourFormat);
+    const at = minute * 60_000;
+    const list = sortByOffset(everyZone(), at).map((id) => ({ id, label: zoneLabel(id, tag, formats, at) }));
+    if (FULL_LISTS.size > 50) FULL_LISTS.clear();
+    cached = { minute, list };
+    FULL_LISTS.set(key, cached);
+  }
+  return cached.list;
 }
 
 function sortByOffset(zones: readonly string[], at: number): string[] {

@@ -106,10 +106,15 @@ test('50 concurrent bookings across two processes: exactly one wins, one callbac
   );
 
   const responses = await Promise.all(visits.map(choose));
-  const statuses = responses.map((r) => r.status);
-  const winners = statuses.filter((s) => s === 303).length;
-  assert.equal(winners, 1, `statuses: ${JSON.stringify(statuses)}`);
-  assert.equal(statuses.filter((s) => s === 409).length, 49);
+  // A loser on the winner's link sees the completed page (409); a loser on another link is sent
+  // back to the fresh times (POST-redirect-GET, `taken=`); the winner to the completed page.
+  const outcomes = responses.map((r) => {
+    const location = r.headers.get('location') ?? '';
+    if (r.status === 303) return location.includes('taken=') ? 'taken' : 'booked';
+    return r.status === 409 ? 'taken' : `status ${r.status}`;
+  });
+  assert.equal(outcomes.filter((o) => o === 'booked').length, 1, `outcomes: ${JSON.stringify(outcomes)}`);
+  assert.equal(outcomes.filter((o) => o === 'taken').length, 49);
 
   const completed = [];
   for (const link of links) {

@@ -212,16 +212,34 @@ export function optionKeysOf(body: string): string[] {
   return [...body.matchAll(/name="option" value="([^"]+)"/g)].map((m) => unescapeHtml(m[1]!));
 }
 
-/** Visible labels of the offered start times, in page order. */
+/** Visible labels of the offered start times of the shown day, in page order. */
 export function timeLabelsOf(body: string): string[] {
-  return [
-    ...body.matchAll(/<button type="submit" name="option"[^>]*><time datetime="[^"]+">([^<]+)<\/time>/g),
-  ].map((m) => unescapeHtml(m[1]!));
+  return [...body.matchAll(/<label for="o\d+" class="chip"><time datetime="[^"]+">([^<]+)<\/time>/g)].map(
+    (m) => unescapeHtml(m[1]!),
+  );
 }
 
-/** Day headings of the times section, in page order. */
+/** The days of the shown month that have times (the calendar's day names, without the count). */
 export function dayHeadingsOf(body: string): string[] {
-  return [...body.matchAll(/<h3 id="day-[^"]+">([^<]+)<\/h3>/g)].map((m) => unescapeHtml(m[1]!));
+  return [...body.matchAll(/<a class="on[^"]*" href="[^"]*" data-nav aria-label="([^"]+)"/g)].map((m) =>
+    unescapeHtml(m[1]!).replace(/: \d+ times?$/, ''),
+  );
+}
+
+/** The `day=` keys the calendar links to, in page order. */
+export function dayKeysOf(body: string): string[] {
+  return [...body.matchAll(/<a class="on[^"]*" href="[^"]*day=(\d{4}-\d\d-\d\d)"/g)].map((m) => m[1]!);
+}
+
+/** The start-time labels of every day of the shown month, day by day (`?day=` for each). */
+export async function allTimeLabels(visitor: Visitor, path: string, query = ''): Promise<string[]> {
+  const first = await visitor.get(`${path}${query}`);
+  const labels: string[] = [];
+  for (const day of dayKeysOf(first.body)) {
+    const page = await visitor.get(`${path}${query === '' ? '?' : `${query}&`}day=${day}`);
+    labels.push(...timeLabelsOf(page.body));
+  }
+  return labels;
 }
 
 /** A page visitor that keeps its cookie, over `inject` (no socket) or real HTTP (`fetch`). */
@@ -235,6 +253,9 @@ export class Visitor {
     this.#overHttp = options.overHttp ?? false;
   }
 
+  /** Sent with every request: the page speaks the visitor's language (British English here). */
+  acceptLanguage = 'en-GB';
+
   async get(path: string): Promise<PageResponse> {
     return this.#request('GET', path);
   }
@@ -246,6 +267,7 @@ export class Visitor {
   async #request(method: 'GET' | 'POST', path: string, body?: string): Promise<PageResponse> {
     const headers: Record<string, string> = {};
     if (this.cookie !== undefined) headers.cookie = this.cookie;
+    if (this.acceptLanguage !== '') headers['accept-language'] = this.acceptLanguage;
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     let result: PageResponse;
     if (this.#overHttp) {

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { disableLink } from '../../src/app/links.ts';
 import {
   addBusy,
+  allTimeLabels,
   createSequencingLink,
   csrfOf,
   dayHeadingsOf,
@@ -70,9 +71,9 @@ describe('open page', () => {
     assert.match(String(page.headers['content-type']), /^text\/html; charset=utf-8/);
     assert.ok(!page.body.includes('<script>alert'), 'summary must be escaped');
     assert.ok(page.body.includes('Loop &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more'));
-    assert.match(page.body, /<html lang="en"/);
-    assert.match(page.body, /Pre-screen<\/span> <span class="duration">1 h</);
-    assert.match(page.body, /Face-to-face<\/span> <span class="duration">1 h</);
+    assert.match(page.body, /<html lang="en-GB"/);
+    assert.match(page.body, /Pre-screen<\/span> <span class="duration">1 hr</);
+    assert.match(page.body, /Face-to-face<\/span> <span class="duration">1 hr</);
     // 09:00 to 17:00 UTC in Europe/London (GMT in March): a 2-hour loop starts 09:00 … 15:00.
     const labels = timeLabelsOf(page.body);
     assert.equal(labels[0], '09:00');
@@ -87,7 +88,8 @@ describe('open page', () => {
     );
     assert.ok(cookie.includes(`Path=${link.path}`));
     // The script may detect the viewer's zone because none was asked for.
-    assert.match(page.body, /data-tz="Europe\/London" data-tz-detect="1"/);
+    assert.match(page.body, /data-tz="Europe\/London"/);
+    assert.match(page.body, /data-tz-detect="1"/);
     // A second view with the cookie does not set a new one.
     const again = await visitor.get(link.path);
     assert.equal(again.headers['set-cookie'], undefined);
@@ -138,7 +140,7 @@ describe('open page', () => {
     assert.deepEqual(timeLabelsOf(london.body).slice(0, 2), ['09:00', '10:00']);
     const ny = await visitor.get(`${link.path}?tz=America/New_York`);
     assert.deepEqual(timeLabelsOf(ny.body).slice(0, 2), ['04:00', '05:00']);
-    assert.match(ny.body, /Times are shown in <strong>America\/New York<\/strong> \(UTC−05:00\)/);
+    assert.match(ny.body, /Times are shown in New York · Eastern Time \(UTC−05:00\)/);
     assert.match(ny.body, /<option value="America\/New_York" selected>/);
     assert.ok(!ny.body.includes('data-tz-detect'), 'an explicit zone is not overridden by detection');
     const kolkata = await visitor.get(`${link.path}?tz=Asia/Kolkata`);
@@ -156,7 +158,9 @@ describe('open page', () => {
     const day = tomorrow();
     const period = { start: day.start - 9 * HOUR, end: day.start + 15 * HOUR }; // 00:00 to 24:00 UTC
     const twelve = await singleLink(server, p.recruiter, { hourFormat: 'h', periods: [period] });
-    const labels12 = timeLabelsOf((await new Visitor(server).get(twelve.path)).body);
+    const labels12 = timeLabelsOf((await new Visitor(server).get(twelve.path)).body).map((l) =>
+      l.replace(/\u202f/g, ' '),
+    );
     assert.deepEqual(labels12.slice(0, 2), ['12:00 am', '1:00 am']);
     assert.equal(labels12[12], '12:00 pm');
     assert.equal(labels12[13], '1:00 pm');
@@ -200,7 +204,9 @@ describe('open page', () => {
       month: 'short',
       timeZone: 'UTC',
     }); // e.g. "Wed 4 Mar"
-    assert.match(body, new RegExp(`<span class="until"> to ${nextDay}, 10:00</span>`));
+    assert.match(body, new RegExp(`<small>to ${nextDay}, 10:00</small>`));
+    // Its itinerary (shown before booking) marks the second step's day.
+    assert.match(body, new RegExp(`<strong class="other-day">on ${nextDay}</strong> 09:00 – 10:00`));
   });
 
   test('grouping by day follows the viewer zone across the end of summer time (Europe/London)', async () => {
@@ -212,13 +218,14 @@ describe('open page', () => {
         tzid: 'Europe/London',
         periods: [{ start: Date.UTC(2026, 9, 24, 20), end: Date.UTC(2026, 9, 26, 3) }],
       });
-      const page = await new Visitor(local).get(link.path);
+      const visitor = new Visitor(local);
+      const page = await visitor.get(link.path);
       assert.deepEqual(dayHeadingsOf(page.body), [
-        'Saturday 24 October 2026',
-        'Sunday 25 October 2026',
-        'Monday 26 October 2026',
+        'Saturday 24 October',
+        'Sunday 25 October',
+        'Monday 26 October',
       ]);
-      const labels = timeLabelsOf(page.body);
+      const labels = await allTimeLabels(visitor, link.path);
       // Saturday: 21:00, 22:00, 23:00 BST; Sunday: 00:00 BST, 01:00 twice, then 02:00 … 23:00 GMT.
       assert.deepEqual(labels.slice(0, 7), [
         '21:00',
@@ -230,14 +237,15 @@ describe('open page', () => {
         '02:00',
       ]);
       assert.equal(labels.length, 3 + 25 + 3);
-      const utc = await new Visitor(local).get(`${link.path}?tz=UTC`);
+      const utc = await visitor.get(`${link.path}?tz=UTC`);
       assert.deepEqual(dayHeadingsOf(utc.body), [
-        'Saturday 24 October 2026',
-        'Sunday 25 October 2026',
-        'Monday 26 October 2026',
+        'Saturday 24 October',
+        'Sunday 25 October',
+        'Monday 26 October',
       ]);
-      assert.deepEqual(timeLabelsOf(utc.body).slice(0, 5), ['20:00', '21:00', '22:00', '23:00', '00:00']);
-      assert.ok(!timeLabelsOf(utc.body).some((l) => l.includes('(')));
+      const utcLabels = await allTimeLabels(visitor, link.path, '?tz=UTC');
+      assert.deepEqual(utcLabels.slice(0, 5), ['20:00', '21:00', '22:00', '23:00', '00:00']);
+      assert.ok(!utcLabels.some((l) => l.includes('(')));
     } finally {
       await local.close();
     }
@@ -252,7 +260,10 @@ describe('open page', () => {
     assert.equal(page.status, 200);
     assert.match(page.body, /There are no times available right now\./);
     assert.deepEqual(optionKeysOf(page.body), []);
-    assert.match(page.body, /None of these times work/);
+    // "None of these times work" only where times are shown; the organiser's contact instead.
+    assert.ok(!page.body.includes('None of these times work'));
+    assert.ok(!page.body.includes('method="post"'));
+    assert.match(page.body, /Please contact the organiser who sent you this link/);
   });
 
   test('says which calendar source failed', async () => {
@@ -278,10 +289,7 @@ describe('open page', () => {
     const page = await new Visitor(server).get(link.path);
     assert.equal(page.status, 200);
     assert.match(page.body, /Some calendars could not be read just now/);
-    assert.match(
-      page.body,
-      new RegExp(`<code>cal_ics_${counter}</code>: external calendars are not configured`),
-    );
+    assert.match(page.body, new RegExp(`Calendar cal_ics_${counter}: external calendars are not configured`));
     assert.ok(optionKeysOf(page.body).length > 0, 'the other engineer still makes times possible');
   });
 
@@ -406,8 +414,8 @@ describe('no_confirm flow (plain form posts)', () => {
     const done = await visitor.get(chosen.location!);
     assert.equal(done.status, 200);
     assert.match(done.body, /You are booked/);
-    assert.match(done.body, /Pre-screen[\s\S]*10:00<\/time> to <time[^>]*>11:00<\/time>/);
-    assert.match(done.body, /Face-to-face[\s\S]*11:00<\/time> to <time[^>]*>12:00<\/time>/);
+    assert.match(done.body, /10:00<\/time> – <time[^>]*>11:00<\/time><\/span><b>Pre-screen/);
+    assert.match(done.body, /11:00<\/time> – <time[^>]*>12:00<\/time><\/span><b>Face-to-face/);
     assert.match(done.body, new RegExp(`href="${link.path}/itinerary.ics"`));
     const continueHref = /id="continue" class="button primary" href="([^"]+)"/.exec(done.body)![1]!;
     const redirect = new URL(continueHref.replaceAll('&amp;', '&'));
@@ -428,14 +436,14 @@ describe('no_confirm flow (plain form posts)', () => {
     for (const response of [again, another]) {
       assert.equal(response.status, 200);
       assert.match(response.body, /You are booked/);
-      assert.match(response.body, /10:00<\/time> to/);
+      assert.match(response.body, /10:00<\/time> –/);
       assert.match(response.body, /data-page="completed"/);
     }
     // Someone else opening the link sees the booked itinerary, not a claim that they booked it.
     const strangerPage = await new Visitor(server).get(link.path);
     assert.equal(strangerPage.status, 200);
     assert.match(strangerPage.body, /This link has already been booked/);
-    assert.match(strangerPage.body, /10:00<\/time> to/);
+    assert.match(strangerPage.body, /10:00<\/time> –/);
     assert.ok(!strangerPage.body.includes('data-page="completed"'), 'no automatic redirect for others');
     assert.equal((await eventsIn(server, p.recruiter.calendarId, 0, Number.MAX_SAFE_INTEGER)).length, 1);
     const reservations = await server.ctx.store.read((repos) => repos.reservations.byLink(link.id));
@@ -451,7 +459,7 @@ describe('no_confirm flow (plain form posts)', () => {
     for (const action of ['choose', 'confirm', 'back', 'none']) {
       const response = await visitor.get(`${link.path}/${action}?option=${option}&csrf=${csrfOf(page.body)}`);
       assert.equal(response.status, 303);
-      assert.equal(response.location, link.path);
+      assert.match(response.location ?? '', new RegExp(`^${link.path}(\\?tz=[^&]+)?$`));
     }
     assert.equal(await linkStatus(link), 'open');
   });
@@ -471,8 +479,9 @@ describe('no_confirm flow (plain form posts)', () => {
       csrf: csrfOf(page.body),
       option: `0.${tomorrow().start + 7 * MINUTE}`,
     });
-    assert.equal(offGrid.status, 409);
-    assert.match(offGrid.body, /just taken/);
+    assert.equal(offGrid.status, 303);
+    assert.match(offGrid.location ?? '', /[?&]taken=booked$/);
+    assert.match((await visitor.get(offGrid.location!)).body, /Nothing has been booked for you/);
     assert.equal(await linkStatus(link), 'open');
   });
 });
@@ -492,11 +501,18 @@ describe('confirm flow (plain form posts)', () => {
     const page = await visitor.get(link.path);
     const option = optionKeysOf(page.body)[0]!; // 09:00 pre-screen, 10:00 face-to-face
     const csrf = csrfOf(page.body);
-    const held = await visitor.post(`${link.path}/choose`, { csrf, option, tz: 'Europe/London' });
+    const chosen = await visitor.post(`${link.path}/choose`, { csrf, option, tz: 'Europe/London' });
+    // POST-redirect-GET: the confirmation page is a GET of this session's hold.
+    assert.equal(chosen.status, 303);
+    assert.match(chosen.location ?? '', new RegExp(`^${link.path}/confirm\\?tz=Europe%2FLondon&option=`));
+    const held = await visitor.get(chosen.location!);
     assert.equal(held.status, 200);
     assert.match(held.body, /Your itinerary/);
-    assert.match(held.body, /Pre-screen[\s\S]*09:00<\/time> to <time[^>]*>10:00/);
-    assert.match(held.body, /held for you until <time datetime="[^"]+">08:05<\/time> \(5 minutes\)/);
+    assert.match(held.body, /09:00<\/time> – <time[^>]*>10:00<\/time><\/span><b>Pre-screen/);
+    assert.match(held.body, /held for you until 08:05 \(5 minutes\)/);
+    // Reloading it shows it again; another browser (no hold) is sent back to the times.
+    assert.equal((await visitor.get(chosen.location!)).status, 200);
+    assert.equal((await new Visitor(server).get(chosen.location!)).status, 303);
     assert.match(held.body, /action="\/book\/[^"]+\/confirm"/);
     assert.match(held.body, /action="\/book\/[^"]+\/back"/);
     assert.equal(await linkStatus(link), 'open');
@@ -513,8 +529,16 @@ describe('confirm flow (plain form posts)', () => {
     assert.equal(back.location, `${link.path}?tz=Europe%2FLondon`);
     assert.ok(timeLabelsOf((await otherVisitor.get(other.path)).body).includes('09:00'), 'Back released it');
 
-    const heldAgain = await visitor.post(`${link.path}/choose`, { csrf, option });
+    const heldAgainAt = await visitor.post(`${link.path}/choose`, { csrf, option });
+    assert.equal(heldAgainAt.status, 303);
+    const heldAgain = await visitor.get(heldAgainAt.location!);
     assert.equal(heldAgain.status, 200);
+    // After Back the hold is gone: the old confirmation URL leads back to the times.
+    const released = await visitor.post(`${link.path}/back`, { csrf });
+    assert.equal((await visitor.get(heldAgainAt.location!)).status, 303);
+    assert.equal(released.status, 303);
+    const heldThird = await visitor.post(`${link.path}/choose`, { csrf, option });
+    assert.equal((await visitor.get(heldThird.location!)).status, 200);
     const confirmCsrf = csrfOf(heldAgain.body);
     const confirmOption = /name="option" value="([^"]+)"/.exec(heldAgain.body)![1]!;
     assert.equal(confirmOption, option);
@@ -544,21 +568,30 @@ describe('confirm flow (plain form posts)', () => {
     const second = new Visitor(server);
     const page = await first.get(link.path);
     const option = optionKeysOf(page.body)[0]!;
-    const held = await first.post(`${link.path}/choose`, { csrf: csrfOf(page.body), option });
+    const heldAt = await first.post(`${link.path}/choose`, { csrf: csrfOf(page.body), option });
+    assert.equal(heldAt.status, 303);
+    const held = await first.get(heldAt.location!);
     assert.equal(held.status, 200);
 
     // While held, another visitor of the same link cannot hold the same time.
     const secondPage = await second.get(link.path);
     assert.ok(!optionKeysOf(secondPage.body).includes(option));
     const blocked = await second.post(`${link.path}/choose`, { csrf: csrfOf(secondPage.body), option });
-    assert.equal(blocked.status, 409);
-    assert.match(blocked.body, /just taken/);
+    // Worded as what it is: someone else holds it (it may come free again).
+    assert.equal(blocked.status, 303);
+    assert.match(blocked.location ?? '', /[?&]taken=held$/);
+    assert.match((await second.get(blocked.location!)).body, /someone else is holding that time/);
 
     server.clock.advance(server.ctx.config.holdSeconds * 1000 + 1000);
     try {
       const afterExpiry = await second.get(link.path);
       assert.ok(optionKeysOf(afterExpiry.body).includes(option), 'the expired hold no longer blocks');
-      const secondHold = await second.post(`${link.path}/choose`, { csrf: csrfOf(afterExpiry.body), option });
+      const secondHoldAt = await second.post(`${link.path}/choose`, {
+        csrf: csrfOf(afterExpiry.body),
+        option,
+      });
+      assert.equal(secondHoldAt.status, 303);
+      const secondHold = await second.get(secondHoldAt.location!);
       assert.equal(secondHold.status, 200);
       const secondConfirm = await second.post(`${link.path}/confirm`, {
         csrf: csrfOf(secondHold.body),
@@ -568,7 +601,7 @@ describe('confirm flow (plain form posts)', () => {
 
       const stale = await first.post(`${link.path}/confirm`, { csrf: csrfOf(held.body), option });
       assert.equal(stale.status, 409, 'someone else completed the link meanwhile');
-      assert.match(stale.body, /just taken: this link has been booked by someone else/);
+      assert.match(stale.body, /this link has just been booked by someone else/);
       assert.equal((await eventsIn(server, p.recruiter.calendarId, 0, Number.MAX_SAFE_INTEGER)).length, 1);
     } finally {
       server.clock.advance(-(server.ctx.config.holdSeconds * 1000 + 1000));
@@ -598,17 +631,20 @@ describe('taken meanwhile', () => {
       option: nine,
       tz: 'UTC',
     });
-    assert.equal(response.status, 409);
-    assert.match(response.body, /that time was just taken/);
-    assert.match(response.body, /Nothing has been booked/);
-    const fresh = optionKeysOf(response.body);
+    assert.equal(response.status, 303);
+    assert.match(response.location ?? '', /[?&]taken=booked$/);
+    const freshPage = await me.get(response.location!);
+    assert.equal(freshPage.status, 200);
+    assert.match(freshPage.body, /that time was just booked by someone else/);
+    assert.match(freshPage.body, /Nothing has been booked/);
+    const fresh = optionKeysOf(freshPage.body);
     assert.ok(fresh.length > 0);
     assert.ok(!fresh.includes(nine), 'the fresh times leave out the taken one');
     assert.equal(await linkStatus(mine), 'open');
     const events = await eventsIn(server, p.recruiter.calendarId, 0, Number.MAX_SAFE_INTEGER);
     assert.equal(events.length, 1);
     // The fresh page's forms work: book another time.
-    const retry = await me.post(`${mine.path}/choose`, { csrf: csrfOf(response.body), option: fresh[0]! });
+    const retry = await me.post(`${mine.path}/choose`, { csrf: csrfOf(freshPage.body), option: fresh[0]! });
     assert.equal(retry.status, 303);
     assert.equal(await linkStatus(mine), 'completed');
   });
@@ -623,7 +659,14 @@ describe('none of these times work', () => {
     });
     const visitor = new Visitor(server);
     const page = await visitor.get(link.path);
-    const response = await visitor.post(`${link.path}/none`, { csrf: csrfOf(page.body), tz: 'UTC' });
+    const posted = await visitor.post(`${link.path}/none`, {
+      csrf: csrfOf(page.body),
+      tz: 'UTC',
+      note: 'Mornings are hard <b>for me</b>',
+    });
+    assert.equal(posted.status, 303);
+    assert.match(posted.location ?? '', new RegExp(`^${link.path}/none\\?tz=UTC&told=1$`));
+    const response = await visitor.get(posted.location!);
     assert.equal(response.status, 200);
     assert.match(response.body, /the organiser has been told/);
     const outbox = await server.ctx.store.read((repos) => repos.outbox.list({ limit: 1000 }));
@@ -632,6 +675,7 @@ describe('none of these times work', () => {
     );
     assert.equal(queued.length, 1);
     assert.match(queued[0]!.payload, /real_time_sequencing_no_times_suitable/);
+    assert.equal(JSON.parse(queued[0]!.payload).note, 'Mornings are hard <b>for me</b>');
     assert.equal(await linkStatus(link), 'open');
   });
 
@@ -640,10 +684,16 @@ describe('none of these times work', () => {
     const link = await singleLink(server, p.recruiter, { periods: [tomorrow()] });
     const visitor = new Visitor(server);
     const page = await visitor.get(link.path);
-    const response = await visitor.post(`${link.path}/none`, { csrf: csrfOf(page.body) });
+    const posted = await visitor.post(`${link.path}/none`, { csrf: csrfOf(page.body) });
+    assert.equal(posted.status, 303);
+    const response = await visitor.get(posted.location!);
     assert.equal(response.status, 200);
     assert.match(response.body, /Thanks for letting us know/);
     assert.ok(!response.body.includes('has been told'));
+    // A note over 1000 characters is refused, and nothing is sent.
+    const long = await visitor.post(`${link.path}/none`, { csrf: csrfOf(page.body), note: 'x'.repeat(1001) });
+    assert.equal(long.status, 400);
+    assert.match(long.body, /at most 1000 characters/);
   });
 });
 
@@ -668,8 +718,9 @@ describe('itinerary download', () => {
     assert.equal(unfolded.match(/BEGIN:VEVENT/g)?.length, 2);
     assert.ok(unfolded.includes(`UID:${link.id}-pre-screen@rtseq`));
     assert.ok(unfolded.includes(`UID:${link.id}-face-to-face@rtseq`));
-    assert.ok(unfolded.includes('SUMMARY:Pre-screen'));
-    assert.ok(unfolded.includes('SUMMARY:Face-to-face'));
+    // Each titled "Step — Event" (text escaped per RFC 5545).
+    assert.ok(unfolded.includes('SUMMARY:Pre-screen — Loop\\; with\\, specials'));
+    assert.ok(unfolded.includes('SUMMARY:Face-to-face — Loop\\; with\\, specials'));
     assert.ok(unfolded.includes('METHOD:PUBLISH'));
     assert.ok(unfolded.includes('TZID:Europe/London'));
     const stamp = iso(completedAt).replace(/[-:]/g, '');
@@ -735,7 +786,7 @@ describe('link created through the wire reader', () => {
     });
     const page = await new Visitor(server).get(link.path);
     assert.equal(page.status, 200);
-    assert.match(page.body, /<span class="label">Duration:<\/span> 1 h 30 min/);
+    assert.match(page.body, /<span class="label">Duration:<\/span> 1 hr, 30 mins/);
     assert.ok(page.body.includes('Bring &lt;your&gt; CV\nand a smile'));
     assert.ok(page.body.includes('Room &quot;A&quot;'));
     assert.match(page.body, /data-tz="UTC"/);

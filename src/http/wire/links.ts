@@ -5,6 +5,7 @@
 import type { SequenceRequest } from '../../app/availability.ts';
 import {
   DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
+  type LinkOrganizer,
   type LinkRequest,
   type TargetCalendar,
 } from '../../app/link-model.ts';
@@ -76,9 +77,9 @@ function readTargets(value: unknown, problems: Problems): TargetCalendar[] {
   return targets;
 }
 
-function readHourFormat(formatting: unknown, problems: Problems): 'h' | 'H' {
+function readHourFormat(formatting: unknown, problems: Problems): 'h' | 'H' | null {
   const object = readObject(formatting, 'formatting', problems, false);
-  if (object === undefined || isAbsent(object.hour_format)) return 'H';
+  if (object === undefined || isAbsent(object.hour_format)) return null;
   // "h"/"H" per the docs; the PHP SDK's tests send "12"/"24".
   const aliases: Record<string, 'h' | 'H'> = { h: 'h', H: 'H', '12': 'h', '24': 'H' };
   const format = typeof object.hour_format === 'string' ? aliases[object.hour_format] : undefined;
@@ -89,7 +90,38 @@ function readHourFormat(formatting: unknown, problems: Problems): 'h' | 'H' {
       'formatting.hour_format must be "h" or "H"',
     );
   }
-  return format ?? 'H';
+  return format ?? null;
+}
+
+/** rtseq extension `locale`: a well-formed BCP 47 tag, stored in canonical form. */
+function readLocale(value: unknown, problems: Problems): string | null {
+  const tag = readString(value, 'locale', problems, { required: false, min: 1, max: 35 });
+  if (tag === undefined) return null;
+  try {
+    return Intl.getCanonicalLocales(tag)[0] ?? null;
+  } catch {
+    problems.add(
+      'locale',
+      'errors.invalid_value',
+      'locale must be a BCP 47 language tag such as "de" or "en-GB"',
+    );
+    return null;
+  }
+}
+
+const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+/** rtseq extension `organizer`: `{name, email}`, either optional, shown on every page. */
+function readOrganizer(value: unknown, problems: Problems): LinkOrganizer | null {
+  const object = readObject(value, 'organizer', problems, false);
+  if (object === undefined) return null;
+  const name = readString(object.name, 'organizer.name', problems, { required: false, min: 1, max: 200 });
+  const email = readString(object.email, 'organizer.email', problems, { required: false, min: 3, max: 254 });
+  if (email !== undefined && !EMAIL.test(email)) {
+    problems.add('organizer.email', 'errors.invalid_value', 'organizer.email must be an e-mail address');
+  }
+  if (name === undefined && email === undefined) return null;
+  return { name: name ?? null, email: email ?? null };
 }
 
 /** `invitee_actions` and `invitee_action_cutoff` (SPEC 6.6): both actions off and 24 hours by default. */
@@ -220,6 +252,8 @@ export function readLinkRequest(
     redirectCompletedUrl: redirectCompleted ?? null,
     selectionMode,
     hourFormat: readHourFormat(body.formatting, problems),
+    locale: readLocale(body.locale, problems),
+    organizer: readOrganizer(body.organizer, problems),
     ...readInviteeActions(body, problems),
   };
   const completedCallbackPath =

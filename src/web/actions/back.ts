@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { releaseHold } from '../../app/booking.ts';
 import { FORM_BODY_LIMIT, type PageKit } from '../page-kit.ts';
 import { holderKeyOf } from '../security.ts';
-import { pageUrl, type TokenParams } from '../session.ts';
+import type { TokenParams } from '../session.ts';
+import { pageHref } from '../views/common.ts';
 
 export function registerBack(scope: FastifyInstance, kit: PageKit): void {
   scope.post<{ Params: TokenParams }>(
@@ -14,7 +15,7 @@ export function registerBack(scope: FastifyInstance, kit: PageKit): void {
       if (post === undefined) return reply;
       await releaseHold(kit.ctx, post.loaded.link, holderKeyOf(post.holder));
       kit.views.released(holderKeyOf(post.holder));
-      return reply.redirect(pageUrl(post.token, post.zone), 303);
+      return reply.redirect(pageHref(post.env), 303);
     },
   );
 }

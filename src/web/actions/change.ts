@@ -7,131 +7,99 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cancelLink, requestReschedule } from '../../app/link-changes.ts';
 import { type InviteeAction, inviteeMay, type Link } from '../../app/link-model.ts';
-import { type LoadedLink, loadLinkForPage } from '../../app/links.ts';
+import { loadLinkForPage } from '../../app/links.ts';
 import { DomainError } from '../../domain/errors.ts';
-import {
-  type ChangeView,
-  cancelPage,
-  changeMessagePage,
-  cutoffText,
-  reschedulePage,
-} from '../change-pages.ts';
-import { viewerZone } from '../format.ts';
-import { changeTranslator } from '../i18n/changes.ts';
-import { type Locale, negotiateLocale } from '../i18n/index.ts';
-import { LocalClock, WallFormats } from '../intl.ts';
+import { type ChangeView, cancelPage, changeWords, clockOf, reschedulePage } from '../change-pages.ts';
 import { eventInfo, itinerarySteps } from '../page-data.ts';
 import { FORM_BODY_LIMIT, type PageKit } from '../page-kit.ts';
-import { pageUrl, type TokenParams } from '../session.ts';
+import type { TokenParams } from '../session.ts';
+import { type PageEnv, pageHref } from '../views/common.ts';
 
-type Query = { tz?: unknown; lang?: unknown };
+type Query = Record<string, unknown>;
 const REASON_MAX = 500;
 
-/** The visitor's language for these pages: a picked `lang`, else Accept-Language, else English. */
-export function changeLocale(request: FastifyRequest, picked: unknown): Locale {
-  return negotiateLocale({ picked, linkLocale: null, acceptLanguage: request.headers['accept-language'] });
-}
-
-function viewOf(kit: PageKit, link: Link, form: ChangeView['form'], locale: Locale): ChangeView {
-  const steps = itinerarySteps(link.booked ?? { steps: [] });
-  const formats = new WallFormats(locale.tag, link.request.hourFormat);
+function viewOf(link: Link, csrf: string): ChangeView {
   return {
-    assets: kit.assets.urls,
-    form,
-    lang: locale.tag,
-    t: changeTranslator(locale.language),
+    csrf,
     event: eventInfo(link.request),
-    steps,
-    clock: new LocalClock(
-      form.zone,
-      steps.flatMap((s) => [s.start, s.end]),
-      formats,
-    ),
+    steps: itinerarySteps(link.request, link.booked ?? { steps: [] }),
   };
 }
 
 /**
  * Answers a request the invitee may not make now, or undefined when the action is allowed. A link
- * already rescheduling sends "reschedule" to its page; a link without a booking shows its own state.
+ * without a booking (open, rescheduling, …) sends the visitor to its page, which shows its state;
+ * a cancelled one says so.
  */
 function refusal(
   kit: PageKit,
   reply: FastifyReply,
-  view: ChangeView,
+  env: PageEnv,
   link: Link,
   action: InviteeAction,
-  token: string,
 ): FastifyReply | undefined {
   const verdict = inviteeMay(link, action, kit.ctx.clock.now());
   if (verdict.allowed) return undefined;
-  const { t } = view;
-  const back = {
-    href: `${view.form.base}?tz=${encodeURIComponent(view.form.zone)}`,
-    label: t('back_to_booking'),
-  };
-  const page = (status: number, title: string, paragraphs: string[]) =>
-    kit.send(
-      reply,
-      status,
-      changeMessagePage({ assets: view.assets, lang: view.lang, title, paragraphs, back }),
-    );
+  const w = changeWords(env);
+  const back = { href: pageHref(env), label: w('back_to_booking') };
   switch (verdict.reason) {
     case 'not_allowed':
-      return page(403, t('not_allowed_title'), [t('not_allowed_text')]);
-    case 'cutoff': {
-      const first = view.steps.reduce((min, s) => Math.min(min, s.start), Number.POSITIVE_INFINITY);
-      const text = t('cutoff_text', {
-        cutoff: cutoffText(view.lang, link.request.inviteeActionCutoffMinutes),
-        start: `${view.clock.day(first)}, ${view.clock.time(first)}`,
+      return kit.message(reply, 403, env, {
+        title: w('not_allowed_title'),
+        paragraphs: [w('not_allowed_text')],
+        back,
+        contact: true,
       });
-      return page(403, t('cutoff_title'), [text]);
+    case 'cutoff': {
+      const first = Math.min(...(link.booked?.steps ?? []).map((s) => s.start));
+      const clock = clockOf(env, [{ start: first, end: first }]);
+      const text = w('cutoff_text', {
+        cutoff: env.formats.duration(link.request.inviteeActionCutoffMinutes),
+        start: `${clock.day(first)}, ${clock.time(first)}`,
+      });
+      return kit.message(reply, 403, env, {
+        title: w('cutoff_title'),
+        paragraphs: [text],
+        back,
+        contact: true,
+      });
     }
     case 'not_booked':
-      if (link.status === 'cancelled')
-        return page(410, t('link_cancelled_title'), [t('link_cancelled_text')]);
-      return reply.redirect(pageUrl(token, view.form.zone), 303);
+      if (link.status === 'cancelled') return kit.say(reply, 410, env, 'cancelled', { contact: true });
+      return reply.redirect(pageHref(env), 303);
   }
 }
 
-async function loadFor(
+/** The GET of either page: the link, the visitor's settings, the check, then the page. */
+async function show(
   kit: PageKit,
   request: FastifyRequest<{ Params: TokenParams; Querystring: Query }>,
   reply: FastifyReply,
-): Promise<{ loaded: LoadedLink; view: ChangeView } | undefined> {
+  action: InviteeAction,
+) {
   const { token } = request.params;
   const { holder } = kit.sessions.open(request, reply);
   const loaded = await loadLinkForPage(kit.ctx, token);
-  if (loaded === undefined) {
-    kit.notFound(reply);
-    return undefined;
-  }
-  const zone = viewerZone(request.query.tz, loaded.link.request.sequence.tzid);
-  const form = kit.sessions.formContext(token, holder, zone);
-  return { loaded, view: viewOf(kit, loaded.link, form, changeLocale(request, request.query.lang)) };
+  if (loaded === undefined) return kit.notFound(request, reply);
+  const { link, application } = loaded;
+  const env = kit.env(request, { token, link, application, raw: request.query });
+  const refused = refusal(kit, reply, env, link, action);
+  if (refused !== undefined) return refused;
+  const view = viewOf(link, kit.sessions.csrf(token, holder));
+  return action === 'reschedule'
+    ? kit.send(reply, 200, reschedulePage(env, view), env)
+    : kit.send(reply, 200, cancelPage(env, { ...view, reason: '', error: null }), env);
 }
 
 export function registerChange(scope: FastifyInstance, kit: PageKit): void {
   const { ctx } = kit;
 
-  scope.get<{ Params: TokenParams; Querystring: Query }>('/:token/reschedule', async (request, reply) => {
-    const found = await loadFor(kit, request, reply);
-    if (found === undefined) return reply;
-    const { loaded, view } = found;
-    return (
-      refusal(kit, reply, view, loaded.link, 'reschedule', request.params.token) ??
-      kit.send(reply, 200, reschedulePage(view))
-    );
-  });
-
-  scope.get<{ Params: TokenParams; Querystring: Query }>('/:token/cancel', async (request, reply) => {
-    const found = await loadFor(kit, request, reply);
-    if (found === undefined) return reply;
-    const { loaded, view } = found;
-    return (
-      refusal(kit, reply, view, loaded.link, 'cancel', request.params.token) ??
-      kit.send(reply, 200, cancelPage({ ...view, reason: '', error: null }))
-    );
-  });
+  scope.get<{ Params: TokenParams; Querystring: Query }>('/:token/reschedule', (request, reply) =>
+    show(kit, request, reply, 'reschedule'),
+  );
+  scope.get<{ Params: TokenParams; Querystring: Query }>('/:token/cancel', (request, reply) =>
+    show(kit, request, reply, 'cancel'),
+  );
 
   scope.post<{ Params: TokenParams }>(
     '/:token/reschedule',
@@ -139,29 +107,23 @@ export function registerChange(scope: FastifyInstance, kit: PageKit): void {
     async (request, reply) => {
       const post = await kit.openPost(request, reply);
       if (post === undefined) return reply;
-      const { loaded, token, zone, holder } = post;
-      const locale = changeLocale(request, post.form.lang);
-      const view = viewOf(kit, loaded.link, kit.sessions.formContext(token, holder, zone), locale);
-      const refused = refusal(kit, reply, view, loaded.link, 'reschedule', token);
+      const { loaded, env } = post;
+      const refused = refusal(kit, reply, env, loaded.link, 'reschedule');
       if (refused !== undefined) return refused;
       try {
         await requestReschedule(ctx, loaded, null);
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'invalid_request') throw error;
-        return kit.send(
-          reply,
-          409,
-          changeMessagePage({
-            assets: view.assets,
-            lang: view.lang,
-            title: view.t('no_times_title'),
-            paragraphs: [view.t('no_times_text')],
-            back: { href: pageUrl(token, zone), label: view.t('back_to_booking') },
-          }),
-        );
+        const w = changeWords(env);
+        return kit.message(reply, 409, env, {
+          title: w('no_times_title'),
+          paragraphs: [w('no_times_text')],
+          back: { href: pageHref(env), label: w('back_to_booking') },
+          contact: true,
+        });
       }
       kit.views.changed();
-      return reply.redirect(`${pageUrl(token, zone)}&lang=${encodeURIComponent(locale.language)}`, 303);
+      return reply.redirect(pageHref(env), 303);
     },
   );
 
@@ -171,32 +133,21 @@ export function registerChange(scope: FastifyInstance, kit: PageKit): void {
     async (request, reply) => {
       const post = await kit.openPost(request, reply);
       if (post === undefined) return reply;
-      const { loaded, token, zone, holder } = post;
-      const view = viewOf(
-        kit,
-        loaded.link,
-        kit.sessions.formContext(token, holder, zone),
-        changeLocale(request, post.form.lang),
-      );
-      const refused = refusal(kit, reply, view, loaded.link, 'cancel', token);
+      const { loaded, env, token, holder } = post;
+      const refused = refusal(kit, reply, env, loaded.link, 'cancel');
       if (refused !== undefined) return refused;
-      const raw = typeof post.form.reason === 'string' ? post.form.reason.trim() : '';
-      if (raw.length > REASON_MAX) {
-        return kit.send(reply, 400, cancelPage({ ...view, reason: raw, error: view.t('reason_too_long') }));
+      const reason =
+        typeof post.form.reason === 'string' ? post.form.reason.replace(/\r\n?/g, '\n').trim() : '';
+      if ([...reason].length > REASON_MAX) {
+        const view = viewOf(loaded.link, kit.sessions.csrf(token, holder));
+        const page = cancelPage(env, { ...view, reason, error: changeWords(env)('reason_too_long') });
+        return kit.send(reply, 400, page, env);
       }
-      await cancelLink(ctx, loaded.link, raw === '' ? null : raw);
+      await cancelLink(ctx, loaded.link, reason === '' ? null : reason);
       kit.views.changed();
       kit.deps.onBooked();
-      return kit.send(
-        reply,
-        200,
-        changeMessagePage({
-          assets: view.assets,
-          lang: view.lang,
-          title: view.t('cancelled_title'),
-          paragraphs: [view.t('cancelled_text')],
-        }),
-      );
+      const w = changeWords(env);
+      return kit.message(reply, 200, env, { title: w('cancelled_title'), paragraphs: [w('cancelled_text')] });
     },
   );
 }

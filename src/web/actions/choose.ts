@@ -1,6 +1,8 @@
 /**
  * `POST /book/{token}/choose` and `…/confirm`: the invitee picks an option; in `confirm` mode it is
  * held and the confirmation page shown, otherwise (and on Confirm) it is booked (SPEC 6.2, 6.3).
+ * Every answer is a redirect to a GET (POST-redirect-GET), so a reload never submits again:
+ * booked → the completed page; held → `GET …/confirm?option=…`; taken → the page with why.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -11,64 +13,43 @@ import {
   optionKey,
   parseOptionKey,
 } from '../../app/booking.ts';
+import { statusOf } from '../../app/link-model.ts';
 import type { LoadedLink } from '../../app/links.ts';
-import { eventInfo, itinerarySteps } from '../page-data.ts';
+import { loadLinkForPage } from '../../app/links.ts';
+import { holdExpiry, takenReason } from '../../app/taken-reason.ts';
+import { eventInfo, stepDetails } from '../page-data.ts';
 import { FORM_BODY_LIMIT, type PageKit, type PagePost } from '../page-kit.ts';
-import { holderKeyOf } from '../security.ts';
-import { basePath, pageUrl, type TokenParams } from '../session.ts';
-import { confirmPage } from '../templates.ts';
-import { changeLocale } from './change.ts';
+import { holderFrom, holderKeyOf } from '../security.ts';
+import type { TokenParams } from '../session.ts';
+import { pageHref } from '../views/common.ts';
+import { confirmPage } from '../views/pages.ts';
 
 /** What a choose or confirm submit leads to. */
-function renderOutcome(
+async function answer(
   kit: PageKit,
-  request: FastifyRequest,
   reply: FastifyReply,
   post: PagePost,
+  chosen: ChosenSteps,
   outcome: ChoiceOutcome,
 ) {
-  const { token, holder, zone } = post;
-  const form = kit.sessions.formContext(token, holder, zone);
+  const { holder, env } = post;
   switch (outcome.kind) {
     case 'booked':
       kit.views.changed();
       kit.deps.onBooked();
-      return reply.redirect(pageUrl(token, zone), 303);
+      return reply.redirect(pageHref(env), 303);
     case 'held': {
       kit.views.held(holderKeyOf(holder), outcome.expiresAt);
-      const request = outcome.link.request;
-      return kit.send(
-        reply,
-        200,
-        confirmPage({
-          assets: kit.assets.urls,
-          form,
-          event: eventInfo(request),
-          hourFormat: request.hourFormat,
-          steps: itinerarySteps(outcome.option),
-          // A booked step carries everything an option key needs (index and start, running order).
-          option: optionKey(outcome.option),
-          expiresAt: outcome.expiresAt,
-          holdMinutes: Math.max(1, Math.round(kit.ctx.config.holdSeconds / 60)),
-        }),
-      );
+      const href = `${pageHref(env, {}, '/confirm')}&option=${encodeURIComponent(optionKey(outcome.option))}`;
+      return reply.redirect(href, 303);
     }
-    case 'taken':
+    case 'taken': {
       kit.views.changed();
-      return kit.renderOpen(reply, 409, outcome.fresh, form, {
-        notices: [
-          {
-            tone: 'warn',
-            text: 'Sorry, that time was just taken by someone else. Nothing has been booked. Here are the times available now.',
-          },
-        ],
-      });
+      const reason = await takenReason(kit.ctx, post.loaded.link, chosen, holderKeyOf(holder));
+      return reply.redirect(`${pageHref(env)}&taken=${reason}`, 303);
+    }
     default:
-      return kit.renderClosed(reply, outcome, form, {
-        holder,
-        submitted: true,
-        language: changeLocale(request, post.form.lang).language,
-      });
+      return kit.renderClosed(reply, env, outcome, { holder, submitted: true });
   }
 }
 
@@ -84,13 +65,51 @@ async function submitChoice(
   const post = await kit.openPost(request, reply);
   if (post === undefined) return reply;
   const chosen = parseOptionKey(post.form.option);
-  if (chosen === undefined) {
-    return kit.message(reply, 400, 'That choice could not be read', ['Nothing was booked.'], {
-      back: { href: basePath(post.token), label: 'Back to the available times' },
-    });
-  }
+  if (chosen === undefined) return kit.say(reply, 400, post.env, 'bad_choice', { back: kit.back(post.env) });
   const outcome = await act(post.loaded, chosen, holderKeyOf(post.holder));
-  return renderOutcome(kit, request, reply, post, outcome);
+  return answer(kit, reply, post, chosen, outcome);
+}
+
+/** `GET /book/{token}/confirm?option=…`: the confirmation page of this session's own hold. */
+function registerConfirmPage(scope: FastifyInstance, kit: PageKit): void {
+  scope.get<{ Params: TokenParams; Querystring: Record<string, unknown> }>(
+    '/:token/confirm',
+    async (request, reply) => {
+      const { token } = request.params;
+      const holder = holderFrom(request.headers.cookie);
+      const chosen = parseOptionKey(request.query.option);
+      const loaded = await loadLinkForPage(kit.ctx, token);
+      if (loaded === undefined) return kit.notFound(request, reply);
+      const { link, application } = loaded;
+      const env = kit.env(request, { token, link, application, raw: request.query });
+      const expiresAt =
+        holder === undefined || chosen === undefined || statusOf(link, kit.ctx.clock.now()) !== 'open'
+          ? undefined
+          : await holdExpiry(kit.ctx, link, chosen, holderKeyOf(holder));
+      // No hold of this session (expired, released, another browser): back to the page.
+      if (expiresAt === undefined || chosen === undefined || holder === undefined)
+        return reply.redirect(pageHref(env), 303);
+      const { request: linkRequest } = link;
+      const steps = chosen.map((c) => ({
+        ...stepDetails(linkRequest, c.index),
+        start: c.start,
+        end: c.start + linkRequest.sequence.steps[c.index]!.durationMinutes * 60_000,
+      }));
+      return kit.send(
+        reply,
+        200,
+        confirmPage(env, {
+          csrf: kit.sessions.csrf(token, holder),
+          event: eventInfo(linkRequest),
+          steps,
+          option: String(request.query.option),
+          expiresAt,
+          holdMinutes: Math.max(1, Math.round(kit.ctx.config.holdSeconds / 60)),
+        }),
+        env,
+      );
+    },
+  );
 }
 
 export function registerChoose(scope: FastifyInstance, kit: PageKit): void {
@@ -108,4 +127,5 @@ export function registerChoose(scope: FastifyInstance, kit: PageKit): void {
       bookOption(ctx, loaded, chosen, holderKey),
     ),
   );
+  registerConfirmPage(scope, kit);
 }

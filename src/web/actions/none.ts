@@ -1,9 +1,25 @@
-/** `POST /book/{token}/none`: "None of these times work" (SPEC 6.2). */
+/**
+ * `POST /book/{token}/none`: "None of these times work" (SPEC 6.2), with an optional note of at
+ * most 1000 characters; then `GET /book/{token}/none?told=…` says what happened
+ * (POST-redirect-GET: a reload sends nothing again).
+ */
 import type { FastifyInstance } from 'fastify';
 import { reportNoTimesSuitable } from '../../app/booking.ts';
 import { statusOf } from '../../app/link-model.ts';
+import { loadLinkForPage } from '../../app/links.ts';
 import { FORM_BODY_LIMIT, type PageKit } from '../page-kit.ts';
-import { pageUrl, type TokenParams } from '../session.ts';
+import type { TokenParams } from '../session.ts';
+import { pageHref } from '../views/common.ts';
+
+export const MAX_NOTE_CHARS = 1000;
+
+/** The note as plain text: trimmed, line breaks normalised; null when empty; undefined when too long. */
+export function readNote(value: unknown): string | null | undefined {
+  if (typeof value !== 'string') return null;
+  const note = value.replace(/\r\n?/g, '\n').trim();
+  if (note === '') return null;
+  return [...note].length > MAX_NOTE_CHARS ? undefined : note;
+}
 
 export function registerNone(scope: FastifyInstance, kit: PageKit): void {
   scope.post<{ Params: TokenParams }>(
@@ -12,27 +28,34 @@ export function registerNone(scope: FastifyInstance, kit: PageKit): void {
     async (request, reply) => {
       const post = await kit.openPost(request, reply);
       if (post === undefined) return reply;
-      const { token, zone, loaded } = post;
+      const { env, loaded } = post;
       // A closed link shows its own state instead (completed, disabled, expired).
-      if (statusOf(loaded.link, kit.ctx.clock.now()) !== 'open')
-        return reply.redirect(pageUrl(token, zone), 303);
-      const result = await reportNoTimesSuitable(kit.ctx, loaded.link);
-      const back = { href: pageUrl(token, zone), label: 'Back to the available times' };
-      return result.notified
-        ? kit.message(
-            reply,
-            200,
-            'Thanks, the organiser has been told',
-            ['We have let the organiser know that none of these times work for you. They will be in touch.'],
-            { back },
-          )
-        : kit.message(
-            reply,
-            200,
-            'Thanks for letting us know',
-            ['Please contact the organiser directly to find another time.'],
-            { back },
-          );
+      if (statusOf(loaded.link, kit.ctx.clock.now()) !== 'open') return reply.redirect(pageHref(env), 303);
+      const note = readNote(post.form.note);
+      if (note === undefined) return kit.say(reply, 400, env, 'bad_note', { back: kit.back(env) });
+      const result = await reportNoTimesSuitable(kit.ctx, loaded.link, note);
+      return reply.redirect(`${pageHref(env, {}, '/none')}&told=${result.notified ? 1 : 0}`, 303);
+    },
+  );
+
+  scope.get<{ Params: TokenParams; Querystring: Record<string, unknown> }>(
+    '/:token/none',
+    async (request, reply) => {
+      const { token } = request.params;
+      const loaded = await loadLinkForPage(kit.ctx, token);
+      if (loaded === undefined) return kit.notFound(request, reply);
+      const env = kit.env(request, {
+        token,
+        link: loaded.link,
+        application: loaded.application,
+        raw: request.query,
+      });
+      const told = request.query.told;
+      if (told !== '1' && told !== '0') return reply.redirect(pageHref(env), 303);
+      return kit.say(reply, 200, env, told === '1' ? 'none_told' : 'none_plain', {
+        back: kit.back(env),
+        contact: true,
+      });
     },
   );
 }

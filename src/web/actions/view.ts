@@ -1,53 +1,49 @@
-/** `GET /book/{token}`: the page in the link's current state (SPEC 6.2, 6.6). */
+/** `GET /book/{token}`: the page in the link's current state (SPEC 6.2). */
 import type { FastifyInstance } from 'fastify';
 import type { OpenState } from '../../app/booking.ts';
-import { stepWhen } from '../change-pages.ts';
-import { viewerZone } from '../format.ts';
-import { changeTranslator } from '../i18n/changes.ts';
-import type { Locale } from '../i18n/index.ts';
-import { LocalClock, WallFormats } from '../intl.ts';
+import { changeWords, clockOf } from '../change-pages.ts';
 import type { PageKit } from '../page-kit.ts';
 import { holderKeyOf } from '../security.ts';
 import type { TokenParams } from '../session.ts';
-import { changeLocale } from './change.ts';
+import type { Notice, PageEnv } from '../views/common.ts';
 
-/** While rescheduling, the page says that the current booking stays until a new time is chosen. */
-function reschedulingNotice(state: OpenState, zone: string, locale: Locale) {
+type Query = Record<string, unknown>;
+
+/** While rescheduling (SPEC 6.6), the page says the current booking stays until a new time is chosen. */
+function reschedulingNotice(env: PageEnv, state: OpenState): Notice[] {
   const booked = state.link.booked;
   if (state.link.status !== 'rescheduling' || booked === null) return [];
-  const clock = new LocalClock(
-    zone,
-    booked.steps.flatMap((s) => [s.start, s.end]),
-    new WallFormats(locale.tag, state.request.hourFormat),
-  );
-  const current = booked.steps.map((s) => `${s.summary}: ${stepWhen(clock, s)}`).join('; ');
-  return [
-    { tone: 'info' as const, text: changeTranslator(locale.language)('rescheduling_notice', { current }) },
-  ];
+  const clock = clockOf(env, booked.steps);
+  const current = booked.steps
+    .map((s) => `${s.summary}: ${clock.shortDay(s.start)}, ${clock.time(s.start)} – ${clock.time(s.end)}`)
+    .join('; ');
+  return [{ tone: 'info', text: changeWords(env)('rescheduling_notice', { current }) }];
 }
 
 export function registerView(scope: FastifyInstance, kit: PageKit): void {
-  scope.get<{ Params: TokenParams; Querystring: { tz?: unknown; lang?: unknown } }>(
-    '/:token',
-    async (request, reply) => {
-      const { token } = request.params;
-      const { holder, isNew } = kit.sessions.open(request, reply);
-      const state = await kit.views.view(token, isNew ? undefined : holderKeyOf(holder));
-      if (state === undefined) return kit.notFound(reply);
-      const zone = viewerZone(request.query.tz, state.link.request.sequence.tzid);
-      const form = kit.sessions.formContext(token, holder, zone);
-      const locale = changeLocale(request, request.query.lang);
-      if (state.kind !== 'open') {
-        return kit.renderClosed(reply, state, form, {
-          holder: isNew ? undefined : holder,
-          submitted: false,
-          language: locale.language,
-        });
-      }
-      return kit.renderOpen(reply, 200, state, form, {
-        detectZone: typeof request.query.tz !== 'string',
-        notices: reschedulingNotice(state, zone, locale),
-      });
-    },
-  );
+  scope.get<{ Params: TokenParams; Querystring: Query }>('/:token', async (request, reply) => {
+    const { token } = request.params;
+    const { holder, isNew } = kit.sessions.open(request, reply);
+    const state = await kit.views.view(token, isNew ? undefined : holderKeyOf(holder));
+    if (state === undefined) return kit.notFound(request, reply);
+    const env = kit.env(request, {
+      token,
+      link: state.link,
+      application: state.application,
+      raw: request.query,
+    });
+    if (state.kind !== 'open')
+      return kit.renderClosed(reply, env, state, { holder: isNew ? undefined : holder, submitted: false });
+    // After a choice that lost its time (POST-redirect-GET), say why.
+    const taken = request.query.taken;
+    const notices: Notice[] =
+      taken === 'held' || taken === 'booked'
+        ? [{ tone: 'warn', text: env.t(taken === 'held' ? 'taken_held' : 'taken_booked') }]
+        : [];
+    notices.push(...reschedulingNotice(env, state));
+    return kit.renderOpen(reply, 200, env, state, kit.sessions.csrf(token, holder), {
+      notices,
+      detectZone: typeof request.query.tz !== 'string',
+    });
+  });
 }

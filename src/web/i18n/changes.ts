@@ -20,8 +20,6 @@ const en = {
   cancel_button: 'Yes, cancel my booking',
   cancelled_title: 'Your booking has been cancelled',
   cancelled_text: 'The appointments have been removed from the calendars and the organiser has been told.',
-  link_cancelled_title: 'This booking was cancelled',
-  link_cancelled_text: 'The appointments booked through this link have been cancelled.',
   cutoff_title: 'It is too late to change this booking online',
   cutoff_text:
     'Changes close {cutoff} before the first appointment, which starts on {start}. Please contact the organiser.',
@@ -36,7 +34,6 @@ const en = {
   cancel_link: 'Cancel this booking',
   reason_too_long: 'The reason can be at most 500 characters. Nothing was cancelled.',
   back_to_booking: 'Back to your booking',
-  times_in: 'Times in {zone} ({offset}).',
 };
 
 export type ChangeKey = keyof typeof en;
@@ -58,8 +55,6 @@ const de: ChangeCatalogue = {
   cancel_button: 'Ja, Buchung absagen',
   cancelled_title: 'Ihre Buchung wurde abgesagt',
   cancelled_text: 'Die Termine wurden aus den Kalendern entfernt und die Organisation wurde benachrichtigt.',
-  link_cancelled_title: 'Diese Buchung wurde abgesagt',
-  link_cancelled_text: 'Die über diesen Link gebuchten Termine wurden abgesagt.',
   cutoff_title: 'Diese Buchung kann online nicht mehr geändert werden',
   cutoff_text:
     'Änderungen sind bis {cutoff} vor dem ersten Termin möglich, der am {start} beginnt. Bitte wenden Sie sich an die Organisation.',
@@ -75,7 +70,6 @@ const de: ChangeCatalogue = {
   cancel_link: 'Buchung absagen',
   reason_too_long: 'Der Grund darf höchstens 500 Zeichen lang sein. Es wurde nichts abgesagt.',
   back_to_booking: 'Zurück zu Ihrer Buchung',
-  times_in: 'Zeiten in {zone} ({offset}).',
 };
 
 const fr: ChangeCatalogue = {
@@ -94,8 +88,6 @@ const fr: ChangeCatalogue = {
   cancel_button: 'Oui, annuler ma réservation',
   cancelled_title: 'Votre réservation a été annulée',
   cancelled_text: 'Les rendez-vous ont été retirés des agendas et l’organisateur a été prévenu.',
-  link_cancelled_title: 'Cette réservation a été annulée',
-  link_cancelled_text: 'Les rendez-vous réservés par ce lien ont été annulés.',
   cutoff_title: 'Il est trop tard pour modifier cette réservation en ligne',
   cutoff_text:
     'Les modifications sont possibles jusqu’à {cutoff} avant le premier rendez-vous, qui commence le {start}. Veuillez contacter l’organisateur.',
@@ -110,7 +102,6 @@ const fr: ChangeCatalogue = {
   cancel_link: 'Annuler cette réservation',
   reason_too_long: 'Le motif ne peut dépasser 500 caractères. Rien n’a été annulé.',
   back_to_booking: 'Retour à votre réservation',
-  times_in: 'Horaires en {zone} ({offset}).',
 };
 
 const es: ChangeCatalogue = {
@@ -129,8 +120,6 @@ const es: ChangeCatalogue = {
   cancel_button: 'Sí, cancelar mi reserva',
   cancelled_title: 'Su reserva ha sido cancelada',
   cancelled_text: 'Las citas se han eliminado de los calendarios y se ha avisado al organizador.',
-  link_cancelled_title: 'Esta reserva fue cancelada',
-  link_cancelled_text: 'Las citas reservadas con este enlace han sido canceladas.',
   cutoff_title: 'Ya no se puede cambiar esta reserva en línea',
   cutoff_text:
     'Los cambios se cierran {cutoff} antes de la primera cita, que empieza el {start}. Póngase en contacto con el organizador.',
@@ -145,7 +134,6 @@ const es: ChangeCatalogue = {
   cancel_link: 'Cancelar esta reserva',
   reason_too_long: 'El motivo puede tener como máximo 500 caracteres. No se ha cancelado nada.',
   back_to_booking: 'Volver a su reserva',
-  times_in: 'Horas en {zone} ({offset}).',
 };
 
 const nl: ChangeCatalogue = {
@@ -164,8 +152,6 @@ const nl: ChangeCatalogue = {
   cancel_button: 'Ja, mijn boeking annuleren',
   cancelled_title: 'Uw boeking is geannuleerd',
   cancelled_text: 'De afspraken zijn uit de agenda’s gehaald en de organisator is op de hoogte gebracht.',
-  link_cancelled_title: 'Deze boeking is geannuleerd',
-  link_cancelled_text: 'De afspraken die via deze link zijn geboekt, zijn geannuleerd.',
   cutoff_title: 'Deze boeking kan niet meer online worden gewijzigd',
   cutoff_text:
     'Wijzigen kan tot {cutoff} voor de eerste afspraak, die begint op {start}. Neem contact op met de organisator.',
@@ -181,7 +167,6 @@ const nl: ChangeCatalogue = {
   cancel_link: 'Deze boeking annuleren',
   reason_too_long: 'De reden mag hoogstens 500 tekens lang zijn. Er is niets geannuleerd.',
   back_to_booking: 'Terug naar uw boeking',
-  times_in: 'Tijden in {zone} ({offset}).',
 };
 
 const ja: ChangeCatalogue = {
@@ -200,8 +185,6 @@ const ja: ChangeCatalogue = {
   cancel_button: 'はい、予約をキャンセルします',
   cancelled_title: '予約はキャンセルされました',
   cancelled_text: '予定はカレンダーから削除され、主催者に通知されました。',
-  link_cancelled_title: 'この予約はキャンセルされました',
-  link_cancelled_text: 'このリンクで予約された予定はキャンセルされました。',
   cutoff_title: 'この予約はオンラインでは変更できなくなりました',
   cutoff_text: '変更は最初の予定({start}開始)の{cutoff}前までです。主催者にお問い合わせください。',
   not_allowed_title: 'この予約はここでは変更できません',
@@ -214,7 +197,6 @@ const ja: ChangeCatalogue = {
   cancel_link: 'この予約をキャンセルする',
   reason_too_long: '理由は500文字以内で入力してください。キャンセルはされていません。',
   back_to_booking: '予約に戻る',
-  times_in: '{zone}の時刻 ({offset})。',
 };
 
 export const CHANGE_CATALOGUES: Readonly<Record<Language, ChangeCatalogue>> = { en, de, fr, es, nl, ja };

@@ -38,6 +38,7 @@ export const de: Catalogue = {
   hint_no_confirm: 'Wählen Sie eine Startzeit, um den ganzen Ablauf zu sehen, und buchen Sie dann.',
   hint_confirm:
     'Wählen Sie eine Startzeit, um den ganzen Ablauf zu sehen, und fahren Sie dann mit der Bestätigung fort.',
+  times_heading: 'Freie Termine',
   times_none: 'Zurzeit sind keine Termine frei.',
   option_until: 'bis {time}',
   book: 'Diesen Termin buchen',
@@ -91,6 +92,8 @@ export const de: Catalogue = {
   disabled_text: 'Die Organisation hat diesen Link geschlossen.',
   expired_title: 'Dieser Buchungslink ist abgelaufen',
   expired_text: 'Die angebotenen Zeiten sind vorbei. Bitte fragen Sie nach einem neuen Link.',
+  cancelled_title: 'Diese Buchung wurde storniert',
+  cancelled_text: 'Die über diesen Link gebuchten Termine wurden storniert und aus den Kalendern entfernt.',
   form_expired_title: 'Dieses Formular ist abgelaufen',
   form_expired_text:
     'Zu Ihrer Sicherheit wurde das Formular nicht angenommen und nichts geändert. Bitte laden Sie die Buchungsseite neu und versuchen Sie es noch einmal. Passiert das wiederholt, erlauben Sie Cookies für diese Seite.',

@@ -40,6 +40,7 @@ export const en = {
   times_title: 'Times on {day}',
   hint_no_confirm: 'Choose a start time to see its whole itinerary, then book it.',
   hint_confirm: 'Choose a start time to see its whole itinerary, then continue to confirm it.',
+  times_heading: 'Available times',
   times_none: 'There are no times available right now.',
   option_until: 'to {time}',
   book: 'Book this time',
@@ -93,6 +94,9 @@ export const en = {
   disabled_text: 'The organiser has closed this link.',
   expired_title: 'This booking link has expired',
   expired_text: 'The times it offered have passed. Please ask the organiser for a new link.',
+  cancelled_title: 'This booking was cancelled',
+  cancelled_text:
+    'The appointments booked through this link have been cancelled and removed from the calendars.',
   form_expired_title: 'This form has expired',
   form_expired_text:
     'For your security, the form could not be accepted and nothing was changed. Please reload the booking page and try again. If this keeps happening, make sure cookies are allowed for this site.',

@@ -37,6 +37,7 @@ export const es: Catalogue = {
   times_title: 'Horarios del {day}',
   hint_no_confirm: 'Elige una hora de inicio para ver todo el itinerario y después resérvala.',
   hint_confirm: 'Elige una hora de inicio para ver todo el itinerario y después continúa para confirmarla.',
+  times_heading: 'Horarios disponibles',
   times_none: 'Ahora mismo no hay horarios disponibles.',
   option_until: 'hasta las {time}',
   book: 'Reservar este horario',
@@ -90,6 +91,9 @@ export const es: Catalogue = {
   disabled_text: 'La organización ha cerrado este enlace.',
   expired_title: 'Este enlace de reserva ha caducado',
   expired_text: 'Los horarios que ofrecía ya han pasado. Pide un enlace nuevo a la organización.',
+  cancelled_title: 'Esta reserva se ha cancelado',
+  cancelled_text:
+    'Las citas reservadas con este enlace se han cancelado y se han quitado de los calendarios.',
   form_expired_title: 'Este formulario ha caducado',
   form_expired_text:
     'Por tu seguridad, el formulario no se ha aceptado y no se ha cambiado nada. Recarga la página de reserva y vuelve a intentarlo. Si sigue pasando, permite las cookies para este sitio.',

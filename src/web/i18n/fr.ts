@@ -37,6 +37,7 @@ export const fr: Catalogue = {
   times_title: 'Horaires du {day}',
   hint_no_confirm: 'Choisissez une heure de début pour voir tout le déroulé, puis réservez-la.',
   hint_confirm: 'Choisissez une heure de début pour voir tout le déroulé, puis continuez pour la confirmer.',
+  times_heading: 'Horaires disponibles',
   times_none: 'Aucun horaire n’est disponible pour le moment.',
   option_until: 'jusqu’à {time}',
   book: 'Réserver cet horaire',
@@ -90,6 +91,8 @@ export const fr: Catalogue = {
   disabled_text: 'L’organisateur a fermé ce lien.',
   expired_title: 'Ce lien de réservation a expiré',
   expired_text: 'Les horaires proposés sont passés. Veuillez demander un nouveau lien à l’organisateur.',
+  cancelled_title: 'Cette réservation a été annulée',
+  cancelled_text: 'Les rendez-vous réservés avec ce lien ont été annulés et retirés des agendas.',
   form_expired_title: 'Ce formulaire a expiré',
   form_expired_text:
     'Pour votre sécurité, le formulaire n’a pas été accepté et rien n’a été modifié. Rechargez la page de réservation et réessayez. Si cela se reproduit, autorisez les cookies pour ce site.',

@@ -37,6 +37,7 @@ export const ja: Catalogue = {
   times_title: '{day}の候補時間',
   hint_no_confirm: '開始時間を選ぶと全体の日程が表示されます。内容を確認してから予約してください。',
   hint_confirm: '開始時間を選ぶと全体の日程が表示されます。内容を確認してから確定へ進んでください。',
+  times_heading: '空いている時間',
   times_none: '現在、空いている時間はありません。',
   option_until: '〜{time}',
   book: 'この時間で予約',
@@ -90,6 +91,8 @@ export const ja: Catalogue = {
   disabled_text: '主催者がこのリンクを締め切りました。',
   expired_title: 'この予約リンクは期限切れです',
   expired_text: '提示されていた時間は過ぎました。主催者に新しいリンクを依頼してください。',
+  cancelled_title: 'この予約はキャンセルされました',
+  cancelled_text: 'このリンクで予約された予定はキャンセルされ、カレンダーから削除されました。',
   form_expired_title: 'このフォームは期限切れです',
   form_expired_text:
     '安全のため、フォームは受け付けられず、何も変更されていません。予約ページを再読み込みして、もう一度お試しください。繰り返し起こる場合は、このサイトの Cookie を許可してください。',

@@ -37,6 +37,7 @@ export const nl: Catalogue = {
   times_title: 'Tijden op {day}',
   hint_no_confirm: 'Kies een begintijd om het hele programma te zien en boek die daarna.',
   hint_confirm: 'Kies een begintijd om het hele programma te zien en ga daarna verder om die te bevestigen.',
+  times_heading: 'Beschikbare tijden',
   times_none: 'Er zijn op dit moment geen tijden beschikbaar.',
   option_until: 'tot {time}',
   book: 'Deze tijd boeken',
@@ -90,6 +91,9 @@ export const nl: Catalogue = {
   disabled_text: 'De organisator heeft deze link gesloten.',
   expired_title: 'Deze boekingslink is verlopen',
   expired_text: 'De aangeboden tijden zijn voorbij. Vraag de organisator om een nieuwe link.',
+  cancelled_title: 'Deze boeking is geannuleerd',
+  cancelled_text:
+    'De afspraken die via deze link zijn geboekt, zijn geannuleerd en uit de agenda’s verwijderd.',
   form_expired_title: 'Dit formulier is verlopen',
   form_expired_text:
     'Voor je veiligheid is het formulier niet geaccepteerd en is er niets veranderd. Laad de boekingspagina opnieuw en probeer het nog eens. Gebeurt dit vaker, sta dan cookies toe voor deze site.',

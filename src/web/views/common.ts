@@ -41,15 +41,23 @@ export type PageEnv = {
   readonly now: number;
 };
 
-/** A URL of the link's page with the visitor's settings (and `changes`) in its query string. */
-export function pageHref(env: PageEnv, changes: Partial<PageQuery> = {}, path = ''): string {
+/**
+ * A URL of the link's page with the visitor's settings (and `changes`) in its query string.
+ * `relative` gives just `?…`, for links within the page itself (shorter: the token is long).
+ */
+export function pageHref(
+  env: PageEnv,
+  changes: Partial<PageQuery> = {},
+  path = '',
+  relative = false,
+): string {
   const query = { ...env.query, ...changes };
   const params = new URLSearchParams();
   params.set('tz', query.tz);
   if (query.lang !== undefined) params.set('lang', query.lang);
   if (query.hf !== undefined) params.set('hf', query.hf);
   if (query.day !== undefined) params.set('day', query.day);
-  return `${env.base ?? ''}${path}?${params.toString()}`;
+  return `${relative ? '' : `${env.base ?? ''}${path}`}?${params.toString()}`;
 }
 
 export function hidden(name: string, value: string): SafeHtml {

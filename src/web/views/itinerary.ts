@@ -1,10 +1,9 @@
 /**
  * An option's itinerary (SPEC 6.2): every step's start and end, its day when it is not the first
  * step's, its summary, location and description, the gaps between steps and the total span.
- * Shown before anything is booked (each option on the open page), on the confirmation page and
- * after booking.
+ * Shown before anything is booked (each option on the open page, where it is kept compact: a day
+ * of 25 options must stay light), on the confirmation page and after booking.
  */
-
 import { isoInstant } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Translate } from '../i18n/index.ts';
@@ -21,15 +20,25 @@ export type ItineraryStep = StepDetails & { readonly start: number; readonly end
 
 const MINUTE = 60_000;
 
-function when(clock: LocalClock, t: Translate, step: ItineraryStep, firstDay: string): SafeHtml {
+function timeTag(clock: LocalClock, instant: number, prefix: string, compact: boolean): SafeHtml | string {
+  const text = `${prefix}${clock.time(instant)}`;
+  return compact ? text : html`<time datetime="${isoInstant(instant)}">${text}</time>`;
+}
+
+function when(
+  clock: LocalClock,
+  t: Translate,
+  step: ItineraryStep,
+  firstDay: string,
+  compact: boolean,
+): SafeHtml {
   const startDay = clock.dayKey(step.start);
-  const endDay = clock.dayKey(step.end);
   const dayMark =
     startDay !== firstDay
       ? html`<strong class="other-day">${t('step_on_day', { day: clock.shortDay(step.start) })}</strong> `
       : '';
-  const endPrefix = endDay !== startDay ? `${clock.shortDay(step.end)}, ` : '';
-  return html`<span class="when">${dayMark}<time datetime="${isoInstant(step.start)}">${clock.time(step.start)}</time> – <time datetime="${isoInstant(step.end)}">${endPrefix}${clock.time(step.end)}</time></span>`;
+  const endPrefix = clock.dayKey(step.end) !== startDay ? `${clock.shortDay(step.end)}, ` : '';
+  return html`<span class="when">${dayMark}${timeTag(clock, step.start, '', compact)} – ${timeTag(clock, step.end, endPrefix, compact)}</span>`;
 }
 
 /** The steps as an ordered list, gaps marked; then the total span. */
@@ -37,8 +46,9 @@ export function itinerary(
   clock: LocalClock,
   t: Translate,
   steps: readonly ItineraryStep[],
-  headingId?: string,
+  options: { readonly compact?: boolean } = {},
 ): SafeHtml {
+  const compact = options.compact === true;
   const first = steps[0];
   const last = steps[steps.length - 1];
   if (first === undefined || last === undefined) return html``;
@@ -49,24 +59,26 @@ export function itinerary(
     start: clock.time(first.start),
     end: `${lastDayDiffers ? `${clock.shortDay(last.end)}, ` : ''}${clock.time(last.end)}`,
   });
-  return html`<ol class="itinerary"${headingId === undefined ? '' : html` aria-labelledby="${headingId}"`}>${steps.map(
-    (step, i) => {
-      const previous = steps[i - 1];
-      const gapMinutes = previous === undefined ? 0 : Math.round((step.start - previous.end) / MINUTE);
-      return html`<li>${gapMinutes > 0 && html`<span class="gap">${t('gap', { duration: clock.formats.duration(gapMinutes) })}</span>`}
-${when(clock, t, step, firstDay)}
-<span class="step-name">${step.summary}</span>${
-        step.location !== null &&
-        html`
-<span class="location">${step.location}</span>`
-      }${
-        step.description !== null &&
-        html`
-<span class="description">${step.description}</span>`
-      }</li>`;
-    },
-  )}</ol>
-<p class="total">${total}</p>`;
+  const where = t('where');
+  // Compact (one per option): classes come from the surrounding .detail (see app.css).
+  return html`<ol${compact ? '' : html` class="itinerary"`}>${steps.map((step, i) => {
+    const previous = steps[i - 1];
+    const gapMinutes = previous === undefined ? 0 : Math.round((step.start - previous.end) / MINUTE);
+    return html`<li>${gapMinutes > 0 && html`<span class="gap">${t('gap', { duration: clock.formats.duration(gapMinutes) })}</span>`}${when(clock, t, step, firstDay, compact)}<b>${step.summary}</b>${step.location !== null && html`<span class="loc">${compact ? '' : html`<span class="label">${where}</span> `}${step.location}</span>`}${step.description !== null && html`<span class="desc">${compact ? shorten(step.description) : step.description}</span>`}</li>`;
+  })}</ol><p${compact ? '' : html` class="total"`}>${total}</p>`;
+}
+
+/** Compact itineraries repeat a step's description per option: long ones are cut (in full above). */
+const COMPACT_DESCRIPTION = 160;
+
+function shorten(text: string): string {
+  const chars = [...text];
+  return chars.length <= COMPACT_DESCRIPTION
+    ? text
+    : `${chars
+        .slice(0, COMPACT_DESCRIPTION - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 /** A step's calendar title: "Pre screen — Product Manager Interview at Globex" (SPEC 6.2). */

@@ -9,7 +9,7 @@ import { isoInstant } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CATALOGUES, LANGUAGES } from '../i18n/index.ts';
 import { dayKeyWall, firstDayOfWeek, LocalClock } from '../intl.ts';
-import { zoneChoices, zoneCity } from '../zones.ts';
+import { zoneChoices, zoneName } from '../zones.ts';
 import {
   contactBlock,
   layout,
@@ -82,10 +82,9 @@ function settingsForm(env: PageEnv, linkZone: string | null, offset: string): Sa
     query.tz,
     ...(linkZone === null ? [] : [linkZone]),
   ]);
-  const current = zones.find((z) => z.id === query.tz);
   return html`<form class="settings" method="get" action="${env.base ?? ''}" aria-labelledby="settings-title">
 <h2 id="settings-title" class="visually-hidden">${t('settings_title')}</h2>
-<p class="zone-current">${t('zone_current', { zone: current?.label.replace(/ · [^·]*$/, '') ?? zoneCity(query.tz), offset })}</p>
+<p class="zone-current">${t('zone_current', { zone: zoneName(query.tz, locale.tag), offset })}</p>
 ${query.day !== undefined && html`<input type="hidden" name="day" value="${query.day}">`}
 <div class="field zone-field">
 <label for="tz">${t('zone_label')}</label>
@@ -159,9 +158,9 @@ function calendar(env: PageEnv, days: readonly Day[], selected: Day): SafeHtml {
   return html`<section class="days" aria-labelledby="days-title">
 <h2 id="days-title">${t('days_title')}</h2>
 <div class="month-nav">
-${previous === undefined ? html`<span></span>` : html`<a class="month-link" href="${pageHref(env, { day: previous.key })}" data-nav rel="prev">‹ <span class="visually-hidden">${t('previous_month')}: </span>${formats.month(dayKeyWall(previous.key))}</a>`}
+${previous === undefined ? html`<span></span>` : html`<a class="month-link" href="${pageHref(env, { day: previous.key }, '', true)}" data-nav rel="prev">‹ <span class="visually-hidden">${t('previous_month')}: </span>${formats.month(dayKeyWall(previous.key))}</a>`}
 <h3 id="month-title">${formats.month(dayKeyWall(selected.key))}</h3>
-${next === undefined ? html`<span></span>` : html`<a class="month-link" href="${pageHref(env, { day: next.key })}" data-nav rel="next"><span class="visually-hidden">${t('next_month')}: </span>${formats.month(dayKeyWall(next.key))} ›</a>`}
+${next === undefined ? html`<span></span>` : html`<a class="month-link" href="${pageHref(env, { day: next.key }, '', true)}" data-nav rel="next"><span class="visually-hidden">${t('next_month')}: </span>${formats.month(dayKeyWall(next.key))} ›</a>`}
 </div>
 <table class="calendar" aria-labelledby="month-title">
 <thead><tr>${headers.map((wall) => html`<th scope="col"><abbr title="${formats.weekday(wall, 'long')}">${formats.weekday(wall, 'short')}</abbr></th>`)}</tr></thead>
@@ -174,11 +173,11 @@ ${next === undefined ? html`<span></span>` : html`<a class="month-link" href="${
         const number = formats.dayOfMonth(wall);
         if (day === undefined) return html`<td><span class="off">${number}</span></td>`;
         const current = day === selected;
-        return html`<td><a class="on${current ? ' selected' : ''}" href="${pageHref(env, { day: key })}" data-nav aria-label="${dayLabel(env, day)}"${current ? html` aria-current="date"` : ''}>${number}</a></td>`;
+        return html`<td><a class="on${current ? ' selected' : ''}" href="${pageHref(env, { day: key }, '', true)}" data-nav aria-label="${dayLabel(env, day)}"${current ? html` aria-current="date"` : ''}>${number}</a></td>`;
       })}</tr>`,
   )}</tbody>
 </table>
-${after !== undefined && html`<p class="next-day"><a href="${pageHref(env, { day: after.key })}" data-nav>${t('next_available', { day: formats.shortDay(dayKeyWall(after.key)) })} ›</a></p>`}
+${after !== undefined && html`<p class="next-day"><a href="${pageHref(env, { day: after.key }, '', true)}" data-nav>${t('next_available', { day: formats.shortDay(dayKeyWall(after.key)) })} ›</a></p>`}
 </section>`;
 }
 
@@ -197,13 +196,8 @@ ${day.options.map((option, i) => {
   // On a fall-back day a wall time can occur twice: say which is which.
   const label = counts.get(labels[i]!)! > 1 ? `${labels[i]} (${clock.offset(first.start)})` : labels[i]!;
   const endDay = clock.dayKey(last.end) !== day.key ? `${clock.shortDay(last.end)}, ` : '';
-  return html`<input type="radio" name="pick" id="o${i}" value="${option.key}" class="pick" aria-controls="d${i}">
-<label for="o${i}" class="chip"><time datetime="${isoInstant(first.start)}">${label}</time><span class="until">${t('option_until', { time: `${endDay}${clock.time(last.end)}` })}</span></label>
-<div class="detail" id="d${i}">
-<h3 class="visually-hidden" id="h${i}">${t('itinerary_title')}: ${label}</h3>
-${itinerary(clock, t, option.steps, `h${i}`)}
-<button type="submit" name="option" value="${option.key}" class="primary">${action}</button>
-</div>`;
+  return html`<input type="radio" name="pick" id="o${i}"><label for="o${i}" class="chip"><time datetime="${isoInstant(first.start)}">${label}</time><small>${t('option_until', { time: `${endDay}${clock.time(last.end)}` })}</small></label><div class="detail">${itinerary(clock, t, option.steps, { compact: true })}<button name="option" value="${option.key}">${action}</button></div>
+`;
 })}
 </fieldset>`;
 }
@@ -212,7 +206,7 @@ function timesSection(env: PageEnv, view: OpenPageView, clock: LocalClock): Safe
   const { t } = env;
   if (view.options.length === 0) {
     return html`<section class="times" id="times" aria-labelledby="times-title" tabindex="-1">
-<h2 id="times-title">${t('days_title')}</h2>
+<h2 id="times-title">${t('times_heading')}</h2>
 <p class="empty">${t('times_none')}</p>
 <div class="notice info dead-end">${contactBlock(env)}</div>
 </section>`;

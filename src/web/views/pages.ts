@@ -1,6 +1,7 @@
 /** The confirmation page (confirm mode, with a hold) and the completed page (SPEC 6.2). */
 import { html, type SafeHtml } from '../html.ts';
 import { LocalClock } from '../intl.ts';
+import { zoneName } from '../zones.ts';
 import { hidden, layout, type Notice, notices, type PageEnv, settingsFields } from './common.ts';
 import { calendarLinks, type ItineraryStep, itinerary, stepTitle } from './itinerary.ts';
 import { type EventInfo, eventHeader } from './open.ts';
@@ -10,7 +11,7 @@ function clockFor(env: PageEnv, steps: readonly ItineraryStep[], extra: readonly
 }
 
 function zoneLine(env: PageEnv, clock: LocalClock, at: number): SafeHtml {
-  return html`<p class="zone-current">${env.t('zone_current', { zone: env.query.tz.replaceAll('_', ' '), offset: clock.offset(at) })}</p>`;
+  return html`<p class="zone-current">${env.t('zone_current', { zone: zoneName(env.query.tz, env.locale.tag), offset: clock.offset(at) })}</p>`;
 }
 
 export type ConfirmPageView = {
@@ -61,6 +62,8 @@ export type CompletedPageView = {
   readonly bookedHere: boolean;
   /** Shown instead of the usual line when someone else's booking just beat this visitor's. */
   readonly takenNotice: boolean;
+  /** More content before "What next" (the links to reschedule or cancel, when allowed). */
+  readonly extra?: SafeHtml;
 };
 
 export function completedPage(env: PageEnv, view: CompletedPageView): SafeHtml {
@@ -92,6 +95,7 @@ ${zoneLine(env, clock, view.steps[0]?.start ?? env.now)}
       return html`<li><span class="step-name">${t('step_links', { step: title })}</span> <a href="${links.google}" rel="noopener" target="_blank">${t('google_calendar')}</a> · <a href="${links.outlook}" rel="noopener" target="_blank">${t('outlook')}</a></li>`;
     })}</ul>
 </section>
+${view.extra}
 <section class="onward" aria-labelledby="onward-title">
 <h2 id="onward-title">${t('next_title')}</h2>
 <p><a id="continue" class="button primary" href="${view.redirectUrl}">${t('continue')}</a></p>

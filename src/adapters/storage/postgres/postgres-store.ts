@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type PoolClient, type QueryResultRow, TypeOverrides } from 'pg';
 import type { Repos, Store } from '../../../ports/store.ts';
+import { systemClock } from '../../clock.ts';
 import type { SqlExecutor, SqlValue } from '../sql/executor.ts';
 import { loadMigrations } from '../sql/migrations.ts';
 import { sqlRepos } from '../sql/repos.ts';
@@ -187,7 +188,7 @@ export class PostgresStore implements Store {
             await client.query(migration.sql);
             await client.query('INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)', [
               migration.name,
-              Date.now(),
+              systemClock.now(),
             ]);
             await client.query('COMMIT');
           } catch (error) {

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { Repos, Store } from '../../../ports/store.ts';
+import { systemClock } from '../../clock.ts';
 import type { SqlExecutor, SqlValue } from '../sql/executor.ts';
 import { loadMigrations } from '../sql/migrations.ts';
 import { sqlRepos } from '../sql/repos.ts';
@@ -108,7 +109,7 @@ export class SqliteStore implements Store {
           this.#writer.exec(migration.sql);
           this.#writer
             .prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)')
-            .run(migration.name, Date.now());
+            .run(migration.name, systemClock.now());
           this.#writer.exec('COMMIT');
         } catch (error) {
           this.#writer.exec('ROLLBACK');

@@ -1,0 +1,57 @@
+/** The `rtseq` command line, read once: the command words and one accessor for every flag. */
+import { parseArgs } from 'node:util';
+
+/** A mistake on the command line: printed as is, exit code 1. */
+export class UsageError extends Error {}
+
+const OPTIONS = {
+  name: { type: 'string' },
+  json: { type: 'boolean' },
+  demo: { type: 'boolean' },
+  'client-id': { type: 'string' },
+  'secret-id': { type: 'string' },
+  status: { type: 'string' },
+  id: { type: 'string' },
+  url: { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+export type Flag = {
+  [K in keyof typeof OPTIONS]: (typeof OPTIONS)[K]['type'] extends 'string' ? K : never;
+}[keyof typeof OPTIONS];
+
+export type Args = {
+  readonly command: string | undefined;
+  readonly sub: string | undefined;
+  /** `--json`, `--demo`, `--help`. */
+  readonly json: boolean;
+  readonly demo: boolean;
+  readonly help: boolean;
+  /** A flag's value, or undefined when it is absent or empty. */
+  optional(flag: Flag): string | undefined;
+  /** A flag's value (or `fallback` when the flag is absent); a UsageError when neither is given. */
+  required(flag: Flag, fallback?: string): string;
+};
+
+export function readArgs(argv: readonly string[]): Args {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
+  const optional = (flag: Flag): string | undefined => {
+    const value = values[flag];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  return {
+    command: positionals[0],
+    sub: positionals[1],
+    json: values.json === true,
+    demo: values.demo === true,
+    help: values.help === true,
+    optional,
+    required(flag, fallback) {
+      const value = optional(flag) ?? (fallback === '' ? undefined : fallback);
+      if (value === undefined) throw new UsageError(`--${flag} is required`);
+      return value;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The `rtseq` command (SPEC 2): `serve` runs the server; the other commands act on the same
+ * database, through the same use cases as the API. Entry points: bin/rtseq.js, `npm run rtseq`,
+ * and `node src/main.ts …`.
+ */
+import { type Config, ConfigError, loadConfig } from '../config/config.ts';
+import { DomainError } from '../domain/errors.ts';
+import { openStore, serve } from '../main.ts';
+import { runAppCommand } from './applications.ts';
+import { type Args, readArgs, UsageError } from './args.ts';
+import { runCalendarCommand } from './calendars.ts';
+import { runCallbackCommand } from './callbacks.ts';
+import { startDemo } from './demo.ts';
+
+const USAGE = `Usage: rtseq <command>
+  serve [--demo]                         run the server (--demo: seed a demo application on an empty database)
+  migrate                                apply database migrations
+  app create --name NAME [--json]        create an application; prints its credentials
+  app rotate-secret --client-id ID       add a new client secret (old ones stay active)
+  app list-secrets --client-id ID        list active secrets (ids and hints)
+  app revoke-secret --client-id ID --secret-id SID
+  callbacks list [--status pending|failed|delivered] [--json]
+  callbacks replay --id OUTBOX_ID
+  calendars connect-caldav --client-id ID --url URL --username U [--password P] [--name N] [--json]
+                                         connect a new account to a CalDAV server (password also from
+                                         RTSEQ_CALDAV_PASSWORD, which keeps it out of the process list)
+  calendars connect-ics --client-id ID --url URL [--name N] [--json]
+                                         connect a new account to an ICS feed (read-only)
+Configuration comes from the environment (see README).`;
+
+type Command = (config: Config, args: Args, out: (text: string) => void) => Promise<boolean>;
+
+const GROUPS = new Map<string, Command>([
+  ['app', runAppCommand],
+  ['callbacks', runCallbackCommand],
+  ['calendars', runCalendarCommand],
+]);
+
+/** Runs one command; the exit code, or -1 when the command keeps running (`serve`). */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const args = readArgs(argv);
+  const config = loadConfig(process.env);
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  if (args.command === 'serve') {
+    const running = await serve(config);
+    if (args.demo) await startDemo(config, running);
+    return -1;
+  }
+  if (args.command === 'migrate') {
+    const store = await openStore(config);
+    const applied = await store.migrate().finally(() => store.close());
+    out(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
+    return 0;
+  }
+  const group = args.command === undefined ? undefined : GROUPS.get(args.command);
+  if (group !== undefined && (await group(config, args, out))) return 0;
+  out(USAGE);
+  return args.command === undefined || args.command === 'help' || args.help ? 0 : 2;
+}
+
+/** Runs the command line of this process and sets its exit code; errors become one message. */
+export function runAsProgram(argv: readonly string[]): Promise<void> {
+  return runCli(argv).then(
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof ConfigError || error instanceof UsageError)
+        process.stderr.write(`${error.message}\n`);
+      else if (error instanceof DomainError) process.stderr.write(`rtseq: ${error.message}\n`);
+      else
+        process.stderr.write(
+          `rtseq: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
+      process.exitCode = 1;
+    },
+  );
+}
+
+if (import.meta.main) void runAsProgram(process.argv.slice(2));
