@@ -118,13 +118,29 @@ async function assertAccessible(page: Page, label: string): Promise<void> {
   assert.deepEqual(serious, [], `${label}: ${JSON.stringify(serious)}`);
 }
 
-/** Books the slot with this option key (or the first) and stops the onward countdown. */
+/** The option keys of the shown day, in page order. */
+async function optionValues(page: Page): Promise<string[]> {
+  return page
+    .locator('button[name="option"]')
+    .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('value') ?? ''));
+}
+
+/** Picks the option with this key (or the first): its chip, then its action button. */
+async function choose(page: Page, value?: string): Promise<void> {
+  const values = await optionValues(page);
+  const index = value === undefined ? 0 : values.indexOf(value);
+  assert.ok(index >= 0, `option ${value} is offered`);
+  await page.locator('label.chip').nth(index).click();
+  const action = page.locator('.options > input:checked + .chip + .detail button');
+  await action.waitFor();
+  await action.click();
+}
+
+/** Books the option with this key (or the first) and stops the onward countdown. */
 async function book(page: Page, value?: string): Promise<void> {
-  const slot =
-    value === undefined ? page.locator('button.slot').first() : page.locator(`button.slot[value="${value}"]`);
-  await Promise.all([page.waitForURL(/\/book\/[^/]+\?tz=/), slot.click()]);
-  await page.getByText('You are booked').waitFor();
-  await page.getByRole('button', { name: 'Stay on this page' }).click();
+  await Promise.all([page.waitForURL(/\/book\/[^/]+\?tz=/), choose(page, value)]);
+  await page.locator('#stay').waitFor();
+  await page.locator('#stay').click();
 }
 
 async function eventStart(account: TestAccount, eventId: string) {
@@ -152,9 +168,7 @@ describe('reschedule and cancel in Chromium', { skip }, () => {
       await Promise.all([page.waitForURL(/\/book\/[^/]+\?tz=/), page.locator('#reschedule').click()]);
       await page.getByText('You are choosing a new time').waitFor();
       assert.equal(await status(link), 'rescheduling');
-      const values = await page
-        .locator('button.slot')
-        .evaluateAll((b) => b.map((x) => x.getAttribute('value')));
+      const values = await optionValues(page);
       assert.ok(values.length > 2, 'times are offered, its own current one among them');
       await page.screenshot({ path: `${SCREENSHOTS}/rescheduling-desktop.png`, fullPage: true });
       await book(page, values.at(-1)!);
@@ -181,9 +195,7 @@ describe('reschedule and cancel in Chromium', { skip }, () => {
       server.clock.advance(2000);
       await page.goto(`${server.url}${link.path}?tz=UTC`);
       await page.getByText('You are choosing a new time').waitFor();
-      const values = await page
-        .locator('button.slot')
-        .evaluateAll((b) => b.map((x) => x.getAttribute('value')));
+      const values = await optionValues(page);
       const pre = tomorrow().start;
       for (const value of values) assert.ok(value!.startsWith(`0.${pre}-`), `the pre-screen stays: ${value}`);
       await book(page, values.at(-1)!);
@@ -232,7 +244,10 @@ describe('reschedule and cancel in Chromium', { skip }, () => {
       assert.equal(await page.locator('#reschedule-link').count(), 0);
       await page.goto(`${server.url}${link.path}/reschedule`);
       await page.getByRole('heading', { name: 'It is too late to change this booking online' }).waitFor();
-      assert.match((await page.locator('main').textContent()) ?? '', /Changes close 48 hrs? before the first appointment, which starts on/);
+      assert.match(
+        (await page.locator('main').textContent()) ?? '',
+        /Changes close 48 hrs? before the first appointment, which starts on/,
+      );
       await assertAccessible(page, 'cutoff page');
     } finally {
       await close();
@@ -288,14 +303,14 @@ describe('reschedule and cancel in Chromium', { skip }, () => {
         await page.getByText('You are choosing a new time').waitFor();
       }
       const target = `0.${period.end - HOUR}`;
-      for (const { page } of invitees) await page.locator(`button.slot[value="${target}"]`).waitFor();
-      await Promise.all(invitees.map(({ page }) => page.locator(`button.slot[value="${target}"]`).click()));
+      for (const { page } of invitees) assert.ok((await optionValues(page)).includes(target));
+      await Promise.all(invitees.map(({ page }) => choose(page, target)));
       const outcomes = await Promise.all(
         invitees.map(async ({ page }) => {
           await page.waitForFunction(
             () =>
               document.body.textContent?.includes('You are booked') === true ||
-              document.body.textContent?.includes('just taken') === true,
+              document.body.textContent?.includes('just booked by someone else') === true,
           );
           return (await page.locator('body').textContent())!.includes('You are booked') ? 'booked' : 'taken';
         }),

@@ -87,8 +87,8 @@ describe('reschedule page', () => {
     const first = optionKeysOf((await visitor.get(link.path)).body)[0]!;
     await bookThroughPage(visitor, link, first);
     const completed = await visitor.get(link.path);
-    assert.match(completed.body, new RegExp(`href="${link.path}/reschedule"`));
-    assert.match(completed.body, new RegExp(`href="${link.path}/cancel"`));
+    assert.match(completed.body, new RegExp(`href="${link.path}/reschedule\\?`));
+    assert.match(completed.body, new RegExp(`href="${link.path}/cancel\\?`));
     const before = await eventOf(person, link);
 
     const page = await visitor.get(`${link.path}/reschedule`);
@@ -133,7 +133,7 @@ describe('reschedule page', () => {
       const page = await visitor.get(`${link.path}/${action}`);
       assert.equal(page.status, 403);
       assert.match(page.body, /too late to change this booking online/);
-      assert.match(page.body, /Changes close 48 hr before the first appointment/);
+      assert.match(page.body, /Changes close 48 hrs? before the first appointment/);
       const posted = await visitor.post(`${link.path}/${action}`, {
         csrf: csrfOf(open.body),
         tz: 'UTC',
@@ -207,7 +207,7 @@ describe('cancel page', () => {
       const page = await visitor.get(`${link.path}/cancel?lang=${lang}`);
       assert.equal(page.status, 200);
       assert.match(page.body, text, lang);
-      assert.match(page.body, new RegExp(`<html lang="${lang}"`));
+      assert.match(page.body, new RegExp(`<html lang="${lang}(-[A-Z]{2})?"`));
     }
     const response = await server.app.inject({
       method: 'GET',
