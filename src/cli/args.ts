@@ -15,6 +15,8 @@ const OPTIONS = {
   url: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  steps: { type: 'string' },
+  reason: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
