@@ -11,6 +11,7 @@ import { CachedExternalBusySource } from './adapters/calendars/busy-source.ts';
 import { ExternalCalendars } from './adapters/calendars/reader.ts';
 import { CaldavWriteBack } from './adapters/calendars/write-back.ts';
 import { systemClock } from './adapters/clock.ts';
+import { WorkerPoolCompute } from './adapters/compute/pool.ts';
 import { randomIds, secretBox } from './adapters/crypto.ts';
 import { OutboundGuard } from './adapters/net/outbound.ts';
 import { SqliteStore } from './adapters/storage/sqlite/sqlite-store.ts';
@@ -113,7 +114,13 @@ export async function serve(config: Config): Promise<Running> {
   const store = await openStore(config);
   const applied = await store.migrate();
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const { ctx, writeBack, outbound } = wire(config, store);
+  const wired = wire(config, store);
+  const { writeBack, outbound } = wired;
+  const compute = new WorkerPoolCompute({
+    budgetMs: config.computeBudgetMs,
+    ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
+  });
+  const ctx: AppContext = { ...wired.ctx, compute };
   const worker = new OutboxWorker({
     ctx,
     transport: httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound }),
@@ -131,6 +138,7 @@ export async function serve(config: Config): Promise<Running> {
     logger.info({ signal }, 'shutting down: draining HTTP, finishing deliveries in flight');
     await app.close();
     await worker.stop();
+    await compute.close();
     await store.close();
     process.exit(0);
   };

@@ -11,6 +11,7 @@ import Fastify, {
 import type { AppContext } from './app/context.ts';
 import { RateLimiter } from './app/rate-limit.ts';
 import { DomainError } from './domain/errors.ts';
+import { registerAuthFailureLimit, requestIdOf } from './http/abuse.ts';
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
 import type { HttpDeps } from './http/request.ts';
@@ -39,8 +40,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     ...(options.logger === false ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: ctx.config.limits.bodyBytes,
-    requestIdHeader: 'x-request-id',
-    trustProxy: false,
+    // A client's x-request-id is kept only when it is a short safe token (http/abuse.ts).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    // X-Forwarded-For counts only when the socket peer is a proxy listed in TRUST_PROXY.
+    trustProxy: ctx.config.trustProxy.length === 0 ? false : [...ctx.config.trustProxy],
+    // Slow clients (SPEC 9): headers and the whole request within their limits, checked often
+    // enough that a small configured limit is enforced promptly.
+    requestTimeout: ctx.config.requestTimeoutMs,
+    http: {
+      headersTimeout: ctx.config.headersTimeoutMs,
+      requestTimeout: ctx.config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(ctx.config.headersTimeoutMs / 4))),
+    },
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
     // A path the router cannot even read (bad percent-encoding, an over-long parameter) names no
     // resource: the standard 404 body instead of Fastify's own error shape.
@@ -140,6 +152,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         ),
       );
   });
+
+  registerAuthFailureLimit(app, ctx);
 
   const routes: OpenApiRoute[] = [];
   app.addHook('onRoute', routeCollector(routes));

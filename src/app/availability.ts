@@ -5,6 +5,7 @@
 import { findAvailability } from '../domain/engine/availability.ts';
 import { findSequences, SequenceTooComplexError } from '../domain/engine/sequence.ts';
 import type {
+  AvailabilityQuery,
   AvailableSlot,
   GapBound,
   ResponseFormat,
@@ -14,11 +15,45 @@ import type {
 import { DomainError, Problems } from '../domain/errors.ts';
 import type { Interval } from '../domain/time/intervals.ts';
 import type { SourceFailure } from '../ports/busy-source.ts';
+import { type AvailabilityCompute, ComputeBudgetError } from '../ports/compute.ts';
 import type { Caller } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { type BusyOptions, type GroupRequest, type ResolvedGroups, resolveGroups } from './participants.ts';
 
 const MINUTE = 60_000;
+
+/**
+ * Member × candidate-start pairs that count as one more request against the rate limit: the
+ * heaviest request the limits allow (20 steps of 500 members, minute starts over 90 days) costs
+ * about 130 requests; an ordinary one (a few steps, tens of members, 15-minute starts over two
+ * weeks) costs nothing extra.
+ */
+const PAIRS_PER_UNIT = 10_000_000;
+
+function periodMinutes(periods: readonly Interval[]): number {
+  return periods.reduce((sum, p) => sum + Math.max(0, p.end - p.start), 0) / MINUTE;
+}
+
+function pairs(groups: readonly GroupRequest[], minutes: number, startInterval: number | null): number {
+  const members = groups.reduce((sum, g) => sum + g.members.length, 0);
+  return members * Math.ceil(minutes / (startInterval ?? 15));
+}
+
+/** Extra rate-limit units a `POST /v1/availability` request costs (docs/api.md). */
+export function availabilityCost(request: AvailabilityRequest): number {
+  const minutes = periodMinutes(request.queryPeriods);
+  return Math.floor(pairs(request.groups, minutes, request.startIntervalMinutes) / PAIRS_PER_UNIT);
+}
+
+/** Extra rate-limit units a sequence request costs (docs/api.md). */
+export function sequenceCost(request: SequenceRequest): number {
+  const minutes = periodMinutes(request.queryPeriods);
+  const total = request.steps.reduce(
+    (sum, step) => sum + pairs(step.groups, minutes, step.startIntervalMinutes),
+    0,
+  );
+  return Math.floor(total / PAIRS_PER_UNIT);
+}
 
 export type AvailabilityRequest = {
   readonly groups: readonly GroupRequest[];
@@ -77,7 +112,7 @@ export async function queryAvailability(
   const window = windowOf(request.queryPeriods, padding);
   const resolved = await resolveGroups(ctx, caller, [request.groups], window, problems, { fresh: false });
   problems.throwIfAny();
-  const slots = findAvailability({
+  const slots = await availabilityWithin(ctx, {
     groups: resolved.groups[0] ?? [],
     durationMs: request.durationMinutes * MINUTE,
     startIntervalMinutes: request.startIntervalMinutes,
@@ -154,19 +189,47 @@ export async function querySequences(
   request: SequenceRequest,
 ): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
-  return { options: searchSequences(query), failures: resolved.failures };
+  return { options: await searchSequences(ctx, query), failures: resolved.failures };
 }
 
-/** findSequences, with the engine's complexity guard turned into a 422 on `sequence`. */
-export function searchSequences(query: SequenceQuery): SequenceOption[] {
+/** The engine on the event loop, for contexts without a compute pool (tests and tools). */
+const inline: AvailabilityCompute = {
+  findAvailability: async (query) => findAvailability(query),
+  findSequences: async (query) => findSequences(query),
+};
+
+function tooComplex(path: string, description: string): DomainError {
+  return new DomainError('invalid_request', description, {
+    problems: [{ path, code: 'errors.too_complex', description }],
+  });
+}
+
+const SHRINK =
+  'shrink the query periods, the number of steps, groups or members, or use a larger start_interval';
+
+function budgetExceeded(error: ComputeBudgetError): string {
+  return `the availability computation ran over its budget of ${error.budgetMs} ms; ${SHRINK}`;
+}
+
+async function availabilityWithin(ctx: AppContext, query: AvailabilityQuery): Promise<AvailableSlot[]> {
   try {
-    return findSequences(query);
+    return await (ctx.compute ?? inline).findAvailability(query);
   } catch (error) {
-    if (error instanceof SequenceTooComplexError) {
-      throw new DomainError('invalid_request', error.message, {
-        problems: [{ path: 'sequence', code: 'errors.too_complex', description: error.message }],
-      });
-    }
+    if (error instanceof ComputeBudgetError) throw tooComplex('query_periods', budgetExceeded(error));
+    throw error;
+  }
+}
+
+/**
+ * findSequences through the context's compute port, with the engine's complexity guard and the
+ * compute budget turned into a 422 `errors.too_complex` on `sequence`.
+ */
+export async function searchSequences(ctx: AppContext, query: SequenceQuery): Promise<SequenceOption[]> {
+  try {
+    return await (ctx.compute ?? inline).findSequences(query);
+  } catch (error) {
+    if (error instanceof SequenceTooComplexError) throw tooComplex('sequence', error.message);
+    if (error instanceof ComputeBudgetError) throw tooComplex('sequence', budgetExceeded(error));
     throw error;
   }
 }

@@ -72,7 +72,7 @@ async function computeOpenState(
     kind: 'open',
     link,
     request: link.request,
-    options: searchLinkOptions(query),
+    options: await searchLinkOptions(ctx, query),
     failures: query.resolved.failures,
   };
 }

@@ -3,6 +3,7 @@
  */
 import type { Config } from '../config/config.ts';
 import type { ExternalBusySource } from '../ports/busy-source.ts';
+import type { AvailabilityCompute } from '../ports/compute.ts';
 import type { ExternalCalendarConnector } from '../ports/external-calendars.ts';
 import type { OutboundCheck } from '../ports/outbound.ts';
 import type { Clock, Ids, SecretBox } from '../ports/runtime.ts';
@@ -29,4 +30,9 @@ export type AppContext = {
   readonly outbound?: OutboundCheck;
   /** In-memory busy time of native calendars, checked against calendar versions; optional. */
   readonly busyCache?: BusyCache;
+  /**
+   * Runs the engine off the event loop within a budget (SPEC 9); absent: the engine runs inline,
+   * unbounded (tests and tools).
+   */
+  readonly compute?: AvailabilityCompute;
 };

@@ -3,15 +3,9 @@
  * (calendar, event_id), bulk delete, and the paged reads of events and free-busy.
  */
 import { invalid, Problems } from '../domain/errors.ts';
+import type { Interval } from '../domain/time/intervals.ts';
 import { startOfLocalDate } from '../domain/time/wall-clock.ts';
-import type {
-  CalendarRecord,
-  EventRecord,
-  EventStatus,
-  EventTransparency,
-  Repos,
-  TimeWindow,
-} from '../ports/store.ts';
+import type { CalendarRecord, EventRecord, EventStatus, EventTransparency, Repos } from '../ports/store.ts';
 import type { AccountCaller } from './auth.ts';
 import { ownCalendar, pickCalendars } from './calendars.ts';
 import type { AppContext } from './context.ts';
@@ -146,7 +140,7 @@ export async function deleteEvents(
 
 export type EventsQuery = {
   /** null: every event, whenever it happens (rtseq's events are all application-managed). */
-  readonly window: TimeWindow | null;
+  readonly window: Interval | null;
   readonly includeDeleted: boolean;
   readonly modifiedSince: number | null;
   readonly calendarIds: readonly string[] | null;
@@ -175,7 +169,7 @@ async function readEventPage(
   calendarIds: readonly string[] | null,
   cursor: PageCursor,
   pageSize: number,
-  options: { window: TimeWindow | null; includeDeleted: boolean; busyOnly?: boolean; modifiedSince?: number },
+  options: { window: Interval | null; includeDeleted: boolean; busyOnly?: boolean; modifiedSince?: number },
 ): Promise<EventsPage> {
   return ctx.store.read(async (repos) => {
     const calendars = await calendarsFor(repos, caller, calendarIds);
@@ -206,7 +200,7 @@ export function readEvents(
   });
 }
 
-export type FreeBusyQuery = { readonly window: TimeWindow; readonly calendarIds: readonly string[] | null };
+export type FreeBusyQuery = { readonly window: Interval; readonly calendarIds: readonly string[] | null };
 
 /**
  * One page of `GET /v1/free_busy`: the events that make the account busy (not deleted, not

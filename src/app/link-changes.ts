@@ -50,7 +50,7 @@ function stepIndices(link: Link, stepIds: readonly unknown[]): number[] {
  */
 async function checkSomethingOffered(ctx: AppContext, loaded: LoadedLink, whole: boolean): Promise<void> {
   const query = await linkQuery(ctx, loaded, { fresh: false });
-  if (searchLinkOptions(query).length > 0) return;
+  if ((await searchLinkOptions(ctx, query)).length > 0) return;
   const moving = new Set(query.moving ?? []);
   const everyoneFree = {
     ...query,
@@ -69,7 +69,7 @@ async function checkSomethingOffered(ctx: AppContext, loaded: LoadedLink, whole:
       ),
     },
   };
-  const structural = !whole && searchLinkOptions(everyoneFree).length === 0;
+  const structural = !whole && (await searchLinkOptions(ctx, everyoneFree)).length === 0;
   const [path, code, description] = structural
     ? [
         'steps',

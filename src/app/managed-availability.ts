@@ -4,8 +4,9 @@
  * `managed_availability: true` (app/participants.ts).
  */
 import { DomainError, Problems } from '../domain/errors.ts';
+import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
-import type { AvailabilityRuleRecord, AvailablePeriodRecord, TimeWindow } from '../ports/store.ts';
+import type { AvailabilityRuleRecord, AvailablePeriodRecord } from '../ports/store.ts';
 import type { AccountCaller } from './auth.ts';
 import { isLookupId, pickCalendars } from './calendars.ts';
 import type { AppContext } from './context.ts';
@@ -103,7 +104,7 @@ export async function deletePeriod(ctx: AppContext, caller: AccountCaller, perio
 export async function readPeriods(
   ctx: AppContext,
   caller: AccountCaller,
-  window: TimeWindow | null,
+  window: Interval | null,
   cursor: PageCursor,
   pageSize: number,
 ): Promise<PagedResult<AvailablePeriodRecord>> {

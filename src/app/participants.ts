@@ -172,6 +172,8 @@ async function loadMemberFacts(
     ),
     rules: await repos.rules.byAccounts(managedIds),
     periods: await repos.periods.byAccounts(managedIds, window),
+    // Managed or not is decided by everything the account has stored, never by the window (5.1).
+    withPeriods: await repos.periods.accountsWithAny(managedIds),
   }));
 
   const readBusy = new Map<string, Interval[]>(toRead.map((c) => [c.id, []]));
@@ -229,7 +231,7 @@ async function loadMemberFacts(
     ]),
     rulesByAccount,
     periodsByAccount,
-    managedAccounts: new Set([...rulesByAccount.keys(), ...periodsByAccount.keys()]),
+    managedAccounts: new Set([...rulesByAccount.keys(), ...bulk.withPeriods]),
   };
 }
 

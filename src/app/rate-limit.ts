@@ -30,6 +30,34 @@ export class RateLimiter {
     return wait;
   }
 
+  /**
+   * Counts `units` more against `key` without refusing anything now: the cost of a request already
+   * answered, which the next requests of the key pay for.
+   */
+  charge(key: string, now: number, units: number): void {
+    if (units <= 0) return;
+    for (const [index, rule] of this.#rules.entries()) {
+      const id = `${index}:${key}`;
+      const start = now - (now % rule.windowMs);
+      const window = this.#windows.get(id);
+      if (window === undefined || window.start !== start) this.#windows.set(id, { start, count: units });
+      else window.count += units;
+    }
+  }
+
+  /** The seconds to wait before `key` is under every limit again, without counting anything. */
+  waitFor(key: string, now: number): number {
+    let wait = 0;
+    for (const [index, rule] of this.#rules.entries()) {
+      const window = this.#windows.get(`${index}:${key}`);
+      const start = now - (now % rule.windowMs);
+      if (window !== undefined && window.start === start && window.count >= rule.limit) {
+        wait = Math.max(wait, Math.ceil((start + rule.windowMs - now) / 1000));
+      }
+    }
+    return wait;
+  }
+
   #sweep(now: number): void {
     const longest = Math.max(...this.#rules.map((r) => r.windowMs));
     for (const [id, window] of this.#windows) if (window.start + longest < now) this.#windows.delete(id);

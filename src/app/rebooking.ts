@@ -65,8 +65,11 @@ export async function linkQuery(
   return { query: pinFixedSteps(query, fixed), resolved, moving };
 }
 
-export function searchLinkOptions({ query, moving }: LinkQuery): SequenceOption[] {
-  if (moving === null || moving.length === query.steps.length) return searchSequences(query);
+export async function searchLinkOptions(
+  ctx: AppContext,
+  { query, moving }: LinkQuery,
+): Promise<SequenceOption[]> {
+  if (moving === null || moving.length === query.steps.length) return searchSequences(ctx, query);
   return findMovedSequences(query, moving);
 }
 

@@ -1,10 +1,12 @@
-/** `rtseq app create|rotate-secret|list-secrets|revoke-secret`. */
+/** `rtseq app create|rotate-secret|list-secrets|revoke-secret|set`. */
 import { createApplication, listSecrets, revokeSecret, rotateSecret } from '../app/applications.ts';
+import { type DisplaySettingsPatch, updateDisplaySettings } from '../app/display-settings.ts';
 import type { Config } from '../config/config.ts';
-import type { Args } from './args.ts';
+import { DomainError, Problems } from '../domain/errors.ts';
+import { type Args, UsageError } from './args.ts';
 import { withContext } from './context.ts';
 
-export const APP_COMMANDS = ['create', 'rotate-secret', 'list-secrets', 'revoke-secret'] as const;
+export const APP_COMMANDS = ['create', 'rotate-secret', 'list-secrets', 'revoke-secret', 'set'] as const;
 
 export async function runAppCommand(
   config: Config,
@@ -51,7 +53,60 @@ export async function runAppCommand(
       out(`Revoked ${secretId}.`);
       return true;
     }
+    case 'set':
+      await setDisplay(config, args, out);
+      return true;
     default:
       return false;
   }
+}
+
+const DISPLAY_FLAGS = [
+  ['display-name', 'displayName'],
+  ['logo-url', 'logoUrl'],
+  ['accent-colour', 'accentColour'],
+] as const;
+
+/**
+ * `rtseq app set --client-id ID [--display-name N] [--logo-url URL] [--accent-colour #rrggbb]
+ * [--clear display-name,logo-url,accent-colour]`: the booking pages' display settings (SPEC 2),
+ * checked as `PATCH /v1/application` checks them; every problem is printed.
+ */
+async function setDisplay(config: Config, args: Args, out: (text: string) => void): Promise<void> {
+  const clientId = args.required('client-id');
+  const patch: DisplaySettingsPatch = {};
+  for (const [flag, key] of DISPLAY_FLAGS) {
+    const value = args.optional(flag);
+    if (value !== undefined) patch[key] = value;
+  }
+  for (const name of (args.optional('clear') ?? '').split(',').filter((n) => n !== '')) {
+    const field = DISPLAY_FLAGS.find(([flag]) => flag === name.trim());
+    if (field === undefined)
+      throw new UsageError(`--clear takes display-name, logo-url or accent-colour, not ${name}`);
+    patch[field[1]] = null;
+  }
+  if (Object.keys(patch).length === 0) {
+    throw new UsageError('app set needs --display-name, --logo-url, --accent-colour or --clear');
+  }
+  const settings = await withContext(config, async (ctx) => {
+    const application = await ctx.store.read((repos) => repos.applications.byClientId(clientId));
+    if (application === undefined)
+      throw new DomainError('not_found', `No application with client_id ${clientId}`);
+    try {
+      return await updateDisplaySettings(ctx, application, patch, new Problems());
+    } catch (error) {
+      const problems = error instanceof DomainError ? error.problems : [];
+      if (problems.length === 0) throw error;
+      throw new UsageError(problems.map((p) => `${p.path}: ${p.description}`).join('\n'));
+    }
+  });
+  const document = {
+    display_name: settings.displayName,
+    logo_url: settings.logoUrl,
+    accent_colour: settings.accentColour,
+  };
+  if (args.json) out(JSON.stringify(document));
+  else
+    for (const [key, value] of Object.entries(document))
+      out(`${`${key}:`.padEnd(15)}${value ?? '(not set)'}`);
 }

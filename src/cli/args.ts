@@ -17,6 +17,10 @@ const OPTIONS = {
   password: { type: 'string' },
   steps: { type: 'string' },
   reason: { type: 'string' },
+  'display-name': { type: 'string' },
+  'logo-url': { type: 'string' },
+  'accent-colour': { type: 'string' },
+  clear: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 

@@ -20,6 +20,9 @@ const USAGE = `Usage: rtseq <command>
   app rotate-secret --client-id ID       add a new client secret (old ones stay active)
   app list-secrets --client-id ID        list active secrets (ids and hints)
   app revoke-secret --client-id ID --secret-id SID
+  app set --client-id ID [--display-name NAME] [--logo-url URL] [--accent-colour #rrggbb]
+          [--clear display-name,logo-url,accent-colour]
+                                         the booking pages' branding (checked like PATCH /v1/application)
   callbacks list [--status pending|failed|delivered] [--json]
   callbacks replay --id OUTBOX_ID
   calendars connect-caldav --client-id ID --url URL --username U [--password P] [--name N] [--json]

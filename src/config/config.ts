@@ -2,6 +2,7 @@
  * Configuration: read from the environment once, validated, frozen, and passed in (never read at
  * module top). A bad value stops the process with a message naming the variable (SPEC 2).
  */
+import { isIP } from 'node:net';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -17,6 +18,10 @@ export type Limits = {
   readonly apiPerSecond: number;
   readonly apiPerMinute: number;
   readonly pagePerSecond: number;
+  /** Failed authentications per client IP per minute before its API requests get 429. */
+  readonly authFailuresPerMinute: number;
+  /** Bytes of JSON one event template (top level or one step) may take. */
+  readonly templateBytes: number;
 };
 
 export type Config = {
@@ -35,6 +40,15 @@ export type Config = {
   readonly databasePoolMax: number;
   readonly outboxLeaseSeconds: number;
   readonly outboxPollMs: number;
+  /** Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; empty: none (the default). */
+  readonly trustProxy: readonly string[];
+  /** Slow clients (SPEC 9): all request headers within this, else the connection is closed. */
+  readonly headersTimeoutMs: number;
+  /** Slow clients (SPEC 9): the whole request within this, else the connection is closed. */
+  readonly requestTimeoutMs: number;
+  /** Worker threads for availability work; null: one per core. */
+  readonly computeWorkers: number | null;
+  readonly computeBudgetMs: number;
   readonly limits: Limits;
 };
 
@@ -97,6 +111,16 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     meaning: 'How often the outbox worker looks for due deliveries',
     defaultValue: '1000',
   },
+  {
+    name: 'COMPUTE_WORKERS',
+    meaning: 'Worker threads that run availability work off the event loop',
+    defaultValue: '(one per core)',
+  },
+  {
+    name: 'COMPUTE_BUDGET_MS',
+    meaning: 'Longest the availability work of one request may run; over it: 422 errors.too_complex',
+    defaultValue: '2000',
+  },
   { name: 'LIMIT_BODY_BYTES', meaning: 'Largest accepted request body', defaultValue: '1048576' },
   { name: 'LIMIT_STEPS', meaning: 'Steps in a sequence', defaultValue: '20' },
   { name: 'LIMIT_GROUPS_PER_STEP', meaning: 'Participant groups per step or query', defaultValue: '10' },
@@ -111,6 +135,32 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     name: 'PAGE_RATE_LIMIT_PER_SECOND',
     meaning: 'Booking page requests per client IP per second',
     defaultValue: '10',
+  },
+  {
+    name: 'AUTH_FAILURES_PER_MINUTE',
+    meaning: 'Failed authentications per client IP per minute before its API requests get 429',
+    defaultValue: '20',
+  },
+  {
+    name: 'LIMIT_TEMPLATE_BYTES',
+    meaning: 'JSON size of one event template (top level or one step)',
+    defaultValue: '16384',
+  },
+  {
+    name: 'TRUST_PROXY',
+    meaning:
+      'Comma-separated proxy addresses or CIDRs whose X-Forwarded-For gives the client IP (page rate limits)',
+    defaultValue: '(unset: X-Forwarded-For is never trusted)',
+  },
+  {
+    name: 'HEADERS_TIMEOUT_MS',
+    meaning: 'Time a client has to send all request headers before the connection is closed',
+    defaultValue: '10000',
+  },
+  {
+    name: 'REQUEST_TIMEOUT_MS',
+    meaning: 'Time a client has to send the whole request before the connection is closed',
+    defaultValue: '30000',
   },
 ];
 
@@ -172,6 +222,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
   if (logLevel === undefined) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const trustProxy = (text('TRUST_PROXY') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of trustProxy) {
+    if (!isAddressOrCidr(entry)) {
+      problems.push(`TRUST_PROXY must list IP addresses or CIDRs separated by commas (got "${entry}")`);
+    }
+  }
+  const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 10_000, 1, 600_000);
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    problems.push('HEADERS_TIMEOUT_MS must not be larger than REQUEST_TIMEOUT_MS');
+  }
+
   const config: Config = {
     port,
     host: text('HOST') ?? '127.0.0.1',
@@ -188,6 +253,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 1000),
     outboxLeaseSeconds: integer('OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     outboxPollMs: integer('OUTBOX_POLL_MS', 1000, 10, 600_000),
+    trustProxy,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    computeWorkers: text('COMPUTE_WORKERS') === undefined ? null : integer('COMPUTE_WORKERS', 1, 1, 256),
+    computeBudgetMs: integer('COMPUTE_BUDGET_MS', 2000, 1, 600_000),
     limits: {
       bodyBytes: integer('LIMIT_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
       steps: integer('LIMIT_STEPS', 20, 1, 100),
@@ -200,10 +270,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       apiPerSecond: integer('RATE_LIMIT_PER_SECOND', 50, 1, 1_000_000),
       apiPerMinute: integer('RATE_LIMIT_PER_MINUTE', 500, 1, 60_000_000),
       pagePerSecond: integer('PAGE_RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000),
+      authFailuresPerMinute: integer('AUTH_FAILURES_PER_MINUTE', 20, 1, 1_000_000),
+      templateBytes: integer('LIMIT_TEMPLATE_BYTES', 16_384, 256, 1_048_576),
     },
   };
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   return deepFreeze(config);
+}
+
+/** An IPv4 or IPv6 address, optionally with a prefix length (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', bits, extra] = entry.split('/');
+  if (extra !== undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -54,6 +54,14 @@ function limit(deps: HttpDeps, application: ApplicationRecord): void {
   }
 }
 
+/**
+ * Charges an application `units` requests more than the one already counted: the cost of a heavy
+ * availability request (docs/api.md, "Rate limits and cost").
+ */
+export function chargeCost(deps: HttpDeps, caller: Caller, units: number): void {
+  deps.apiLimiter.charge(caller.application.id, deps.ctx.clock.now(), units);
+}
+
 export async function applicationCaller(deps: HttpDeps, request: FastifyRequest): Promise<ApplicationRecord> {
   const application = await authenticateApplication(deps.ctx, credentialsOf(request));
   limit(deps, application);

@@ -1,6 +1,7 @@
 /**
  * Shared JSON schemas (TypeBox) of the wire format. They document the API (OpenAPI) and are
- * checked against example requests in tests; the wire readers in http/wire/ do the validation.
+ * checked against example requests and real responses in test/http/schemas.test.ts; the wire
+ * readers in http/wire/ do the validation.
  */
 import { Type } from 'typebox';
 

@@ -13,5 +13,13 @@ export interface ExternalBusySource {
     calendar: CalendarRecord,
     window: Interval,
     options: { fresh: boolean },
-  ): Promise<{ ok: true; busy: Interval[] } | { ok: false; failure: SourceFailure }>;
+  ): Promise<
+    | {
+        ok: true;
+        busy: Interval[];
+        /** What expansion left out (FREQ=SECONDLY/MINUTELY rules, SPEC 8): the source's status notes. */
+        ignored?: readonly string[];
+      }
+    | { ok: false; failure: SourceFailure }
+  >;
 }

@@ -25,7 +25,9 @@ export type ExternalCalendarErrorCode =
   /** The server answered, but not with what the protocol promises (5xx, wrong type, too large). */
   | 'bad_response'
   /** The iCalendar data could not be parsed or a recurrence rule could not be expanded. */
-  | 'parse_failed';
+  | 'parse_failed'
+  /** One read yielded more busy intervals in the window than expansion allows (SPEC 8: 20,000). */
+  | 'too_many_busy';
 
 /** CalDAV account credentials (HTTP Basic). `serverUrl` may be the root or any URL on the server. */
 export type CaldavCredentials = {
@@ -56,7 +58,11 @@ export type DiscoveredCalendar = {
  * zone. Intervals intersect the window but are not clipped to it, merged or deduplicated; they
  * are sorted by start.
  */
-export type BusyReadResult = { readonly busy: readonly Interval[] };
+export type BusyReadResult = {
+  readonly busy: readonly Interval[];
+  /** What expansion left out (FREQ=SECONDLY/MINUTELY rules, SPEC 8), one note each: the source status. */
+  readonly ignored?: readonly string[];
+};
 
 export interface ExternalCalendarReader {
   /**

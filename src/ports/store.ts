@@ -3,6 +3,7 @@
  * SQLite and PostgreSQL, and both pass test/contract/storage-contract.ts unchanged.
  * Instants are epoch milliseconds. Records are plain data.
  */
+import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
 
 export type ApplicationRecord = {
@@ -193,8 +194,6 @@ export type DeliveryAttemptRecord = {
   readonly durationMs: number;
 };
 
-export type TimeWindow = { readonly start: number; readonly end: number };
-
 export type Page<T> = { readonly items: readonly T[]; readonly total: number };
 
 export interface ApplicationRepo {
@@ -240,7 +239,7 @@ export interface EventRepo {
   /** Marks deleted; returns false when there was no such live event. */
   markDeleted(calendarId: string, eventId: string, at: number): Promise<boolean>;
   /** Busy time (events not deleted, not cancelled, not transparent) overlapping the window. */
-  busyIn(calendarIds: readonly string[], window: TimeWindow): Promise<BusyRow[]>;
+  busyIn(calendarIds: readonly string[], window: Interval): Promise<BusyRow[]>;
   /** Marks every live event of these calendars deleted (bulk delete); returns how many. */
   markDeletedIn(calendarIds: readonly string[], at: number): Promise<number>;
   /**
@@ -250,7 +249,7 @@ export interface EventRepo {
    */
   page(
     calendarIds: readonly string[],
-    window: TimeWindow | null,
+    window: Interval | null,
     options: {
       includeDeleted: boolean;
       offset: number;
@@ -274,11 +273,13 @@ export interface AvailablePeriodRepo {
   delete(accountId: string, periodId: string): Promise<boolean>;
   page(
     accountId: string,
-    window: TimeWindow | null,
+    window: Interval | null,
     offset: number,
     limit: number,
   ): Promise<Page<AvailablePeriodRecord>>;
-  byAccounts(accountIds: readonly string[], window: TimeWindow): Promise<AvailablePeriodRecord[]>;
+  byAccounts(accountIds: readonly string[], window: Interval): Promise<AvailablePeriodRecord[]>;
+  /** Which of `accountIds` have at least one stored period, at any time (SPEC 5.1 managed accounts). */
+  accountsWithAny(accountIds: readonly string[]): Promise<string[]>;
 }
 
 export interface LinkRepo {
@@ -312,7 +313,7 @@ export interface ReservationRepo {
    */
   insertAll(rows: readonly ReservationRecord[], now: number, replacingHolder: string | null): Promise<void>;
   /** Live reservations (bookings and unexpired holds) of these accounts overlapping the window. */
-  liveIn(accountIds: readonly string[], window: TimeWindow, now: number): Promise<ReservationRecord[]>;
+  liveIn(accountIds: readonly string[], window: Interval, now: number): Promise<ReservationRecord[]>;
   releaseHolds(linkId: string, holderKey: string): Promise<void>;
   /** Deletes a link's reservations of these kinds (a reschedule or a cancel releases them). */
   releaseLink(linkId: string, kinds: readonly ReservationKind[]): Promise<void>;

@@ -62,6 +62,8 @@ export class WallFormats {
   readonly hourFormat: HourFormat;
   readonly #time: Intl.DateTimeFormat;
   readonly #durations: DurationFormatter;
+  readonly #durationTexts = new Map<number, string>();
+  readonly #timeTexts = new Map<number, string>();
 
   constructor(tag: string, hourFormat: HourFormat) {
     this.tag = tag;
@@ -74,9 +76,16 @@ export class WallFormats {
     this.#durations = new DurationFormat(tag, { style: 'short' });
   }
 
-  /** `09:05`, `9:05 AM`, `午前9:05` */
+  /** `09:05`, `9:05 AM`, `午前9:05` (memoised per minute of the day: pages repeat the same times). */
   time(wall: number): string {
-    return this.#time.format(wall);
+    const minuteOfDay = Math.floor((((wall % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
+    const exact = wall % 60_000 === 0;
+    let text = exact ? this.#timeTexts.get(minuteOfDay) : undefined;
+    if (text === undefined) {
+      text = this.#time.format(wall);
+      if (exact) this.#timeTexts.set(minuteOfDay, text);
+    }
+    return text;
   }
 
   /** `Tuesday, December 1` / `Dienstag, 1. Dezember` */
@@ -111,14 +120,33 @@ export class WallFormats {
     return formatter(this.tag, { day: 'numeric' }).format(wall);
   }
 
-  /** `1 hr, 30 min` / `1 Std., 30 Min.` */
+  /** `1 hr, 30 min` / `1 Std., 30 Min.` (memoised: `Intl.DurationFormat` is slow, the set small). */
   duration(minutes: number): string {
-    const hours = Math.floor(minutes / 60);
-    const rest = minutes % 60;
-    return this.#durations.format(
-      hours === 0 ? { minutes: rest } : rest === 0 ? { hours } : { hours, minutes: rest },
-    );
+    let text = this.#durationTexts.get(minutes);
+    if (text === undefined) {
+      const hours = Math.floor(minutes / 60);
+      const rest = minutes % 60;
+      text = this.#durations.format(
+        hours === 0 ? { minutes: rest } : rest === 0 ? { hours } : { hours, minutes: rest },
+      );
+      if (this.#durationTexts.size < 5000) this.#durationTexts.set(minutes, text);
+    }
+    return text;
   }
+}
+
+const WALL_FORMATS = new Map<string, WallFormats>();
+
+/** The formats of one locale and hour format, built once and shared (they hold no request data). */
+export function wallFormats(tag: string, hourFormat: HourFormat): WallFormats {
+  const key = `${tag}|${hourFormat}`;
+  let found = WALL_FORMATS.get(key);
+  if (found === undefined) {
+    if (WALL_FORMATS.size >= MAX_FORMATTERS) WALL_FORMATS.clear();
+    found = new WallFormats(tag, hourFormat);
+    WALL_FORMATS.set(key, found);
+  }
+  return found;
 }
 
 /** One zone's wall clock, formatted in one locale: what the page's templates use. */

@@ -18,6 +18,7 @@ import type { SafeHtml } from './html.ts';
 import type { MessageKey } from './i18n/index.ts';
 import { eventInfo, itinerarySteps, optionViews, stepsInOrder } from './page-data.ts';
 import { readPageQuery, speechFor } from './page-query.ts';
+import { RenderedPages } from './rendered-pages.ts';
 import { contentSecurityPolicy, holderKeyOf, logoSources } from './security.ts';
 import { basePath, type Form, type PageSessions, type TokenParams } from './session.ts';
 import type { SharedViews } from './shared-views.ts';
@@ -67,6 +68,7 @@ export class PageKit {
   readonly assets: Assets;
   readonly sessions: PageSessions;
   readonly views: SharedViews;
+  readonly rendered = new RenderedPages();
 
   constructor(deps: WebDeps, assets: Assets, sessions: PageSessions, views: SharedViews) {
     this.ctx = deps.ctx;
@@ -142,22 +144,31 @@ export class PageKit {
     extra: { notices?: readonly Notice[]; detectZone?: boolean } = {},
   ) {
     const request = state.request;
-    return this.send(
-      reply,
-      status,
+    const notices = extra.notices ?? [];
+    const detectZone = extra.detectZone ?? false;
+    // Everything the page depends on besides the state and the token (minute: the zone labels' clocks).
+    const variant = JSON.stringify([
+      env.locale,
+      env.formats.hourFormat,
+      env.query,
+      detectZone,
+      notices,
+      Math.floor(env.now / 60_000),
+    ]);
+    const page = this.rendered.page(state, variant, csrf, (token) =>
       openPage(env, {
-        csrf,
+        csrf: token,
         event: eventInfo(request),
         steps: stepsInOrder(request),
         linkZone: request.sequence.tzid,
         selectionMode: request.selectionMode,
         options: optionViews(request, state.options),
         failures: state.failures,
-        notices: extra.notices ?? [],
-        detectZone: extra.detectZone ?? false,
+        notices,
+        detectZone,
       }),
-      env,
     );
+    return this.send(reply, status, page, env);
   }
 
   async renderClosed(

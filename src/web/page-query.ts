@@ -5,7 +5,7 @@
  */
 import type { LinkRequest } from '../app/link-model.ts';
 import { isLanguage, type Locale, negotiateLocale, translator } from './i18n/index.ts';
-import { type HourFormat, localeHourFormat, WallFormats } from './intl.ts';
+import { type HourFormat, localeHourFormat, type WallFormats, wallFormats } from './intl.ts';
 import type { PageQuery } from './views/common.ts';
 import { canonicalZone, zoneFrom } from './zones.ts';
 
@@ -50,5 +50,5 @@ export function speechFor(
     acceptLanguage,
   });
   const hourFormat = query?.hf ?? request?.hourFormat ?? localeHourFormat(locale.tag);
-  return { locale, formats: new WallFormats(locale.tag, hourFormat), t: translator(locale.language) };
+  return { locale, formats: wallFormats(locale.tag, hourFormat), t: translator(locale.language) };
 }

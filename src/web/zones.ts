@@ -5,7 +5,7 @@
  */
 import { isValidTimeZone, zoneOffsetMs } from '../domain/time/zones.ts';
 import type { HourFormat } from './format.ts';
-import { WallFormats } from './intl.ts';
+import { type WallFormats, wallFormats } from './intl.ts';
 
 /** Legacy or alias ids → the canonical IANA id. */
 const CANONICAL: Readonly<Record<string, string>> = {
@@ -180,7 +180,7 @@ export function zoneChoices(
   const key = `${tag}|${hourFormat}`;
   let cached = LISTS.get(key);
   if (cached === undefined || cached.minute !== minute) {
-    const formats = new WallFormats(tag, hourFormat);
+    const formats = wallFormats(tag, hourFormat);
     const at = minute * 60_000;
     const list = sortByOffset(OFFERED_ZONES, at).map((id) => ({
       id,
@@ -192,7 +192,7 @@ export function zoneChoices(
   }
   const missing = [...new Set(extra.map(canonicalZone))].filter((z) => !OFFERED_ZONES.includes(z));
   if (missing.length === 0) return cached.list;
-  const formats = new WallFormats(tag, hourFormat);
+  const formats = wallFormats(tag, hourFormat);
   const at = minute * 60_000;
   const all = [...cached.list, ...missing.map((id) => ({ id, label: zoneLabel(id, tag, formats, at) }))];
   const order = sortByOffset(
@@ -210,7 +210,7 @@ export function allZoneChoices(tag: string, hourFormat: HourFormat, now: number)
   const key = `${tag}|${hourFormat}`;
   let cached = FULL_LISTS.get(key);
   if (cached === undefined || cached.minute !== minute) {
-    const formats = new WallFormats(tag, hourFormat);
+    const formats = wallFormats(tag, hourFormat);
     const at = minute * 60_000;
     const list = sortByOffset(everyZone(), at).map((id) => ({ id, label: zoneLabel(id, tag, formats, at) }));
     if (FULL_LISTS.size > 50) FULL_LISTS.clear();

@@ -65,3 +65,53 @@ test('2 migrate, app create --json, rotate, list and revoke secrets, callbacks l
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('2 app set: the booking pages’ display settings, checked like PATCH /v1/application', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rtseq-cli-'));
+  const env = { SQLITE_PATH: join(dir, 'cli.db') };
+  try {
+    assert.equal(rtseq(['migrate'], env).code, 0);
+    const { client_id: clientId } = JSON.parse(
+      rtseq(['app', 'create', '--name', 'Globex', '--json'], env).stdout,
+    ) as {
+      client_id: string;
+    };
+    const set = rtseq(
+      [
+        'app',
+        'set',
+        '--client-id',
+        clientId,
+        '--display-name',
+        'Globex Corporation',
+        '--accent-colour',
+        '#5B21B6',
+        '--logo-url',
+        'https://cdn.globex.example/logo.svg',
+        '--json',
+      ],
+      env,
+    );
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual(JSON.parse(set.stdout), {
+      display_name: 'Globex Corporation',
+      logo_url: 'https://cdn.globex.example/logo.svg',
+      accent_colour: '#5b21b6',
+    });
+    const cleared = rtseq(['app', 'set', '--client-id', clientId, '--clear', 'logo-url', '--json'], env);
+    assert.equal(JSON.parse(cleared.stdout).logo_url, null);
+    assert.equal(JSON.parse(cleared.stdout).display_name, 'Globex Corporation');
+
+    const refused = rtseq(
+      ['app', 'set', '--client-id', clientId, '--accent-colour', '#ffcc00', '--logo-url', 'ftp://x'],
+      env,
+    );
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /accent_colour: accent_colour #ffcc00 has 1\.\d\d:1 contrast against white/);
+    assert.match(refused.stderr, /logo_url: logo_url must be an https URL/);
+    assert.equal(rtseq(['app', 'set', '--client-id', clientId], env).code, 1, 'nothing to set');
+    assert.equal(rtseq(['app', 'set', '--client-id', 'nope', '--display-name', 'x'], env).code, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -168,7 +168,8 @@ describe('postgres: across processes (two pools on one database)', () => {
       });
     const [a, b] = made.stores as [Store, Store];
     await Promise.all([writer(a, 'p1', 'p2'), writer(b, 'p2', 'p1')]);
-    assert.equal(runs, 3, 'the deadlock victim ran its work a second time');
+    // Exactly one deadlock is the usual case (3 runs), but under load a retry may collide again.
+    assert.ok(runs >= 3, `the deadlock victim ran its work again (${runs} runs)`);
     const page = await a.read((r) => r.periods.page('acc_1', null, 0, 10));
     assert.deepEqual(page.items.map((p) => p.periodId).sort(), ['p1', 'p2']);
   });

@@ -860,6 +860,12 @@ export function runStorageContract(
           const across = await r.periods.byAccounts(['acc_1', 'acc_2'], { start: T0, end: T0 + HOUR });
           assert.deepEqual(across, [aPeriod({ accountId: 'acc_2', periodId: 'p0' })]);
           assert.deepEqual(await r.periods.byAccounts([], { start: 0, end: T0 * 2 }), []);
+          assert.deepEqual((await r.periods.accountsWithAny(['acc_2', 'acc_1', 'acc_3'])).sort(), [
+            'acc_1',
+            'acc_2',
+          ]);
+          assert.deepEqual(await r.periods.accountsWithAny(['acc_3']), []);
+          assert.deepEqual(await r.periods.accountsWithAny([]), []);
         });
         await store.transaction(async (r) => {
           assert.equal(await r.periods.delete('acc_1', 'p4'), true);

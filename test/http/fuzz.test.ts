@@ -226,7 +226,11 @@ describe('fuzzing every endpoint with hostile input', { timeout: 120_000 }, () =
   before(async () => {
     server = await startTestServer({
       pageSize: 3,
-      env: { RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_PER_MINUTE: '60000000' },
+      env: {
+        RATE_LIMIT_PER_SECOND: '1000000',
+        RATE_LIMIT_PER_MINUTE: '60000000',
+        AUTH_FAILURES_PER_MINUTE: '1000000',
+      },
     });
     attacker = await server.createAccount('attacker');
     victim = await server.createAccount('victim', { tzid: 'Europe/London' });

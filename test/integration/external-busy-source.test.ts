@@ -104,6 +104,8 @@ test('failures are values with a human reason, never cached, never carrying cred
     not_found: 'CalDAV server https://dav.example.com: the calendar no longer exists',
     bad_response: 'CalDAV server https://dav.example.com gave an unexpected answer',
     parse_failed: 'CalDAV server https://dav.example.com sent calendar data that could not be read',
+    too_many_busy:
+      'CalDAV server https://dav.example.com has more than 20,000 busy intervals in the requested window',
   };
   for (const [code, reason] of Object.entries(expected) as [ExternalCalendarErrorCode, string][]) {
     const { source, calls } = setup({ fail: code });

@@ -29,8 +29,10 @@ export type BusySourceOptions = {
   readonly maxCacheEntries?: number;
 };
 
-type ReadResult = { ok: true; busy: Interval[] } | { ok: false; failure: SourceFailure };
-type CacheEntry = { readonly busy: readonly Interval[]; readonly storedAt: number };
+type ReadResult =
+  | { ok: true; busy: Interval[]; ignored?: readonly string[] }
+  | { ok: false; failure: SourceFailure };
+type CacheEntry = { readonly result: ReadResult & { ok: true }; readonly storedAt: number };
 
 /**
  * Reads busy time of external calendars with a short cache keyed by (calendar, window, zone).
@@ -55,12 +57,12 @@ export class CachedExternalBusySource implements ExternalBusySource {
     const key = `${calendar.id}|${window.start}|${window.end}|${calendar.tzid}`;
     if (!options.fresh) {
       const cached = this.#cached(key);
-      if (cached !== undefined) return { ok: true, busy: [...cached] };
+      if (cached !== undefined) return copy(cached);
       const pending = this.#inFlight.get(key);
       if (pending !== undefined) return copy(await pending);
     }
     const read = this.#read(calendar, window).then((result) => {
-      if (result.ok) this.#store(key, result.busy);
+      if (result.ok) this.#store(key, result);
       return result;
     });
     if (!options.fresh) {
@@ -75,19 +77,19 @@ export class CachedExternalBusySource implements ExternalBusySource {
     this.#cache.clear();
   }
 
-  #cached(key: string): readonly Interval[] | undefined {
+  #cached(key: string): (ReadResult & { ok: true }) | undefined {
     const entry = this.#cache.get(key);
     if (entry === undefined) return undefined;
     const age = this.#options.clock.now() - entry.storedAt;
-    if (age >= 0 && age < this.#options.cacheSeconds * 1000) return entry.busy;
+    if (age >= 0 && age < this.#options.cacheSeconds * 1000) return entry.result;
     this.#cache.delete(key);
     return undefined;
   }
 
-  #store(key: string, busy: readonly Interval[]): void {
+  #store(key: string, result: ReadResult & { ok: true }): void {
     if (this.#options.cacheSeconds <= 0) return;
     this.#cache.delete(key);
-    this.#cache.set(key, { busy, storedAt: this.#options.clock.now() });
+    this.#cache.set(key, { result, storedAt: this.#options.clock.now() });
     const max = this.#options.maxCacheEntries ?? 2000;
     for (const oldest of this.#cache.keys()) {
       if (this.#cache.size <= max) break;
@@ -111,8 +113,8 @@ export class CachedExternalBusySource implements ExternalBusySource {
       return fail('the stored connection details could not be read (was SECRET_KEY changed?)');
     }
     try {
-      const { busy } = await this.#options.reader.readBusy(ref, window, calendar.tzid);
-      return { ok: true, busy: [...busy] };
+      const { busy, ignored = [] } = await this.#options.reader.readBusy(ref, window, calendar.tzid);
+      return { ok: true, busy: [...busy], ...(ignored.length === 0 ? {} : { ignored }) };
     } catch (error) {
       const code = isExternalCalendarError(error) ? error.code : null;
       return fail(failureReason(ref, code, this.#options.timeoutMs));
@@ -121,7 +123,7 @@ export class CachedExternalBusySource implements ExternalBusySource {
 }
 
 function copy(result: ReadResult): ReadResult {
-  return result.ok ? { ok: true, busy: [...result.busy] } : result;
+  return result.ok ? { ...result, busy: [...result.busy] } : result;
 }
 
 /** Parses a sealed source, checking its shape: a damaged row must fail here, not deep in a client. */
@@ -176,6 +178,8 @@ export function failureReason(
       return `${source} gave an unexpected answer`;
     case 'parse_failed':
       return `${source} sent calendar data that could not be read`;
+    case 'too_many_busy':
+      return `${source} has more than 20,000 busy intervals in the requested window`;
     case null:
       return `${source} could not be read`;
   }

@@ -7,6 +7,7 @@ import type {
 import type { OutboundGuard } from '../net/outbound.ts';
 import { CaldavClient } from './caldav/client.ts';
 import type { FetchFn } from './http.ts';
+import { newExpansionReport } from './ical/expand.ts';
 import { IcsFeedReader } from './ics/feed.ts';
 
 export type ExternalCalendarOptions = {
@@ -46,10 +47,11 @@ export class ExternalCalendars implements ExternalCalendarReader {
   }
 
   async readBusy(ref: ExternalCalendarRef, window: Interval, calendarZone: string): Promise<BusyReadResult> {
+    const report = newExpansionReport();
     const busy =
       ref.kind === 'caldav'
-        ? await this.caldav.readBusy(ref, window, calendarZone)
-        : await this.ics.readBusy(ref.feedUrl, window, calendarZone);
-    return { busy: busy.toSorted((a, b) => a.start - b.start || a.end - b.end) };
+        ? await this.caldav.readBusy(ref, window, calendarZone, report)
+        : await this.ics.readBusy(ref.feedUrl, window, calendarZone, report);
+    return { busy: busy.toSorted((a, b) => a.start - b.start || a.end - b.end), ignored: report.ignored };
   }
 }

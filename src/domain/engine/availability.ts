@@ -11,6 +11,7 @@ import {
   type EngineCache,
   listFreeMembers,
   memberFreeTime,
+  noticeBound,
   packCached,
 } from './free-time.ts';
 import type { AvailabilityQuery, AvailableSlot, MemberAvailability } from './types.ts';
@@ -33,7 +34,7 @@ export function findAvailability(query: AvailabilityQuery): AvailableSlot[] {
   if (query.format === 'periods') return findPeriods(query, window, beforeMs, afterMs, cache);
 
   const interval = query.startIntervalMinutes ?? DEFAULT_START_INTERVAL_MINUTES;
-  const notBefore = query.now + query.minimumNoticeMs;
+  const notBefore = noticeBound(query.now, query.minimumNoticeMs);
   const candidates = candidateStarts(query.alignmentZone, interval, window, notBefore, cache);
   const starts = availableStarts(
     candidates,
@@ -94,7 +95,7 @@ function findPeriods(
   const freeCount = new Int32Array(query.groups.length);
   const isFree = new Uint8Array(entries.length);
   let unsatisfied = query.groups.filter((group) => group.required > 0).length;
-  const notBefore = query.now + query.minimumNoticeMs;
+  const notBefore = noticeBound(query.now, query.minimumNoticeMs);
   const results: AvailableSlot[] = [];
   let openStart = 0;
   let openKey: string | null = null;

@@ -144,6 +144,14 @@ export function listSelectedMembers(
 }
 
 /**
+ * The first instant a slot may start (SPEC 5.3): `now + minimumNotice` rounded **up** to the whole
+ * second, so a period cut by the bound starts on a whole second at or after it.
+ */
+export function noticeBound(now: number, minimumNoticeMs: number): number {
+  return Math.ceil((now + minimumNoticeMs) / 1000) * 1000;
+}
+
+/**
  * Aligned start candidates (SPEC 5.3) inside the merged query periods and at or after `notBefore`,
  * ascending. Generated per query period, so a long span with few periods stays cheap.
  */

@@ -3,6 +3,7 @@
  * busy(m) from the member's calendars and reservations, open(m) from request-level periods and
  * managed availability. Pure: app/participants.ts does the reading, this decides what it means.
  */
+import type { Problems } from '../errors.ts';
 import { type Interval, intersectIntervalSets, mergeIntervals } from '../time/intervals.ts';
 import { expandWeeklyRules, type WeeklyRule } from '../time/weekly-rules.ts';
 import type { Group, MemberAvailability } from './types.ts';
@@ -41,9 +42,12 @@ export type MemberFacts<F extends { readonly calendarId: string }> = {
   /** rtseq's own holds and bookings per account. */
   readonly reservedByAccount: ReadonlyMap<string, readonly Interval[]>;
   readonly rulesByAccount: ReadonlyMap<string, readonly AccountRule[]>;
-  /** Stored available periods meeting the window. */
+  /** Stored available periods meeting the window (ones outside it cannot contain a slot). */
   readonly periodsByAccount: ReadonlyMap<string, readonly Interval[]>;
-  /** Accounts whose managed availability restricts them (SPEC 5.1). */
+  /**
+   * Accounts with at least one availability rule or stored available period **anywhere in time**
+   * (SPEC 5.1): only these are restricted by managed availability. Never derived from the window.
+   */
   readonly managedAccounts: ReadonlySet<string>;
 };
 
@@ -53,6 +57,26 @@ export type BuiltGroups<F> = {
   /** Every (member, failed calendar) pair once, in the order members are listed. */
   readonly failures: (F & { readonly sub: string })[];
 };
+
+/**
+ * SPEC 5.2: a `sub` listed twice in one group is a 422 `errors.duplicate_member`, reported at every
+ * repeat's `sub` (the first listing is the valid one). Several groups may share a sub.
+ */
+export function checkDistinctMembers(groups: readonly GroupRequest[], problems: Problems): void {
+  for (const group of groups) {
+    const seen = new Set<string>();
+    for (const member of group.members) {
+      if (seen.has(member.sub)) {
+        problems.add(
+          `${member.path}.sub`,
+          'errors.duplicate_member',
+          `${member.sub} is already a member of ${group.path}`,
+        );
+      }
+      seen.add(member.sub);
+    }
+  }
+}
 
 function rulesFor(member: MemberRequest, rules: readonly AccountRule[]): AccountRule[] {
   const ids = member.availabilityRuleIds;
@@ -78,25 +102,23 @@ export function memberCalendarIds(
 }
 
 /**
- * open(m) over `window`: `null` (unrestricted), else the intervals a slot must lie in. Request-level
- * periods restrict; managed availability restricts to the union of the chosen rules' intervals and
- * the stored periods when the account is managed.
+ * open(m) over `window` (SPEC 5.1): `null` (unrestricted), else the intervals a slot must lie in.
+ * Request-level periods restrict (`[]`: never free). With `managed_availability`, an account that has
+ * any rule or stored period at all is restricted to the union of its chosen rules' intervals
+ * (`availability_rule_ids`: `null` all, `[]` none) and its stored periods; an account with neither
+ * is unrestricted. Whether it is managed never depends on the window or the buffers.
  */
 export function memberOpenTime<F extends { readonly calendarId: string }>(
   member: MemberRequest,
   facts: MemberFacts<F>,
   window: Interval,
 ): Interval[] | null {
-  let open: Interval[] | null =
-    member.availablePeriods === null ? null : mergeIntervals(member.availablePeriods);
-  if (!member.managedAvailability) return open;
+  const open = member.availablePeriods === null ? null : mergeIntervals(member.availablePeriods);
+  if (!member.managedAvailability || !facts.managedAccounts.has(member.sub)) return open;
   const rules = rulesFor(member, facts.rulesByAccount.get(member.sub) ?? []);
   const periods = facts.periodsByAccount.get(member.sub) ?? [];
-  if (facts.managedAccounts.has(member.sub) || member.availabilityRuleIds !== null) {
-    const managed = mergeIntervals([...expandWeeklyRules(rules, window), ...periods]);
-    open = open === null ? managed : intersectIntervalSets(open, managed);
-  }
-  return open;
+  const managed = mergeIntervals([...expandWeeklyRules(rules, window), ...periods]);
+  return open === null ? managed : intersectIntervalSets(open, managed);
 }
 
 /**

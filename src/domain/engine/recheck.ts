@@ -12,6 +12,7 @@ import {
   createEngineCache,
   listFreeMembers,
   listSelectedMembers,
+  noticeBound,
   packCached,
   slotWindow,
 } from './free-time.ts';
@@ -84,7 +85,7 @@ export function recheckSlot(
   const start = slot.start;
   const end = start + query.durationMs;
   if (slot.end !== undefined && slot.end !== end) return null;
-  if (start < query.now + query.minimumNoticeMs) return null;
+  if (start < noticeBound(query.now, query.minimumNoticeMs)) return null;
   const interval =
     query.format === 'periods'
       ? query.startIntervalMinutes
@@ -129,7 +130,7 @@ export function recheckSequenceOption(query: SequenceQuery, option: ChosenOption
   });
   const seen = new Set<number>();
   const cache = createEngineCache();
-  const notBefore = query.now + query.minimumNoticeMs;
+  const notBefore = noticeBound(query.now, query.minimumNoticeMs);
   const out: ScheduledStep[] = [];
   let previousPosition = -1;
   let previousEnd = 0;

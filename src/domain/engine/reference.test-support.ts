@@ -81,15 +81,19 @@ function intersects(a: Interval, start: number, end: number): boolean {
   return a.start < a.end && start < end && a.start < end && start < a.end;
 }
 
-/** SPEC 5.1: free for m. */
+/**
+ * SPEC 5.1: free for m. A member may carry `alsoInside` (managed-reference.test-support.ts): sets
+ * that must each contain the slot in one interval, besides `open`.
+ */
 export function referenceIsFree(
-  member: MemberAvailability,
+  member: MemberAvailability & { readonly alsoInside?: readonly (readonly Interval[])[] },
   start: number,
   end: number,
   before: number,
   after: number,
 ): boolean {
   if (member.open !== null && !insideOne(member.open, start, end)) return false;
+  if (member.alsoInside?.some((set) => !insideOne(set, start, end))) return false;
   return !member.busy.some((busy) => intersects(busy, start - before, end + after));
 }
 
@@ -129,6 +133,13 @@ function selected(
   return subs;
 }
 
+/** SPEC 5.3: `now + minimum_notice`, rounded up to the whole second. */
+function referenceNoticeBound(query: { now: number; minimumNoticeMs: number }): number {
+  let bound = query.now + query.minimumNoticeMs;
+  while (bound % 1000 !== 0) bound++;
+  return bound;
+}
+
 function span(periods: readonly Interval[]): { from: number; to: number } {
   const merged = referenceMerge(periods);
   if (merged.length === 0) return { from: 0, to: 0 };
@@ -160,7 +171,7 @@ function referenceStarts(
 }
 
 export function referenceAvailability(query: AvailabilityQuery): AvailableSlot[] {
-  const notBefore = query.now + query.minimumNoticeMs;
+  const notBefore = referenceNoticeBound(query);
   const before = query.bufferBeforeMs;
   const after = query.bufferAfterMs;
   if (query.format === 'periods') return referencePeriods(query).slice(0, query.maxResults);
@@ -191,7 +202,7 @@ export function referenceAvailability(query: AvailabilityQuery): AvailableSlot[]
  * member's busy time. Runs with the same participants and every group satisfied form the periods.
  */
 function referencePeriods(query: AvailabilityQuery): AvailableSlot[] {
-  const notBefore = query.now + query.minimumNoticeMs;
+  const notBefore = referenceNoticeBound(query);
   const { from, to } = span(query.queryPeriods);
   const runs: AvailableSlot[] = [];
   for (let t = from; t < to; t += MINUTE) {
@@ -256,7 +267,7 @@ function gapAllowed(p: SequenceStep, q: SequenceStep, gap: number): boolean {
 
 export function referenceSequences(query: SequenceQuery): SequenceOption[] {
   const steps = [...query.steps].sort((a, b) => a.index - b.index);
-  const notBefore = query.now + query.minimumNoticeMs;
+  const notBefore = referenceNoticeBound(query);
   const starts = steps.map((step) =>
     referenceStarts(
       step.groups,

@@ -23,7 +23,9 @@ export const ANCHORS: readonly { zone: string; base: number }[] = [
   { zone: 'America/New_York', base: Date.UTC(2026, 10, 1, 2) }, // fall back 2026-11-01 06:00Z
   { zone: 'Asia/Kolkata', base: Date.UTC(2026, 5, 10, 0) },
   { zone: 'Asia/Kathmandu', base: Date.UTC(2026, 5, 10, 0) },
-  { zone: 'Australia/Lord_Howe', base: Date.UTC(2026, 3, 4, 10) }, // 30-min fall back 2026-04-05 15:00Z
+  { zone: 'Australia/Lord_Howe', base: Date.UTC(2026, 3, 4, 10) }, // 30-min fall back 2026-04-04 15:00Z (local 2026-04-05 02:00)
+  { zone: 'Australia/Lord_Howe', base: Date.UTC(2026, 9, 3, 10) }, // 30-min spring forward 2026-10-03 15:30Z
+  { zone: 'America/New_York', base: Date.UTC(2027, 2, 14, 2) }, // spring forward 2027-03-14 07:00Z
 ];
 
 const SUBS = ['ann', 'bob', 'cat', 'dan', 'eve'];
@@ -116,8 +118,9 @@ function nowArb(world: World): fc.Arbitrary<number> {
     .tuple(
       fc.oneof(fc.constant(-60), fc.integer({ min: -60, max: world.horizonMinutes })),
       fc.integer({ min: 0, max: 59 }),
+      fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 999 })),
     )
-    .map(([minutes, seconds]) => world.base + minutes * MINUTE + seconds * 1000);
+    .map(([minutes, seconds, ms]) => world.base + minutes * MINUTE + seconds * 1000 + ms);
 }
 
 const minutesArb = (values: number[]) => fc.constantFrom(...values).map((m) => m * MINUTE);

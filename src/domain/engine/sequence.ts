@@ -11,6 +11,7 @@ import {
   createEngineCache,
   type EngineCache,
   listSelectedMembers,
+  noticeBound,
   packCached,
   slotWindow,
 } from './free-time.ts';
@@ -78,7 +79,7 @@ export function planSteps(
   cache: EngineCache,
 ): PlannedStep[] {
   const queryWindow = packCached(query.queryPeriods, cache);
-  const notBefore = query.now + query.minimumNoticeMs;
+  const notBefore = noticeBound(query.now, query.minimumNoticeMs);
   return steps.map((step) => {
     const beforeMs = Math.max(0, step.before.minMs);
     const afterMs = Math.max(0, step.after.minMs);

@@ -3,7 +3,7 @@
  * `.ics` download (SPEC 6.2, 6.3). Pure: no clock (DTSTAMP is an input), no I/O. Time zones are
  * described from the runtime's Intl data, so no tz database ships with the writer.
  */
-import { isValidTimeZone, zoneOffsetMs } from '../time/zones.ts';
+import { wallToInstant, zoneOffsetAt } from '../time/wall-clock.ts';
 
 /** One event to write. Instants are epoch milliseconds; `end` is exclusive. */
 export type ICalendarEvent = {
@@ -159,17 +159,9 @@ function dateTimeValue(
   const wholeSecond = Math.floor(instantMs / 1000) * 1000;
   const offset = zone.offsetAt(wholeSecond);
   const localMs = wholeSecond + offset;
-  const earlierOffset = zone.offsetAt(localMs - DAY_MS);
-  const readBack =
-    earlierOffset !== offset && zone.offsetAt(localMs - earlierOffset) === earlierOffset
-      ? localMs - earlierOffset
-      : wholeSecond;
-  if (readBack !== wholeSecond) return `:${utcStamp(instantMs)}`;
+  // Read back through the one wall-clock conversion, as every reader of the file will.
+  if (wallToInstant(localMs, zone.offsetAt) !== wholeSecond) return `:${utcStamp(instantMs)}`;
   return `;TZID=${paramValue(tzid)}:${fieldsStamp(new Date(localMs))}`;
-}
-
-function intlOffsetFunction(zone: string): ((instantMs: number) => number) | null {
-  return isValidTimeZone(zone) ? (instantMs) => zoneOffsetMs(zone, instantMs) : null;
 }
 
 /**
@@ -178,7 +170,7 @@ function intlOffsetFunction(zone: string): ((instantMs: number) => number) | nul
  * Intl does not know; the event is then written in UTC.
  */
 function describeZone(zone: string, fromMs: number, toMs: number): ZoneDescription | null {
-  const offsetAt = intlOffsetFunction(zone);
+  const offsetAt = zoneOffsetAt(zone);
   if (offsetAt === null) return null;
   const changes: { atMs: number; fromMs: number; toMs: number }[] = [];
   let previousMs = fromMs;

@@ -1,8 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { type MemberFailure, queryAvailability, querySequences } from '../../app/availability.ts';
+import {
+  availabilityCost,
+  type MemberFailure,
+  queryAvailability,
+  querySequences,
+  sequenceCost,
+} from '../../app/availability.ts';
 import { Problems } from '../../domain/errors.ts';
-import { anyCaller, type HttpDeps, jsonBody } from '../request.ts';
+import { anyCaller, chargeCost, type HttpDeps, jsonBody } from '../request.ts';
 import {
   Buffer,
   CRONOFY,
@@ -81,6 +87,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       const context = readCommonContext(body, problems);
       const query = readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context);
       problems.throwIfAny();
+      chargeCost(deps, caller, availabilityCost(query));
       const { slots, failures } = await queryAvailability(deps.ctx, caller, query);
       const items = slots.map((s) => ({
         start: formatUtc(s.start),
@@ -140,6 +147,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         maxResults,
       });
       problems.throwIfAny();
+      chargeCost(deps, caller, sequenceCost(query));
       const { options, failures } = await querySequences(deps.ctx, caller, query);
       return {
         sequences: options.map((option) => ({

@@ -4,7 +4,8 @@ import { createCalendar, listCalendars } from '../../app/calendars.ts';
 import { Problems } from '../../domain/errors.ts';
 import { accountCaller, type HttpDeps, jsonBody } from '../request.ts';
 import { ACCOUNT_AUTH, CRONOFY, ERRORS } from '../schemas.ts';
-import { calendarToWire, readCalendarCreate } from '../wire/events.ts';
+import { readCalendarCreate } from '../wire/calendars.ts';
+import { calendarToWire } from '../wire/output.ts';
 
 const Calendar = Type.Object({
   provider_name: Type.String({ description: '"cronofy" (native), "caldav" or "ics"' }),

@@ -6,18 +6,10 @@ import { decodePageToken, type PageCursor, type PagedResult, type PageKind } fro
 import { DomainError, Problems } from '../../domain/errors.ts';
 import { accepted, accountCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';
 import { ACCOUNT_AUTH, CRONOFY, ERRORS, ErrorResponse, Pages, UtcTime } from '../schemas.ts';
-import {
-  EVENT_ID_MAX,
-  eventToWire,
-  freeBusyToWire,
-  type PagedQuery,
-  type QueryMap,
-  readBulkDelete,
-  readEventDelete,
-  readEventsQuery,
-  readEventUpsert,
-  readFreeBusyQuery,
-} from '../wire/events.ts';
+import { readBulkDelete, readEventDelete, readEventUpsert } from '../wire/events.ts';
+import { EVENT_ID_MAX } from '../wire/fields.ts';
+import { eventToWire, freeBusyToWire } from '../wire/output.ts';
+import { type PagedQuery, type QueryMap, readEventsQuery, readFreeBusyQuery } from '../wire/queries.ts';
 import type { Json } from '../wire/reader.ts';
 
 const open = { additionalProperties: true } as const;

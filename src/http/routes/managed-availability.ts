@@ -12,14 +12,9 @@ import {
 import { Problems } from '../../domain/errors.ts';
 import { accepted, accountCaller, type HttpDeps, jsonBody } from '../request.ts';
 import { ACCOUNT_AUTH, CRONOFY, ERRORS, ErrorResponse, UtcTime } from '../schemas.ts';
-import {
-  periodToWire,
-  readAsciiId,
-  readAvailablePeriodsQuery,
-  readPeriod,
-  readRule,
-  ruleToWire,
-} from '../wire/events.ts';
+import { periodToWire, ruleToWire } from '../wire/output.ts';
+import { readAvailablePeriodsQuery } from '../wire/queries.ts';
+import { readAsciiId, readPeriod, readRule } from '../wire/rules.ts';
 import { registerPagedRead } from './events.ts';
 
 const open = { additionalProperties: true } as const;

@@ -6,6 +6,7 @@
 import type { AvailabilityRequest, SequenceRequest, StepRequest } from '../../app/availability.ts';
 import type { GroupRequest, MemberRequest } from '../../app/participants.ts';
 import type { Limits } from '../../config/config.ts';
+import { checkDistinctMembers } from '../../domain/engine/members.ts';
 import type { ResponseFormat } from '../../domain/engine/types.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
@@ -177,6 +178,7 @@ export function readGroups(value: unknown, path: string, problems: Problems, lim
     }
     groups.push({ path: groupPath, members, required });
   });
+  checkDistinctMembers(groups, problems);
   return groups;
 }
 

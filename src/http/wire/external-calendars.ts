@@ -8,7 +8,7 @@ import type {
   IcsConnectRequest,
 } from '../../app/external-accounts.ts';
 import type { Problems } from '../../domain/errors.ts';
-import { calendarToWire } from './events.ts';
+import { calendarToWire } from './output.ts';
 import { type Json, readString, readTimeZone, readUrl } from './reader.ts';
 
 function readAccountChoice(body: Json, problems: Problems) {

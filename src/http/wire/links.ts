@@ -32,14 +32,69 @@ import {
 /** Fields an event template may not carry in Real-Time Sequencing (SPEC 6.1). */
 const UNSUPPORTED_EVENT_FIELDS = ['start', 'end', 'attendees'] as const;
 
+/**
+ * The upsert-event fields (SPEC 7, `POST /v1/calendars/{id}/events`) a template may carry; every
+ * other field is dropped, never stored or copied into booked events (SPEC 4 and 9).
+ */
+const TEMPLATE_FIELDS = new Set([
+  'event_id',
+  'summary',
+  'description',
+  'tzid',
+  'location',
+  'url',
+  'reminders',
+  'reminders_create_only',
+  'transparency',
+  'status',
+  'color',
+  'event_private',
+]);
+
+/** SPEC 4: JSON nested deeper than this is a 422. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of a JSON value (a scalar is 0, `{}` is 1), measured without recursion. */
+export function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > 10_000) return deepest;
+    for (const inner of Object.values(item)) stack.push([inner, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Containers above a field path: `event` has the body, `availability.sequence[0].event` four. */
+function levelsAbove(path: string): number {
+  return path.split(/\.|(?=\[)/).length;
+}
+
 function readEventTemplate(
   value: unknown,
   path: string,
   problems: Problems,
   topLevel: boolean,
+  maxBytes: number,
 ): Json | undefined {
   const event = readObject(value, path, problems, topLevel);
   if (event === undefined) return undefined;
+  if (levelsAbove(path) + jsonDepth(event) > MAX_JSON_DEPTH) {
+    problems.add(path, 'errors.too_deep', `${path} is nested deeper than ${MAX_JSON_DEPTH} levels of JSON`);
+    return undefined;
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8');
+  if (bytes > maxBytes) {
+    problems.add(
+      path,
+      'errors.too_large',
+      `${path} is ${bytes} bytes of JSON; at most ${maxBytes} are allowed`,
+    );
+    return undefined;
+  }
   readString(event.event_id, child(path, 'event_id'), problems, { required: topLevel, min: 1, max: 1024 });
   readString(event.summary, child(path, 'summary'), problems, { required: topLevel, min: 1, max: 1024 });
   readString(event.description, child(path, 'description'), problems, { required: false, max: 4096 });
@@ -55,8 +110,8 @@ function readEventTemplate(
       );
     }
   }
-  // null means absent (SPEC 4): keep only the fields that were really given.
-  return Object.fromEntries(Object.entries(event).filter(([, v]) => v !== null));
+  // null means absent and unknown fields are ignored (SPEC 4): keep only upsert fields given.
+  return Object.fromEntries(Object.entries(event).filter(([k, v]) => v !== null && TEMPLATE_FIELDS.has(k)));
 }
 
 function readTargets(value: unknown, problems: Problems): TargetCalendar[] {
@@ -160,7 +215,7 @@ export function readLinkRequest(
     oauth === undefined
       ? undefined
       : readString(oauth.state, 'oauth.state', problems, { required: false, max: 4096 });
-  const event = readEventTemplate(body.event, 'event', problems, true);
+  const event = readEventTemplate(body.event, 'event', problems, true, limits.templateBytes);
 
   const tzid =
     readTimeZone(body.tzid, 'tzid', problems, false) ??
@@ -181,18 +236,25 @@ export function readLinkRequest(
       minimumNoticeMinutes,
       maxResults: limits.maxResults,
     });
+    // Each step's template as kept (upsert fields only), by the object the step was read from.
+    const kept = new Map<unknown, Json | null>();
     if (Array.isArray(availability.sequence)) {
       availability.sequence.forEach((item, i) => {
-        if (isObject(item)) {
-          readEventTemplate(
+        if (isObject(item) && isObject(item.event)) {
+          const path = child(child(`${availabilityKey}.sequence`, i), 'event');
+          kept.set(
             item.event,
-            child(child(`${availabilityKey}.sequence`, i), 'event'),
-            problems,
-            false,
+            readEventTemplate(item.event, path, problems, false, limits.templateBytes) ?? null,
           );
         }
       });
     }
+    sequence = {
+      ...sequence,
+      steps: sequence.steps.map((step) =>
+        kept.has(step.event) ? { ...step, event: kept.get(step.event)! } : step,
+      ),
+    };
   } else {
     const query = readAvailabilityQuery(availability, availabilityKey, problems, limits, now, {
       tzid,

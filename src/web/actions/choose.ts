@@ -13,6 +13,7 @@ import {
   optionKey,
   parseOptionKey,
 } from '../../app/booking.ts';
+import { couldHaveBeenOffered } from '../../app/choice-check.ts';
 import { statusOf } from '../../app/link-model.ts';
 import type { LoadedLink } from '../../app/links.ts';
 import { loadLinkForPage } from '../../app/links.ts';
@@ -65,7 +66,10 @@ async function submitChoice(
   const post = await kit.openPost(request, reply);
   if (post === undefined) return reply;
   const chosen = parseOptionKey(post.form.option);
-  if (chosen === undefined) return kit.say(reply, 400, post.env, 'bad_choice', { back: kit.back(post.env) });
+  // Refused before any computing: an option that could never have been offered (SPEC 9).
+  if (chosen === undefined || !couldHaveBeenOffered(post.loaded.link.request.sequence, chosen)) {
+    return kit.say(reply, 400, post.env, 'bad_choice', { back: kit.back(post.env) });
+  }
   const outcome = await act(post.loaded, chosen, holderKeyOf(post.holder));
   return answer(kit, reply, post, chosen, outcome);
 }

@@ -26,9 +26,19 @@ export function isLanguage(value: unknown): value is Language {
 /** A chosen language: its catalogue, and the BCP 47 tag `Intl` formats with. */
 export type Locale = { readonly language: Language; readonly tag: string };
 
+const KNOWN_TAGS = new Map<string, Locale | undefined>();
+
 /** `de-AT` → `{de, de-AT}`; anything unsupported or malformed → undefined. */
 export function localeOf(tag: unknown): Locale | undefined {
   if (typeof tag !== 'string' || tag.length === 0 || tag.length > 35) return undefined;
+  if (KNOWN_TAGS.has(tag)) return KNOWN_TAGS.get(tag);
+  const found = parseTag(tag);
+  if (KNOWN_TAGS.size >= 1000) KNOWN_TAGS.clear();
+  KNOWN_TAGS.set(tag, found);
+  return found;
+}
+
+function parseTag(tag: string): Locale | undefined {
   let canonical: string;
   try {
     canonical = Intl.getCanonicalLocales(tag)[0] ?? '';

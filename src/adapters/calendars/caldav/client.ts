@@ -25,7 +25,7 @@ import {
   type TransportRules,
   withDeadline,
 } from '../http.ts';
-import { busyIntervalsFromICalendar } from '../ical/expand.ts';
+import { busyIntervalsFromICalendar, type ExpansionReport, newExpansionReport } from '../ical/expand.ts';
 
 const DAY_MS = 86_400_000;
 /**
@@ -110,14 +110,19 @@ export class CaldavClient implements CaldavDirectory, CaldavWriter {
    * Busy intervals of one calendar overlapping `window`: a calendar-query REPORT with a
    * time-range filter, then local expansion (servers may return masters of recurring series).
    */
-  readBusy(ref: CaldavCalendarRef, window: Interval, calendarZone: string): Promise<Interval[]> {
+  readBusy(
+    ref: CaldavCalendarRef,
+    window: Interval,
+    calendarZone: string,
+    report: ExpansionReport = newExpansionReport(),
+  ): Promise<Interval[]> {
     return withDeadline(
       this.#http,
       ref.calendarUrl,
       'CalDAV read',
       async (fetch) => {
         const texts = await queryCalendarData(ref, window, fetch);
-        return texts.flatMap((text) => busyIntervalsFromICalendar(text, window, calendarZone));
+        return texts.flatMap((text) => busyIntervalsFromICalendar(text, window, calendarZone, report));
       },
       this.#rules(ref.credentials),
     );

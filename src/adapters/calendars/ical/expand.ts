@@ -13,6 +13,47 @@ import { MAX_ITERATIONS_PER_RULE, rruleOccurrences } from './recurrence.ts';
 import { vtimezoneOffsetAt } from './vtimezone.ts';
 
 const DAY_MS = 86_400_000;
+
+/** One read of one source yields at most this many busy intervals in the window (SPEC 8). */
+export const MAX_BUSY_PER_READ = 20_000;
+/**
+ * Rules of these frequencies are ignored (SPEC 8): a 200-byte event repeating every minute would
+ * cost seconds of CPU per read. DTSTART, RDATEs and overrides of such an event still count.
+ */
+const IGNORED_FREQUENCIES: ReadonlySet<string> = new Set(['SECONDLY', 'MINUTELY']);
+
+/** What one source read left out or counted, shared by every text of the read (CalDAV objects). */
+export type ExpansionReport = {
+  /** Human-readable notes, e.g. `event abc: FREQ=MINUTELY rule ignored` (the source status). */
+  readonly ignored: string[];
+  /** Busy intervals in the window so far. */
+  counted: number;
+};
+
+export function newExpansionReport(): ExpansionReport {
+  return { ignored: [], counted: 0 };
+}
+
+/** Where expansion puts intervals: an array that refuses the 20,001st interval inside the window. */
+type Sink = { push(interval: Interval): void };
+
+function boundedSink(busy: Interval[], window: Interval, report: ExpansionReport): Sink {
+  return {
+    push(interval) {
+      if (
+        interval.end > window.start &&
+        interval.start < window.end &&
+        ++report.counted > MAX_BUSY_PER_READ
+      ) {
+        throw new ExternalCalendarError(
+          'too_many_busy',
+          `more than ${MAX_BUSY_PER_READ} busy intervals in the requested window`,
+        );
+      }
+      busy.push(interval);
+    },
+  };
+}
 /** Wall time and instants differ by at most ±14 h; seeking this much earlier covers any offset. */
 const SEEK_SLACK_MS = 3 * DAY_MS;
 
@@ -27,7 +68,9 @@ const SEEK_SLACK_MS = 3 * DAY_MS;
  * and all-day (DATE) events are read in `calendarZone`.
  *
  * Throws ExternalCalendarError('parse_failed') for text that is not iCalendar or a rule that
- * cannot be expanded: a calendar we cannot read must not look free.
+ * cannot be expanded, and 'too_many_busy' past MAX_BUSY_PER_READ intervals in the window (counted
+ * in `report` across the texts of one read): a calendar we cannot read must not look free.
+ * FREQ=SECONDLY and FREQ=MINUTELY rules are skipped and noted in `report.ignored`.
  *
  * @example
  * busyIntervalsFromICalendar(text, { start: Date.UTC(2026, 0, 5), end: Date.UTC(2026, 0, 12) }, 'Europe/London')
@@ -36,8 +79,9 @@ export function busyIntervalsFromICalendar(
   icsText: string,
   window: Interval,
   calendarZone: string,
+  report: ExpansionReport = newExpansionReport(),
 ): Interval[] {
-  return busyIntervalsFromCalendars(parsedCalendars(icsText), window, calendarZone);
+  return busyIntervalsFromCalendars(parsedCalendars(icsText), window, calendarZone, report);
 }
 
 /**
@@ -97,16 +141,18 @@ export function busyIntervalsFromCalendars(
   calendars: readonly ICAL.Component[],
   window: Interval,
   calendarZone: string,
+  report: ExpansionReport = newExpansionReport(),
 ): Interval[] {
   const calendarOffsetAt = zoneOffsetAt(calendarZone) ?? utcOffsetAt;
   const busy: Interval[] = [];
+  const sink = boundedSink(busy, window, report);
   for (const calendar of calendars) {
     const zones = new ZoneResolver(calendar, calendarOffsetAt, new Date(window.end).getUTCFullYear() + 1);
     const series = new Map<string, { master: ICAL.Component | null; overrides: ICAL.Component[] }>();
     let anonymous = 0;
     for (const component of calendar.getAllSubcomponents()) {
       if (component.name === 'vfreebusy') {
-        collectFreeBusy(component, zones, busy);
+        collectFreeBusy(component, zones, sink);
         continue;
       }
       if (component.name !== 'vevent' || !component.hasProperty('dtstart')) continue;
@@ -119,7 +165,9 @@ export function busyIntervalsFromCalendars(
       if (component.hasProperty('recurrence-id')) entry.overrides.push(component);
       else entry.master = component;
     }
-    for (const [uid, entry] of series) expandSeries(uid, entry.master, entry.overrides, window, zones, busy);
+    for (const [uid, entry] of series) {
+      expandSeries(uid, entry.master, entry.overrides, window, zones, sink, report);
+    }
   }
   const inWindow = busy.filter(
     (interval) => interval.end > interval.start && interval.end > window.start && interval.start < window.end,
@@ -262,7 +310,8 @@ function expandSeries(
   overrides: readonly ICAL.Component[],
   window: Interval,
   zones: ZoneResolver,
-  busy: Interval[],
+  busy: Sink,
+  report: ExpansionReport,
 ): void {
   const masterStart = master ? startAnchor(master, zones) : null;
   const masterLength =
@@ -320,6 +369,10 @@ function expandSeries(
   for (const property of master.getAllProperties('rrule')) {
     const rule = property.getFirstValue();
     if (!(rule instanceof ICAL.Recur)) continue;
+    if (IGNORED_FREQUENCIES.has(rule.freq)) {
+      report.ignored.push(`event ${uid}: FREQ=${rule.freq} rule ignored`);
+      continue;
+    }
     const untilBefore = untilTest(rule);
     let iterations = 0;
     for (const localMs of rruleOccurrences(rule, dtstartTime(master), seekLocalMs, uid)) {
@@ -364,7 +417,7 @@ function untilTest(rule: ICAL.Recur): (localMs: number, startMs: number) => bool
   return (localMs) => localMs > untilLocalMs;
 }
 
-function collectFreeBusy(component: ICAL.Component, zones: ZoneResolver, busy: Interval[]): void {
+function collectFreeBusy(component: ICAL.Component, zones: ZoneResolver, busy: Sink): void {
   for (const property of component.getAllProperties('freebusy')) {
     if (upper(property.getParameter('fbtype')) === 'FREE') continue;
     for (const value of property.getValues()) {

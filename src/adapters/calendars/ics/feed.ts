@@ -2,7 +2,7 @@ import { outboundUrl } from '../../../domain/net/addresses.ts';
 import type { Interval } from '../../../domain/time/intervals.ts';
 import { describeOrigin, ExternalCalendarError } from '../errors.ts';
 import { type CalendarHttpOptions, statusError, withDeadline } from '../http.ts';
-import { busyIntervalsFromICalendar } from '../ical/expand.ts';
+import { busyIntervalsFromICalendar, type ExpansionReport, newExpansionReport } from '../ical/expand.ts';
 
 /** Larger feeds are refused: a whole-company calendar export is a few MiB at most. */
 export const DEFAULT_MAX_FEED_BYTES = 5 * 1024 * 1024;
@@ -63,9 +63,14 @@ export class IcsFeedReader {
     );
   }
 
-  async readBusy(feedUrl: string, window: Interval, calendarZone: string): Promise<Interval[]> {
+  async readBusy(
+    feedUrl: string,
+    window: Interval,
+    calendarZone: string,
+    report: ExpansionReport = newExpansionReport(),
+  ): Promise<Interval[]> {
     const text = await this.fetchText(feedUrl);
-    return busyIntervalsFromICalendar(text, window, calendarZone);
+    return busyIntervalsFromICalendar(text, window, calendarZone, report);
   }
 }
 

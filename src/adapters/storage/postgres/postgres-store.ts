@@ -1,16 +1,17 @@
 /**
  * PostgreSQL storage over a pg.Pool, running the same repositories as SQLite
- * (src/adapters/storage/sql/repos.ts). Any number of rtseq processes may share one database:
+ * (src/adapters/storage/sql/repos/). Any number of rtseq processes may share one database:
  * double booking is refused by an exclusion constraint, the outbox is claimed with SKIP LOCKED, and
  * migrations take an advisory lock. Design notes: docs/decisions/0001-storage.md and 0003.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type PoolClient, type QueryResultRow, TypeOverrides } from 'pg';
+import type { Clock } from '../../../ports/runtime.ts';
 import type { Repos, Store } from '../../../ports/store.ts';
 import { systemClock } from '../../clock.ts';
-import type { SqlExecutor, SqlValue } from '../sql/executor.ts';
-import { loadMigrations } from '../sql/migrations.ts';
-import { sqlRepos } from '../sql/repos.ts';
+import type { SqlValue } from '../sql/executor.ts';
+import { applyMigrations, type MigrationExecutor } from '../sql/migrations.ts';
+import { sqlRepos } from '../sql/repos/index.ts';
 
 const INT8_OID = 20;
 
@@ -58,7 +59,7 @@ export function toPostgresPlaceholders(sql: string): string {
 
 type Queryable = Pick<PoolClient, 'query'>;
 
-class PostgresExecutor implements SqlExecutor {
+class PostgresExecutor implements MigrationExecutor {
   readonly dialect = 'postgres' as const;
   readonly #target: Queryable;
 
@@ -75,6 +76,11 @@ class PostgresExecutor implements SqlExecutor {
     const result = await this.#target.query(toPostgresPlaceholders(sql), [...params]);
     return result.rowCount ?? 0;
   }
+
+  /** No parameters: pg sends it as a simple query, so a script may hold many statements. */
+  async exec(script: string): Promise<void> {
+    await this.#target.query(script);
+  }
 }
 
 function sqlState(error: unknown): string | undefined {
@@ -86,9 +92,11 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly #pool: Pool;
   readonly #readRepos: Repos;
+  readonly #clock: Clock;
   #closed = false;
 
-  constructor(url: string, options: { poolMax: number }) {
+  constructor(url: string, options: { poolMax: number; clock?: Clock }) {
+    this.#clock = options.clock ?? systemClock;
     // BIGINT columns (epoch ms, COUNT(*)) arrive as numbers: every value rtseq stores is far below
     // 2^53, and the port's records are plain numbers.
     const types = new TypeOverrides();
@@ -171,33 +179,7 @@ export class PostgresStore implements Store {
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
-        await client.query(
-          'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)',
-        );
-        const done = new Set(
-          (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map(
-            (r) => r.name,
-          ),
-        );
-        const applied: string[] = [];
-        for (const migration of loadMigrations('postgres')) {
-          if (done.has(migration.name)) continue;
-          await client.query('BEGIN');
-          try {
-            // No parameters: pg sends it as a simple query, so a file may hold many statements.
-            await client.query(migration.sql);
-            await client.query('INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)', [
-              migration.name,
-              systemClock.now(),
-            ]);
-            await client.query('COMMIT');
-          } catch (error) {
-            await client.query('ROLLBACK');
-            throw new Error(`migration ${migration.name} failed: ${String(error)}`, { cause: error });
-          }
-          applied.push(migration.name);
-        }
-        return applied;
+        return await applyMigrations(new PostgresExecutor(client), this.#clock);
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
       }

@@ -7,13 +7,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { Clock } from '../../../ports/runtime.ts';
 import type { Repos, Store } from '../../../ports/store.ts';
 import { systemClock } from '../../clock.ts';
-import type { SqlExecutor, SqlValue } from '../sql/executor.ts';
-import { loadMigrations } from '../sql/migrations.ts';
-import { sqlRepos } from '../sql/repos.ts';
+import type { SqlValue } from '../sql/executor.ts';
+import { applyMigrations, type MigrationExecutor } from '../sql/migrations.ts';
+import { sqlRepos } from '../sql/repos/index.ts';
 
-class SqliteExecutor implements SqlExecutor {
+class SqliteExecutor implements MigrationExecutor {
   readonly dialect = 'sqlite' as const;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
@@ -38,6 +39,10 @@ class SqliteExecutor implements SqlExecutor {
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     return Number(this.#prepare(sql).run(...(params as SQLInputValue[])).changes);
   }
+
+  async exec(script: string): Promise<void> {
+    this.#db.exec(script);
+  }
 }
 
 function open(path: string): DatabaseSync {
@@ -52,17 +57,21 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly #writer: DatabaseSync;
   readonly #reader: DatabaseSync;
+  readonly #writeExecutor: SqliteExecutor;
+  readonly #clock: Clock;
   readonly #writeRepos: Repos;
   readonly #readRepos: Repos;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(path: string) {
+  constructor(path: string, options: { clock?: Clock } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#clock = options.clock ?? systemClock;
     this.#writer = open(path);
     // ':memory:' databases cannot be shared between connections: read through the writer then.
     this.#reader = path === ':memory:' ? this.#writer : open(path);
-    this.#writeRepos = sqlRepos(new SqliteExecutor(this.#writer));
+    this.#writeExecutor = new SqliteExecutor(this.#writer);
+    this.#writeRepos = sqlRepos(this.#writeExecutor);
     this.#readRepos = path === ':memory:' ? this.#writeRepos : sqlRepos(new SqliteExecutor(this.#reader));
   }
 
@@ -92,33 +101,7 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<string[]> {
-    return this.#serialised(async () => {
-      this.#writer.exec(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
-      );
-      const done = new Set(
-        (this.#writer.prepare('SELECT name FROM schema_migrations').all() as { name: string }[]).map(
-          (r) => r.name,
-        ),
-      );
-      const applied: string[] = [];
-      for (const migration of loadMigrations('sqlite')) {
-        if (done.has(migration.name)) continue;
-        this.#writer.exec('BEGIN IMMEDIATE');
-        try {
-          this.#writer.exec(migration.sql);
-          this.#writer
-            .prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)')
-            .run(migration.name, systemClock.now());
-          this.#writer.exec('COMMIT');
-        } catch (error) {
-          this.#writer.exec('ROLLBACK');
-          throw error;
-        }
-        applied.push(migration.name);
-      }
-      return applied;
-    });
+    return this.#serialised(() => applyMigrations(this.#writeExecutor, this.#clock));
   }
 
   async ping(): Promise<void> {

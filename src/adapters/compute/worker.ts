@@ -1,0 +1,41 @@
+/**
+ * A compute worker thread: decodes one job at a time, runs the pure engine, posts the result back.
+ * Started by pool.ts; it holds no state between jobs.
+ */
+import { parentPort } from 'node:worker_threads';
+import { findAvailability } from '../../domain/engine/availability.ts';
+import { findSequences, SequenceTooComplexError } from '../../domain/engine/sequence.ts';
+import { type ComputeJob, decodeGroups } from './codec.ts';
+
+export type WorkerReply =
+  /** Sent once, when the worker has loaded the engine and takes jobs. */
+  | { readonly id: 0; readonly ready: true }
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly tooComplex: boolean; readonly message: string };
+
+function run(job: ComputeJob): unknown {
+  const lists = decodeGroups(job.members, job.groups);
+  if (job.kind === 'availability') return findAvailability({ ...job.query, groups: lists[0] ?? [] });
+  return findSequences({
+    ...job.query,
+    steps: job.query.steps.map((step, i) => ({ ...step, groups: lists[i] ?? [] })),
+  });
+}
+
+const port = parentPort;
+if (port === null) throw new Error('worker.ts runs as a worker thread (see pool.ts)');
+port.on('message', ({ id, job }: { id: number; job: ComputeJob }) => {
+  let reply: WorkerReply;
+  try {
+    reply = { id, ok: true, result: run(job) };
+  } catch (error) {
+    reply = {
+      id,
+      ok: false,
+      tooComplex: error instanceof SequenceTooComplexError,
+      message: error instanceof Error ? error.message : String(error),
+    };
+  }
+  port.postMessage(reply);
+});
+port.postMessage({ id: 0, ready: true } satisfies WorkerReply);

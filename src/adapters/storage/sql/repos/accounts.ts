@@ -1,0 +1,49 @@
+/** Accounts and their access and refresh tokens. */
+import type { AccessTokenRecord, AccountRecord, AccountRepo } from '../../../../ports/store.ts';
+import type { SqlExecutor } from '../executor.ts';
+import { int, intOrNull, oneOf, rowsOf, table, text, textOrNull } from './table.ts';
+
+const ACCOUNTS = table<AccountRecord>('accounts', {
+  id: text,
+  applicationId: text,
+  applicationCalendarId: textOrNull,
+  profileId: text,
+  name: text,
+  createdAt: int,
+});
+
+const TOKENS = table<AccessTokenRecord>('access_tokens', {
+  tokenHash: text,
+  accountId: text,
+  kind: oneOf('access|refresh'),
+  createdAt: int,
+  revokedAt: intOrNull,
+});
+
+export function accountsRepo(db: SqlExecutor): AccountRepo {
+  const { insert, one, many, manyIn } = rowsOf(db, ACCOUNTS);
+  const tokens = rowsOf(db, TOKENS);
+  return {
+    insert,
+    byId: (id) => one('SELECT * FROM accounts WHERE id = ?', [id]),
+    byApplicationCalendarId: (applicationId, applicationCalendarId) =>
+      one('SELECT * FROM accounts WHERE application_id = ? AND application_calendar_id = ?', [
+        applicationId,
+        applicationCalendarId,
+      ]),
+    byIds: (applicationId, ids) =>
+      manyIn(ids, (list) => `SELECT * FROM accounts WHERE application_id = ? AND id IN (${list})`, {
+        before: [applicationId],
+      }),
+    listByApplication: (applicationId) =>
+      many('SELECT * FROM accounts WHERE application_id = ? ORDER BY created_at, id', [applicationId]),
+    insertToken: tokens.insert,
+    tokenByHash: (hash) => tokens.one('SELECT * FROM access_tokens WHERE token_hash = ?', [hash]),
+    async revokeToken(hash, at) {
+      await db.run('UPDATE access_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL', [
+        at,
+        hash,
+      ]);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/** Calendars (native and external). Their `version` is bumped by every event write (events.ts). */
+import type { CalendarRecord, CalendarRepo } from '../../../../ports/store.ts';
+import type { SqlExecutor } from '../executor.ts';
+import { bool, counter, int, oneOf, rowsOf, table, text, textOrNull } from './table.ts';
+
+const CALENDARS = table<CalendarRecord>(
+  'calendars',
+  {
+    id: text,
+    accountId: text,
+    name: text,
+    kind: oneOf('native|caldav|ics'),
+    readOnly: bool,
+    primary: bool,
+    deleted: bool,
+    tzid: text,
+    color: textOrNull,
+    sourceSealed: textOrNull,
+    createdAt: int,
+    version: counter,
+  },
+  { primary: 'is_primary' },
+);
+
+export function calendarsRepo(db: SqlExecutor): CalendarRepo {
+  const calendars = rowsOf(db, CALENDARS);
+  return {
+    insert: calendars.insert,
+    byId: (id) => calendars.one('SELECT * FROM calendars WHERE id = ?', [id]),
+    byAccount: (accountId) =>
+      calendars.many('SELECT * FROM calendars WHERE account_id = ? ORDER BY created_at, id', [accountId]),
+    byAccounts: (accountIds) =>
+      calendars.manyIn(
+        accountIds,
+        (list) => `SELECT * FROM calendars WHERE account_id IN (${list}) ORDER BY created_at, id`,
+      ),
+  };
+}

@@ -1,0 +1,98 @@
+/** Events of native calendars. Every write bumps its calendar's version (app/busy-cache.ts). */
+import type { EventRecord, EventRepo } from '../../../../ports/store.ts';
+import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
+import { bool, int, json, oneOf, type Row, rowsOf, table, text } from './table.ts';
+
+const EVENTS = table<EventRecord>('events', {
+  calendarId: text,
+  eventId: text,
+  eventUid: text,
+  summary: text,
+  startMs: int,
+  endMs: int,
+  allDay: bool,
+  transparency: oneOf('opaque|transparent'),
+  status: oneOf('confirmed|tentative|cancelled'),
+  deleted: bool,
+  data: json(),
+  createdAt: int,
+  updatedAt: int,
+});
+
+const UPSERT = EVENTS.upsert(
+  ['calendarId', 'eventId'],
+  ['summary', 'startMs', 'endMs', 'allDay', 'transparency', 'status', 'deleted', 'data', 'updatedAt'],
+);
+
+/** Busy rows are read in bulk: only three columns, mapped by hand. */
+const toBusy = (row: Row) => ({
+  calendarId: String(row.calendar_id),
+  startMs: Number(row.start_ms),
+  endMs: Number(row.end_ms),
+});
+
+export function eventsRepo(db: SqlExecutor): EventRepo {
+  const events = rowsOf(db, EVENTS);
+  const bumpVersions = async (calendarIds: readonly string[]): Promise<void> => {
+    await db.run(
+      `UPDATE calendars SET version = version + 1 WHERE id IN (${placeholders(calendarIds.length)})`,
+      calendarIds,
+    );
+  };
+  return {
+    async upsert(record) {
+      await db.run(UPSERT, EVENTS.values(record));
+      await bumpVersions([record.calendarId]);
+    },
+    byKey: (calendarId, eventId) =>
+      events.one('SELECT * FROM events WHERE calendar_id = ? AND event_id = ?', [calendarId, eventId]),
+    async markDeleted(calendarId, eventId, at) {
+      const changed = await db.run(
+        'UPDATE events SET deleted = 1, updated_at = ? WHERE calendar_id = ? AND event_id = ? AND deleted = 0',
+        [at, calendarId, eventId],
+      );
+      if (changed > 0) await bumpVersions([calendarId]);
+      return changed > 0;
+    },
+    async markDeletedIn(calendarIds, at) {
+      if (calendarIds.length === 0) return 0;
+      const changed = await db.run(
+        `UPDATE events SET deleted = 1, updated_at = ? WHERE calendar_id IN (${placeholders(calendarIds.length)}) AND deleted = 0`,
+        [at, ...calendarIds],
+      );
+      if (changed > 0) await bumpVersions(calendarIds);
+      return changed;
+    },
+    async busyIn(calendarIds, window) {
+      if (calendarIds.length === 0) return [];
+      const rows = await db.all<Row>(
+        `SELECT calendar_id, start_ms, end_ms FROM events WHERE calendar_id IN (${placeholders(calendarIds.length)})
+           AND end_ms > ? AND start_ms < ? AND deleted = 0 AND status <> 'cancelled' AND transparency <> 'transparent'`,
+        [...calendarIds, window.start, window.end],
+      );
+      return rows.map(toBusy);
+    },
+    async page(calendarIds, window, options) {
+      if (calendarIds.length === 0) return { items: [], total: 0 };
+      const where = [`calendar_id IN (${placeholders(calendarIds.length)})`];
+      const params: SqlValue[] = [...calendarIds];
+      if (window !== null) {
+        where.push('end_ms > ? AND start_ms < ?');
+        params.push(window.start, window.end);
+      }
+      if (!options.includeDeleted) where.push('deleted = 0');
+      if (options.busyOnly === true) where.push("status <> 'cancelled' AND transparency <> 'transparent'");
+      if (options.modifiedSince !== undefined) {
+        where.push('updated_at >= ?');
+        params.push(options.modifiedSince);
+      }
+      const clause = where.join(' AND ');
+      const total = await events.count(`SELECT COUNT(*) AS n FROM events WHERE ${clause}`, params);
+      const items = await events.many(
+        `SELECT * FROM events WHERE ${clause} ORDER BY start_ms, calendar_id, event_id LIMIT ? OFFSET ?`,
+        [...params, options.limit, options.offset],
+      );
+      return { items, total };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/** Real-time scheduling and sequencing links. */
+import type { LinkRecord, LinkRepo } from '../../../../ports/store.ts';
+import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
+import { int, intOrNull, json, jsonOrNull, oneOf, rowsOf, table, text, textOrNull } from './table.ts';
+
+const LINKS = table<LinkRecord>('links', {
+  id: text,
+  applicationId: text,
+  kind: oneOf('sequencing|scheduling'),
+  tokenHash: text,
+  tokenSealed: text,
+  status: oneOf('open|completed|disabled|rescheduling|cancelled'),
+  request: json(),
+  createdAt: int,
+  expiresAt: int,
+  completedAt: intOrNull,
+  booked: jsonOrNull(),
+  displayMessage: textOrNull,
+  rescheduleSteps: jsonOrNull(),
+  cancelledAt: intOrNull,
+  cancelReason: textOrNull,
+});
+
+export function linksRepo(db: SqlExecutor): LinkRepo {
+  const links = rowsOf(db, LINKS);
+  return {
+    insert: links.insert,
+    byId: (applicationId, id) =>
+      links.one('SELECT * FROM links WHERE application_id = ? AND id = ?', [applicationId, id]),
+    byTokenHash: (hash) => links.one('SELECT * FROM links WHERE token_hash = ?', [hash]),
+    async closeIfOpen(id, change) {
+      const changed = await db.run(
+        `UPDATE links SET status = ?, completed_at = ?, booked = ?, display_message = ? WHERE id = ? AND status = 'open'`,
+        [
+          change.status,
+          change.status === 'completed' ? change.at : null,
+          change.booked === undefined ? null : JSON.stringify(change.booked),
+          change.displayMessage ?? null,
+          id,
+        ],
+      );
+      return changed > 0;
+    },
+    async transition(id, change) {
+      if (change.from.length === 0) return false;
+      const sets = ['status = ?'];
+      const values: SqlValue[] = [change.status];
+      if (change.booked !== undefined) {
+        sets.push('booked = ?', 'completed_at = ?');
+        values.push(JSON.stringify(change.booked), change.at);
+      }
+      if (change.rescheduleSteps !== undefined) {
+        sets.push('reschedule_steps = ?');
+        values.push(change.rescheduleSteps === null ? null : JSON.stringify(change.rescheduleSteps));
+      }
+      if (change.status === 'cancelled') {
+        sets.push('cancelled_at = ?', 'cancel_reason = ?');
+        values.push(change.at, change.cancelReason ?? null);
+      }
+      const changed = await db.run(
+        `UPDATE links SET ${sets.join(', ')} WHERE id = ? AND status IN (${placeholders(change.from.length)})`,
+        [...values, id, ...change.from],
+      );
+      return changed > 0;
+    },
+  };
+}

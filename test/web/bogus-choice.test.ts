@@ -1,0 +1,41 @@
+/**
+ * SPEC 9: the booking page does no heavy work for anonymous input. An option that could never have
+ * been offered is a 400 before any calendar is read or any option computed.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findAvailability } from '../../src/domain/engine/availability.ts';
+import { findSequences } from '../../src/domain/engine/sequence.ts';
+import type { AvailabilityCompute } from '../../src/ports/compute.ts';
+import { csrfOf, optionKeysOf, singleLink, startWebServer, Visitor } from './fixtures.ts';
+
+test('a chosen option that could never have been offered is a 400 without computing', async (t) => {
+  let computations = 0;
+  const compute: AvailabilityCompute = {
+    findAvailability: async (query) => findAvailability(query),
+    findSequences: async (query) => {
+      computations += 1;
+      return findSequences(query);
+    },
+  };
+  const server = await startWebServer({ compute });
+  t.after(() => server.close());
+  const person = await server.createAccount('bogus-1');
+  const link = await singleLink(server, person);
+  const visitor = new Visitor(server);
+  const page = await visitor.get(link.path);
+  assert.equal(page.status, 200);
+  const csrf = csrfOf(page.body);
+  const offered = optionKeysOf(page.body)[0]!;
+  const [index, start] = offered.split('.');
+  const afterView = computations;
+  assert.ok(afterView > 0, 'the page view computed its options');
+  for (const option of ['0.1', `1.${start}`, `${index}.${Number(start) + 1}`, `${offered}-${offered}`]) {
+    const response = await visitor.post(`${link.path}/choose`, { csrf, option });
+    assert.equal(response.status, 400, option);
+  }
+  assert.equal(computations, afterView, 'no option was computed for the bogus choices');
+  // An offered option still books.
+  const booked = await visitor.post(`${link.path}/choose`, { csrf, option: offered });
+  assert.equal(booked.status, 303);
+});
