@@ -492,6 +492,32 @@ describe('booking page in Chromium', { skip }, () => {
     }
   });
 
+  test('German on a phone, confirm mode: every state passes axe in light and dark', async () => {
+    const link = await showcaseLink(server, { days: 2, selectionMode: 'confirm', locale: 'de' });
+    const { page, problems, close } = await open({ phone: true, locale: 'de-DE' });
+    try {
+      await page.goto(`${server.url}${link.path}`);
+      await assertAccessibleBoth(page, 'open page (de, phone)');
+      await chips(page).first().click();
+      await assertAccessibleBoth(page, 'itinerary (de, phone)');
+      await Promise.all([page.waitForURL(/\/confirm\?/), chosenAction(page).click()]);
+      await page.getByRole('heading', { name: 'Ihr Ablauf' }).waitFor();
+      assert.match((await page.locator('.hold').textContent()) ?? '', /reserviert bis/);
+      await assertAccessibleBoth(page, 'confirmation page (de, phone)');
+      await Promise.all([
+        page.waitForURL(/\/book\/[^/]+\?/),
+        page.getByRole('button', { name: 'Bestätigen' }).click(),
+      ]);
+      await page.getByText('Sie sind gebucht').waitFor();
+      await page.getByRole('button', { name: 'Auf dieser Seite bleiben' }).click();
+      assert.equal(await page.getByRole('link', { name: 'Google Kalender' }).count(), 2);
+      await assertAccessibleBoth(page, 'completed page (de, phone)');
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+
   test('taken meanwhile: another link books the time first', async () => {
     const p = await people(1);
     const period = tomorrow();
