@@ -107,6 +107,7 @@ export async function queryAvailability(
   caller: Caller,
   request: AvailabilityRequest,
 ): Promise<{ slots: AvailableSlot[]; failures: readonly MemberFailure[] }> {
+  const done = ctx.metrics?.startComputation('availability');
   const problems = new Problems();
   const padding = (request.bufferBeforeMinutes + request.bufferAfterMinutes) * MINUTE;
   const window = windowOf(request.queryPeriods, padding);
@@ -125,6 +126,7 @@ export async function queryAvailability(
     format: request.format,
     maxResults: request.maxResults,
   });
+  done?.();
   return { slots, failures: resolved.failures };
 }
 
@@ -188,8 +190,11 @@ export async function querySequences(
   caller: Caller,
   request: SequenceRequest,
 ): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
+  const done = ctx.metrics?.startComputation('sequenced_availability');
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
-  return { options: await searchSequences(ctx, query), failures: resolved.failures };
+  const options = await searchSequences(ctx, query);
+  done?.();
+  return { options, failures: resolved.failures };
 }
 
 /** The engine on the event loop, for contexts without a compute pool (tests and tools). */

@@ -6,6 +6,7 @@
  */
 import { recheckSequenceOption } from '../domain/engine/recheck.ts';
 import type { SequenceOption } from '../domain/engine/types.ts';
+import type { ChoiceAction } from '../ports/metrics.ts';
 import { type ApplicationRecord, type Repos, ReservationConflictError } from '../ports/store.ts';
 import type { MemberFailure } from './availability.ts';
 import { describeOption, outboxItem, reservationsFor, writeStepEvents } from './booking-writes.ts';
@@ -67,14 +68,11 @@ async function computeOpenState(
   options: BusyOptions,
 ): Promise<OpenState> {
   const { link } = loaded;
+  const done = ctx.metrics?.startComputation('page');
   const query = await linkQuery(ctx, loaded, options);
-  return {
-    kind: 'open',
-    link,
-    request: link.request,
-    options: await searchLinkOptions(ctx, query),
-    failures: query.resolved.failures,
-  };
+  const found = await searchLinkOptions(ctx, query);
+  done?.();
+  return { kind: 'open', link, request: link.request, options: found, failures: query.resolved.failures };
 }
 
 /** A page state with the link's application (the page shows its display settings). */
@@ -134,8 +132,24 @@ async function takenOutcome(ctx: AppContext, loaded: LoadedLink): Promise<Choice
   );
 }
 
+/** Reports a hold or booking and a taken-meanwhile outcome to the metrics; returns the outcome. */
+function counted(ctx: AppContext, action: ChoiceAction, outcome: ChoiceOutcome): ChoiceOutcome {
+  if (outcome.kind === 'held' || outcome.kind === 'booked') ctx.metrics?.choiceMade(action);
+  else if (outcome.kind === 'taken') ctx.metrics?.takenMeanwhile(action);
+  return outcome;
+}
+
 /** Confirm mode: holds the option for HOLD_SECONDS (SPEC 5.6). */
 export async function holdOption(
+  ctx: AppContext,
+  loaded: LoadedLink,
+  chosen: ChosenSteps,
+  holderKey: string,
+): Promise<ChoiceOutcome> {
+  return counted(ctx, 'hold', await placeHold(ctx, loaded, chosen, holderKey));
+}
+
+async function placeHold(
   ctx: AppContext,
   loaded: LoadedLink,
   chosen: ChosenSteps,
@@ -198,6 +212,15 @@ async function firstBooking(
  * set of competing bookings succeeds; the others get the taken-meanwhile outcome.
  */
 export async function bookOption(
+  ctx: AppContext,
+  loaded: LoadedLink,
+  chosen: ChosenSteps,
+  holderKey: string | null,
+): Promise<ChoiceOutcome> {
+  return counted(ctx, 'book', await commitBooking(ctx, loaded, chosen, holderKey));
+}
+
+async function commitBooking(
   ctx: AppContext,
   loaded: LoadedLink,
   chosen: ChosenSteps,

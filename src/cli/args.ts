@@ -41,8 +41,21 @@ export type Args = {
   required(flag: Flag, fallback?: string): string;
 };
 
+function parseWith(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
+}
+
 export function readArgs(argv: readonly string[]): Args {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
+  let parsed: ReturnType<typeof parseWith>;
+  try {
+    parsed = parseWith(argv);
+  } catch (error) {
+    // Unknown flags and flags without their value: say which, not a stack.
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)
+      throw new UsageError(`rtseq: ${(error as Error).message}\nSee \`rtseq help\`.`);
+    throw error;
+  }
+  const { values, positionals } = parsed;
   const optional = (flag: Flag): string | undefined => {
     const value = values[flag];
     return typeof value === 'string' && value !== '' ? value : undefined;

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 export type Limits = {
   readonly bodyBytes: number;
@@ -37,6 +38,12 @@ export type Config = {
   readonly calendarCacheSeconds: number;
   readonly calendarTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** `auto`: pretty lines on a terminal, JSON lines otherwise. */
+  readonly logFormat: LogFormat;
+  /** GET /metrics is served (Prometheus text format). */
+  readonly metrics: boolean;
+  /** Port of a separate metrics listener on HOST; null: /metrics is on PORT with the API. */
+  readonly metricsPort: number | null;
   readonly databasePoolMax: number;
   readonly outboxLeaseSeconds: number;
   readonly outboxPollMs: number;
@@ -100,6 +107,21 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     defaultValue: '5000',
   },
   { name: 'LOG_LEVEL', meaning: 'fatal, error, warn, info, debug, trace or silent', defaultValue: 'info' },
+  {
+    name: 'LOG_FORMAT',
+    meaning: 'auto (pretty lines on a terminal, JSON lines otherwise), json or pretty; logs go to stderr',
+    defaultValue: 'auto',
+  },
+  {
+    name: 'METRICS',
+    meaning: 'Serve GET /metrics in Prometheus text format (true/false)',
+    defaultValue: 'true',
+  },
+  {
+    name: 'METRICS_PORT',
+    meaning: 'Serve /metrics on this port of HOST instead of PORT (keeps it off the public listener)',
+    defaultValue: '(unset: on PORT)',
+  },
   { name: 'DATABASE_POOL_MAX', meaning: 'Maximum PostgreSQL connections per process', defaultValue: '10' },
   {
     name: 'OUTBOX_LEASE_SECONDS',
@@ -169,6 +191,7 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
 
 /** Reads and validates every key; throws one ConfigError listing every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
@@ -186,9 +209,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }
     return Number(raw);
   };
-  const flag = (name: string): boolean => {
+  const flag = (name: string, fallback = false): boolean => {
     const raw = text(name)?.toLowerCase();
-    if (raw === undefined) return false;
+    if (raw === undefined) return fallback;
     if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
     problems.push(`${name} must be true or false (got "${raw}")`);
@@ -221,6 +244,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const logLevelRaw = (text('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
   if (logLevel === undefined) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormatRaw = (text('LOG_FORMAT') ?? 'auto').toLowerCase();
+  const logFormat = LOG_FORMATS.find((format) => format === logFormatRaw);
+  if (logFormat === undefined) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
+  const metricsPort = text('METRICS_PORT') === undefined ? null : integer('METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port)
+    problems.push('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
 
   const trustProxy = (text('TRUST_PROXY') ?? '')
     .split(',')
@@ -250,6 +279,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     calendarCacheSeconds: integer('CALENDAR_CACHE_SECONDS', 30, 0, 86_400),
     calendarTimeoutMs: integer('CALENDAR_TIMEOUT_MS', 5000, 1, 120_000),
     logLevel: logLevel ?? 'info',
+    logFormat: logFormat ?? 'auto',
+    metrics: flag('METRICS', true),
+    metricsPort,
     databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 1000),
     outboxLeaseSeconds: integer('OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     outboxPollMs: integer('OUTBOX_POLL_MS', 1000, 10, 600_000),

@@ -347,6 +347,8 @@ export interface OutboxRepo {
   attempts(id: string): Promise<DeliveryAttemptRecord[]>;
   /** Makes a failed or pending item due now again; returns whether it existed. */
   replay(id: string, now: number, applicationId?: string): Promise<boolean>;
+  /** How many items wait for delivery, and when the oldest of them was queued (metrics). */
+  backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
 }
 
 /** Every repository, bound to one transaction or to autocommit reads. */
