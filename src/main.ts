@@ -1,27 +1,33 @@
 /**
  * Composition root (SPEC 2): the only place that picks the concrete adapters. It wires a context,
- * runs the server (listen, outbox worker, signals) and, run as a program (`node src/main.ts serve`),
- * hands the command line to the `rtseq` CLI in cli/.
+ * runs the server (listen, outbox worker, metrics, signals) and, run as a program
+ * (`node src/main.ts serve`), hands the command line to the `rtseq` CLI in cli/.
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pino from 'pino';
 import { CachedExternalBusySource } from './adapters/calendars/busy-source.ts';
 import { ExternalCalendars } from './adapters/calendars/reader.ts';
 import { CaldavWriteBack } from './adapters/calendars/write-back.ts';
 import { systemClock } from './adapters/clock.ts';
 import { WorkerPoolCompute } from './adapters/compute/pool.ts';
 import { randomIds, secretBox } from './adapters/crypto.ts';
+import { listenOrExplain, localBaseOf } from './adapters/listen.ts';
+import { makeLogger as createLogger } from './adapters/logging.ts';
+import { measuredReader } from './adapters/metrics/measured-reader.ts';
+import { PrometheusMetrics } from './adapters/metrics/prometheus.ts';
 import { OutboundGuard } from './adapters/net/outbound.ts';
 import { SqliteStore } from './adapters/storage/sqlite/sqlite-store.ts';
+import { demoOutboundCheck, demoTransport } from './adapters/webhooks/demo.ts';
 import { httpTransport } from './adapters/webhooks/http-transport.ts';
 import { BusyCache } from './app/busy-cache.ts';
 import type { AppContext } from './app/context.ts';
+import { DEMO_PATHS } from './app/demo.ts';
 import type { Config } from './config/config.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
 import type { Store } from './ports/store.ts';
-import { buildServer, redactUrl } from './server.ts';
+import { buildServer, redactUrl, registerMetricsRoute } from './server.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -35,21 +41,26 @@ export async function openStore(config: Config): Promise<Store> {
   return new SqliteStore(config.sqlitePath);
 }
 
+export type WireOptions = { readonly demo?: boolean; readonly metrics?: PrometheusMetrics };
 export type Wiring = {
   readonly ctx: AppContext;
   readonly writeBack: CaldavWriteBack;
-  /** The one outbound guard (SPEC 8a) of a process: callbacks, ICS and CalDAV all go through it. */
   readonly outbound: OutboundGuard;
 };
 
+/** Where demo links send their callback: this server's demo receiver (web/demo.ts). */
+export const demoReceiverUrl = (config: Config) => `${config.publicUrl}${DEMO_PATHS.callbacks}`;
+
 /**
- * The use cases' context and the worker's CalDAV write-back, over one `ExternalCalendars` (SPEC 8):
- * it reads busy time, discovers calendars when an account is connected, and writes bookings back.
+ * The use cases' context and the worker's CalDAV write-back over one outbound guard (SPEC 8a) and
+ * one `ExternalCalendars` (SPEC 8), which reads busy time, discovers calendars when an account is
+ * connected, and writes bookings back.
  */
-export function wire(config: Config, store: Store): Wiring {
+export function wire(config: Config, store: Store, options: WireOptions = {}): Wiring {
   const secrets = secretBox(config.secretKey);
   const outbound = new OutboundGuard({ allowPrivate: config.allowPrivateCallbacks });
   const calendars = new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs, outbound });
+  const metrics = options.metrics;
   const ctx: AppContext = {
     config,
     store,
@@ -58,14 +69,15 @@ export function wire(config: Config, store: Store): Wiring {
     secrets,
     busyCache: new BusyCache(),
     external: new CachedExternalBusySource({
-      reader: calendars,
+      reader: metrics === undefined ? calendars : measuredReader(calendars, metrics),
       secrets,
       clock: systemClock,
       cacheSeconds: config.calendarCacheSeconds,
       timeoutMs: config.calendarTimeoutMs,
     }),
     connector: calendars,
-    outbound,
+    outbound: options.demo === true ? demoOutboundCheck(outbound, demoReceiverUrl(config)) : outbound,
+    ...(metrics === undefined ? {} : { metrics }),
   };
   const writeBack = new CaldavWriteBack({
     writer: calendars.caldav,
@@ -75,31 +87,9 @@ export function wire(config: Config, store: Store): Wiring {
   return { ctx, writeBack, outbound };
 }
 
-/** Structured JSON logs; tokens in URLs and credentials in headers or bodies never reach a line. */
-export function makeLogger(config: Config, destination?: pino.DestinationStream) {
-  return pino(
-    {
-      level: config.logLevel,
-      base: { service: 'rtseq', data_center: config.dataCenter },
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'headers.authorization',
-          '*.client_secret',
-          '*.access_token',
-          '*.password',
-        ],
-        censor: '[redacted]',
-      },
-      serializers: {
-        req: (req: { method?: string; url?: string; id?: string }) => ({
-          method: req.method,
-          url: redactUrl(req.url ?? ''),
-        }),
-      },
-    },
-    destination ?? pino.destination(1),
-  );
+/** Logs on stderr: JSON lines, or readable lines on a terminal (adapters/logging.ts). */
+export function makeLogger(config: Config, destination?: pino.DestinationStream): pino.Logger {
+  return createLogger(config, redactUrl, destination);
 }
 
 export type Running = {
@@ -109,42 +99,76 @@ export type Running = {
 };
 
 /** Runs the server until SIGTERM or SIGINT: migrate, listen, start the outbox worker. */
-export async function serve(config: Config): Promise<Running> {
+export async function serve(config: Config, options: { demo?: boolean } = {}): Promise<Running> {
   const logger = makeLogger(config);
   const store = await openStore(config);
   const applied = await store.migrate();
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const wired = wire(config, store);
+  const metrics = config.metrics
+    ? new PrometheusMetrics({
+        clock: systemClock,
+        processMetrics: true,
+        outboxBacklog: () => store.read((r) => r.outbox.backlog()),
+      })
+    : undefined;
+  const wired = wire(config, store, {
+    demo: options.demo === true,
+    ...(metrics === undefined ? {} : { metrics }),
+  });
   const { writeBack, outbound } = wired;
   const compute = new WorkerPoolCompute({
     budgetMs: config.computeBudgetMs,
     ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
   });
   const ctx: AppContext = { ...wired.ctx, compute };
+  let local: string | undefined;
+  const transport = httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound });
   const worker = new OutboxWorker({
     ctx,
-    transport: httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound }),
+    transport:
+      options.demo === true ? demoTransport(transport, demoReceiverUrl(config), () => local) : transport,
     writeBack,
     owner: `${hostname()}:${process.pid}:${randomIds.newToken(6)}`,
     leaseMs: config.outboxLeaseSeconds * 1000,
     pollMs: config.outboxPollMs,
     logger: logger.child({ component: 'outbox' }),
   });
-  const app = buildServer({ ctx, logger, version: VERSION, web: { onBooked: () => worker.wake() } });
+  const app = buildServer({
+    ctx,
+    logger,
+    version: VERSION,
+    web: { onBooked: () => worker.wake() },
+    demo: options.demo === true,
+    ...(metrics === undefined
+      ? {}
+      : { metrics, ...(config.metricsPort === null ? { metricsPage: metrics } : {}) }),
+  });
+  const metricsApp =
+    metrics !== undefined && config.metricsPort !== null ? Fastify({ logger: false }) : undefined;
+  if (metricsApp !== undefined && metrics !== undefined) registerMetricsRoute(metricsApp, metrics);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining HTTP, finishing deliveries in flight');
-    await app.close();
+    await Promise.all([app.close(), metricsApp?.close()]);
     await worker.stop();
     await compute.close();
     await store.close();
     process.exit(0);
   };
+  try {
+    await listenOrExplain(app, config.host, config.port, 'PORT');
+    if (metricsApp !== undefined)
+      await listenOrExplain(metricsApp, config.host, config.metricsPort ?? 0, 'METRICS_PORT');
+  } catch (error) {
+    await Promise.all([app.close(), metricsApp?.close(), compute.close()]);
+    await store.close();
+    throw error;
+  }
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  await app.listen({ port: config.port, host: config.host });
+  local = localBaseOf(app.server.address());
   worker.start();
   logger.info({ port: config.port, storage: store.kind, version: VERSION }, 'rtseq listening');
   return { ctx, app, logger };

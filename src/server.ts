@@ -17,6 +17,8 @@ import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
 import type { HttpDeps } from './http/request.ts';
 import { registerApiRoutes } from './http/routes.ts';
+import type { Metrics, MetricsExposition } from './ports/metrics.ts';
+import { registerDemoPages } from './web/demo.ts';
 import { registerWebRoutes, type WebDeps } from './web/routes.ts';
 
 export type ServerOptions = {
@@ -27,7 +29,20 @@ export type ServerOptions = {
   readonly version: string;
   /** Extra hooks for the booking pages (e.g. a callback worker to wake after booking). */
   readonly web?: Partial<Pick<WebDeps, 'onBooked'>>;
+  /** Records every answered request (method, route pattern, status, duration). */
+  readonly metrics?: Metrics;
+  /** Serves GET /metrics on this server (absent: not here; METRICS_PORT or METRICS=false). */
+  readonly metricsPage?: MetricsExposition;
+  /** The demo's stand-in pages for the integrating application (web/demo.ts). */
+  readonly demo?: boolean;
 };
+
+/** GET /metrics in Prometheus text format (docs/deployment.md); also on its own port (main.ts). */
+export function registerMetricsRoute(app: FastifyInstance, exposition: MetricsExposition): void {
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('content-type', exposition.contentType).send(await exposition.render()),
+  );
+}
 
 /** Strips tokens from URLs before they reach a log line (SPEC: no secret or token is ever logged). */
 export function redactUrl(url: string): string {
@@ -139,6 +154,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   registerAuthFailureLimit(app, ctx);
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.httpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
+  if (options.metricsPage !== undefined) registerMetricsRoute(app, options.metricsPage);
+  if (options.demo === true) registerDemoPages(app, ctx);
 
   const routes: OpenApiRoute[] = [];
   app.addHook('onRoute', routeCollector(routes));

@@ -73,6 +73,19 @@ export async function rotateSecret(ctx: AppContext, clientId: string): Promise<N
   return { clientId, clientSecret: secret.plain, secretId: secret.record.id };
 }
 
+export type ApplicationSummary = ApplicationRecord & { readonly activeSecrets: number };
+
+/** Every application of this database, oldest first, with how many secrets are active (never the secrets). */
+export async function listApplications(ctx: AppContext): Promise<ApplicationSummary[]> {
+  return ctx.store.read(async (repos) => {
+    const applications = await repos.applications.list();
+    const out: ApplicationSummary[] = [];
+    for (const a of applications)
+      out.push({ ...a, activeSecrets: (await repos.applications.activeSecrets(a.id)).length });
+    return out.sort((x, y) => x.createdAt - y.createdAt);
+  });
+}
+
 export type SecretSummary = { readonly secretId: string; readonly createdAt: number; readonly hint: string };
 
 export async function listSecrets(ctx: AppContext, clientId: string): Promise<SecretSummary[]> {

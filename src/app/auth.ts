@@ -24,6 +24,20 @@ export type Caller = ApplicationCaller | AccountCaller;
 
 const unauthenticated = () => new DomainError('unauthenticated', 'The credentials were not recognised');
 
+/** A known credential of the other kind: say which one the endpoint needs. */
+const wrongKind = (needed: 'client secret' | 'access token') =>
+  new DomainError(
+    'unauthenticated',
+    needed === 'client secret'
+      ? "This endpoint needs the application's client secret (Authorization: Bearer CLIENT_SECRET, or client_id and client_secret in the body); an account's access token was sent"
+      : "This endpoint needs an account's access token (Authorization: Bearer ACCESS_TOKEN); the application's client secret was sent",
+  );
+
+async function isAccessToken(ctx: AppContext, bearer: string): Promise<boolean> {
+  const token = await ctx.store.read((repos) => repos.accounts.tokenByHash(ctx.secrets.hash(bearer)));
+  return token !== undefined && token.kind === 'access' && token.revokedAt === null;
+}
+
 async function applicationBySecret(ctx: AppContext, secret: string): Promise<ApplicationRecord | undefined> {
   return ctx.store.read(async (repos) => {
     for (const candidate of await repos.applications.secretsByHash(ctx.secrets.hash(secret))) {
@@ -43,7 +57,11 @@ export async function authenticateApplication(
   const secret = credentials.bodyClientSecret ?? credentials.bearer;
   if (secret === undefined || secret === '') throw unauthenticated();
   const application = await applicationBySecret(ctx, secret);
-  if (application === undefined) throw unauthenticated();
+  if (application === undefined) {
+    if (credentials.bodyClientSecret === undefined && (await isAccessToken(ctx, secret)))
+      throw wrongKind('client secret');
+    throw unauthenticated();
+  }
   if (credentials.bodyClientSecret !== undefined && credentials.bodyClientId !== undefined) {
     if (!ctx.secrets.equal(credentials.bodyClientId, application.clientId)) throw unauthenticated();
   }
@@ -63,7 +81,10 @@ export async function authenticateAccount(
     const application = await repos.applications.byId(account.applicationId);
     return application === undefined ? undefined : { account, application };
   });
-  if (found === undefined) throw unauthenticated();
+  if (found === undefined) {
+    if ((await applicationBySecret(ctx, bearer)) !== undefined) throw wrongKind('access token');
+    throw unauthenticated();
+  }
   return { kind: 'account', ...found };
 }
 

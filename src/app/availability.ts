@@ -19,7 +19,13 @@ import type { SourceFailure } from '../ports/busy-source.ts';
 import { type AvailabilityCompute, ComputeBudgetError } from '../ports/compute.ts';
 import type { Caller } from './auth.ts';
 import type { AppContext } from './context.ts';
-import { type BusyOptions, type GroupRequest, type ResolvedGroups, resolveGroups } from './participants.ts';
+import {
+  type BusyOptions,
+  type GroupRequest,
+  type ResolvedGroups,
+  resolveGroups,
+  yieldToEventLoop,
+} from './participants.ts';
 
 const MINUTE = 60_000;
 
@@ -110,6 +116,7 @@ export async function queryAvailability(
   caller: Caller,
   request: AvailabilityRequest,
 ): Promise<{ slots: AvailableSlot[]; failures: readonly MemberFailure[] }> {
+  const done = ctx.metrics?.startComputation('availability');
   const problems = new Problems();
   const padding = (request.bufferBeforeMinutes + request.bufferAfterMinutes) * MINUTE;
   const window = windowOf(request.queryPeriods, padding);
@@ -133,6 +140,7 @@ export async function queryAvailability(
     request.querySlots === null || request.querySlots === undefined
       ? await availabilityWithin(ctx, engineQuery)
       : findRequestedSlots(engineQuery, request.querySlots);
+  done?.();
   return { slots, failures: resolved.failures };
 }
 
@@ -196,8 +204,13 @@ export async function querySequences(
   caller: Caller,
   request: SequenceRequest,
 ): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
+  const done = ctx.metrics?.startComputation('sequenced_availability');
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
-  return { options: await searchSequences(ctx, query), failures: resolved.failures };
+  await yieldToEventLoop(); // between loading and handing over: let waiting requests through
+  const options = await searchSequences(ctx, query);
+  done?.();
+  await yieldToEventLoop();
+  return { options, failures: resolved.failures };
 }
 
 /** The engine on the event loop, for contexts without a compute pool (tests and tools). */

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.ts';
 import type { ExternalBusySource } from '../ports/busy-source.ts';
 import type { AvailabilityCompute } from '../ports/compute.ts';
 import type { ExternalCalendarConnector } from '../ports/external-calendars.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { OutboundCheck } from '../ports/outbound.ts';
 import type { Clock, Ids, SecretBox } from '../ports/runtime.ts';
 import type { Store } from '../ports/store.ts';
@@ -35,4 +36,6 @@ export type AppContext = {
    * unbounded (tests and tools).
    */
   readonly compute?: AvailabilityCompute;
+  /** Operational metrics, reported at the use cases' edges (never by the engine); absent: none. */
+  readonly metrics?: Metrics;
 };

@@ -21,7 +21,7 @@ export async function checkOutboundUrl(
     problems.add(
       path,
       'errors.private_address',
-      `${path} may not point at a loopback, private, link-local or reserved address`,
+      `${path} may not point at a loopback, private, link-local or reserved address (for local development and tests, start rtseq with ALLOW_PRIVATE_CALLBACKS=true)`,
     );
   }
 }

@@ -1,12 +1,17 @@
-/** `rtseq app create|rotate-secret|list-secrets|revoke-secret|set`. */
-import { createApplication, listSecrets, revokeSecret, rotateSecret } from '../app/applications.ts';
+/** `rtseq app list|create|rotate-secret|list-secrets|revoke-secret|set`. */
+import {
+  createApplication,
+  listApplications,
+  listSecrets,
+  revokeSecret,
+  rotateSecret,
+} from '../app/applications.ts';
 import { type DisplaySettingsPatch, updateDisplaySettings } from '../app/display-settings.ts';
 import type { Config } from '../config/config.ts';
 import { DomainError, Problems } from '../domain/errors.ts';
+import { formatUtc } from '../domain/time/format.ts';
 import { type Args, UsageError } from './args.ts';
 import { withContext } from './context.ts';
-
-export const APP_COMMANDS = ['create', 'rotate-secret', 'list-secrets', 'revoke-secret', 'set'] as const;
 
 export async function runAppCommand(
   config: Config,
@@ -14,6 +19,26 @@ export async function runAppCommand(
   out: (text: string) => void,
 ): Promise<boolean> {
   switch (args.sub) {
+    case 'list': {
+      const listed = await withContext(config, (ctx) => listApplications(ctx));
+      if (args.json)
+        out(
+          JSON.stringify({
+            applications: listed.map((a) => ({
+              client_id: a.clientId,
+              name: a.name,
+              created: formatUtc(a.createdAt),
+              active_secrets: a.activeSecrets,
+            })),
+          }),
+        );
+      else {
+        for (const a of listed)
+          out(`${a.clientId}  ${formatUtc(a.createdAt)}  secrets=${a.activeSecrets}  ${a.name}`);
+        if (listed.length === 0) out('No applications: create one with `rtseq app create --name NAME`.');
+      }
+      return true;
+    }
     case 'create': {
       const name = args.required('name');
       const created = await withContext(config, (ctx) => createApplication(ctx, name));

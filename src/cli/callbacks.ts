@@ -1,6 +1,7 @@
 /** `rtseq callbacks list|replay`: the outbox of every application in this database. */
 import { listDeliveries, replayDelivery } from '../app/callbacks.ts';
 import type { Config } from '../config/config.ts';
+import { deliveryDocument } from '../http/wire/callbacks.ts';
 import { type Args, UsageError } from './args.ts';
 import { withContext } from './context.ts';
 
@@ -17,7 +18,7 @@ export async function runCallbackCommand(
     const items = await withContext(config, (ctx) =>
       listDeliveries(ctx, { ...(status === undefined ? {} : { status }), limit: 1000 }),
     );
-    if (args.json) out(JSON.stringify(items));
+    if (args.json) out(JSON.stringify({ callbacks: items.map(deliveryDocument) }));
     else {
       for (const item of items) {
         out(

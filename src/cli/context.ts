@@ -1,13 +1,17 @@
 /** How every CLI command reaches the database: the server's own wiring, migrated, closed after. */
 import type { AppContext } from '../app/context.ts';
 import type { Config } from '../config/config.ts';
-import { openStore, wire } from '../main.ts';
+import { openStore, type WireOptions, wire } from '../main.ts';
 
-export async function withContext<T>(config: Config, work: (ctx: AppContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(
+  config: Config,
+  work: (ctx: AppContext) => Promise<T>,
+  options: WireOptions = {},
+): Promise<T> {
   const store = await openStore(config);
   try {
     await store.migrate();
-    return await work(wire(config, store).ctx);
+    return await work(wire(config, store, options).ctx);
   } finally {
     await store.close();
   }

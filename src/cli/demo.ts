@@ -1,16 +1,24 @@
 /**
- * `rtseq serve --demo` (what `npm start` runs): on an empty database, seed the demo application
- * (app/demo.ts), create a Real-Time Sequencing link over it and print how to use both.
+ * The demo (app/demo.ts) on the command line: `rtseq serve --demo` (what `npm start` runs) creates
+ * it on an empty database and refreshes it on every later start; `rtseq demo` creates or refreshes
+ * it on any database. Both print the credentials, every account with its calendar and a fresh
+ * token, and a new Real-Time Sequencing link whose query periods start tomorrow.
  */
-import { createDemo, type DemoSetup } from '../app/demo.ts';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app/context.ts';
+import { DEMO_PATHS, type DemoAccount, type DemoSetup, prepareDemo } from '../app/demo.ts';
 import type { Config } from '../config/config.ts';
-import type { Running } from '../main.ts';
+import { demoReceiverUrl, type Running, VERSION } from '../main.ts';
+import { buildServer } from '../server.ts';
+import type { Args } from './args.ts';
+import { withContext } from './context.ts';
 
 /** A link request shaped like the example in Cronofy's documentation, over the demo accounts. */
 export function demoLinkBody(config: Config, demo: DemoSetup, now: number): Record<string, unknown> {
   const day = (offset: number) => new Date(now + offset * 86_400_000).toISOString().slice(0, 10);
   return {
-    oauth: { redirect_uri: `${config.publicUrl}/v1/status`, state: 'demo-state' },
+    oauth: { redirect_uri: `${config.publicUrl}${DEMO_PATHS.back}`, state: 'demo-state' },
+    callback_url: demoReceiverUrl(config),
     event: {
       event_id: 'demo-interview',
       summary: 'Product Manager Interview at Globex',
@@ -62,37 +70,49 @@ export function demoLinkBody(config: Config, demo: DemoSetup, now: number): Reco
   };
 }
 
-function printDemo(
+function accountLine(role: string, account: DemoAccount): string[] {
+  return [
+    `  ${role.padEnd(10)} ${account.name}`,
+    `             sub ${account.sub}  calendar_id ${account.calendarId}`,
+    `             access_token ${account.accessToken}`,
+  ];
+}
+
+/** What the demo prints: everything needed to try the API and the page, all valid now. */
+export function demoBanner(
   config: Config,
   demo: DemoSetup,
   body: Record<string, unknown>,
   linkUrl: string | undefined,
-): void {
-  process.stdout.write(
-    [
-      '',
-      'Demo application created.',
-      `  client_id:     ${demo.clientId}`,
-      `  client_secret: ${demo.clientSecret}`,
-      `  recruiter sub: ${demo.recruiter.sub} (access token ${demo.recruiter.accessToken})`,
-      `  engineers:     ${demo.engineers.map((e) => e.sub).join(', ')}`,
-      '',
-      linkUrl === undefined ? '' : `Open the demo Real-Time Sequencing link: ${linkUrl}`,
-      '',
-      'Create another link (the response carries its url):',
-      `  curl -s ${config.publicUrl}/v1/real_time_sequencing \\`,
-      `    -H 'Authorization: Bearer ${demo.clientSecret}' -H 'Content-Type: application/json' \\`,
-      `    -d '${JSON.stringify(body)}'`,
-      '',
-    ].join('\n'),
-  );
+): string {
+  return [
+    '',
+    demo.created
+      ? 'Demo application created.'
+      : 'Demo application (fresh credentials; the secret printed before is revoked).',
+    `  client_id      ${demo.clientId}`,
+    `  client_secret  ${demo.clientSecret}`,
+    ...accountLine('recruiter', demo.recruiter),
+    ...demo.engineers.flatMap((engineer) => accountLine('engineer', engineer)),
+    '',
+    linkUrl === undefined
+      ? 'The demo link could not be created (see the log).'
+      : `Open the demo Real-Time Sequencing link (times from tomorrow): ${linkUrl}`,
+    `Callbacks of demo links arrive at ${demoReceiverUrl(config)} (with their HMAC checked).`,
+    '',
+    'Create another link (the response carries its url):',
+    `  curl -s ${config.publicUrl}/v1/real_time_sequencing \\`,
+    `    -H 'Authorization: Bearer ${demo.clientSecret}' -H 'Content-Type: application/json' \\`,
+    `    -d '${JSON.stringify(body)}'`,
+    '',
+    'Every start prints fresh credentials and a fresh link; `npm run rtseq -- demo` does too.',
+    `To start over, stop the server and delete the database (${config.databaseUrl === null ? config.sqlitePath : 'DATABASE_URL'}).`,
+    '',
+  ].join('\n');
 }
 
-/** Seeds the demo on an empty database (nothing otherwise) through the running server's API. */
-export async function startDemo(config: Config, running: Running): Promise<void> {
-  const { ctx, app, logger } = running;
-  const demo = await createDemo(ctx);
-  if (demo === null) return;
+/** Creates the demo link through the API (as an integrating application would). */
+async function createDemoLink(app: FastifyInstance, config: Config, ctx: AppContext, demo: DemoSetup) {
   const body = demoLinkBody(config, demo, ctx.clock.now());
   const created = await app.inject({
     method: 'POST',
@@ -100,8 +120,51 @@ export async function startDemo(config: Config, running: Running): Promise<void>
     headers: { authorization: `Bearer ${demo.clientSecret}` },
     payload: body,
   });
-  const linkUrl = created.statusCode === 200 ? (created.json() as { url?: string }).url : undefined;
-  if (linkUrl === undefined)
-    logger.warn({ status: created.statusCode, body: created.body }, 'demo link not created');
-  printDemo(config, demo, body, linkUrl);
+  const url = created.statusCode === 200 ? (created.json() as { url?: string }).url : undefined;
+  return {
+    body,
+    url,
+    failure: url === undefined ? { status: created.statusCode, body: created.body } : null,
+  };
+}
+
+/** `serve --demo`: creates the demo on an empty database, refreshes an existing one; prints it. */
+export async function startDemo(config: Config, running: Running): Promise<void> {
+  const { ctx, app, logger } = running;
+  const demo = await prepareDemo(ctx, 'empty');
+  if (demo === null) {
+    logger.info(
+      'demo not prepared: this database has applications and no demo application (run `rtseq demo`)',
+    );
+    return;
+  }
+  const link = await createDemoLink(app, config, ctx, demo);
+  if (link.failure !== null) logger.warn(link.failure, 'demo link not created');
+  process.stdout.write(demoBanner(config, demo, link.body, link.url));
+}
+
+/** `rtseq demo`: creates or refreshes the demo in this database and prints it. */
+export async function runDemoCommand(
+  config: Config,
+  _args: Args,
+  out: (text: string) => void,
+): Promise<boolean> {
+  const printed = await withContext(
+    config,
+    async (ctx) => {
+      const demo = await prepareDemo(ctx, 'always');
+      if (demo === null) return 'The demo could not be prepared.';
+      const app = buildServer({ ctx, logger: false, version: VERSION });
+      try {
+        const link = await createDemoLink(app, config, ctx, demo);
+        const failure = link.failure === null ? '' : `\nThe demo link was refused: ${link.failure.body}`;
+        return `${demoBanner(config, demo, link.body, link.url)}${failure}`;
+      } finally {
+        await app.close();
+      }
+    },
+    { demo: true },
+  );
+  out(printed);
+  return true;
 }

@@ -10,11 +10,16 @@ import { runAppCommand } from './applications.ts';
 import { type Args, readArgs, UsageError } from './args.ts';
 import { runCalendarCommand } from './calendars.ts';
 import { runCallbackCommand } from './callbacks.ts';
-import { startDemo } from './demo.ts';
+import { runDemoCommand, startDemo } from './demo.ts';
+import { runLinkCommand } from './links.ts';
 
 const USAGE = `Usage: rtseq <command>
-  serve [--demo]                         run the server (--demo: seed a demo application on an empty database)
+  serve [--demo]                         run the server (--demo: create the demo on an empty database,
+                                         refresh it on every start, and print it)
+  demo                                   create or refresh the demo application; prints its credentials,
+                                         accounts, calendar ids, fresh tokens and a new link
   migrate                                apply database migrations
+  app list [--json]                      list applications (no secrets: those are shown once, when made)
   app create --name NAME [--json]        create an application; prints its credentials
   app rotate-secret --client-id ID       add a new client secret (old ones stay active)
   app list-secrets --client-id ID        list active secrets (ids and hints)
@@ -23,12 +28,18 @@ const USAGE = `Usage: rtseq <command>
           [--clear display-name,logo-url,accent-colour]
                                          the booking pages' branding (checked like PATCH /v1/application)
   callbacks list [--status pending|failed|delivered] [--json]
-  callbacks replay --id OUTBOX_ID
+                                         --json prints GET /v1/callbacks' shape, for every application
+  callbacks replay --id CALLBACK_ID      deliver again now (CALLBACK_ID from callbacks list)
   calendars connect-caldav --client-id ID --url URL --username U [--password P] [--name N] [--json]
                                          connect a new account to a CalDAV server (password also from
                                          RTSEQ_CALDAV_PASSWORD, which keeps it out of the process list)
   calendars connect-ics --client-id ID --url URL [--name N] [--json]
                                          connect a new account to an ICS feed (read-only)
+  links reschedule --id LINK_ID [--steps ID,ID] [--json]
+                                         reopen a booked link for rescheduling (the whole loop, or only
+                                         the steps with these sequence_ids); prints the page URL
+  links cancel --id LINK_ID [--reason TEXT] [--json]
+                                         cancel a booked link: its events are deleted, the callback queued
 Configuration comes from the environment (see README).`;
 
 type Command = (config: Config, args: Args, out: (text: string) => void) => Promise<boolean>;
@@ -37,6 +48,7 @@ const GROUPS = new Map<string, Command>([
   ['app', runAppCommand],
   ['callbacks', runCallbackCommand],
   ['calendars', runCalendarCommand],
+  ['links', runLinkCommand],
 ]);
 
 /** Runs one command; the exit code, or -1 when the command keeps running (`serve`). */
@@ -45,7 +57,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const config = loadConfig(process.env);
   const out = (text: string) => process.stdout.write(`${text}\n`);
   if (args.command === 'serve') {
-    const running = await serve(config);
+    const running = await serve(config, { demo: args.demo });
     if (args.demo) await startDemo(config, running);
     return -1;
   }
@@ -55,10 +67,19 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     out(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
     return 0;
   }
+  if (args.command === 'demo') return (await runDemoCommand(config, args, out)) ? 0 : 1;
   const group = args.command === undefined ? undefined : GROUPS.get(args.command);
   if (group !== undefined && (await group(config, args, out))) return 0;
-  out(USAGE);
-  return args.command === undefined || args.command === 'help' || args.help ? 0 : 2;
+  if (args.command === undefined || args.command === 'help' || args.help) {
+    out(USAGE);
+    return 0;
+  }
+  const unknown =
+    group === undefined ? args.command : args.sub === undefined ? null : `${args.command} ${args.sub}`;
+  const problem =
+    unknown === null ? `\`${args.command}\` needs a subcommand` : `unknown command \`${unknown}\``;
+  process.stderr.write(`rtseq: ${problem}\n\n${USAGE}\n`);
+  return 2;
 }
 
 /** Runs the command line of this process and sets its exit code; errors become one message. */

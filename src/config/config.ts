@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 export type Limits = {
   readonly bodyBytes: number;
@@ -22,6 +23,8 @@ export type Limits = {
   readonly authFailuresPerMinute: number;
   /** Bytes of JSON one event template (top level or one step) may take. */
   readonly templateBytes: number;
+  /** Bytes the booking page's shared-view cache may hold per process. */
+  readonly pageCacheBytes: number;
 };
 
 export type Config = {
@@ -37,6 +40,12 @@ export type Config = {
   readonly calendarCacheSeconds: number;
   readonly calendarTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** `auto`: pretty lines on a terminal, JSON lines otherwise. */
+  readonly logFormat: LogFormat;
+  /** GET /metrics is served (Prometheus text format). */
+  readonly metrics: boolean;
+  /** Port of a separate metrics listener on HOST; null: /metrics is on PORT with the API. */
+  readonly metricsPort: number | null;
   readonly databasePoolMax: number;
   readonly outboxLeaseSeconds: number;
   readonly outboxPollMs: number;
@@ -100,6 +109,21 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     defaultValue: '5000',
   },
   { name: 'LOG_LEVEL', meaning: 'fatal, error, warn, info, debug, trace or silent', defaultValue: 'info' },
+  {
+    name: 'LOG_FORMAT',
+    meaning: 'auto (pretty lines on a terminal, JSON lines otherwise), json or pretty; logs go to stderr',
+    defaultValue: 'auto',
+  },
+  {
+    name: 'METRICS',
+    meaning: 'Serve GET /metrics in Prometheus text format (true/false)',
+    defaultValue: 'true',
+  },
+  {
+    name: 'METRICS_PORT',
+    meaning: 'Serve /metrics on this port of HOST instead of PORT (keeps it off the public listener)',
+    defaultValue: '(unset: on PORT)',
+  },
   { name: 'DATABASE_POOL_MAX', meaning: 'Maximum PostgreSQL connections per process', defaultValue: '10' },
   {
     name: 'OUTBOX_LEASE_SECONDS',
@@ -147,6 +171,11 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     defaultValue: '16384',
   },
   {
+    name: 'PAGE_CACHE_MAX_BYTES',
+    meaning: "Memory the booking page's shared page views may take per process (entries live at most 1 s)",
+    defaultValue: '33554432',
+  },
+  {
     name: 'TRUST_PROXY',
     meaning:
       'Comma-separated proxy addresses or CIDRs whose X-Forwarded-For gives the client IP (page rate limits)',
@@ -169,6 +198,7 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
 
 /** Reads and validates every key; throws one ConfigError listing every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
@@ -186,9 +216,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }
     return Number(raw);
   };
-  const flag = (name: string): boolean => {
+  const flag = (name: string, fallback = false): boolean => {
     const raw = text(name)?.toLowerCase();
-    if (raw === undefined) return false;
+    if (raw === undefined) return fallback;
     if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
     problems.push(`${name} must be true or false (got "${raw}")`);
@@ -221,6 +251,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const logLevelRaw = (text('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
   if (logLevel === undefined) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormatRaw = (text('LOG_FORMAT') ?? 'auto').toLowerCase();
+  const logFormat = LOG_FORMATS.find((format) => format === logFormatRaw);
+  if (logFormat === undefined) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
+  const metricsPort = text('METRICS_PORT') === undefined ? null : integer('METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port)
+    problems.push('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
 
   const trustProxy = (text('TRUST_PROXY') ?? '')
     .split(',')
@@ -250,6 +286,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     calendarCacheSeconds: integer('CALENDAR_CACHE_SECONDS', 30, 0, 86_400),
     calendarTimeoutMs: integer('CALENDAR_TIMEOUT_MS', 5000, 1, 120_000),
     logLevel: logLevel ?? 'info',
+    logFormat: logFormat ?? 'auto',
+    metrics: flag('METRICS', true),
+    metricsPort,
     databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 1000),
     outboxLeaseSeconds: integer('OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     outboxPollMs: integer('OUTBOX_POLL_MS', 1000, 10, 600_000),
@@ -272,6 +311,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       pagePerSecond: integer('PAGE_RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000),
       authFailuresPerMinute: integer('AUTH_FAILURES_PER_MINUTE', 20, 1, 1_000_000),
       templateBytes: integer('LIMIT_TEMPLATE_BYTES', 16_384, 256, 1_048_576),
+      pageCacheBytes: integer('PAGE_CACHE_MAX_BYTES', 33_554_432, 0, 4_294_967_296),
     },
   };
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join('\n- ')}`);

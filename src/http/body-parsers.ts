@@ -4,8 +4,7 @@
  * type on an API route is a 415 naming the expected one.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DomainError } from '../domain/errors.ts';
-import { jsonDepth, MAX_JSON_DEPTH } from './wire/links.ts';
+import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from './abuse.ts';
 
 /** API routes that take `application/x-www-form-urlencoded` (Cronofy's OAuth-style clients). */
 export const FORM_ROUTES: ReadonlySet<string> = new Set([
@@ -15,15 +14,6 @@ export const FORM_ROUTES: ReadonlySet<string> = new Set([
 ]);
 
 const isApiRoute = (url: string): boolean => url.startsWith('/v1/') || url.startsWith('/oauth/');
-
-/**
- * Routes whose readers report too-deep JSON themselves, at the path of the template that is too
- * deep (`event`, `availability.sequence[0].event`: http/wire/links.ts).
- */
-const OWN_DEPTH_CHECK: ReadonlySet<string> = new Set([
-  '/v1/real_time_sequencing',
-  '/v1/real_time_scheduling',
-]);
 
 /** Error with a status the server's error handler turns into the standard 415 body. */
 export class UnsupportedMediaType extends Error {
@@ -58,15 +48,8 @@ export function registerBodyParsers(app: FastifyInstance): void {
     }
     defaultJsonParser(request, String(body), (error, value) => {
       if (error !== null) return done(error, undefined);
-      if (!OWN_DEPTH_CHECK.has(routeOf(request)) && jsonDepth(value) > MAX_JSON_DEPTH) {
-        const description = `the body is nested deeper than ${MAX_JSON_DEPTH} levels of JSON`;
-        return done(
-          new DomainError('invalid_request', description, {
-            problems: [{ path: 'body', code: 'errors.too_deep', description }],
-          }),
-          undefined,
-        );
-      }
+      // SPEC 4: deeper than 32 levels is a 422, before anything walks the value.
+      if (jsonDepth(value) > MAX_JSON_DEPTH) return done(tooDeep(), undefined);
       done(null, value);
     });
   });

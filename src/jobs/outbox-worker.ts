@@ -130,6 +130,7 @@ export class OutboxWorker {
       ? null
       : nextAttemptAt(item.createdAt, attempt, finishedAt, (this.#deps.random ?? Math.random)());
     const status = ok ? 'delivered' : next === null ? 'failed' : 'pending';
+    ctx.metrics?.deliveryAttempt(item.kind, status === 'pending' ? 'retrying' : status);
     const recorded = await ctx.store.transaction((repos) =>
       repos.outbox.finishAttempt(item.id, owner, {
         attempt: { outboxId: item.id, attempt, at: startedAt, statusCode, error, durationMs },

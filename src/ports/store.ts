@@ -349,6 +349,37 @@ export interface OutboxRepo {
   attempts(id: string): Promise<DeliveryAttemptRecord[]>;
   /** Makes a failed or pending item due now again; returns whether it existed. */
   replay(id: string, now: number, applicationId?: string): Promise<boolean>;
+  /** How many items wait for delivery, and when the oldest of them was queued (metrics). */
+  backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
+}
+
+/** The one hold a link may have (SPEC 9): who holds which option until when. */
+export type LinkHoldRecord = {
+  readonly linkId: string;
+  readonly holderKey: string;
+  /** The held option as the page writes it (`optionKey` of app/booking.ts). */
+  readonly optionKey: string;
+  readonly expiresAt: number;
+};
+
+/** Per-link guards against abuse of the public page (issue 12). */
+export interface LinkGuardRepo {
+  /**
+   * Records `hold` as the link's one hold, replacing any other. On PostgreSQL the row lock this
+   * takes queues concurrent holds of one link, so call it before touching the link's reservations.
+   */
+  putHold(hold: LinkHoldRecord): Promise<void>;
+  /** The link's recorded hold, expired or not. */
+  hold(linkId: string): Promise<LinkHoldRecord | undefined>;
+  /** Forgets the link's hold when `holderKey` holds it. */
+  clearHold(linkId: string, holderKey: string): Promise<void>;
+  /**
+   * Marks "None of these times work" as used on the link; false when it already was (then nothing
+   * may be sent again). `notified` says whether the organiser was told, for later answers.
+   */
+  markNoTimesSuitable(linkId: string, at: number, notified: boolean): Promise<boolean>;
+  /** Whether the organiser was told the first time; undefined when the action was never used. */
+  noTimesSuitable(linkId: string): Promise<{ readonly notified: boolean } | undefined>;
 }
 
 /** Every repository, bound to one transaction or to autocommit reads. */
@@ -362,6 +393,7 @@ export type Repos = {
   readonly links: LinkRepo;
   readonly reservations: ReservationRepo;
   readonly outbox: OutboxRepo;
+  readonly linkGuards: LinkGuardRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';

@@ -126,6 +126,8 @@ function everyZone(): readonly string[] {
 export type ZoneChoice = { readonly id: string; readonly label: string };
 
 const GENERIC_NAMES = new Map<string, string>();
+/** A recent instant: at 1970 ICU names some zones by their standard time only (no DST then). */
+const GENERIC_NAME_AT = Date.UTC(2024, 0, 1);
 
 /** `India Standard Time`, `Mitteleuropäische Zeit`: the zone's generic name in the locale. */
 function genericName(tag: string, zone: string): string {
@@ -137,7 +139,7 @@ function genericName(tag: string, zone: string): string {
       const parts = new Intl.DateTimeFormat(tag, {
         timeZone: zone,
         timeZoneName: 'longGeneric',
-      }).formatToParts(0);
+      }).formatToParts(GENERIC_NAME_AT);
       name = parts.find((p) => p.type === 'timeZoneName')?.value ?? zone;
     }
     if (GENERIC_NAMES.size > 5000) GENERIC_NAMES.clear();

@@ -1221,6 +1221,24 @@ export function runStorageContract(
     });
 
     describe('outbox', () => {
+      it('backlog counts pending items and dates the oldest (delivered and failed ones do not count)', async (store) => {
+        assert.deepEqual(await store.read((r) => r.outbox.backlog()), { pending: 0, oldestCreatedAt: null });
+        await store.transaction(async (r) => {
+          await r.outbox.insert(anOutboxItem({ id: 'p1', deliveryId: 'd1', createdAt: T0 - 5 * HOUR }));
+          await r.outbox.insert(anOutboxItem({ id: 'p2', deliveryId: 'd2', createdAt: T0 - HOUR }));
+          await r.outbox.insert(
+            anOutboxItem({ id: 'x1', deliveryId: 'd3', status: 'delivered', createdAt: T0 - 9 * HOUR }),
+          );
+          await r.outbox.insert(
+            anOutboxItem({ id: 'x2', deliveryId: 'd4', status: 'failed', createdAt: T0 - 8 * HOUR }),
+          );
+        });
+        assert.deepEqual(await store.read((r) => r.outbox.backlog()), {
+          pending: 2,
+          oldestCreatedAt: T0 - 5 * HOUR,
+        });
+      });
+
       it('insert and byId round-trip every field; list filters and orders', async (store) => {
         const item = anOutboxItem();
         const done = anOutboxItem({

@@ -19,6 +19,10 @@ export type ServerProcess = {
   readonly child: ChildProcess;
   /** stdout and stderr so far, for failure messages. */
   output(): string;
+  /** stdout alone so far (what the command prints; logs go to stderr). */
+  stdout(): string;
+  /** stderr alone so far (the logs). */
+  stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 };
 
@@ -42,11 +46,15 @@ export async function startServerProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
+  let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    stdout += chunk.toString();
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    stderr += chunk.toString();
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 20_000;
@@ -67,6 +75,8 @@ export async function startServerProcess(
     url,
     child,
     output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

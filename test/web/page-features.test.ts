@@ -87,6 +87,22 @@ describe('zones', () => {
     assert.match(page.body, /data-tz="Asia\/Kolkata"/);
     assert.match(page.body, /Times are shown in Kolkata · India Standard Time \(UTC\+05:30\)/);
   });
+
+  test('zones.json: every zone, canonical, labelled in the language asked for, cacheable for a minute', async () => {
+    const response = await new Visitor(server).get('/book/zones.json?lang=de&hf=H');
+    assert.equal(response.status, 200);
+    assert.equal(response.headers['cache-control'], 'public, max-age=60');
+    const { zones } = JSON.parse(response.body) as { zones: [string, string][] };
+    assert.ok(zones.length > 300, `${zones.length} zones`);
+    const ids = zones.map(([id]) => id);
+    assert.ok(ids.includes('Asia/Kolkata') && ids.includes('Europe/Kyiv') && ids.includes('America/Nuuk'));
+    assert.ok(!ids.includes('Asia/Calcutta') && !ids.includes('Europe/Kiev'));
+    assert.equal(new Set(ids).size, ids.length);
+    assert.match(
+      zones.find(([id]) => id === 'Europe/Berlin')![1],
+      /^Berlin · Mitteleuropäische Zeit · \d\d:\d\d$/,
+    );
+  });
 });
 
 describe('branding and organiser', () => {

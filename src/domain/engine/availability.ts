@@ -52,7 +52,7 @@ export function findAvailability(query: AvailabilityQuery): AvailableSlot[] {
     if (query.format === 'slots' && start < lastEnd) continue;
     const end = start + query.durationMs;
     lastEnd = end;
-    const participants = listFreeMembers(query.groups, window, start, end, beforeMs, afterMs, cache);
+    const participants = listFreeMembers(query.groups, window, start, end, beforeMs, afterMs, cache, true);
     results.push({ start, end, participants });
   }
   return results;

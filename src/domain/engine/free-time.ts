@@ -93,7 +93,18 @@ export function isMemberFree(
   return !packedIntersects(packCached(member.busy, cache), start - beforeMs, end + afterMs);
 }
 
-/** Every free member of every group, in listed order, each `sub` once (first appearance). */
+/**
+ * A group that requires all its members, in a slot known to satisfy every group: each member is
+ * free there, so no member needs checking (most of the cost of listing members of many results).
+ */
+function allFree(group: Group, known: boolean): boolean {
+  return known && group.required >= group.members.length;
+}
+
+/**
+ * Every free member of every group, in listed order, each `sub` once (first appearance). `known`:
+ * the slot is one of the engine's available starts (every group satisfied).
+ */
 export function listFreeMembers(
   groups: readonly Group[],
   window: PackedIntervals,
@@ -102,11 +113,14 @@ export function listFreeMembers(
   beforeMs: number,
   afterMs: number,
   cache: EngineCache,
+  known = false,
 ): string[] {
   const seen = new Set<string>();
   for (const group of groups) {
+    const free = allFree(group, known);
     for (const member of group.members) {
-      if (!seen.has(member.sub) && isMemberFree(member, window, start, end, beforeMs, afterMs, cache)) {
+      if (seen.has(member.sub)) continue;
+      if (free || isMemberFree(member, window, start, end, beforeMs, afterMs, cache)) {
         seen.add(member.sub);
       }
     }
@@ -117,7 +131,7 @@ export function listFreeMembers(
 /**
  * SPEC 5.2 selection: the first `required` free members of each group in listed order, groups
  * concatenated in listed order, a `sub` selected twice kept once (first). `null` when a group is
- * not satisfied.
+ * not satisfied. `known`: the slot is one of the engine's available starts.
  */
 export function listSelectedMembers(
   groups: readonly Group[],
@@ -127,13 +141,15 @@ export function listSelectedMembers(
   beforeMs: number,
   afterMs: number,
   cache: EngineCache,
+  known = false,
 ): string[] | null {
   const selected = new Set<string>();
   for (const group of groups) {
     let taken = 0;
+    const free = allFree(group, known);
     for (const member of group.members) {
       if (taken === group.required) break;
-      if (isMemberFree(member, window, start, end, beforeMs, afterMs, cache)) {
+      if (free || isMemberFree(member, window, start, end, beforeMs, afterMs, cache)) {
         selected.add(member.sub);
         taken++;
       }

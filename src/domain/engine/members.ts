@@ -152,9 +152,27 @@ export function buildGroups<F extends { readonly calendarId: string }>(
     busy.push(...(facts.reservedByAccount.get(member.sub) ?? []));
     return { sub: member.sub, busy, open: memberOpenTime(member, facts, window) };
   };
+  // A member named the same way in many groups and steps is built once and shared: the engine's
+  // caches (and the compute pool's transfer) then see one member, not one per mention.
+  const built = new Map<string, MemberAvailability>();
+  const shared = (member: MemberRequest): MemberAvailability => {
+    const key = JSON.stringify([
+      member.sub,
+      member.calendarIds,
+      member.availablePeriods,
+      member.managedAvailability,
+      member.availabilityRuleIds,
+    ]);
+    let result = built.get(key);
+    if (result === undefined) {
+      result = availability(member);
+      built.set(key, result);
+    }
+    return result;
+  };
   const groups = requested.map((stepGroups) =>
     stepGroups.map((group) => ({
-      members: group.members.map(availability),
+      members: group.members.map(shared),
       required: group.required ?? group.members.length,
     })),
   );

@@ -363,8 +363,16 @@ function buildOption(
     const start = plan.starts[index]!;
     const end = start + plan.step.durationMs;
     const participants =
-      listSelectedMembers(plan.step.groups, plan.window, start, end, plan.beforeMs, plan.afterMs, cache) ??
-      [];
+      listSelectedMembers(
+        plan.step.groups,
+        plan.window,
+        start,
+        end,
+        plan.beforeMs,
+        plan.afterMs,
+        cache,
+        true,
+      ) ?? [];
     out.push({ index: plan.step.index, start, end, participants });
     const next: number = state.nextStep[index]!;
     if (next < 0) break;

@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { deliveryWithAttempts, listDeliveries, replayDelivery } from '../../app/callbacks.ts';
 import { Problems } from '../../domain/errors.ts';
-import type { DeliveryAttemptRecord, OutboxRecord } from '../../ports/store.ts';
 import { applicationCaller, type HttpDeps, queryOf } from '../request.ts';
 import { APPLICATION_AUTH, ERRORS, RTSEQ } from '../schemas.ts';
-import { formatUtc, readEnum, readInteger } from '../wire/reader.ts';
+import { attemptDocument, deliveryDocument } from '../wire/callbacks.ts';
+import { readEnum, readInteger } from '../wire/reader.ts';
 
 const Delivery = Type.Object({
   callback_id: Type.String(),
@@ -19,30 +19,6 @@ const Delivery = Type.Object({
   last_error: Type.Optional(Type.String()),
   created: Type.String(),
 });
-
-function deliveryDocument(item: OutboxRecord) {
-  return {
-    callback_id: item.id,
-    delivery_id: item.deliveryId,
-    kind: item.kind,
-    url: item.kind === 'callback' ? item.target : `caldav:${item.target}`,
-    status: item.status,
-    attempts: item.attempts,
-    ...(item.status === 'pending' ? { next_attempt_at: formatUtc(item.nextAttemptAt) } : {}),
-    ...(item.lastError === null ? {} : { last_error: item.lastError }),
-    created: formatUtc(item.createdAt),
-  };
-}
-
-function attemptDocument(attempt: DeliveryAttemptRecord) {
-  return {
-    attempt: attempt.attempt,
-    at: formatUtc(attempt.at),
-    status_code: attempt.statusCode,
-    error: attempt.error,
-    duration_ms: attempt.durationMs,
-  };
-}
 
 function readLimit(value: unknown, problems: Problems): number | undefined {
   if (value === undefined) return undefined;

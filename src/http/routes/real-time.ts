@@ -95,6 +95,17 @@ function linkBody(kind: LinkKind) {
       tzid: Type.Optional(Type.String()),
       minimum_notice: Type.Optional(Duration),
       formatting: Type.Optional(Type.Object({ hour_format: Type.Optional(Type.String()) })),
+      locale: Type.Optional(
+        Type.String({
+          description: 'rtseq: the booking page’s language, a BCP 47 tag (en, de, fr, es, nl, ja, …)',
+        }),
+      ),
+      organizer: Type.Optional(
+        Type.Object(
+          { name: Type.Optional(Type.String()), email: Type.Optional(Type.String()) },
+          { description: 'rtseq: shown on every page of the link, and as the contact on dead ends' },
+        ),
+      ),
       client_id: Type.Optional(Type.String({ description: 'legacy body credentials' })),
       client_secret: Type.Optional(Type.String({ description: 'legacy body credentials' })),
     },

@@ -91,5 +91,16 @@ export function outboxRepo(db: SqlExecutor): OutboxRepo {
       );
       return changed > 0;
     },
+    async backlog() {
+      const [row] = await db.all<{ n: unknown; oldest: unknown }>(
+        "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'",
+        [],
+      );
+      const oldest = row?.oldest;
+      return {
+        pending: Number(row?.n ?? 0),
+        oldestCreatedAt: oldest === null || oldest === undefined ? null : Number(oldest),
+      };
+    },
   };
 }
