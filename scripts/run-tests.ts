@@ -15,7 +15,14 @@ const files = [...globSync('src/**/*.test.ts'), ...globSync('test/**/*.test.ts')
 const only = process.argv.slice(2);
 const selected = only.length > 0 ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 const engine = selected.filter((f) => f.startsWith('src/domain/'));
-const POSTGRES_SUITES = ['test/http/', 'test/sdk/', 'test/links/', 'test/callbacks/', 'test/web/'];
+const POSTGRES_SUITES = [
+  'test/http/',
+  'test/sdk/',
+  'test/links/',
+  'test/callbacks/',
+  'test/web/',
+  'test/security/',
+];
 const onPostgres = selected.filter((f) => POSTGRES_SUITES.some((prefix) => f.startsWith(prefix)));
 
 function run(label: string, list: readonly string[], env: Record<string, string>): number {

@@ -18,7 +18,13 @@ import type { SourceFailure } from '../ports/busy-source.ts';
 import { type AvailabilityCompute, ComputeBudgetError } from '../ports/compute.ts';
 import type { Caller } from './auth.ts';
 import type { AppContext } from './context.ts';
-import { type BusyOptions, type GroupRequest, type ResolvedGroups, resolveGroups } from './participants.ts';
+import {
+  type BusyOptions,
+  type GroupRequest,
+  type ResolvedGroups,
+  resolveGroups,
+  yieldToEventLoop,
+} from './participants.ts';
 
 const MINUTE = 60_000;
 
@@ -192,8 +198,10 @@ export async function querySequences(
 ): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
   const done = ctx.metrics?.startComputation('sequenced_availability');
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
+  await yieldToEventLoop(); // between loading and handing over: let waiting requests through
   const options = await searchSequences(ctx, query);
   done?.();
+  await yieldToEventLoop();
   return { options, failures: resolved.failures };
 }
 

@@ -61,6 +61,36 @@ function closedState(ctx: AppContext, link: Link): ClosedState | undefined {
   return undefined;
 }
 
+/** Page states being computed, per context: identical concurrent computations run once. */
+const computing = new WeakMap<AppContext, Map<string, Promise<OpenState>>>();
+
+/**
+ * A page view's open (or rescheduling: SPEC 6.6) state. Views that need the same computation of
+ * the same link while it runs (one holder's tabs, a burst of reloads) share it (single flight).
+ * A taken answer never joins one: it must see the competing change that made it.
+ */
+function sharedOpenState(ctx: AppContext, loaded: LoadedLink, options: BusyOptions): Promise<OpenState> {
+  const { link } = loaded;
+  const key = JSON.stringify([
+    link.id,
+    link.status,
+    link.rescheduleSteps ?? null,
+    options.fresh,
+    options.ignoreHolder ?? null,
+    options.ignoreBooking ?? null,
+  ]);
+  let running = computing.get(ctx);
+  if (running === undefined) {
+    running = new Map();
+    computing.set(ctx, running);
+  }
+  const pending = running.get(key);
+  if (pending !== undefined) return pending;
+  const started = computeOpenState(ctx, loaded, options).finally(() => running.delete(key));
+  running.set(key, started);
+  return started;
+}
+
 /** Open (or rescheduling: SPEC 6.6) page state: the options computed now. */
 async function computeOpenState(
   ctx: AppContext,
@@ -88,7 +118,7 @@ export async function viewLink(
   if (loaded === undefined) return undefined;
   const state =
     closedState(ctx, loaded.link) ??
-    (await computeOpenState(ctx, loaded, {
+    (await sharedOpenState(ctx, loaded, {
       fresh: false,
       ...(holderKey === undefined ? {} : { ignoreHolder: holderKey }),
     }));
@@ -162,19 +192,47 @@ async function placeHold(
   if (option === null) return takenOutcome(ctx, loaded);
   const described = describeOption(link.request, option);
   const rows = outsideOwnBooking(ctx, link, reservationsFor(ctx, link, described, 'hold', holderKey));
+  const now = ctx.clock.now();
+  const expiresAt = rows[0]?.expiresAt ?? now + ctx.config.holdSeconds * 1000;
   try {
-    await ctx.store.transaction((repos) => repos.reservations.insertAll(rows, ctx.clock.now(), holderKey));
+    await ctx.store.transaction(async (repos) => {
+      // At most one active hold per link (SPEC 9): this one replaces whatever the link held, so
+      // one visitor with many sessions cannot hold many options. The hold record goes first: its
+      // row lock queues concurrent holds of the same link.
+      await repos.linkGuards.putHold({ linkId: link.id, holderKey, optionKey: optionKey(option), expiresAt });
+      await repos.reservations.releaseLink(link.id, ['hold']);
+      await repos.reservations.insertAll(rows, now, holderKey);
+    });
   } catch (error) {
     if (error instanceof ReservationConflictError) return takenOutcome(ctx, loaded);
     throw error;
   }
-  const expiresAt = ctx.clock.now() + ctx.config.holdSeconds * 1000;
-  return { kind: 'held', link, option: described, expiresAt: rows[0]?.expiresAt ?? expiresAt };
+  return { kind: 'held', link, option: described, expiresAt };
 }
 
 /** "Back" on the confirmation page: the hold ends at once. */
 export async function releaseHold(ctx: AppContext, link: Link, holderKey: string): Promise<void> {
-  await ctx.store.transaction((repos) => repos.reservations.releaseHolds(link.id, holderKey));
+  await ctx.store.transaction(async (repos) => {
+    await repos.reservations.releaseHolds(link.id, holderKey);
+    await repos.linkGuards.clearHold(link.id, holderKey);
+  });
+}
+
+/**
+ * Confirm in `confirm` mode: books the option this session actually holds, whatever an older
+ * confirmation form (another tab, the back button) says; the form's option only when the session
+ * holds nothing live on this link any more.
+ */
+export async function confirmHeld(
+  ctx: AppContext,
+  loaded: LoadedLink,
+  formChosen: ChosenSteps,
+  holderKey: string,
+): Promise<ChoiceOutcome> {
+  const hold = await ctx.store.read((repos) => repos.linkGuards.hold(loaded.link.id));
+  const live = hold !== undefined && hold.holderKey === holderKey && hold.expiresAt > ctx.clock.now();
+  const held = live ? parseOptionKey(hold.optionKey) : undefined;
+  return bookOption(ctx, loaded, held ?? formChosen, holderKey);
 }
 
 /** The first booking of an open link (SPEC 6.3 steps 2 to 4), inside the caller's transaction. */
@@ -254,19 +312,26 @@ async function commitBooking(
   return { kind: 'booked', link: done, booked };
 }
 
-/** "None of these times work" (SPEC 6.2): queues the no_times_suitable callback when configured. */
+/**
+ * "None of these times work" (SPEC 6.2): queues the no_times_suitable callback when configured,
+ * at most once per link. Later uses get the first answer and send nothing.
+ */
 export async function reportNoTimesSuitable(
   ctx: AppContext,
   link: Link,
   note: string | null = null,
 ): Promise<{ notified: boolean }> {
   const url = link.request.noTimesSuitableUrl;
-  if (url === null || statusOf(link, ctx.clock.now()) !== 'open') return { notified: false };
-  const body = noTimesSuitableBody(ctx, link, note);
-  await ctx.store.transaction((repos) =>
-    repos.outbox.insert(outboxItem(ctx, link.applicationId, 'callback', url, body)),
-  );
-  return { notified: true };
+  if (statusOf(link, ctx.clock.now()) !== 'open') return { notified: false };
+  return ctx.store.transaction(async (repos) => {
+    const first = await repos.linkGuards.markNoTimesSuitable(link.id, ctx.clock.now(), url !== null);
+    if (!first) return { notified: (await repos.linkGuards.noTimesSuitable(link.id))?.notified ?? false };
+    if (url === null) return { notified: false };
+    await repos.outbox.insert(
+      outboxItem(ctx, link.applicationId, 'callback', url, noTimesSuitableBody(ctx, link, note)),
+    );
+    return { notified: true };
+  });
 }
 
 /** Whether the page session with this holder key made the link's booking. */

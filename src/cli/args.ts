@@ -15,6 +15,8 @@ const OPTIONS = {
   url: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  steps: { type: 'string' },
+  reason: { type: 'string' },
   'display-name': { type: 'string' },
   'logo-url': { type: 'string' },
   'accent-colour': { type: 'string' },
@@ -39,8 +41,29 @@ export type Args = {
   required(flag: Flag, fallback?: string): string;
 };
 
+/**
+ * Client ids, secrets and passwords are base64url and may begin with `-`, which parseArgs reads
+ * as another flag (`--client-id -x…` would be refused); a string flag therefore always takes the
+ * next word as its value.
+ */
+function joinStringValues(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const name = word.startsWith('--') ? word.slice(2) : '';
+    const option = (OPTIONS as Record<string, { type: string }>)[name];
+    if (option?.type === 'string' && i + 1 < argv.length) {
+      joined.push(`${word}=${argv[i + 1]}`);
+      i++;
+    } else {
+      joined.push(word);
+    }
+  }
+  return joined;
+}
+
 function parseWith(argv: readonly string[]) {
-  return parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
+  return parseArgs({ args: joinStringValues(argv), allowPositionals: true, options: OPTIONS });
 }
 
 export function readArgs(argv: readonly string[]): Args {

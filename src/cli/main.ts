@@ -11,6 +11,7 @@ import { type Args, readArgs, UsageError } from './args.ts';
 import { runCalendarCommand } from './calendars.ts';
 import { runCallbackCommand } from './callbacks.ts';
 import { runDemoCommand, startDemo } from './demo.ts';
+import { runLinkCommand } from './links.ts';
 
 const USAGE = `Usage: rtseq <command>
   serve [--demo]                         run the server (--demo: create the demo on an empty database,
@@ -34,6 +35,11 @@ const USAGE = `Usage: rtseq <command>
                                          RTSEQ_CALDAV_PASSWORD, which keeps it out of the process list)
   calendars connect-ics --client-id ID --url URL [--name N] [--json]
                                          connect a new account to an ICS feed (read-only)
+  links reschedule --id LINK_ID [--steps ID,ID] [--json]
+                                         reopen a booked link for rescheduling (the whole loop, or only
+                                         the steps with these sequence_ids); prints the page URL
+  links cancel --id LINK_ID [--reason TEXT] [--json]
+                                         cancel a booked link: its events are deleted, the callback queued
 Configuration comes from the environment (see README).`;
 
 type Command = (config: Config, args: Args, out: (text: string) => void) => Promise<boolean>;
@@ -42,6 +48,7 @@ const GROUPS = new Map<string, Command>([
   ['app', runAppCommand],
   ['callbacks', runCallbackCommand],
   ['calendars', runCalendarCommand],
+  ['links', runLinkCommand],
 ]);
 
 /** Runs one command; the exit code, or -1 when the command keeps running (`serve`). */

@@ -23,6 +23,8 @@ export type Limits = {
   readonly authFailuresPerMinute: number;
   /** Bytes of JSON one event template (top level or one step) may take. */
   readonly templateBytes: number;
+  /** Bytes the booking page's shared-view cache may hold per process. */
+  readonly pageCacheBytes: number;
 };
 
 export type Config = {
@@ -169,6 +171,11 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     defaultValue: '16384',
   },
   {
+    name: 'PAGE_CACHE_MAX_BYTES',
+    meaning: "Memory the booking page's shared page views may take per process (entries live at most 1 s)",
+    defaultValue: '33554432',
+  },
+  {
     name: 'TRUST_PROXY',
     meaning:
       'Comma-separated proxy addresses or CIDRs whose X-Forwarded-For gives the client IP (page rate limits)',
@@ -304,6 +311,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       pagePerSecond: integer('PAGE_RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000),
       authFailuresPerMinute: integer('AUTH_FAILURES_PER_MINUTE', 20, 1, 1_000_000),
       templateBytes: integer('LIMIT_TEMPLATE_BYTES', 16_384, 256, 1_048_576),
+      pageCacheBytes: integer('PAGE_CACHE_MAX_BYTES', 33_554_432, 0, 4_294_967_296),
     },
   };
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join('\n- ')}`);

@@ -351,6 +351,35 @@ export interface OutboxRepo {
   backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
 }
 
+/** The one hold a link may have (SPEC 9): who holds which option until when. */
+export type LinkHoldRecord = {
+  readonly linkId: string;
+  readonly holderKey: string;
+  /** The held option as the page writes it (`optionKey` of app/booking.ts). */
+  readonly optionKey: string;
+  readonly expiresAt: number;
+};
+
+/** Per-link guards against abuse of the public page (issue 12). */
+export interface LinkGuardRepo {
+  /**
+   * Records `hold` as the link's one hold, replacing any other. On PostgreSQL the row lock this
+   * takes queues concurrent holds of one link, so call it before touching the link's reservations.
+   */
+  putHold(hold: LinkHoldRecord): Promise<void>;
+  /** The link's recorded hold, expired or not. */
+  hold(linkId: string): Promise<LinkHoldRecord | undefined>;
+  /** Forgets the link's hold when `holderKey` holds it. */
+  clearHold(linkId: string, holderKey: string): Promise<void>;
+  /**
+   * Marks "None of these times work" as used on the link; false when it already was (then nothing
+   * may be sent again). `notified` says whether the organiser was told, for later answers.
+   */
+  markNoTimesSuitable(linkId: string, at: number, notified: boolean): Promise<boolean>;
+  /** Whether the organiser was told the first time; undefined when the action was never used. */
+  noTimesSuitable(linkId: string): Promise<{ readonly notified: boolean } | undefined>;
+}
+
 /** Every repository, bound to one transaction or to autocommit reads. */
 export type Repos = {
   readonly applications: ApplicationRepo;
@@ -362,6 +391,7 @@ export type Repos = {
   readonly links: LinkRepo;
   readonly reservations: ReservationRepo;
   readonly outbox: OutboxRepo;
+  readonly linkGuards: LinkGuardRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';

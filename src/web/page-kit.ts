@@ -6,13 +6,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bookedBy, type ClosedState, type OpenState } from '../app/booking.ts';
 import type { AppContext } from '../app/context.ts';
-import type { Link } from '../app/link-model.ts';
+import { inviteeMay, type Link } from '../app/link-model.ts';
 import { completionRedirect } from '../app/link-wire.ts';
 import { type LoadedLink, loadLinkForPage } from '../app/links.ts';
 import type { RateLimiter } from '../app/rate-limit.ts';
 import type { ApplicationRecord } from '../ports/store.ts';
 import { accentCssUrl } from './accent.ts';
 import type { Assets } from './assets.ts';
+import { changeLinks } from './change-pages.ts';
 import type { SafeHtml } from './html.ts';
 import type { MessageKey } from './i18n/index.ts';
 import { eventInfo, itinerarySteps, optionViews, stepsInOrder } from './page-data.ts';
@@ -191,6 +192,10 @@ export class PageKit {
             redirectUrl: completionRedirect(state.link),
             bookedHere,
             takenNotice,
+            extra: changeLinks(env, {
+              reschedule: inviteeMay(state.link, 'reschedule', env.now).allowed,
+              cancel: inviteeMay(state.link, 'cancel', env.now).allowed,
+            }),
           }),
           env,
         );

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
 import { accentStylesheet } from './accent.ts';
 import { registerBack } from './actions/back.ts';
+import { registerChange } from './actions/change.ts';
 import { registerChoose } from './actions/choose.ts';
 import { registerItinerary } from './actions/itinerary.ts';
 import { registerLive } from './actions/live.ts';
@@ -81,6 +82,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
       });
 
       registerView(scope, kit);
+      registerChange(scope, kit);
       registerChoose(scope, kit);
       registerBack(scope, kit);
       registerNone(scope, kit);

@@ -311,7 +311,15 @@ describe('reschedule', () => {
       assert.equal(response.statusCode, 200, response.body);
       assert.equal(response.json().real_time_scheduling.status, 'rescheduling');
     }
-    const outcomes = await Promise.all([a, b].map((link) => book(link.token, ['2026-01-09T14:00:00Z'])));
+    // Both pages offer 14:00; then both choose it at once.
+    for (const link of [a, b]) {
+      assert.ok(
+        (await pageOptions(link.token)).some((o) => o.steps[0]!.start === at('2026-01-09T14:00:00Z')),
+      );
+    }
+    const loaded = await Promise.all([a, b].map(async (link) => (await loadLinkForPage(t.ctx, link.token))!));
+    const chosen = [{ index: 0, start: at('2026-01-09T14:00:00Z') }];
+    const outcomes = await Promise.all(loaded.map((link) => bookOption(t.ctx, link, chosen, null)));
     assert.deepEqual(outcomes.map((o) => o.kind).sort(), ['booked', 'taken']);
     const loser = outcomes[0]!.kind === 'booked' ? b : a;
     const status = (

@@ -9,6 +9,7 @@ import {
   bookOption,
   type ChoiceOutcome,
   type ChosenSteps,
+  confirmHeld,
   holdOption,
   optionKey,
   parseOptionKey,
@@ -126,9 +127,10 @@ export function registerChoose(scope: FastifyInstance, kit: PageKit): void {
     ),
   );
 
+  // A stale confirmation form (another tab, the back button) books what this session holds.
   scope.post<{ Params: TokenParams }>('/:token/confirm', { bodyLimit: FORM_BODY_LIMIT }, (request, reply) =>
     submitChoice(kit, request, reply, (loaded, chosen, holderKey) =>
-      bookOption(ctx, loaded, chosen, holderKey),
+      confirmHeld(ctx, loaded, chosen, holderKey),
     ),
   );
   registerConfirmPage(scope, kit);

@@ -62,6 +62,8 @@ export type CompletedPageView = {
   readonly bookedHere: boolean;
   /** Shown instead of the usual line when someone else's booking just beat this visitor's. */
   readonly takenNotice: boolean;
+  /** More content before "What next" (the links to reschedule or cancel, when allowed). */
+  readonly extra?: SafeHtml;
 };
 
 export function completedPage(env: PageEnv, view: CompletedPageView): SafeHtml {
@@ -93,6 +95,7 @@ ${zoneLine(env, clock, view.steps[0]?.start ?? env.now)}
       return html`<li><span class="step-name">${t('step_links', { step: title })}</span> <a href="${links.google}" rel="noopener" target="_blank">${t('google_calendar')}</a> · <a href="${links.outlook}" rel="noopener" target="_blank">${t('outlook')}</a></li>`;
     })}</ul>
 </section>
+${view.extra}
 <section class="onward" aria-labelledby="onward-title">
 <h2 id="onward-title">${t('next_title')}</h2>
 <p><a id="continue" class="button primary" href="${view.redirectUrl}">${t('continue')}</a></p>

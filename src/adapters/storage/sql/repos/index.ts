@@ -8,6 +8,7 @@ import { accountsRepo } from './accounts.ts';
 import { applicationsRepo } from './applications.ts';
 import { calendarsRepo } from './calendars.ts';
 import { eventsRepo } from './events.ts';
+import { linkGuardsRepo } from './link-guards.ts';
 import { linksRepo } from './links.ts';
 import { outboxRepo } from './outbox.ts';
 import { periodsRepo } from './periods.ts';
@@ -26,5 +27,6 @@ export function sqlRepos(db: SqlExecutor): Repos {
     links: linksRepo(db),
     reservations: reservationsRepo(db),
     outbox: outboxRepo(db),
+    linkGuards: linkGuardsRepo(db),
   };
 }

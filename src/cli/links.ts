@@ -1,0 +1,61 @@
+/**
+ * `rtseq links reschedule|cancel --id …` (SPEC 6.6): the same use cases as
+ * `POST /v1/real_time_{sequencing,scheduling}/{id}/reschedule` and `…/cancel`, for an operator.
+ * The link is found by its id among every application of this database.
+ */
+import type { AppContext } from '../app/context.ts';
+import { cancelLink, requestReschedule } from '../app/link-changes.ts';
+import { linkDocument } from '../app/link-wire.ts';
+import { type LoadedLink, linkById } from '../app/links.ts';
+import type { Config } from '../config/config.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { Args } from './args.ts';
+import { withContext } from './context.ts';
+
+async function findLink(ctx: AppContext, id: string): Promise<LoadedLink> {
+  const kind = id.startsWith('sch_') ? 'scheduling' : 'sequencing';
+  const applications = await ctx.store.read((repos) => repos.applications.list());
+  for (const application of applications) {
+    try {
+      return { link: await linkById(ctx, application, kind, id), application };
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'not_found') throw error;
+    }
+  }
+  throw new DomainError('not_found', `No link ${id}`);
+}
+
+/** A 422's problems as lines, so the operator sees every one. */
+function describe(error: unknown): never {
+  if (error instanceof DomainError && error.problems.length > 0) {
+    throw new DomainError(error.code, error.problems.map((p) => `${p.path}: ${p.description}`).join('\n'));
+  }
+  throw error;
+}
+
+export async function runLinkCommand(
+  config: Config,
+  args: Args,
+  out: (text: string) => void,
+): Promise<boolean> {
+  if (args.sub !== 'reschedule' && args.sub !== 'cancel') return false;
+  const id = args.required('id');
+  const document = await withContext(config, async (ctx) => {
+    const loaded = await findLink(ctx, id);
+    if (args.sub === 'reschedule') {
+      const steps = args
+        .optional('steps')
+        ?.split(',')
+        .map((s) => s.trim());
+      const changed = await requestReschedule(ctx, loaded, steps ?? null).catch(describe);
+      return linkDocument(ctx, changed);
+    }
+    const cancelled = await cancelLink(ctx, loaded.link, args.optional('reason') ?? null).catch(describe);
+    return linkDocument(ctx, cancelled);
+  });
+  if (args.json) out(JSON.stringify(document));
+  else if (args.sub === 'reschedule') {
+    out(`${id} is rescheduling; the invitee chooses a new time at ${String(document.url)}`);
+  } else out(`${id} is cancelled; its events are deleted and the callback is queued.`);
+  return true;
+}
