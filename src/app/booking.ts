@@ -61,6 +61,36 @@ function closedState(ctx: AppContext, link: Link): ClosedState | undefined {
   return undefined;
 }
 
+/** Page states being computed, per context: identical concurrent computations run once. */
+const computing = new WeakMap<AppContext, Map<string, Promise<OpenState>>>();
+
+/**
+ * A page view's open (or rescheduling: SPEC 6.6) state. Views that need the same computation of
+ * the same link while it runs (one holder's tabs, a burst of reloads) share it (single flight).
+ * A taken answer never joins one: it must see the competing change that made it.
+ */
+function sharedOpenState(ctx: AppContext, loaded: LoadedLink, options: BusyOptions): Promise<OpenState> {
+  const { link } = loaded;
+  const key = JSON.stringify([
+    link.id,
+    link.status,
+    link.rescheduleSteps ?? null,
+    options.fresh,
+    options.ignoreHolder ?? null,
+    options.ignoreBooking ?? null,
+  ]);
+  let running = computing.get(ctx);
+  if (running === undefined) {
+    running = new Map();
+    computing.set(ctx, running);
+  }
+  const pending = running.get(key);
+  if (pending !== undefined) return pending;
+  const started = computeOpenState(ctx, loaded, options).finally(() => running.delete(key));
+  running.set(key, started);
+  return started;
+}
+
 /** Open (or rescheduling: SPEC 6.6) page state: the options computed now. */
 async function computeOpenState(
   ctx: AppContext,
@@ -88,7 +118,7 @@ export async function viewLink(
   if (loaded === undefined) return undefined;
   const state =
     closedState(ctx, loaded.link) ??
-    (await computeOpenState(ctx, loaded, {
+    (await sharedOpenState(ctx, loaded, {
       fresh: false,
       ...(holderKey === undefined ? {} : { ignoreHolder: holderKey }),
     }));

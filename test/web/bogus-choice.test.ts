@@ -1,9 +1,11 @@
 /**
  * SPEC 9: the booking page does no heavy work for anonymous input. An option that could never have
- * been offered is a 400 before any calendar is read or any option computed.
+ * been offered is a 400 before any calendar is read or any option computed; identical concurrent
+ * computations of one link's page run once.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { viewLink } from '../../src/app/booking.ts';
 import { findAvailability } from '../../src/domain/engine/availability.ts';
 import { findSequences } from '../../src/domain/engine/sequence.ts';
 import type { AvailabilityCompute } from '../../src/ports/compute.ts';
@@ -38,4 +40,27 @@ test('a chosen option that could never have been offered is a 400 without comput
   // An offered option still books.
   const booked = await visitor.post(`${link.path}/choose`, { csrf, option: offered });
   assert.equal(booked.status, 303);
+});
+
+test('identical concurrent page computations for one link run once', async (t) => {
+  let computations = 0;
+  const compute: AvailabilityCompute = {
+    findAvailability: async (query) => findAvailability(query),
+    findSequences: async (query) => {
+      computations += 1;
+      return findSequences(query);
+    },
+  };
+  const server = await startWebServer({ compute });
+  t.after(() => server.close());
+  const person = await server.createAccount('flight-1');
+  const link = await singleLink(server, person);
+  // A session's own view (it may hold an option) is not shared with others between requests,
+  // but the same computation asked for three times at once is done once.
+  const views = await Promise.all([1, 2, 3].map(() => viewLink(server.ctx, link.token, 'holder-1')));
+  assert.equal(computations, 1);
+  for (const view of views) assert.equal(view?.kind, 'open');
+  assert.deepEqual(views[1], views[0]);
+  await viewLink(server.ctx, link.token, 'holder-1');
+  assert.equal(computations, 2, 'once it is done, the next view computes again');
 });
