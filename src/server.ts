@@ -11,7 +11,7 @@ import Fastify, {
 import type { AppContext } from './app/context.ts';
 import { RateLimiter } from './app/rate-limit.ts';
 import { DomainError } from './domain/errors.ts';
-import { registerAuthFailureLimit, requestIdOf } from './http/abuse.ts';
+import { jsonDepth, MAX_JSON_DEPTH, registerAuthFailureLimit, requestIdOf, tooDeep } from './http/abuse.ts';
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
 import type { HttpDeps } from './http/request.ts';
@@ -98,7 +98,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       done(null, undefined);
       return;
     }
-    defaultJsonParser(request, String(body), done);
+    defaultJsonParser(request, String(body), (error, parsed) => {
+      if (error !== null) return done(error);
+      // SPEC 4: deeper than 32 levels is a 422, before anything walks the value.
+      if (jsonDepth(parsed) > MAX_JSON_DEPTH) return done(tooDeep());
+      done(null, parsed);
+    });
   });
 
   app.addContentTypeParser(

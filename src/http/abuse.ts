@@ -8,7 +8,38 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { RateLimiter } from '../app/rate-limit.ts';
+import { DomainError } from '../domain/errors.ts';
 import { errorBody } from './errors.ts';
+
+/** SPEC 4: JSON nested deeper than this is a 422, never a 5xx. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of a JSON value (a scalar is 0, `{}` is 1), measured without recursion. */
+export function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_JSON_DEPTH) return deepest;
+    for (const inner of Object.values(item)) stack.push([inner, depth + 1]);
+  }
+  return deepest;
+}
+
+/** The 422 for a body nested deeper than {@link MAX_JSON_DEPTH}. */
+export function tooDeep(): DomainError {
+  return new DomainError('invalid_request', `JSON may be nested at most ${MAX_JSON_DEPTH} levels deep`, {
+    problems: [
+      {
+        path: 'body',
+        code: 'errors.too_deep',
+        description: `the body is nested deeper than ${MAX_JSON_DEPTH} levels of JSON`,
+      },
+    ],
+  });
+}
 
 /** A client's x-request-id is kept only when it is a short token of safe characters. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;

@@ -122,14 +122,46 @@ describe('6 deeply nested JSON is a 422, never a 5xx', () => {
   test('5,000 levels in a template, and 33 in a step', async () => {
     const deep = await create(linkBody({ event_id: 'tpl-6', summary: 'Call', location: DEEP }), 5000);
     assert.equal(deep.status, 422, deep.text.slice(0, 300));
-    assert.equal(deep.json.errors.event[0].key, 'errors.too_deep');
+    assert.equal(deep.json.errors.body[0].key, 'errors.too_deep');
     const step = await create(
       linkBody({ event_id: 'tpl-7', summary: 'Call' }, { summary: 'S', junk: DEEP }),
       30,
     );
     assert.equal(step.status, 422);
-    assert.equal(step.json.errors['availability.sequence[0].event'][0].key, 'errors.too_deep');
+    assert.equal(step.json.errors.body[0].key, 'errors.too_deep');
     const shallow = await create(linkBody({ event_id: 'tpl-8', summary: 'Call', junk: DEEP }), 20);
     assert.equal(shallow.status, 200, shallow.text);
+  });
+
+  test('every JSON endpoint answers 422 errors.too_deep for 33 levels and accepts 32', async () => {
+    const nest = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
+    const routes: [string, string, string][] = [
+      ['POST', '/v1/availability', server.clientSecret],
+      ['POST', '/v1/sequenced_availability', server.clientSecret],
+      ['POST', '/v1/real_time_scheduling', server.clientSecret],
+      ['POST', `/v1/calendars/${person.calendarId}/events`, person.accessToken],
+      ['POST', '/v1/availability_rules', person.accessToken],
+      ['PATCH', '/v1/application', server.clientSecret],
+    ];
+    for (const [method, url, token] of routes) {
+      for (const body of [`{"x":${nest(32)}}`, `[${'['.repeat(40)}${']'.repeat(40)}]`, nest(20_000)]) {
+        const response = await server.app.inject({
+          method: method as 'POST',
+          url,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          payload: body,
+        });
+        assert.equal(response.statusCode, 422, `${method} ${url}`);
+        assert.equal(JSON.parse(response.body).errors.body[0].key, 'errors.too_deep', `${method} ${url}`);
+      }
+      const fits = await server.app.inject({
+        method: method as 'POST',
+        url,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: `{"x":${nest(31)}}`,
+      });
+      assert.notEqual(JSON.parse(fits.body).errors?.body?.[0]?.key, 'errors.too_deep', `${method} ${url}`);
+      assert.ok(fits.statusCode < 500);
+    }
   });
 });

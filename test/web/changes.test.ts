@@ -154,6 +154,49 @@ describe('reschedule page', () => {
   });
 });
 
+describe('reschedule in confirm mode', () => {
+  test('its current time needs no hold; a new time is held, confirmed, and replaces the booking', async () => {
+    const { link, person } = await changeableLink({ selection_mode: 'confirm' });
+    const visitor = new Visitor(server);
+    const open = await visitor.get(link.path);
+    const [nine] = optionKeysOf(open.body);
+    const csrf = csrfOf(open.body);
+    const hold = await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: nine! });
+    assert.equal((await visitor.get(hold.location!)).status, 200);
+    const booked = await visitor.post(`${link.path}/confirm`, { csrf, tz: 'UTC', option: nine! });
+    assert.equal(booked.status, 303);
+    assert.equal((await stored(link))?.status, 'completed');
+
+    const reopened = await visitor.post(`${link.path}/reschedule`, { csrf, tz: 'UTC' });
+    assert.equal(reopened.status, 303);
+    const choosing = await visitor.get(reopened.location!);
+    const options = optionKeysOf(choosing.body);
+    assert.ok(options.includes(nine!), 'its own time is offered');
+    // Its current time again needs no hold (its own booking covers it): the confirmation shows.
+    const same = await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: nine! });
+    assert.match(same.location ?? '', /\/confirm\?/);
+    assert.equal((await visitor.get(same.location!)).status, 200);
+    assert.equal((await visitor.post(`${link.path}/back`, { csrf, tz: 'UTC' })).status, 303);
+    // An hour later is held, confirmed, and replaces the booking.
+    const ten = options[1]!;
+    const held = await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: ten });
+    assert.match(held.location ?? '', /\/confirm\?/);
+    assert.equal((await visitor.get(held.location!)).status, 200, 'the confirmation page of its own hold');
+    const before = await eventOf(person, link);
+    const done = await visitor.post(`${link.path}/confirm`, { csrf, tz: 'UTC', option: ten });
+    assert.equal(done.status, 303);
+    assert.equal((await stored(link))?.status, 'completed');
+    const after = await eventOf(person, link);
+    assert.equal(after?.eventUid, before?.eventUid);
+    assert.equal(after!.startMs - before!.startMs, HOUR);
+    const rows = await server.ctx.store.read((repos) => repos.reservations.byLink(link.id));
+    assert.deepEqual(
+      rows.map((r) => [iso(r.startMs), iso(r.endMs), r.kind]),
+      [[iso(after!.startMs), iso(after!.endMs), 'booking']],
+    );
+  });
+});
+
 describe('cancel page', () => {
   test('a confirmation step with an optional reason; then the events are gone and the page says cancelled', async () => {
     const { link, person } = await changeableLink();

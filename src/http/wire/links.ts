@@ -51,28 +51,6 @@ const TEMPLATE_FIELDS = new Set([
   'event_private',
 ]);
 
-/** SPEC 4: JSON nested deeper than this is a 422. */
-export const MAX_JSON_DEPTH = 32;
-
-/** Nesting depth of a JSON value (a scalar is 0, `{}` is 1), measured without recursion. */
-export function jsonDepth(value: unknown): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== 'object') continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > 10_000) return deepest;
-    for (const inner of Object.values(item)) stack.push([inner, depth + 1]);
-  }
-  return deepest;
-}
-
-/** Containers above a field path: `event` has the body, `availability.sequence[0].event` four. */
-function levelsAbove(path: string): number {
-  return path.split(/\.|(?=\[)/).length;
-}
-
 function readEventTemplate(
   value: unknown,
   path: string,
@@ -82,10 +60,7 @@ function readEventTemplate(
 ): Json | undefined {
   const event = readObject(value, path, problems, topLevel);
   if (event === undefined) return undefined;
-  if (levelsAbove(path) + jsonDepth(event) > MAX_JSON_DEPTH) {
-    problems.add(path, 'errors.too_deep', `${path} is nested deeper than ${MAX_JSON_DEPTH} levels of JSON`);
-    return undefined;
-  }
+  // Depth is bounded for the whole body by the JSON parser (http/abuse.ts, SPEC 4).
   const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8');
   if (bytes > maxBytes) {
     problems.add(
@@ -280,6 +255,16 @@ export function readLinkRequest(
       minimumNoticeMinutes,
       maxResults: limits.maxResults,
     };
+  }
+
+  // SPEC 6.1: a link that could only ever be expired is refused, not created expired.
+  const periods = sequence.queryPeriods;
+  if (periods.length > 0 && Math.max(...periods.map((p) => p.end)) <= now) {
+    problems.add(
+      `${availabilityKey}.query_periods`,
+      'errors.in_the_past',
+      `every query period has already ended: at least one must end in the future`,
+    );
   }
 
   const callbackUrls = readObject(body.callback_urls, 'callback_urls', problems, false);
