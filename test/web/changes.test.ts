@@ -197,6 +197,62 @@ describe('reschedule in confirm mode', () => {
   });
 });
 
+describe('reschedule in confirm mode, overlapping', () => {
+  test('a new time half inside the current booking is held only outside it, then replaces it', async () => {
+    counter += 1;
+    const person = await server.createAccount(`inv-half-${counter}`);
+    const period = tomorrow();
+    const link = await createSequencingLink(server, {
+      oauth: { redirect_uri: 'https://example.com/done' },
+      event: { event_id: `half-${counter}`, summary: 'Intro call' },
+      tzid: 'UTC',
+      selection_mode: 'confirm',
+      target_calendars: [{ sub: person.sub, calendar_id: person.calendarId }],
+      availability: {
+        query_periods: [{ start: iso(period.start), end: iso(period.end) }],
+        sequence: [
+          {
+            sequence_id: 'call',
+            participants: [{ members: [{ sub: person.sub }] }],
+            required_duration: { minutes: 60 },
+            start_interval: { minutes: 30 },
+          },
+        ],
+      },
+      invitee_actions: { reschedule: true },
+    });
+    const visitor = new Visitor(server);
+    const open = await visitor.get(link.path);
+    const csrf = csrfOf(open.body);
+    const nine = `0.${period.start}`;
+    const halfPast = `0.${period.start + HOUR / 2}`;
+    await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: nine });
+    assert.equal((await visitor.post(`${link.path}/confirm`, { csrf, tz: 'UTC', option: nine })).status, 303);
+    assert.equal((await visitor.post(`${link.path}/reschedule`, { csrf, tz: 'UTC' })).status, 303);
+    assert.ok(optionKeysOf((await visitor.get(link.path)).body).includes(halfPast));
+
+    const held = await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: halfPast });
+    assert.equal((await visitor.get(held.location!)).status, 200, 'the confirmation page');
+    const rows = async () =>
+      (await server.ctx.store.read((r) => r.reservations.liveIn([person.sub], period, server.clock.now())))
+        .map((r) => `${r.kind} ${iso(r.startMs)}-${iso(r.endMs)}`)
+        .sort();
+    const at = (ms: number) => iso(ms);
+    assert.deepEqual(await rows(), [
+      `booking ${at(period.start)}-${at(period.start + HOUR)}`,
+      `hold ${at(period.start + HOUR)}-${at(period.start + HOUR + HOUR / 2)}`,
+    ]);
+    assert.equal(
+      (await visitor.post(`${link.path}/confirm`, { csrf, tz: 'UTC', option: halfPast })).status,
+      303,
+    );
+    assert.equal((await stored(link))?.status, 'completed');
+    assert.deepEqual(await rows(), [
+      `booking ${at(period.start + HOUR / 2)}-${at(period.start + HOUR + HOUR / 2)}`,
+    ]);
+  });
+});
+
 describe('cancel page', () => {
   test('a confirmation step with an optional reason; then the events are gone and the page says cancelled', async () => {
     const { link, person } = await changeableLink();
