@@ -6,32 +6,46 @@ import { DomainError } from '../domain/errors.ts';
 import type { AccountRecord, ApplicationRecord, CalendarRecord, Repos } from '../ports/store.ts';
 import type { AppContext } from './context.ts';
 
-export type TokenPair = { readonly accessToken: string; readonly refreshToken: string };
+export type TokenPair = {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** Seconds the access token works for (SPEC 3 `expires_in`). */
+  readonly expiresIn: number;
+};
 
 export type ApplicationCalendarResult = TokenPair & {
   readonly account: AccountRecord;
   readonly calendar: CalendarRecord;
 };
 
-async function issueTokens(ctx: AppContext, repos: Repos, accountId: string): Promise<TokenPair> {
+/**
+ * A fresh access and refresh token for the account, in `grantId` (a new grant unless a refresh
+ * continues one). The access token expires after ACCESS_TOKEN_SECONDS.
+ */
+export async function issueTokens(
+  ctx: AppContext,
+  repos: Repos,
+  accountId: string,
+  grantId: string = ctx.ids.newId('grt'),
+): Promise<TokenPair> {
   const accessToken = ctx.ids.newToken(32);
   const refreshToken = ctx.ids.newToken(32);
   const createdAt = ctx.clock.now();
+  const expiresIn = ctx.config.accessTokenSeconds;
+  const common = { accountId, createdAt, revokedAt: null, grantId };
   await repos.accounts.insertToken({
+    ...common,
     tokenHash: ctx.secrets.hash(accessToken),
-    accountId,
     kind: 'access',
-    createdAt,
-    revokedAt: null,
+    expiresAt: createdAt + expiresIn * 1000,
   });
   await repos.accounts.insertToken({
+    ...common,
     tokenHash: ctx.secrets.hash(refreshToken),
-    accountId,
     kind: 'refresh',
-    createdAt,
-    revokedAt: null,
+    expiresAt: null,
   });
-  return { accessToken, refreshToken };
+  return { accessToken, refreshToken, expiresIn };
 }
 
 /** Idempotent per (application, application_calendar_id): the same account every time, fresh tokens. */
@@ -80,7 +94,18 @@ export async function createApplicationCalendar(
   });
 }
 
-/** `grant_type=refresh_token`: a fresh pair; the old refresh token is spent. */
+/** A spent, revoked, unknown or foreign refresh token (SPEC 3: 400 `invalid_grant`). */
+export class InvalidGrantError extends Error {
+  constructor() {
+    super('The refresh token is not valid');
+  }
+}
+
+/**
+ * `grant_type=refresh_token`: a fresh pair in the same grant. The old refresh token is spent by one
+ * conditional write, so of several concurrent refreshes with it exactly one succeeds; the old
+ * access token keeps working until it expires.
+ */
 export async function refreshTokens(ctx: AppContext, application: ApplicationRecord, refreshToken: string) {
   return ctx.store.transaction(async (repos) => {
     const token = await repos.accounts.tokenByHash(ctx.secrets.hash(refreshToken));
@@ -88,18 +113,47 @@ export async function refreshTokens(ctx: AppContext, application: ApplicationRec
     if (
       token === undefined ||
       token.kind !== 'refresh' ||
-      token.revokedAt !== null ||
       account === undefined ||
-      account.applicationId !== application.id
+      account.applicationId !== application.id ||
+      !(await repos.accounts.spendRefreshToken(token.tokenHash, ctx.clock.now()))
     ) {
-      throw new DomainError('invalid_request', 'The refresh token is not valid', {
-        problems: [
-          { path: 'refresh_token', code: 'errors.invalid_grant', description: 'refresh_token is not valid' },
-        ],
-      });
+      throw new InvalidGrantError();
     }
-    await repos.accounts.revokeToken(token.tokenHash, ctx.clock.now());
-    const tokens = await issueTokens(ctx, repos, account.id);
+    const tokens = await issueTokens(ctx, repos, account.id, token.grantId ?? undefined);
     return { ...tokens, account };
+  });
+}
+
+/**
+ * `POST /oauth/token/revoke`: revokes the whole grant of an access or refresh token of one of the
+ * application's accounts. Unknown and foreign tokens change nothing (the answer is the same).
+ */
+export async function revokeGrantOf(ctx: AppContext, application: ApplicationRecord, token: string) {
+  await ctx.store.transaction(async (repos) => {
+    const record = await repos.accounts.tokenByHash(ctx.secrets.hash(token));
+    if (record === undefined) return;
+    const account = await repos.accounts.byId(record.accountId);
+    if (account === undefined || account.applicationId !== application.id) return;
+    const now = ctx.clock.now();
+    if (record.grantId === null) await repos.accounts.revokeToken(record.tokenHash, now);
+    else await repos.accounts.revokeGrant(record.grantId, now);
+  });
+}
+
+/** `sub` on `POST /oauth/token/revoke` (Ruby's revoke_by_sub): one of the application's accounts. */
+export async function revokeSubOf(ctx: AppContext, application: ApplicationRecord, sub: string) {
+  await ctx.store.transaction(async (repos) => {
+    const [account] = await repos.accounts.byIds(application.id, [sub]);
+    if (account !== undefined) await repos.accounts.revokeAccountTokens(account.id, ctx.clock.now());
+  });
+}
+
+/** `rtseq tokens revoke --sub`: every grant of the account; returns how many tokens were revoked. */
+export async function revokeAccountTokens(ctx: AppContext, accountId: string): Promise<number> {
+  return ctx.store.transaction(async (repos) => {
+    if ((await repos.accounts.byId(accountId)) === undefined) {
+      throw new DomainError('not_found', `No account ${accountId}`);
+    }
+    return repos.accounts.revokeAccountTokens(accountId, ctx.clock.now());
   });
 }

@@ -76,6 +76,8 @@ export async function authenticateAccount(
   const found = await ctx.store.read(async (repos) => {
     const token = await repos.accounts.tokenByHash(ctx.secrets.hash(bearer));
     if (token === undefined || token.kind !== 'access' || token.revokedAt !== null) return undefined;
+    // SPEC 3: an access token stops working ACCESS_TOKEN_SECONDS after it was issued.
+    if (token.expiresAt !== null && ctx.clock.now() >= token.expiresAt) return undefined;
     const account = await repos.accounts.byId(token.accountId);
     if (account === undefined) return undefined;
     const application = await repos.applications.byId(account.applicationId);

@@ -17,7 +17,8 @@ import type {
   ExternalCalendarErrorCode,
   ExternalCalendarRef,
 } from '../ports/external-calendars.ts';
-import type { AccountRecord, ApplicationRecord, CalendarRecord, Repos } from '../ports/store.ts';
+import type { AccountRecord, ApplicationRecord, CalendarRecord } from '../ports/store.ts';
+import { issueTokens } from './accounts.ts';
 import type { AppContext } from './context.ts';
 import { checkOutboundUrl } from './outbound.ts';
 
@@ -232,7 +233,7 @@ async function linkSources(
       await repos.calendars.insert(calendar);
       calendars.push(calendar);
     }
-    const tokens = await issueTokens(ctx, repos, account.id, now);
+    const tokens = await issueTokens(ctx, repos, account.id);
     return { account, calendars, ...tokens };
   });
 }
@@ -249,29 +250,6 @@ function sourceKeyOf(ctx: AppContext, calendar: CalendarRecord): string | null {
   } catch {
     return null;
   }
-}
-
-async function issueTokens(
-  ctx: AppContext,
-  repos: Repos,
-  accountId: string,
-  createdAt: number,
-): Promise<{ accessToken: string; refreshToken: string }> {
-  const accessToken = ctx.ids.newToken(32);
-  const refreshToken = ctx.ids.newToken(32);
-  for (const [token, kind] of [
-    [accessToken, 'access'],
-    [refreshToken, 'refresh'],
-  ] as const) {
-    await repos.accounts.insertToken({
-      tokenHash: ctx.secrets.hash(token),
-      accountId,
-      kind,
-      createdAt,
-      revokedAt: null,
-    });
-  }
-  return { accessToken, refreshToken };
 }
 
 function requireConnector(ctx: AppContext): ExternalCalendarConnector {

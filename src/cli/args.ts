@@ -17,6 +17,7 @@ const OPTIONS = {
   password: { type: 'string' },
   steps: { type: 'string' },
   reason: { type: 'string' },
+  sub: { type: 'string' },
   'display-name': { type: 'string' },
   'logo-url': { type: 'string' },
   'accent-colour': { type: 'string' },

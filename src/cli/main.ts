@@ -12,6 +12,7 @@ import { runCalendarCommand } from './calendars.ts';
 import { runCallbackCommand } from './callbacks.ts';
 import { runDemoCommand, startDemo } from './demo.ts';
 import { runLinkCommand } from './links.ts';
+import { runTokenCommand } from './tokens.ts';
 
 const USAGE = `Usage: rtseq <command>
   serve [--demo]                         run the server (--demo: create the demo on an empty database,
@@ -40,6 +41,7 @@ const USAGE = `Usage: rtseq <command>
                                          the steps with these sequence_ids); prints the page URL
   links cancel --id LINK_ID [--reason TEXT] [--json]
                                          cancel a booked link: its events are deleted, the callback queued
+  tokens revoke --sub SUB [--json]       revoke every access and refresh token of an account
 Configuration comes from the environment (see README).`;
 
 type Command = (config: Config, args: Args, out: (text: string) => void) => Promise<boolean>;
@@ -49,6 +51,7 @@ const GROUPS = new Map<string, Command>([
   ['callbacks', runCallbackCommand],
   ['calendars', runCalendarCommand],
   ['links', runLinkCommand],
+  ['tokens', runTokenCommand],
 ]);
 
 /** Runs one command; the exit code, or -1 when the command keeps running (`serve`). */

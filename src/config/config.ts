@@ -37,6 +37,8 @@ export type Config = {
   readonly secretKey: string | null;
   readonly allowPrivateCallbacks: boolean;
   readonly holdSeconds: number;
+  /** Lifetime of an account access token (SPEC 3). */
+  readonly accessTokenSeconds: number;
   readonly calendarCacheSeconds: number;
   readonly calendarTimeoutMs: number;
   readonly logLevel: LogLevel;
@@ -92,6 +94,11 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     name: 'ALLOW_PRIVATE_CALLBACKS',
     meaning: 'Allow callbacks to loopback/private/link-local addresses (true/false)',
     defaultValue: 'false',
+  },
+  {
+    name: 'ACCESS_TOKEN_SECONDS',
+    meaning: 'How long an account access token works after it is issued (expires_in)',
+    defaultValue: '10800',
   },
   {
     name: 'HOLD_SECONDS',
@@ -283,6 +290,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     secretKey,
     allowPrivateCallbacks: flag('ALLOW_PRIVATE_CALLBACKS'),
     holdSeconds: integer('HOLD_SECONDS', 300, 1, 86_400),
+    accessTokenSeconds: integer('ACCESS_TOKEN_SECONDS', 10_800, 60, 31_536_000),
     calendarCacheSeconds: integer('CALENDAR_CACHE_SECONDS', 30, 0, 86_400),
     calendarTimeoutMs: integer('CALENDAR_TIMEOUT_MS', 5000, 1, 120_000),
     logLevel: logLevel ?? 'info',

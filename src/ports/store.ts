@@ -48,6 +48,10 @@ export type AccessTokenRecord = {
   readonly kind: TokenKind;
   readonly createdAt: number;
   readonly revokedAt: number | null;
+  /** The tokens issued together (and their refreshes) share a grant; null only for old rows. */
+  readonly grantId: string | null;
+  /** When an access token stops working (SPEC 3 ACCESS_TOKEN_SECONDS); null: never. */
+  readonly expiresAt: number | null;
 };
 
 export type CalendarKind = 'native' | 'caldav' | 'ics';
@@ -223,6 +227,15 @@ export interface AccountRepo {
   insertToken(token: AccessTokenRecord): Promise<void>;
   tokenByHash(tokenHash: string): Promise<AccessTokenRecord | undefined>;
   revokeToken(tokenHash: string, at: number): Promise<void>;
+  /**
+   * Spends a refresh token with one conditional write: true for exactly one caller, even when the
+   * same token arrives at several processes at once (SPEC 3).
+   */
+  spendRefreshToken(tokenHash: string, at: number): Promise<boolean>;
+  /** Revokes every live token of the grant; returns how many. */
+  revokeGrant(grantId: string, at: number): Promise<number>;
+  /** Revokes every live token of the account; returns how many. */
+  revokeAccountTokens(accountId: string, at: number): Promise<number>;
 }
 
 export interface CalendarRepo {

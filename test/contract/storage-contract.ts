@@ -71,6 +71,8 @@ export const aToken = (over: Partial<AccessTokenRecord> = {}): AccessTokenRecord
   kind: 'access',
   createdAt: T0 - 7 * HOUR,
   revokedAt: null,
+  grantId: 'grt_1',
+  expiresAt: T0 - 4 * HOUR,
   ...over,
 });
 
@@ -539,6 +541,28 @@ export function runStorageContract(
           ...access,
           revokedAt: T0,
         });
+      });
+
+      it('a refresh token is spent once; grants and accounts are revoked whole', async (store) => {
+        await store.transaction(async (r) => {
+          await r.accounts.insertToken(aToken({ tokenHash: 'a1', expiresAt: T0 + HOUR }));
+          await r.accounts.insertToken(aToken({ tokenHash: 'r1', kind: 'refresh', expiresAt: null }));
+          await r.accounts.insertToken(aToken({ tokenHash: 'a2', grantId: 'grt_2' }));
+          await r.accounts.insertToken(aToken({ tokenHash: 'r2', kind: 'refresh', grantId: 'grt_2' }));
+        });
+        assert.equal(await store.transaction((r) => r.accounts.spendRefreshToken('a1', T0)), false);
+        const spends = await Promise.all(
+          [1, 2, 3].map(() => store.transaction((r) => r.accounts.spendRefreshToken('r1', T0))),
+        );
+        assert.deepEqual(
+          spends.filter((won) => won),
+          [true],
+        );
+        assert.equal(await store.transaction((r) => r.accounts.revokeGrant('grt_1', T0 + 1)), 1);
+        assert.equal((await store.read((r) => r.accounts.tokenByHash('a1')))?.revokedAt, T0 + 1);
+        assert.equal((await store.read((r) => r.accounts.tokenByHash('a2')))?.revokedAt, null);
+        assert.equal(await store.transaction((r) => r.accounts.revokeAccountTokens('acc_1', T0 + 2)), 2);
+        assert.equal((await store.read((r) => r.accounts.tokenByHash('r2')))?.revokedAt, T0 + 2);
       });
     });
 

@@ -38,6 +38,7 @@ test('7 application calendars are idempotent and refresh tokens rotate', async (
     assert.deepEqual(Object.keys(first).sort(), [
       'access_token',
       'application_calendar_id',
+      'expires_in',
       'linking_profile',
       'refresh_token',
       'scope',
@@ -76,7 +77,9 @@ test('7 application calendars are idempotent and refresh tokens rotate', async (
         client_secret: app.clientSecret,
       }).toString(),
     });
-    assert.equal(spent.status, 422, 'a spent refresh token is refused');
+    // SPEC 3 (token lifecycle): a spent refresh token is a 400 invalid_grant, as in OAuth 2.
+    assert.equal(spent.status, 400, 'a spent refresh token is refused');
+    assert.deepEqual(await spent.json(), { error: 'invalid_grant' });
   } finally {
     await api.close();
     await t.dispose();

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createApplicationCalendar, refreshTokens } from '../../app/accounts.ts';
+import {
+  createApplicationCalendar,
+  InvalidGrantError,
+  refreshTokens,
+  revokeGrantOf,
+  revokeSubOf,
+} from '../../app/accounts.ts';
 import { Problems } from '../../domain/errors.ts';
 import { applicationCaller, type HttpDeps, jsonBody } from '../request.ts';
 import { CRONOFY, ERRORS } from '../schemas.ts';
@@ -9,6 +15,7 @@ import { readString, readTimeZone } from '../wire/reader.ts';
 const TokenResponse = Type.Object({
   token_type: Type.Literal('bearer'),
   access_token: Type.String(),
+  expires_in: Type.Integer({ description: 'seconds the access token works for (ACCESS_TOKEN_SECONDS)' }),
   refresh_token: Type.String(),
   scope: Type.String(),
   sub: Type.String(),
@@ -54,6 +61,7 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
       return {
         token_type: 'bearer',
         access_token: result.accessToken,
+        expires_in: result.expiresIn,
         refresh_token: result.refreshToken,
         scope: 'read_write',
         sub: result.account.id,
@@ -92,10 +100,17 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
         // OAuth endpoints answer 400 (RFC 6749), the one place Cronofy uses it.
         return reply.code(400).send({ error: 'unsupported_grant_type' });
       }
-      const result = await refreshTokens(deps.ctx, application, body.refresh_token);
+      let result: Awaited<ReturnType<typeof refreshTokens>>;
+      try {
+        result = await refreshTokens(deps.ctx, application, body.refresh_token);
+      } catch (error) {
+        if (error instanceof InvalidGrantError) return reply.code(400).send({ error: 'invalid_grant' });
+        throw error;
+      }
       return {
         token_type: 'bearer',
         access_token: result.accessToken,
+        expires_in: result.expiresIn,
         refresh_token: result.refreshToken,
         scope: 'read_write',
         sub: result.account.id,
@@ -105,6 +120,43 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
           profile_name: result.account.name,
         },
       };
+    },
+  );
+
+  app.post(
+    '/oauth/token/revoke',
+    {
+      schema: {
+        summary:
+          "Revoke a token's whole grant (token), or every grant of an account (sub); 200 also for unknown ones",
+        tags: CRONOFY,
+        body: Type.Object(
+          {
+            client_id: Type.String(),
+            client_secret: Type.String(),
+            token: Type.Optional(Type.String({ description: 'an access or refresh token' })),
+            sub: Type.Optional(
+              Type.String({ description: "an account of the application (Ruby's revoke_by_sub)" }),
+            ),
+          },
+          { additionalProperties: true },
+        ),
+        response: { 200: Type.Null(), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const application = await applicationCaller(deps, request);
+      const body = jsonBody(request);
+      const problems = new Problems();
+      const token = readString(body.token, 'token', problems, { required: false, max: 512 });
+      const sub = readString(body.sub, 'sub', problems, { required: false, max: 200 });
+      if (token === undefined && sub === undefined && problems.isEmpty) {
+        problems.add('token', 'errors.required', 'give token (or sub)');
+      }
+      problems.throwIfAny();
+      if (token !== undefined) await revokeGrantOf(deps.ctx, application, token);
+      if (sub !== undefined) await revokeSubOf(deps.ctx, application, sub);
+      return reply.code(200).send();
     },
   );
 }

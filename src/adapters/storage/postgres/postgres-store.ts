@@ -20,8 +20,11 @@ const INT8_OID = 20;
  * a server whose default isolation was raised despite our explicit level, deadlock_detected from two
  * transactions taking row locks in opposite orders (e.g. one deleting expired holds of accounts X and
  * Y while another deletes its holder's holds on Y and X). Both mean "nothing was written, try again".
+ * unique_violation means another transaction committed the same key first (two processes creating
+ * one application calendar or two calendars of one name, SPEC 7): the retry reads what it wrote and
+ * answers as if it had come second (the same account; `errors.duplicate_calendar_name`).
  */
-const RETRYABLE = new Set(['40001', '40P01']);
+const RETRYABLE = new Set(['40001', '40P01', '23505']);
 const MAX_ATTEMPTS = 5;
 
 /** Any constant shared by every rtseq process; scoped to the database by PostgreSQL itself. */

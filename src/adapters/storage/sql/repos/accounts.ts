@@ -18,6 +18,8 @@ const TOKENS = table<AccessTokenRecord>('access_tokens', {
   kind: oneOf('access|refresh'),
   createdAt: int,
   revokedAt: intOrNull,
+  grantId: textOrNull,
+  expiresAt: intOrNull,
 });
 
 export function accountsRepo(db: SqlExecutor): AccountRepo {
@@ -45,5 +47,20 @@ export function accountsRepo(db: SqlExecutor): AccountRepo {
         hash,
       ]);
     },
+    async spendRefreshToken(hash, at) {
+      const sql =
+        "UPDATE access_tokens SET revoked_at = ? WHERE token_hash = ? AND kind = 'refresh' AND revoked_at IS NULL";
+      return (await db.run(sql, [at, hash])) === 1;
+    },
+    revokeGrant: (grantId, at) =>
+      db.run('UPDATE access_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL', [
+        at,
+        grantId,
+      ]),
+    revokeAccountTokens: (accountId, at) =>
+      db.run('UPDATE access_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL', [
+        at,
+        accountId,
+      ]),
   };
 }
