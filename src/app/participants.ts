@@ -91,14 +91,6 @@ export async function checkMembers(
       );
       continue;
     }
-    if (caller.kind === 'account' && caller.account.id !== account.id) {
-      problems.add(
-        `${member.path}.sub`,
-        'errors.not_permitted',
-        'an access token may only query its own account',
-      );
-      continue;
-    }
     const own = new Set((calendarsByAccount.get(account.id) ?? []).map((c) => c.id));
     member.calendarIds?.forEach((calendarId, i) => {
       if (!own.has(calendarId)) {
