@@ -11,7 +11,8 @@ import Fastify, {
 import type { AppContext } from './app/context.ts';
 import { RateLimiter } from './app/rate-limit.ts';
 import { DomainError } from './domain/errors.ts';
-import { jsonDepth, MAX_JSON_DEPTH, registerAuthFailureLimit, requestIdOf, tooDeep } from './http/abuse.ts';
+import { registerAuthFailureLimit, requestIdOf } from './http/abuse.ts';
+import { expectedContentType, registerBodyParsers } from './http/body-parsers.ts';
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
 import type { HttpDeps } from './http/request.ts';
@@ -89,30 +90,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-  // Some clients send `Content-Type: application/json` on DELETEs without a body (e.g. deleting an
-  // availability rule by id); that is no body, not malformed JSON.
-  const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (request.method === 'DELETE' && body === '') {
-      done(null, undefined);
-      return;
-    }
-    defaultJsonParser(request, String(body), (error, parsed) => {
-      if (error !== null) return done(error);
-      // SPEC 4: deeper than 32 levels is a 422, before anything walks the value.
-      if (jsonDepth(parsed) > MAX_JSON_DEPTH) return done(tooDeep());
-      done(null, parsed);
-    });
-  });
-
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string' },
-    (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(String(body))));
-    },
-  );
+  registerBodyParsers(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -145,7 +123,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (status === 415) {
       return reply.code(415).send({
         errors: {
-          content_type: [{ key: 'errors.unsupported_media_type', description: 'send application/json' }],
+          content_type: [
+            { key: 'errors.unsupported_media_type', description: `send ${expectedContentType(request)}` },
+          ],
         },
       });
     }

@@ -3,6 +3,7 @@
  * members, then run the pure engine.
  */
 import { findAvailability } from '../domain/engine/availability.ts';
+import { findRequestedSlots } from '../domain/engine/query-slots.ts';
 import { findSequences, SequenceTooComplexError } from '../domain/engine/sequence.ts';
 import type {
   AvailabilityQuery,
@@ -68,6 +69,8 @@ export type AvailabilityRequest = {
   readonly bufferBeforeMinutes: number;
   readonly bufferAfterMinutes: number;
   readonly queryPeriods: readonly Interval[];
+  /** `query_slots` starts (SPEC 5.4), else null; `queryPeriods` then holds the slots themselves. */
+  readonly querySlots?: readonly number[] | null;
   readonly format: ResponseFormat;
   readonly maxResults: number;
   readonly tzid: string | null;
@@ -119,7 +122,7 @@ export async function queryAvailability(
   const window = windowOf(request.queryPeriods, padding);
   const resolved = await resolveGroups(ctx, caller, [request.groups], window, problems, { fresh: false });
   problems.throwIfAny();
-  const slots = await availabilityWithin(ctx, {
+  const engineQuery: AvailabilityQuery = {
     groups: resolved.groups[0] ?? [],
     durationMs: request.durationMinutes * MINUTE,
     startIntervalMinutes: request.startIntervalMinutes,
@@ -131,7 +134,12 @@ export async function queryAvailability(
     bufferAfterMs: request.bufferAfterMinutes * MINUTE,
     format: request.format,
     maxResults: request.maxResults,
-  });
+  };
+  // At most 50 requested slots: cheap enough to check inline, off the compute port.
+  const slots =
+    request.querySlots === null || request.querySlots === undefined
+      ? await availabilityWithin(ctx, engineQuery)
+      : findRequestedSlots(engineQuery, request.querySlots);
   done?.();
   return { slots, failures: resolved.failures };
 }

@@ -100,6 +100,11 @@ export async function deletePeriod(ctx: AppContext, caller: AccountCaller, perio
   await ctx.store.transaction((repos) => repos.periods.delete(caller.account.id, periodId));
 }
 
+/** `{"delete_all": true}`: every stored period of the account (PHP's bulkDeleteAvailablePeriods). */
+export async function deleteAllPeriods(ctx: AppContext, caller: AccountCaller): Promise<void> {
+  await ctx.store.transaction((repos) => repos.periods.deleteAll(caller.account.id));
+}
+
 /** One page of the account's available periods overlapping the window (all when null), by start. */
 export async function readPeriods(
   ctx: AppContext,

@@ -53,12 +53,31 @@ export async function holdExpiry(
     const live = await ctx.store.read((repos) =>
       repos.reservations.liveIn(members, { start: choice.start, end }, now),
     );
+    // While rescheduling, holds leave out what the link's own booking already covers (SPEC 6.6):
+    // a step is then held in pieces, or not at all when that booking covers it whole.
+    const rescheduling = link.status === 'rescheduling';
     const mine = live.filter(
       (r) =>
-        r.kind === 'hold' && r.linkId === link.id && r.holderKey === holderKey && r.startMs === choice.start,
+        r.kind === 'hold' &&
+        r.linkId === link.id &&
+        r.holderKey === holderKey &&
+        (rescheduling ? r.startMs >= choice.start && r.startMs < end : r.startMs === choice.start),
     );
-    if (mine.length === 0) return undefined;
+    if (mine.length === 0) {
+      if (rescheduling && coveredByOwnBooking(link, members, choice.start, end)) continue;
+      return undefined;
+    }
     for (const r of mine) expiry = Math.min(expiry, r.expiresAt ?? now);
   }
-  return Number.isFinite(expiry) ? expiry : undefined;
+  if (Number.isFinite(expiry)) return expiry;
+  // Everything chosen lies inside the link's own booking: nothing needed holding.
+  return link.status === 'rescheduling' ? now + ctx.config.holdSeconds * 1000 : undefined;
+}
+
+/** Whether the link's own booking keeps every member who took part in it busy over [start, end). */
+function coveredByOwnBooking(link: Link, members: readonly string[], start: number, end: number): boolean {
+  const steps = link.booked?.steps ?? [];
+  return members.some((sub) =>
+    steps.some((s) => s.participants.includes(sub) && s.start <= start && s.end >= end),
+  );
 }

@@ -5,6 +5,7 @@ import type { HttpDeps } from './request.ts';
 import { registerApplicationRoutes } from './routes/application.ts';
 import { registerApplicationCalendarRoutes } from './routes/application-calendars.ts';
 import { registerAvailabilityRoutes } from './routes/availability.ts';
+import { registerBatchRoutes } from './routes/batch.ts';
 import { registerCalendarRoutes } from './routes/calendars.ts';
 import { registerCallbackRoutes } from './routes/callbacks.ts';
 import { registerEventRoutes } from './routes/events.ts';
@@ -25,6 +26,7 @@ export function registerApiRoutes(
   registerExternalCalendarRoutes(app, deps);
   registerCalendarRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerBatchRoutes(app, deps);
   registerManagedAvailabilityRoutes(app, deps);
   registerAvailabilityRoutes(app, deps);
   registerRealTimeRoutes(app, deps);

@@ -271,6 +271,8 @@ export interface AvailabilityRuleRepo {
 export interface AvailablePeriodRepo {
   upsert(period: AvailablePeriodRecord): Promise<void>;
   delete(accountId: string, periodId: string): Promise<boolean>;
+  /** Every stored period of the account (`delete_all`); returns how many were deleted. */
+  deleteAll(accountId: string): Promise<number>;
   page(
     accountId: string,
     window: Interval | null,

@@ -67,3 +67,36 @@ test('a client secret sent where an access token is needed says so', async () =>
   const unknown = await call('GET', '/v1/calendars', 'no-such-token');
   assert.equal(unknown.errors.authorization![0]!.description, 'The credentials were not recognised');
 });
+
+test('6.1 a link whose query periods have all ended is a 422 errors.in_the_past', async () => {
+  const now = t.ctx.clock.now();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const body = (periods: { start: string; end: string }[]) => {
+    const base = twoStepLinkBody(s);
+    return { ...base, availability: { ...(base.availability as object), query_periods: periods } };
+  };
+  const past = await call(
+    'POST',
+    '/v1/real_time_sequencing',
+    s.clientSecret,
+    body([
+      { start: iso(now - 3 * 86_400_000), end: iso(now - 2 * 86_400_000) },
+      { start: iso(now - 2 * 3_600_000), end: iso(now) },
+    ]),
+  );
+  assert.equal(past.status, 422);
+  assert.deepEqual(Object.keys(past.errors), ['availability.query_periods']);
+  assert.equal(past.errors['availability.query_periods']![0]!.key, 'errors.in_the_past');
+
+  // One period still running is enough.
+  const running = await app.inject({
+    method: 'POST',
+    url: '/v1/real_time_sequencing',
+    headers: { authorization: `Bearer ${s.clientSecret}` },
+    payload: body([
+      { start: iso(now - 3 * 86_400_000), end: iso(now - 2 * 86_400_000) },
+      { start: iso(now - 3_600_000), end: iso(now + 3_600_000) },
+    ]),
+  });
+  assert.equal(running.statusCode, 200, running.body);
+});

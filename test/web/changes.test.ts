@@ -154,6 +154,105 @@ describe('reschedule page', () => {
   });
 });
 
+describe('reschedule in confirm mode', () => {
+  test('its current time needs no hold; a new time is held, confirmed, and replaces the booking', async () => {
+    const { link, person } = await changeableLink({ selection_mode: 'confirm' });
+    const visitor = new Visitor(server);
+    const open = await visitor.get(link.path);
+    const [nine] = optionKeysOf(open.body);
+    const csrf = csrfOf(open.body);
+    const hold = await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: nine! });
+    assert.equal((await visitor.get(hold.location!)).status, 200);
+    const booked = await visitor.post(`${link.path}/confirm`, { csrf, tz: 'UTC', option: nine! });
+    assert.equal(booked.status, 303);
+    assert.equal((await stored(link))?.status, 'completed');
+
+    const reopened = await visitor.post(`${link.path}/reschedule`, { csrf, tz: 'UTC' });
+    assert.equal(reopened.status, 303);
+    const choosing = await visitor.get(reopened.location!);
+    const options = optionKeysOf(choosing.body);
+    assert.ok(options.includes(nine!), 'its own time is offered');
+    // Its current time again needs no hold (its own booking covers it): the confirmation shows.
+    const same = await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: nine! });
+    assert.match(same.location ?? '', /\/confirm\?/);
+    assert.equal((await visitor.get(same.location!)).status, 200);
+    assert.equal((await visitor.post(`${link.path}/back`, { csrf, tz: 'UTC' })).status, 303);
+    // An hour later is held, confirmed, and replaces the booking.
+    const ten = options[1]!;
+    const held = await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: ten });
+    assert.match(held.location ?? '', /\/confirm\?/);
+    assert.equal((await visitor.get(held.location!)).status, 200, 'the confirmation page of its own hold');
+    const before = await eventOf(person, link);
+    const done = await visitor.post(`${link.path}/confirm`, { csrf, tz: 'UTC', option: ten });
+    assert.equal(done.status, 303);
+    assert.equal((await stored(link))?.status, 'completed');
+    const after = await eventOf(person, link);
+    assert.equal(after?.eventUid, before?.eventUid);
+    assert.equal(after!.startMs - before!.startMs, HOUR);
+    const rows = await server.ctx.store.read((repos) => repos.reservations.byLink(link.id));
+    assert.deepEqual(
+      rows.map((r) => [iso(r.startMs), iso(r.endMs), r.kind]),
+      [[iso(after!.startMs), iso(after!.endMs), 'booking']],
+    );
+  });
+});
+
+describe('reschedule in confirm mode, overlapping', () => {
+  test('a new time half inside the current booking is held only outside it, then replaces it', async () => {
+    counter += 1;
+    const person = await server.createAccount(`inv-half-${counter}`);
+    const period = tomorrow();
+    const link = await createSequencingLink(server, {
+      oauth: { redirect_uri: 'https://example.com/done' },
+      event: { event_id: `half-${counter}`, summary: 'Intro call' },
+      tzid: 'UTC',
+      selection_mode: 'confirm',
+      target_calendars: [{ sub: person.sub, calendar_id: person.calendarId }],
+      availability: {
+        query_periods: [{ start: iso(period.start), end: iso(period.end) }],
+        sequence: [
+          {
+            sequence_id: 'call',
+            participants: [{ members: [{ sub: person.sub }] }],
+            required_duration: { minutes: 60 },
+            start_interval: { minutes: 30 },
+          },
+        ],
+      },
+      invitee_actions: { reschedule: true },
+    });
+    const visitor = new Visitor(server);
+    const open = await visitor.get(link.path);
+    const csrf = csrfOf(open.body);
+    const nine = `0.${period.start}`;
+    const halfPast = `0.${period.start + HOUR / 2}`;
+    await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: nine });
+    assert.equal((await visitor.post(`${link.path}/confirm`, { csrf, tz: 'UTC', option: nine })).status, 303);
+    assert.equal((await visitor.post(`${link.path}/reschedule`, { csrf, tz: 'UTC' })).status, 303);
+    assert.ok(optionKeysOf((await visitor.get(link.path)).body).includes(halfPast));
+
+    const held = await visitor.post(`${link.path}/choose`, { csrf, tz: 'UTC', option: halfPast });
+    assert.equal((await visitor.get(held.location!)).status, 200, 'the confirmation page');
+    const rows = async () =>
+      (await server.ctx.store.read((r) => r.reservations.liveIn([person.sub], period, server.clock.now())))
+        .map((r) => `${r.kind} ${iso(r.startMs)}-${iso(r.endMs)}`)
+        .sort();
+    const at = (ms: number) => iso(ms);
+    assert.deepEqual(await rows(), [
+      `booking ${at(period.start)}-${at(period.start + HOUR)}`,
+      `hold ${at(period.start + HOUR)}-${at(period.start + HOUR + HOUR / 2)}`,
+    ]);
+    assert.equal(
+      (await visitor.post(`${link.path}/confirm`, { csrf, tz: 'UTC', option: halfPast })).status,
+      303,
+    );
+    assert.equal((await stored(link))?.status, 'completed');
+    assert.deepEqual(await rows(), [
+      `booking ${at(period.start + HOUR / 2)}-${at(period.start + HOUR + HOUR / 2)}`,
+    ]);
+  });
+});
+
 describe('cancel page', () => {
   test('a confirmation step with an optional reason; then the events are gone and the page says cancelled', async () => {
     const { link, person } = await changeableLink();

@@ -3,6 +3,7 @@
  * threads (one per core by default), jobs queued in arrival order, each job's inputs moved to its
  * worker as typed arrays (codec.ts). A job that runs over its budget is stopped by terminating its
  * worker, answered with ComputeBudgetError, and the worker replaced; so is a worker that dies.
+ * Threads start with the first job.
  */
 import { availableParallelism } from 'node:os';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
@@ -43,6 +44,7 @@ export class WorkerPoolCompute implements AvailabilityCompute {
   readonly #resourceLimits: ResourceLimits | undefined;
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
+  readonly #size: number;
   #nextId = 1;
   #closed = false;
   /** Workers replaced after running over budget or dying (for tests and metrics). */
@@ -51,8 +53,7 @@ export class WorkerPoolCompute implements AvailabilityCompute {
   constructor(options: WorkerPoolOptions) {
     this.#budgetMs = options.budgetMs;
     this.#resourceLimits = options.resourceLimits;
-    const size = Math.max(1, options.workers ?? availableParallelism());
-    for (let i = 0; i < size; i += 1) this.#slots.push(this.#start());
+    this.#size = Math.max(1, options.workers ?? availableParallelism());
   }
 
   findAvailability(query: AvailabilityQuery): Promise<AvailableSlot[]> {
@@ -78,6 +79,9 @@ export class WorkerPoolCompute implements AvailabilityCompute {
 
   #submit(job: ComputeJob): Promise<unknown> {
     if (this.#closed) return Promise.reject(new Error('the compute pool is closed'));
+    // Threads start with the first job, so a process that never computes (or is still starting
+    // to listen) does not compile the engine in them.
+    while (this.#slots.length < this.#size) this.#slots.push(this.#start());
     return new Promise((resolve, reject) => {
       this.#queue.push({ id: this.#nextId++, job, resolve, reject });
       this.#dispatch();

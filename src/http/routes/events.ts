@@ -9,8 +9,14 @@ import { ACCOUNT_AUTH, CRONOFY, ERRORS, ErrorResponse, Pages, UtcTime } from '..
 import { readBulkDelete, readEventDelete, readEventUpsert } from '../wire/events.ts';
 import { EVENT_ID_MAX } from '../wire/fields.ts';
 import { eventToWire, freeBusyToWire } from '../wire/output.ts';
-import { type PagedQuery, type QueryMap, readEventsQuery, readFreeBusyQuery } from '../wire/queries.ts';
-import type { Json } from '../wire/reader.ts';
+import {
+  type PagedQuery,
+  type QueryMap,
+  readBulkDeleteQuery,
+  readEventsQuery,
+  readFreeBusyQuery,
+} from '../wire/queries.ts';
+import { isAbsent, isObject, type Json } from '../wire/reader.ts';
 
 const open = { additionalProperties: true } as const;
 const NOT_FOUND = { ...ErrorResponse, description: 'unknown calendar, or one of another account' };
@@ -251,7 +257,8 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
     '/v1/events',
     {
       schema: {
-        summary: 'Delete every event of the account ({delete_all: true}) or of some calendars',
+        summary:
+          'Delete every event of the account ({delete_all: true}) or of some calendars; the same fields are read from the query string when the body has neither',
         tags: CRONOFY,
         security: ACCOUNT_AUTH,
         body: Type.Object(
@@ -267,7 +274,10 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
     async (request, reply) => {
       const caller = await accountCaller(deps, request);
       const problems = new Problems();
-      const scope = readBulkDelete(jsonBody(request), problems);
+      const body = isObject(request.body) ? request.body : {};
+      const inBody = !isAbsent(body.delete_all) || !isAbsent(body.calendar_ids);
+      const fromQuery = inBody ? undefined : readBulkDeleteQuery(queryOf(request), problems);
+      const scope = fromQuery ?? readBulkDelete(jsonBody(request), problems);
       problems.throwIfAny();
       await deleteEvents(deps.ctx, caller, scope!);
       return accepted(reply);

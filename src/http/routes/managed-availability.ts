@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
+  deleteAllPeriods,
   deletePeriod,
   deleteRule,
   getRule,
@@ -14,6 +15,7 @@ import { accepted, accountCaller, type HttpDeps, jsonBody } from '../request.ts'
 import { ACCOUNT_AUTH, CRONOFY, ERRORS, ErrorResponse, UtcTime } from '../schemas.ts';
 import { periodToWire, ruleToWire } from '../wire/output.ts';
 import { readAvailablePeriodsQuery } from '../wire/queries.ts';
+import { isAbsent, readBoolean } from '../wire/reader.ts';
 import { readAsciiId, readPeriod, readRule } from '../wire/rules.ts';
 import { registerPagedRead } from './events.ts';
 
@@ -151,17 +153,32 @@ export function registerManagedAvailabilityRoutes(app: FastifyInstance, deps: Ht
     '/v1/available_periods',
     {
       schema: {
-        summary: 'Delete an available period (202; an unknown id is accepted too)',
+        summary:
+          'Delete an available period (202; an unknown id is accepted too), or all of them with {"delete_all": true}',
         tags: CRONOFY,
         security: ACCOUNT_AUTH,
-        body: Type.Object({ available_period_id: Type.String({ maxLength: 64 }) }, open),
+        body: Type.Object(
+          {
+            available_period_id: Type.Optional(Type.String({ maxLength: 64 })),
+            delete_all: Type.Optional(Type.Boolean()),
+          },
+          open,
+        ),
         response: { 202: ACCEPTED, ...ERRORS },
       },
     },
     async (request, reply) => {
       const caller = await accountCaller(deps, request);
       const problems = new Problems();
-      const periodId = readAsciiId(jsonBody(request).available_period_id, 'available_period_id', problems);
+      const body = jsonBody(request);
+      if (isAbsent(body.available_period_id) && !isAbsent(body.delete_all)) {
+        const all = readBoolean(body.delete_all, 'delete_all', problems);
+        if (all === false) problems.add('delete_all', 'errors.invalid_value', 'delete_all must be true');
+        problems.throwIfAny();
+        await deleteAllPeriods(deps.ctx, caller);
+        return accepted(reply);
+      }
+      const periodId = readAsciiId(body.available_period_id, 'available_period_id', problems);
       problems.throwIfAny();
       await deletePeriod(deps.ctx, caller, periodId!);
       return accepted(reply);

@@ -246,6 +246,22 @@ export function readMaxResults(
   return readInteger(value, path, problems, { required: false, min: 1, max: limits.maxResults }) ?? fallback;
 }
 
+const QUERY_SLOTS_MAX = 50;
+
+/** `query_slots` (SPEC 5.4): 1 to 50 `{start}` items, each a UTC Time; returns the start instants. */
+function readQuerySlots(value: unknown, path: string, problems: Problems): number[] {
+  const list = readArray(value, path, problems, { required: true, min: 1, max: QUERY_SLOTS_MAX });
+  const starts: number[] = [];
+  list?.forEach((item, i) => {
+    const itemPath = child(path, i);
+    const object = readObject(item, itemPath, problems, true);
+    if (object === undefined) return;
+    const start = readTime(object.start, child(itemPath, 'start'), problems, true);
+    if (start !== undefined) starts.push(start);
+  });
+  return starts;
+}
+
 /** The body of `POST /v1/availability` (or an RTS link's `availability`), rooted at `base`. */
 export function readAvailabilityQuery(
   body: Json,
@@ -270,15 +286,24 @@ export function readAvailabilityQuery(
     }) ?? null;
   const buffer = readBuffer(body.buffer, at('buffer'), problems);
   const periods = periodsField(body);
+  const querySlots = isAbsent(body.query_slots)
+    ? null
+    : readQuerySlots(body.query_slots, at('query_slots'), problems);
+  if (querySlots !== null && !isAbsent(periods.value)) {
+    problems.add(at('query_slots'), 'errors.invalid_value', `give ${periods.key} or query_slots, not both`);
+  }
   const queryPeriods =
-    readPeriods(periods.value, at(periods.key), problems, {
-      required: true,
-      max: limits.queryPeriods,
-      allowEmpty: false,
-    }) ?? [];
-  checkQuerySpan(queryPeriods, at(periods.key), problems, limits, now);
+    querySlots !== null
+      ? querySlots.map((start) => ({ start, end: start + (durationMinutes ?? 1) * 60_000 }))
+      : (readPeriods(periods.value, at(periods.key), problems, {
+          required: true,
+          max: limits.queryPeriods,
+          allowEmpty: false,
+        }) ?? []);
+  checkQuerySpan(queryPeriods, at(querySlots === null ? periods.key : 'query_slots'), problems, limits, now);
   const format = readEnum(body.response_format, at('response_format'), problems, FORMATS) ?? 'periods';
   return {
+    querySlots,
     groups,
     durationMinutes: durationMinutes ?? 1,
     startIntervalMinutes,

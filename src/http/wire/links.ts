@@ -257,6 +257,16 @@ export function readLinkRequest(
     };
   }
 
+  // SPEC 6.1: a link that could only ever be expired is refused, not created expired.
+  const periods = sequence.queryPeriods;
+  if (periods.length > 0 && Math.max(...periods.map((p) => p.end)) <= now) {
+    problems.add(
+      `${availabilityKey}.query_periods`,
+      'errors.in_the_past',
+      `every query period has already ended: at least one must end in the future`,
+    );
+  }
+
   const callbackUrls = readObject(body.callback_urls, 'callback_urls', problems, false);
   const legacyCallback = readUrl(body.callback_url, 'callback_url', problems, false);
   const completedCallback =

@@ -40,8 +40,10 @@ function queryZone(query: QueryMap, problems: Problems, required: boolean): stri
 function queryBoolean(query: QueryMap, key: string, problems: Problems): boolean | undefined {
   const text = scalar(query, key, problems);
   if (text === undefined) return undefined;
-  if (text === 'true') return true;
-  if (text === 'false') return false;
+  // Any letter case: Python's requests sends `True`/`False` (SPEC 4).
+  const lower = text.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
   problems.add(key, 'errors.invalid_type', `${key} must be true or false`);
   return undefined;
 }
@@ -212,4 +214,21 @@ export function readAvailablePeriodsQuery(query: QueryMap, problems: Problems): 
     }),
     localizedZone: localized === true && tzid !== undefined ? tzid : null,
   };
+}
+
+/**
+ * `DELETE /v1/events` scope from the query string (`delete_all=True`, `calendar_ids[]=…`), as
+ * Python's client sends it with a `{}` body (SPEC 7). Undefined when the query names neither.
+ */
+export function readBulkDeleteQuery(
+  query: QueryMap,
+  problems: Problems,
+): { all: boolean; calendarIds: string[] | null } | undefined {
+  if (!Object.hasOwn(query, 'delete_all') && !Object.hasOwn(query, 'calendar_ids')) return undefined;
+  const all = queryBoolean(query, 'delete_all', problems);
+  const calendarIds = queryList(query, 'calendar_ids', problems);
+  if (all === false && calendarIds === undefined && problems.isEmpty) {
+    problems.add('delete_all', 'errors.invalid_value', 'delete_all must be true when calendar_ids is absent');
+  }
+  return { all: all === true, calendarIds: calendarIds ?? null };
 }

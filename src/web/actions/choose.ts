@@ -26,6 +26,11 @@ import type { TokenParams } from '../session.ts';
 import { pageHref } from '../views/common.ts';
 import { confirmPage } from '../views/pages.ts';
 
+/** A link whose page offers times: open, or rescheduling (SPEC 6.6). */
+function choosing(status: string): boolean {
+  return status === 'open' || status === 'rescheduling';
+}
+
 /** What a choose or confirm submit leads to. */
 async function answer(
   kit: PageKit,
@@ -88,7 +93,7 @@ function registerConfirmPage(scope: FastifyInstance, kit: PageKit): void {
       const { link, application } = loaded;
       const env = kit.env(request, { token, link, application, raw: request.query });
       const expiresAt =
-        holder === undefined || chosen === undefined || statusOf(link, kit.ctx.clock.now()) !== 'open'
+        holder === undefined || chosen === undefined || !choosing(statusOf(link, kit.ctx.clock.now()))
           ? undefined
           : await holdExpiry(kit.ctx, link, chosen, holderKeyOf(holder));
       // No hold of this session (expired, released, another browser): back to the page.

@@ -22,6 +22,7 @@ export function periodsRepo(db: SqlExecutor): AvailablePeriodRepo {
       const sql = 'DELETE FROM available_periods WHERE account_id = ? AND period_id = ?';
       return (await db.run(sql, [accountId, periodId])) > 0;
     },
+    deleteAll: (accountId) => db.run('DELETE FROM available_periods WHERE account_id = ?', [accountId]),
     async page(accountId, window, offset, limit) {
       const where = window === null ? 'account_id = ?' : 'account_id = ? AND end_ms > ? AND start_ms < ?';
       const params: SqlValue[] = window === null ? [accountId] : [accountId, window.start, window.end];

@@ -1,0 +1,118 @@
+/**
+ * `POST /v1/batch` (SPEC 7): up to 50 event upserts and deletes (and available-period writes, which
+ * PHP's client batches too) of the calling account. Each entry is answered exactly as the single
+ * call would have been, independently of the others, by running that call inside this server.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { Problems } from '../../domain/errors.ts';
+import { accountCaller, bearerOf, type HttpDeps, jsonBody } from '../request.ts';
+import { ACCOUNT_AUTH, CRONOFY, ERRORS } from '../schemas.ts';
+import { child, isAbsent, isObject, type Json, readArray, readEnum, readString } from '../wire/reader.ts';
+
+const BATCH_MAX = 50;
+/** The single calls a batch may hold: events of one calendar and available periods. */
+const ENTRY_URL = /^\/v1\/(calendars\/[^/?#]+\/events|available_periods)$/;
+
+type Entry = { method: 'POST' | 'DELETE'; url: string; data: Json };
+
+function readEntries(body: Json, problems: Problems): Entry[] {
+  const list = readArray(body.batch, 'batch', problems, { required: true, min: 1, max: BATCH_MAX });
+  const entries: Entry[] = [];
+  list?.forEach((item, i) => {
+    const path = child('batch', i);
+    if (!isObject(item)) {
+      problems.add(path, 'errors.invalid_type', `${path} must be an object`);
+      return;
+    }
+    const method = readEnum(
+      typeof item.method === 'string' ? item.method.toUpperCase() : item.method,
+      child(path, 'method'),
+      problems,
+      ['POST', 'DELETE'] as const,
+      true,
+    );
+    const url = readString(item.relative_url, child(path, 'relative_url'), problems, {
+      required: true,
+      max: 512,
+    });
+    if (url !== undefined && !ENTRY_URL.test(url)) {
+      problems.add(
+        child(path, 'relative_url'),
+        'errors.invalid_value',
+        `${path}.relative_url must be /v1/calendars/{calendar_id}/events or /v1/available_periods`,
+      );
+    }
+    if (!isAbsent(item.data) && !isObject(item.data)) {
+      problems.add(child(path, 'data'), 'errors.invalid_type', `${path}.data must be an object`);
+    }
+    if (method !== undefined && url !== undefined && ENTRY_URL.test(url)) {
+      entries.push({ method, url, data: isObject(item.data) ? item.data : {} });
+    }
+  });
+  return entries;
+}
+
+export function registerBatchRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post(
+    '/v1/batch',
+    {
+      schema: {
+        summary: 'Run up to 50 event (or available period) writes of the account; 207 with one answer each',
+        tags: CRONOFY,
+        security: ACCOUNT_AUTH,
+        body: Type.Object(
+          {
+            batch: Type.Array(
+              Type.Object(
+                { method: Type.String(), relative_url: Type.String(), data: Type.Optional(Type.Object({})) },
+                { additionalProperties: true },
+              ),
+              { maxItems: BATCH_MAX },
+            ),
+          },
+          { additionalProperties: true },
+        ),
+        response: {
+          207: Type.Object({
+            batch: Type.Array(
+              Type.Object({
+                status: Type.Integer(),
+                headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+                data: Type.Optional(Type.Unknown()),
+              }),
+            ),
+          }),
+          ...ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      await accountCaller(deps, request);
+      const problems = new Problems();
+      const entries = readEntries(jsonBody(request), problems);
+      problems.throwIfAny();
+      const authorization = `Bearer ${bearerOf(request)}`;
+      const answers: Json[] = [];
+      for (const entry of entries) {
+        const res = await app.inject({
+          method: entry.method,
+          url: entry.url,
+          headers: { authorization, 'content-type': 'application/json' },
+          payload: JSON.stringify(entry.data),
+        });
+        const answer: Json = { status: res.statusCode };
+        if (res.body !== '') {
+          answer.headers = { 'Content-Type': 'application/json; charset=utf-8' };
+          try {
+            answer.data = JSON.parse(res.body);
+          } catch {
+            answer.data = res.body;
+          }
+        }
+        answers.push(answer);
+      }
+      return reply.code(207).send({ batch: answers });
+    },
+  );
+}
