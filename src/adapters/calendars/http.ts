@@ -1,4 +1,4 @@
-import { isOutboundError, OutboundGuard } from '../net/outbound.ts';
+import { isOutboundError, networkReason, OutboundGuard } from '../net/outbound.ts';
 import { describeOrigin, ExternalCalendarError, isExternalCalendarError } from './errors.ts';
 
 /** The fetch the adapters call; injected so tests and deployments can replace it (jose's customFetch). */
@@ -67,9 +67,13 @@ export async function withDeadline<T>(
     } catch (cause) {
       if (controller.signal.aborted) throw timeoutError();
       if (isOutboundError(cause)) throw outboundFailure(cause, what, origin);
-      throw new ExternalCalendarError('unreachable', `${what} at ${origin}: ${networkReason(cause)}`, {
-        cause,
-      });
+      throw new ExternalCalendarError(
+        'unreachable',
+        `${what} at ${origin}: ${networkReason((cause as { cause?: { code?: unknown } } | undefined)?.cause)}`,
+        {
+          cause,
+        },
+      );
     }
     if (response.status === 401) {
       await response.body?.cancel().catch(() => undefined);
@@ -115,26 +119,6 @@ function outboundFailure(
 ): ExternalCalendarError {
   const code = cause.code === 'refused' || cause.code === 'unreachable' ? 'unreachable' : 'bad_response';
   return new ExternalCalendarError(code, `${what} at ${origin}: ${cause.message}`, { cause });
-}
-
-/** A short, credential-free reason for a network failure ("connection refused", "DNS lookup failed"). */
-function networkReason(cause: unknown): string {
-  const code = (cause as { cause?: { code?: unknown } })?.cause?.code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'connection reset';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'DNS lookup failed';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'host unreachable';
-    default:
-      return typeof code === 'string' ? `network error (${code})` : 'network error';
-  }
 }
 
 /** Maps an HTTP status that is not success to the error a caller reports. */

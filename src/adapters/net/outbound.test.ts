@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { isPrivateAddress } from '../../domain/net/addresses.ts';
+import { CaldavClient } from '../calendars/caldav/client.ts';
+import { ExternalCalendarError } from '../calendars/errors.ts';
 import { httpTransport } from '../webhooks/http-transport.ts';
 import { isOutboundError, OutboundGuard, type Resolver } from './outbound.ts';
 
@@ -266,5 +268,44 @@ describe('outbound guard: redirects, credentials, caps', () => {
     });
     const streamed = await fetch(`${publicTarget.origin}/chunked`);
     await assert.rejects(streamed.text(), /larger than 4096 bytes/);
+  });
+});
+
+describe("outbound guard: tsdav's CalDAV discovery", () => {
+  const guard = new OutboundGuard({ allowPrivate: false, isRefused: narrowed });
+  const credentials = () => ({ serverUrl: `${publicTarget.origin}/`, username: 'alice', password: 's3cret' });
+
+  test('a /.well-known/caldav redirect to a private host is refused with zero connections', async () => {
+    publicTarget.route = (path) =>
+      path.startsWith('/.well-known/caldav')
+        ? { status: 301, headers: { location: `http://[::ffff:127.0.0.1]:${privateTarget.port}/dav/` } }
+        : { status: 404 };
+    const before = privateTarget.connections;
+    const client = new CaldavClient({ outbound: guard, timeoutMs: 5000 });
+    await assert.rejects(client.discoverCalendars(credentials()), (error: unknown) => {
+      assert.ok(error instanceof ExternalCalendarError, String(error));
+      assert.equal(error.code, 'unreachable');
+      assert.doesNotMatch(error.message, /s3cret|404|refused|private/);
+      return true;
+    });
+    assert.equal(privateTarget.connections, before);
+  });
+
+  test('a redirect to another public origin gets no credentials', async () => {
+    publicTarget.route = (path) =>
+      path.startsWith('/.well-known/caldav')
+        ? { status: 301, headers: { location: `${otherPublic.origin}/dav/` } }
+        : { status: 404 };
+    otherPublic.route = () => ({ status: 401 });
+    const seen = otherPublic.seen.length;
+    const client = new CaldavClient({ outbound: guard, timeoutMs: 5000 });
+    await assert.rejects(client.discoverCalendars(credentials()));
+    const requests = otherPublic.seen.slice(seen);
+    assert.ok(requests.length > 0, 'discovery went on to the other origin');
+    for (const request of requests) assert.equal(request.headers.authorization, undefined);
+    assert.ok(
+      publicTarget.seen.some((r) => r.headers.authorization?.startsWith('Basic ')),
+      'the account origin itself did get them',
+    );
   });
 });
