@@ -290,7 +290,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     secretKey,
     allowPrivateCallbacks: flag('ALLOW_PRIVATE_CALLBACKS'),
     holdSeconds: integer('HOLD_SECONDS', 300, 1, 86_400),
-    accessTokenSeconds: integer('ACCESS_TOKEN_SECONDS', 10_800, 60, 31_536_000),
+    accessTokenSeconds: integer('ACCESS_TOKEN_SECONDS', 10_800, 60, 315_360_000),
     calendarCacheSeconds: integer('CALENDAR_CACHE_SECONDS', 30, 0, 86_400),
     calendarTimeoutMs: integer('CALENDAR_TIMEOUT_MS', 5000, 1, 120_000),
     logLevel: logLevel ?? 'info',

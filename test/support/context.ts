@@ -66,6 +66,8 @@ export async function makeTestContext(
   await store.migrate();
   const clock = settableClock(options.start ?? Date.UTC(2026, 0, 5, 8, 0, 0));
   const config = loadConfig({
+    // Suites move the clock by days: access tokens outlive them (ten years).
+    ACCESS_TOKEN_SECONDS: '315360000',
     PUBLIC_URL: 'http://127.0.0.1:9',
     ALLOW_PRIVATE_CALLBACKS: 'true',
     ...options.env,
