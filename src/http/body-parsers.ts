@@ -61,8 +61,9 @@ export function registerBodyParsers(app: FastifyInstance): void {
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
     (request, body, done) => {
-      const route = routeOf(request);
-      if (isApiRoute(route) && !FORM_ROUTES.has(route)) {
+      // An unknown route stays a 404: only a matched API route refuses the form.
+      const route = request.routeOptions.url;
+      if (route !== undefined && isApiRoute(route) && !FORM_ROUTES.has(route)) {
         done(new UnsupportedMediaType(expectedContentType(request)), undefined);
         return;
       }
