@@ -17,6 +17,7 @@ describe('token lifecycle', () => {
     // Losing refreshes are 400s, which count as failed authentications from this one address.
     server = await startTestServer({
       env: {
+        ACCESS_TOKEN_SECONDS: '10800',
         AUTH_FAILURES_PER_MINUTE: '100000',
         RATE_LIMIT_PER_SECOND: '10000',
         RATE_LIMIT_PER_MINUTE: '100000',
