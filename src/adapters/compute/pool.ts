@@ -40,7 +40,8 @@ export type WorkerPoolOptions = {
 };
 
 export class WorkerPoolCompute implements AvailabilityCompute {
-  readonly #budgetMs: number;
+  /** Longest a job may run; a change applies to the jobs dispatched after it. */
+  budgetMs: number;
   readonly #resourceLimits: ResourceLimits | undefined;
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
@@ -51,7 +52,7 @@ export class WorkerPoolCompute implements AvailabilityCompute {
   replaced = 0;
 
   constructor(options: WorkerPoolOptions) {
-    this.#budgetMs = options.budgetMs;
+    this.budgetMs = options.budgetMs;
     this.#resourceLimits = options.resourceLimits;
     this.#size = Math.max(1, options.workers ?? availableParallelism());
   }
@@ -108,10 +109,8 @@ export class WorkerPoolCompute implements AvailabilityCompute {
       if (next === undefined) return;
       slot.running = next;
       slot.worker.ref(); // a job in flight keeps the process alive until it is answered
-      slot.timer = setTimeout(
-        () => this.#replace(slot, new ComputeBudgetError(this.#budgetMs)),
-        this.#budgetMs,
-      );
+      const budgetMs = this.budgetMs;
+      slot.timer = setTimeout(() => this.#replace(slot, new ComputeBudgetError(budgetMs)), budgetMs);
       slot.worker.postMessage({ id: next.id, job: next.job }, transferList(next.job));
     }
   }
