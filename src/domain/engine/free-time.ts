@@ -25,10 +25,20 @@ export type EngineCache = {
   readonly packed: Map<readonly Interval[], PackedIntervals>;
   readonly expanded: Map<PackedIntervals, Map<string, PackedIntervals>>;
   readonly grids: Map<string, Float64Array>;
+  /** A slot window narrowed to one open list: by open list, then by window. */
+  readonly narrowed: Map<PackedIntervals, Map<PackedIntervals, PackedIntervals>>;
+  /** Each candidate grid's even spacing, or 0 (see `uniformStep`). */
+  readonly gridSteps: Map<Float64Array, number>;
 };
 
 export function createEngineCache(): EngineCache {
-  return { packed: new Map(), expanded: new Map(), grids: new Map() };
+  return {
+    packed: new Map(),
+    expanded: new Map(),
+    grids: new Map(),
+    narrowed: new Map(),
+    gridSteps: new Map(),
+  };
 }
 
 export function packCached(intervals: readonly Interval[], cache: EngineCache): PackedIntervals {
@@ -237,6 +247,108 @@ export function upperBound(values: Float64Array, target: number, from = 0): numb
 }
 
 /**
+ * The common difference of `candidates` when they are evenly spaced whole milliseconds (one query
+ * period, an interval that divides every offset change of the zone), else 0. Memoised per grid:
+ * it lets `markFreeStarts` find candidate indices by arithmetic instead of searching.
+ */
+function uniformStep(candidates: Float64Array, cache: EngineCache): number {
+  let step = cache.gridSteps.get(candidates);
+  if (step !== undefined) return step;
+  step = candidates.length >= 2 ? candidates[1]! - candidates[0]! : 0;
+  if (!(step > 0 && Number.isInteger(step) && Number.isInteger(candidates[0]!))) step = 0;
+  for (let i = 2; i < candidates.length && step > 0; i++) {
+    if (candidates[i]! - candidates[i - 1]! !== step) step = 0;
+  }
+  cache.gridSteps.set(candidates, step);
+  return step;
+}
+
+/** On an evenly spaced grid: the first index whose candidate is after `t`, within [0, n]. */
+function indexAfter(candidates: Float64Array, step: number, t: number): number {
+  const index = Math.floor((t - candidates[0]!) / step) + 1;
+  return index <= 0 ? 0 : Math.min(index, candidates.length);
+}
+
+/** On an evenly spaced grid: the first index whose candidate is at or after `t`, within [0, n]. */
+function indexAtOrAfter(candidates: Float64Array, step: number, t: number): number {
+  const index = Math.ceil((t - candidates[0]!) / step);
+  return index <= 0 ? 0 : Math.min(index, candidates.length);
+}
+
+/** The window narrowed to the member's open time, memoised per (open list, window). */
+function openWindowOf(
+  member: MemberAvailability,
+  window: PackedIntervals,
+  cache: EngineCache,
+): PackedIntervals {
+  const open = packCached(member.open!, cache);
+  let byWindow = cache.narrowed.get(open);
+  if (byWindow === undefined) {
+    byWindow = new Map();
+    cache.narrowed.set(open, byWindow);
+  }
+  let narrowed = byWindow.get(window);
+  if (narrowed === undefined) {
+    narrowed = intersectPacked(window, open);
+    byWindow.set(window, narrowed);
+  }
+  return narrowed;
+}
+
+/**
+ * Adds +1 over every run of candidate indices `i` at which `[candidates[i], candidates[i] +
+ * durationMs)` is free for one member: inside `allowed` and clear of every busy interval grown by
+ * the buffers. Walks the gaps between consecutive busy intervals directly (busy is sorted and
+ * disjoint, so grown intervals keep their order and gap `k` is `[end(k-1) + before, start(k) -
+ * after)`), so nothing is allocated per member. O(busy + allowed pieces + runs × log candidates).
+ */
+function markFreeStarts(
+  candidates: Float64Array,
+  diff: Int32Array,
+  allowed: PackedIntervals,
+  busy: PackedIntervals,
+  gridStep: number,
+  durationMs: number,
+  beforeMs: number,
+  afterMs: number,
+): void {
+  const n = candidates.length;
+  const busyCount = busy.length;
+  let cursor = 0;
+  let b = 0;
+  // Skip busy intervals that end before the first allowed instant can matter.
+  for (let a = 0; a < allowed.length && cursor < n; a += 2) {
+    const allowedStart = allowed[a]!;
+    const allowedEnd = allowed[a + 1]!;
+    // First busy interval whose grown end passes the allowed interval's start.
+    while (b < busyCount && busy[b + 1]! + beforeMs <= allowedStart) b += 2;
+    let gapStart = b === 0 ? allowedStart : Math.max(allowedStart, busy[b - 1]! + beforeMs);
+    for (let k = b; ; k += 2) {
+      const gapEnd = k < busyCount ? Math.min(allowedEnd, busy[k]! - afterMs) : allowedEnd;
+      const lastStart = gapEnd - durationMs;
+      if (lastStart >= gapStart) {
+        const first =
+          gridStep > 0
+            ? Math.max(cursor, indexAtOrAfter(candidates, gridStep, gapStart))
+            : lowerBound(candidates, gapStart, cursor);
+        const past =
+          gridStep > 0
+            ? Math.max(first, indexAfter(candidates, gridStep, lastStart))
+            : upperBound(candidates, lastStart, first);
+        if (past > first) {
+          diff[first]!++;
+          diff[past]!--;
+        }
+        cursor = past;
+      }
+      if (k >= busyCount || gapEnd >= allowedEnd || cursor >= n) break;
+      gapStart = Math.max(gapStart, busy[k + 1]! + beforeMs);
+      if (gapStart >= allowedEnd) break;
+    }
+  }
+}
+
+/**
  * The candidates `s` at which `[s, s + durationMs)` is available (SPEC 5.1 to 5.3): inside one
  * interval of `window` and every group has at least `required` members free. Cost per group:
  * O(Σ members' free pieces × log candidates + candidates), via a difference array over candidate
@@ -253,23 +365,15 @@ export function availableStarts(
 ): Float64Array {
   const n = candidates.length;
   if (n === 0 || window.length === 0) return new Float64Array(0);
+  const gridStep = uniformStep(candidates, cache);
   const ok = new Uint8Array(n).fill(1);
   const diff = new Int32Array(n + 1);
   for (const group of groups) {
     diff.fill(0);
     for (const member of group.members) {
-      const free = memberFreeTime(member, window, beforeMs, afterMs, cache);
-      let cursor = 0;
-      for (let k = 0; k < free.length && cursor < n; k += 2) {
-        const lastStart = free[k + 1]! - durationMs;
-        if (lastStart < free[k]!) continue;
-        const first = lowerBound(candidates, free[k]!, cursor);
-        cursor = upperBound(candidates, lastStart, first);
-        if (cursor > first) {
-          diff[first]!++;
-          diff[cursor]!--;
-        }
-      }
+      const allowed = member.open === null ? window : openWindowOf(member, window, cache);
+      const busy = packCached(member.busy, cache);
+      markFreeStarts(candidates, diff, allowed, busy, gridStep, durationMs, beforeMs, afterMs);
     }
     let running = 0;
     let any = false;
