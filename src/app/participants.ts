@@ -81,6 +81,8 @@ export async function checkMembers(
     list.push(calendar);
     calendarsByAccount.set(calendar.accountId, list);
   }
+  // Built once per account that some member names calendars of (members repeat across steps).
+  const calendarIdsOf = new Map<string, Set<string>>();
   for (const member of members) {
     const account = accountsBySub.get(member.sub);
     if (account === undefined) {
@@ -91,8 +93,13 @@ export async function checkMembers(
       );
       continue;
     }
-    const own = new Set((calendarsByAccount.get(account.id) ?? []).map((c) => c.id));
-    member.calendarIds?.forEach((calendarId, i) => {
+    if (member.calendarIds === null) continue;
+    let own = calendarIdsOf.get(account.id);
+    if (own === undefined) {
+      own = new Set((calendarsByAccount.get(account.id) ?? []).map((c) => c.id));
+      calendarIdsOf.set(account.id, own);
+    }
+    member.calendarIds.forEach((calendarId, i) => {
       if (!own.has(calendarId)) {
         problems.add(
           `${member.path}.calendar_ids[${i}]`,

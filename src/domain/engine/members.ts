@@ -122,6 +122,27 @@ export function memberOpenTime<F extends { readonly calendarId: string }>(
 }
 
 /**
+ * Members with equal keys have the same availability. The usual member names only a sub, and its
+ * key is the sub itself (no serialising for the thousands of mentions of a large request); any
+ * other is serialised whole after a NUL, which no sub contains (the wire refuses it).
+ */
+function memberKey(member: MemberRequest): string {
+  const plain =
+    member.calendarIds === null &&
+    member.availablePeriods === null &&
+    !member.managedAvailability &&
+    member.availabilityRuleIds === null;
+  if (plain) return member.sub;
+  return `\u0000${JSON.stringify([
+    member.sub,
+    member.calendarIds,
+    member.availablePeriods,
+    member.managedAvailability,
+    member.availabilityRuleIds,
+  ])}`;
+}
+
+/**
  * The engine's groups for every requested step. A member with a failed calendar gets no open time
  * for this request, and the failure is reported once per (sub, calendar).
  */
@@ -156,13 +177,7 @@ export function buildGroups<F extends { readonly calendarId: string }>(
   // caches (and the compute pool's transfer) then see one member, not one per mention.
   const built = new Map<string, MemberAvailability>();
   const shared = (member: MemberRequest): MemberAvailability => {
-    const key = JSON.stringify([
-      member.sub,
-      member.calendarIds,
-      member.availablePeriods,
-      member.managedAvailability,
-      member.availabilityRuleIds,
-    ]);
+    const key = memberKey(member);
     let result = built.get(key);
     if (result === undefined) {
       result = availability(member);

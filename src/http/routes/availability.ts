@@ -7,6 +7,7 @@ import {
   querySequences,
   sequenceCost,
 } from '../../app/availability.ts';
+import type { AvailableSlot, SequenceOption } from '../../domain/engine/types.ts';
 import { Problems } from '../../domain/errors.ts';
 import { anyCaller, chargeCost, type HttpDeps, jsonBody } from '../request.ts';
 import {
@@ -27,7 +28,10 @@ import {
   readMaxResults,
   readSequenceQuery,
 } from '../wire/availability.ts';
+import { listAnswerJson } from '../wire/json-slices.ts';
 import { formatUtc } from '../wire/reader.ts';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 const Slot = Type.Object({ start: Type.String(), end: Type.String(), participants: Type.Array(Participant) });
 
@@ -80,7 +84,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = await anyCaller(deps, request);
       const body = jsonBody(request);
       const problems = new Problems();
@@ -89,13 +93,14 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       problems.throwIfAny();
       chargeCost(deps, caller, availabilityCost(query));
       const { slots, failures } = await queryAvailability(deps.ctx, caller, query);
-      const items = slots.map((s) => ({
+      const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
+      const slot = (s: AvailableSlot) => ({
         start: formatUtc(s.start),
         end: formatUtc(s.end),
         participants: s.participants.map((sub) => ({ sub })),
-      }));
-      const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
-      return { [key]: items, ...failuresField(failures) };
+      });
+      reply.type(JSON_TYPE);
+      return listAnswerJson(key, slots, slot, failuresField(failures));
     },
   );
 
@@ -136,7 +141,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = await anyCaller(deps, request);
       const body = jsonBody(request);
       const problems = new Problems();
@@ -149,17 +154,16 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       problems.throwIfAny();
       chargeCost(deps, caller, sequenceCost(query));
       const { options, failures } = await querySequences(deps.ctx, caller, query);
-      return {
-        sequences: options.map((option) => ({
-          sequence: option.steps.map((step) => ({
-            sequence_id: query.steps[step.index]!.sequenceId,
-            start: formatUtc(step.start),
-            end: formatUtc(step.end),
-            participants: step.participants.map((sub) => ({ sub })),
-          })),
+      const sequence = (option: SequenceOption) => ({
+        sequence: option.steps.map((step) => ({
+          sequence_id: query.steps[step.index]!.sequenceId,
+          start: formatUtc(step.start),
+          end: formatUtc(step.end),
+          participants: step.participants.map((sub) => ({ sub })),
         })),
-        ...failuresField(failures),
-      };
+      });
+      reply.type(JSON_TYPE);
+      return listAnswerJson('sequences', options, sequence, failuresField(failures));
     },
   );
 }
