@@ -10,6 +10,7 @@ import {
   type MemberFacts,
   type MemberRequest,
   memberCalendarIds,
+  memberKey,
 } from '../domain/engine/members.ts';
 import type { Group } from '../domain/engine/types.ts';
 import type { Problems } from '../domain/errors.ts';
@@ -227,7 +228,12 @@ async function loadMemberFacts(
   // External calendars of the members, each read once (in parallel), only when some member uses it.
   const failedCalendars = new Map<string, SourceFailure>();
   const used = new Set<string>();
+  const seen = new Set<string>();
   for (const member of allMembers) {
+    // Members repeat across steps and groups (thousands of mentions in a large request).
+    const key = memberKey(member);
+    if (seen.has(key)) continue;
+    seen.add(key);
     const ids = memberCalendarIds(
       member,
       calendarIdsByAccount.get(member.sub) ?? [],

@@ -126,7 +126,7 @@ export function memberOpenTime<F extends { readonly calendarId: string }>(
  * key is the sub itself (no serialising for the thousands of mentions of a large request); any
  * other is serialised whole after a NUL, which no sub contains (the wire refuses it).
  */
-function memberKey(member: MemberRequest): string {
+export function memberKey(member: MemberRequest): string {
   const plain =
     member.calendarIds === null &&
     member.availablePeriods === null &&

@@ -9,25 +9,27 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 const ITEMS_PER_SLICE = 32;
 
 /**
- * The JSON text of `{ [key]: items.map(toWire), ...rest }`, exactly as `JSON.stringify` writes it,
- * built `ITEMS_PER_SLICE` items at a time. `rest`'s names must not be `key` or array indices (those
- * would be ordered differently). Send it with a JSON content type (Fastify passes strings through).
+ * The JSON of `{ [key]: items.map(toWire), ...rest }`, byte for byte what `JSON.stringify` writes,
+ * as UTF-8 built `ITEMS_PER_SLICE` items at a time: each slice is serialised and encoded in its own
+ * turn of the event loop, so neither step (nor the length Fastify takes) runs over megabytes at
+ * once. `rest`'s names must not be `key` or array indices (those would be ordered differently).
+ * Send it with a JSON content type.
  */
 export async function listAnswerJson<T>(
   key: string,
   items: readonly T[],
   toWire: (item: T) => unknown,
   rest: Readonly<Record<string, unknown>> = {},
-): Promise<string> {
-  const slices: string[] = [];
+): Promise<Buffer> {
+  const parts: Buffer[] = [Buffer.from(`{${JSON.stringify(key)}:[`)];
   for (let from = 0; from < items.length; from += ITEMS_PER_SLICE) {
     if (from > 0) await nextTurn();
     const to = Math.min(items.length, from + ITEMS_PER_SLICE);
     const texts: string[] = [];
     for (let i = from; i < to; i++) texts.push(JSON.stringify(toWire(items[i]!)));
-    slices.push(texts.join(','));
+    parts.push(Buffer.from(`${from > 0 ? ',' : ''}${texts.join(',')}`));
   }
   const restText = JSON.stringify(rest);
-  const tail = restText === '{}' ? '' : `,${restText.slice(1, -1)}`;
-  return `{${JSON.stringify(key)}:[${slices.join(',')}]${tail}}`;
+  parts.push(Buffer.from(`]${restText === '{}' ? '' : `,${restText.slice(1, -1)}`}}`));
+  return Buffer.concat(parts);
 }
