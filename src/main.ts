@@ -27,6 +27,7 @@ import type { AppContext } from './app/context.ts';
 import { DEMO_PATHS } from './app/demo.ts';
 import type { Config } from './config/config.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
+import type { SourceStatusSink } from './ports/source-status.ts';
 import type { Store } from './ports/store.ts';
 import { buildServer, redactUrl, registerMetricsRoute } from './server.ts';
 
@@ -86,7 +87,7 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
       cacheSeconds: config.calendarCacheSeconds,
       timeoutMs: config.calendarTimeoutMs,
       budgetMs: config.computeBudgetMs,
-      statuses: (status) => store.transaction((repos) => repos.sourceStatus.record(status)),
+      statuses: storeSourceStatus(store),
     }),
     connector: calendars,
     outbound: options.demo === true ? demoOutboundCheck(outbound, demoReceiverUrl(config)) : outbound,
@@ -98,6 +99,11 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
     prodId: `-//rtseq//rtseq ${VERSION}//EN`,
   });
   return { ctx, writeBack, outbound, expansion };
+}
+
+/** The account's source status (SPEC 8): every external read's outcome, written to the store. */
+export function storeSourceStatus(store: Store): SourceStatusSink {
+  return (status) => store.transaction((repos) => repos.sourceStatus.record(status));
 }
 
 /** Logs on stderr: JSON lines, or readable lines on a terminal (adapters/logging.ts). */
