@@ -25,6 +25,7 @@ import { httpTransport } from './adapters/webhooks/http-transport.ts';
 import { BusyCache } from './app/busy-cache.ts';
 import type { AppContext } from './app/context.ts';
 import { DEMO_PATHS } from './app/demo.ts';
+import { RuleExpansions } from './app/rule-expansions.ts';
 import type { Config } from './config/config.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
 import type { SourceStatusSink } from './ports/source-status.ts';
@@ -80,6 +81,7 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
     ids: randomIds,
     secrets,
     busyCache: new BusyCache(),
+    ruleExpansions: new RuleExpansions(),
     external: new CachedExternalBusySource({
       reader: metrics === undefined ? calendars : measuredReader(calendars, metrics),
       secrets,
