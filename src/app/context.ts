@@ -10,6 +10,7 @@ import type { OutboundCheck } from '../ports/outbound.ts';
 import type { Clock, Ids, SecretBox } from '../ports/runtime.ts';
 import type { Store } from '../ports/store.ts';
 import type { BusyCache } from './busy-cache.ts';
+import type { RuleExpansions } from './rule-expansions.ts';
 
 export type AppContext = {
   readonly config: Config;
@@ -31,6 +32,8 @@ export type AppContext = {
   readonly outbound?: OutboundCheck;
   /** In-memory busy time of native calendars, checked against calendar versions; optional. */
   readonly busyCache?: BusyCache;
+  /** Availability rules' occurrences, expanded once per rule content; optional. */
+  readonly ruleExpansions?: RuleExpansions;
   /**
    * Runs the engine off the event loop within a budget (SPEC 9); absent: the engine runs inline,
    * unbounded (tests and tools).

@@ -140,7 +140,7 @@ export async function resolveGroups(
   await pause();
   const facts = await loadMemberFacts(ctx, allMembers, directory, window, options);
   await pause();
-  const built = buildGroups(requested, facts, window);
+  const built = buildGroups(requested, facts, window, ctx.ruleExpansions?.occurrences);
   return { groups: built.groups, failures: built.failures, accounts: accountsBySub, calendars };
 }
 

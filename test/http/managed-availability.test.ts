@@ -262,4 +262,62 @@ describe('availability rules and available periods', () => {
       ],
     );
   });
+
+  it('answers with a rule changed over HTTP in the very next request (kept expansions are never stale)', async () => {
+    const carol = await server.createAccount('carol');
+    const periods = async (): Promise<string[][]> => {
+      const res = await server.call('POST', '/v1/availability', {
+        token: carol.accessToken,
+        body: {
+          participants: [{ members: [{ sub: carol.sub, managed_availability: true }], required: 'all' }],
+          required_duration: { minutes: 60 },
+          // 90 days from Monday 2026-03-02; the first Monday is the one compared.
+          query_periods: [{ start: '2026-03-02T00:00:00Z', end: '2026-05-31T00:00:00Z' }],
+          response_format: 'periods',
+        },
+      });
+      assert.equal(res.status, 200, res.text);
+      return res.json.available_periods
+        .map((p: { start: string; end: string }) => [p.start, p.end])
+        .filter(([start]: string[]) => start!.startsWith('2026-03-02'));
+    };
+    const put = async (body: Record<string, unknown>) => {
+      const res = await server.call('POST', '/v1/availability_rules', { token: carol.accessToken, body });
+      assert.equal(res.status, 200, res.text);
+    };
+    const expansions = server.ctx.ruleExpansions!;
+    await put(rule({ availability_rule_id: 'hours' }));
+    const morning = [
+      ['2026-03-02T15:30:00Z', '2026-03-02T18:30:00Z'],
+      ['2026-03-02T20:00:00Z', '2026-03-02T23:00:00Z'],
+    ];
+    assert.deepEqual(await periods(), morning);
+    const expanded = expansions.expanded;
+    assert.deepEqual(await periods(), morning);
+    assert.equal(expansions.expanded, expanded, 'the second request reused the expansion');
+
+    // The same rule id, new hours: the next request answers with them.
+    await put(
+      rule({
+        availability_rule_id: 'hours',
+        weekly_periods: [{ day: 'monday', start_time: '08:00', end_time: '10:00' }],
+      }),
+    );
+    assert.deepEqual(await periods(), [['2026-03-02T14:00:00Z', '2026-03-02T16:00:00Z']]);
+    // A new zone for the same hours.
+    await put(
+      rule({
+        availability_rule_id: 'hours',
+        tzid: 'Europe/London',
+        weekly_periods: [{ day: 'monday', start_time: '08:00', end_time: '10:00' }],
+      }),
+    );
+    assert.deepEqual(await periods(), [['2026-03-02T08:00:00Z', '2026-03-02T10:00:00Z']]);
+    // Back to the first hours (their expansion is still kept), then deleted: unrestricted.
+    await put(rule({ availability_rule_id: 'hours' }));
+    assert.deepEqual(await periods(), morning);
+    await server.call('DELETE', '/v1/availability_rules/hours', { token: carol.accessToken });
+    // Unrestricted from now (the test clock: 08:00Z).
+    assert.deepEqual(await periods(), [['2026-03-02T08:00:00Z', '2026-05-31T00:00:00Z']]);
+  });
 });

@@ -7,6 +7,7 @@ import { PostgresStore } from '../../src/adapters/storage/postgres/postgres-stor
 import { SqliteStore } from '../../src/adapters/storage/sqlite/sqlite-store.ts';
 import { BusyCache } from '../../src/app/busy-cache.ts';
 import type { AppContext } from '../../src/app/context.ts';
+import { RuleExpansions } from '../../src/app/rule-expansions.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Store } from '../../src/ports/store.ts';
 import { createTestDatabase, postgresSkipReason } from './postgres.ts';
@@ -80,6 +81,7 @@ export async function makeTestContext(
     secrets: secretBox(config.secretKey),
     external: null,
     busyCache: new BusyCache(),
+    ruleExpansions: new RuleExpansions(),
   };
   return {
     ctx,

@@ -5,7 +5,12 @@
  */
 import type { Problems } from '../errors.ts';
 import { type Interval, intersectIntervalSets, mergeIntervals } from '../time/intervals.ts';
-import { expandWeeklyRules, type WeeklyRule } from '../time/weekly-rules.ts';
+import {
+  expandWeeklyRules,
+  type RuleOccurrences,
+  ruleOccurrencesIn,
+  type WeeklyRule,
+} from '../time/weekly-rules.ts';
 import type { Group, MemberAvailability } from './types.ts';
 
 export type MemberRequest = {
@@ -107,17 +112,19 @@ export function memberCalendarIds(
  * any rule or stored period at all is restricted to the union of its chosen rules' intervals
  * (`availability_rule_ids`: `null` all, `[]` none) and its stored periods; an account with neither
  * is unrestricted. Whether it is managed never depends on the window or the buffers.
+ * `occurrences` expands the rules (a cache may answer: app/rule-expansions.ts).
  */
 export function memberOpenTime<F extends { readonly calendarId: string }>(
   member: MemberRequest,
   facts: MemberFacts<F>,
   window: Interval,
+  occurrences: RuleOccurrences = ruleOccurrencesIn,
 ): Interval[] | null {
   const open = member.availablePeriods === null ? null : mergeIntervals(member.availablePeriods);
   if (!member.managedAvailability || !facts.managedAccounts.has(member.sub)) return open;
   const rules = rulesFor(member, facts.rulesByAccount.get(member.sub) ?? []);
   const periods = facts.periodsByAccount.get(member.sub) ?? [];
-  const managed = mergeIntervals([...expandWeeklyRules(rules, window), ...periods]);
+  const managed = mergeIntervals([...expandWeeklyRules(rules, window, occurrences), ...periods]);
   return open === null ? managed : intersectIntervalSets(open, managed);
 }
 
@@ -144,12 +151,14 @@ export function memberKey(member: MemberRequest): string {
 
 /**
  * The engine's groups for every requested step. A member with a failed calendar gets no open time
- * for this request, and the failure is reported once per (sub, calendar).
+ * for this request, and the failure is reported once per (sub, calendar). `occurrences` expands
+ * availability rules (see memberOpenTime).
  */
 export function buildGroups<F extends { readonly calendarId: string }>(
   requested: readonly (readonly GroupRequest[])[],
   facts: MemberFacts<F>,
   window: Interval,
+  occurrences: RuleOccurrences = ruleOccurrencesIn,
 ): BuiltGroups<F> {
   const failures: (F & { readonly sub: string })[] = [];
   const reported = new Set<string>();
@@ -171,7 +180,7 @@ export function buildGroups<F extends { readonly calendarId: string }>(
     }
     const busy = calendarIds.flatMap((id) => facts.busyByCalendar.get(id) ?? []);
     busy.push(...(facts.reservedByAccount.get(member.sub) ?? []));
-    return { sub: member.sub, busy, open: memberOpenTime(member, facts, window) };
+    return { sub: member.sub, busy, open: memberOpenTime(member, facts, window, occurrences) };
   };
   // A member named the same way in many groups and steps is built once and shared: the engine's
   // caches (and the compute pool's transfer) then see one member, not one per mention.

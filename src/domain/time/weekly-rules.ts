@@ -33,36 +33,68 @@ function minutesOf(clock: string): number {
 }
 
 /**
- * The intervals of `rules` that meet `window`, merged (sorted, disjoint, non-touching). Periods are
- * whole (not clipped to the window). Costs O(rules × days in the window), plus a few cached offset
- * lookups per occurrence.
+ * The occurrences of one rule that meet a window, whole and unmerged, in any order. The uncached
+ * form is `ruleOccurrencesIn`; app/rule-expansions.ts keeps them per rule content, so a rule is
+ * expanded once and each request only picks the occurrences its window needs.
  */
-export function expandWeeklyRules(rules: readonly WeeklyRule[], window: Interval): Interval[] {
-  if (!(window.start < window.end)) return [];
+export type RuleOccurrences = (rule: WeeklyRule, window: Interval) => readonly Interval[];
+
+/** The first and last local dates (as `Date.UTC` of the date) whose occurrences may meet `window`. */
+export function localDatesAround(tzid: string, window: Interval): { first: number; last: number } {
+  // An occurrence on local date D lies within D's wall day (at most ~26 real hours with a change),
+  // so the local dates of window.start - 1 day to window.end + 1 day cover every one that meets it.
+  const first = localParts(tzid, window.start - DAY_MS);
+  const last = localParts(tzid, window.end + DAY_MS);
+  return {
+    first: Date.UTC(first.year, first.month - 1, first.day),
+    last: Date.UTC(last.year, last.month - 1, last.day),
+  };
+}
+
+/**
+ * Every non-empty occurrence of `rule` on the local dates `firstDateMs` to `lastDateMs` (each a
+ * `Date.UTC` of a date), sorted by start (a skipped wall time reads with the offset before the
+ * change, so local order and instant order can differ within a day).
+ */
+export function occurrencesOnDates(rule: WeeklyRule, firstDateMs: number, lastDateMs: number): Interval[] {
+  const offsetAt = zoneOffsetAt(rule.tzid) ?? utcOffsetAt;
+  const byWeekday = WEEKDAYS.map((day) =>
+    rule.weeklyPeriods
+      .filter((p) => p.day === day)
+      .map((p) => ({ start: minutesOf(p.startTime), end: minutesOf(p.endTime) })),
+  );
   const out: Interval[] = [];
-  for (const rule of rules) {
-    const offsetAt = zoneOffsetAt(rule.tzid) ?? utcOffsetAt;
-    const byWeekday = WEEKDAYS.map((day) =>
-      rule.weeklyPeriods
-        .filter((p) => p.day === day)
-        .map((p) => ({ start: minutesOf(p.startTime), end: minutesOf(p.endTime) })),
-    );
-    // An occurrence on local date D lies within D's wall day (at most ~26 real hours with a change),
-    // so the local dates of window.start - 1 day to window.end + 1 day cover every one that meets it.
-    const first = localParts(rule.tzid, window.start - DAY_MS);
-    const last = localParts(rule.tzid, window.end + DAY_MS);
-    const lastDateMs = Date.UTC(last.year, last.month - 1, last.day);
-    for (
-      let dateMs = Date.UTC(first.year, first.month - 1, first.day);
-      dateMs <= lastDateMs;
-      dateMs += DAY_MS
-    ) {
-      for (const period of byWeekday[new Date(dateMs).getUTCDay()]!) {
-        const start = wallToInstant(dateMs + period.start * MINUTE_MS, offsetAt);
-        const end = wallToInstant(dateMs + period.end * MINUTE_MS, offsetAt);
-        if (start < end && start < window.end && end > window.start) out.push({ start, end });
-      }
+  for (let dateMs = firstDateMs; dateMs <= lastDateMs; dateMs += DAY_MS) {
+    for (const period of byWeekday[new Date(dateMs).getUTCDay()]!) {
+      const start = wallToInstant(dateMs + period.start * MINUTE_MS, offsetAt);
+      const end = wallToInstant(dateMs + period.end * MINUTE_MS, offsetAt);
+      if (start < end) out.push({ start, end });
     }
   }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** The occurrences of `rule` that meet `window`, computed now (the uncached `RuleOccurrences`). */
+export const ruleOccurrencesIn: RuleOccurrences = (rule, window) => {
+  if (!(window.start < window.end)) return [];
+  const dates = localDatesAround(rule.tzid, window);
+  return occurrencesOnDates(rule, dates.first, dates.last).filter(
+    (o) => o.start < window.end && o.end > window.start,
+  );
+};
+
+/**
+ * The intervals of `rules` that meet `window`, merged (sorted, disjoint, non-touching). Periods are
+ * whole (not clipped to the window). Uncached it costs O(rules × days in the window), plus a few
+ * cached offset lookups per occurrence; `occurrences` may answer from a cache instead.
+ */
+export function expandWeeklyRules(
+  rules: readonly WeeklyRule[],
+  window: Interval,
+  occurrences: RuleOccurrences = ruleOccurrencesIn,
+): Interval[] {
+  if (!(window.start < window.end)) return [];
+  const out: Interval[] = [];
+  for (const rule of rules) for (const o of occurrences(rule, window)) out.push(o);
   return mergeIntervals(out);
 }
