@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { ExternalCalendarErrorCode } from '../../ports/external-calendars.ts';
+import { lowerThisThreadPriority } from '../background-priority.ts';
 import { type ExpansionRequest, expandFetched } from './expansion.ts';
 
 export type ExpansionReply =
@@ -20,6 +21,7 @@ export type ExpansionReply =
 
 const port = parentPort;
 if (port === null) throw new Error('expansion-worker.ts runs as a worker thread (see expansion-pool.ts)');
+lowerThisThreadPriority();
 port.on('message', async ({ id, request }: { id: number; request: ExpansionRequest }) => {
   try {
     const { busy, ignored } = await expandFetched(request);

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { findAvailability } from '../../domain/engine/availability.ts';
 import { findSequences, SequenceTooComplexError } from '../../domain/engine/sequence.ts';
+import { lowerThisThreadPriority } from '../background-priority.ts';
 import { type ComputeJob, decodeGroups } from './codec.ts';
 
 export type WorkerReply =
@@ -24,6 +25,7 @@ function run(job: ComputeJob): unknown {
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs as a worker thread (see pool.ts)');
+lowerThisThreadPriority();
 port.on('message', ({ id, job }: { id: number; job: ComputeJob }) => {
   let reply: WorkerReply;
   try {
