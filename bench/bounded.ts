@@ -17,28 +17,30 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { busyIntervalsFromICalendar } from '../src/adapters/calendars/ical/expand.ts';
 import { randomIds, secretBox } from '../src/adapters/crypto.ts';
 import { SqliteStore } from '../src/adapters/storage/sqlite/sqlite-store.ts';
-import { createApplicationCalendar } from '../src/app/accounts.ts';
 import { createApplication } from '../src/app/applications.ts';
 import type { AppContext } from '../src/app/context.ts';
 import { loadConfig } from '../src/config/config.ts';
-import { prng } from './prng.ts';
+import {
+  seedXlMembers,
+  sendXl,
+  XL_BUSY_PER_MEMBER,
+  XL_MEMBERS,
+  xlBody,
+  xlQueryPeriods,
+  xlSequence,
+} from './xl.ts';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg === -1 ? 3 : Number(process.argv[runsArg + 1]);
 /** `--profile DIR`: the server writes a V8 CPU profile of its main thread into DIR. */
 const profileArg = process.argv.indexOf('--profile');
-const PROFILE_FLAGS = profileArg === -1 ? [] : ['--cpu-prof', '--cpu-prof-dir', process.argv[profileArg + 1]!];
-const MINUTE = 60_000;
+const PROFILE_FLAGS =
+  profileArg === -1 ? [] : ['--cpu-prof', '--cpu-prof-dir', process.argv[profileArg + 1]!];
 const DAY = 86_400_000;
-const MEMBERS = 200;
-const BUSY_PER_MEMBER = 300;
-const DAYS = 90;
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
@@ -67,81 +69,9 @@ async function seed(dbPath: string, publicUrl: string, start: number) {
   };
   const created = await createApplication(ctx, 'bounded bench');
   const application = (await store.read((repos) => repos.applications.byId(created.applicationId)))!;
-  const random = prng(13);
-  const subs: string[] = [];
-  for (let m = 0; m < MEMBERS; m++) {
-    const person = await createApplicationCalendar(ctx, application, `member-${m}`);
-    subs.push(person.account.id);
-    await store.transaction(async (repos) => {
-      for (let e = 0; e < BUSY_PER_MEMBER; e++) {
-        const startMs = start + Math.floor((random() * DAYS * DAY) / (5 * MINUTE)) * 5 * MINUTE;
-        await repos.events.upsert({
-          calendarId: person.calendar.id,
-          eventId: `busy-${e}`,
-          eventUid: `uid-${m}-${e}`,
-          summary: 'Busy',
-          startMs,
-          endMs: startMs + (1 + Math.floor(random() * 6)) * 5 * MINUTE,
-          allDay: false,
-          transparency: 'opaque',
-          status: 'confirmed',
-          deleted: false,
-          data: {},
-          createdAt: now,
-          updatedAt: now,
-        });
-      }
-    });
-  }
+  const subs = await seedXlMembers(ctx, application, start, now);
   await store.close();
   return { secret: created.clientSecret, subs };
-}
-
-function xlSequence(subs: readonly string[]) {
-  return Array.from({ length: 20 }, (_, step) => ({
-    sequence_id: `step-${step}`,
-    ordinal: step + 1,
-    participants: Array.from({ length: 10 }, (_, g) => ({
-      members: Array.from({ length: 50 }, (_, m) => ({ sub: subs[(step * 7 + g * 50 + m) % subs.length]! })),
-      required: g % 2 === 0 ? 1 : 2,
-    })),
-    required_duration: { minutes: 15 },
-    start_interval: { minutes: 1 },
-    buffer: { before: { minimum: { minutes: 0 }, maximum: { minutes: 240 } } },
-    event: { event_id: `xl-${step}`, summary: `Step ${step + 1}` },
-  }));
-}
-
-function queryPeriods(start: number) {
-  return Array.from({ length: DAYS - 1 }, (_, d) => ({
-    start: iso(start + d * DAY),
-    end: iso(start + (d + 1) * DAY),
-  }));
-}
-
-type XlResult = { ms: number; status: number; options: number };
-
-/** Sends `count` XL requests at once from a worker thread; resolves with each one's result. */
-function sendXl(base: string, headers: Record<string, string>, body: string, count: number): Promise<XlResult[]> {
-  const code = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const { base, headers, body, count } = workerData;
-    const one = async () => {
-      const t0 = performance.now();
-      const response = await fetch(base + '/v1/sequenced_availability', { method: 'POST', headers, body });
-      const json = await response.json();
-      return { ms: performance.now() - t0, status: response.status, options: json.sequences ? json.sequences.length : 0 };
-    };
-    Promise.all(Array.from({ length: count }, one)).then((results) => parentPort.postMessage(results));
-  `;
-  const worker = new Worker(code, { eval: true, workerData: { base, headers, body, count } });
-  return new Promise((resolve, reject) => {
-    worker.once('message', (results: XlResult[]) => {
-      void worker.terminate();
-      resolve(results);
-    });
-    worker.once('error', reject);
-  });
 }
 
 function cpuMs(pid: number): number {
@@ -185,8 +115,8 @@ async function main(): Promise<void> {
     }
     const pid = child.pid!;
     const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
-    const xlBody = JSON.stringify({ sequence: xlSequence(subs), query_periods: queryPeriods(start) });
-    const xl = () => sendXl(base, headers, xlBody, 1).then((results) => results[0]!);
+    const target = { base, headers, body: xlBody(subs, start) };
+    const xl = () => sendXl(target, 1).then((results) => results[0]!);
     // 1. XL alone.
     const alone: { ms: number; status: number; options: number }[] = [];
     for (let r = 0; r < RUNS; r++) alone.push(await xl());
@@ -202,7 +132,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       // Sent (and their large answers parsed) on another thread, so the probe timings below
       // measure the server, not this process's own JSON parsing.
-      const four = sendXl(base, headers, xlBody, 4).then((results) => {
+      const four = sendXl(target, 4).then((results) => {
         running = false;
         fourMs.push(performance.now() - t0);
         for (const result of results) fourStatuses.add(result.status);
@@ -232,7 +162,7 @@ async function main(): Promise<void> {
         // A 4-step link of 10 members per step over 14 days (the page must render to carry a CSRF
         // token); the bogus choice is refused before the link's weight matters.
         availability: {
-          query_periods: queryPeriods(start).slice(0, 14),
+          query_periods: xlQueryPeriods(start).slice(0, 14),
           sequence: xlSequence(subs)
             .slice(0, 4)
             .map((step) => ({
@@ -305,7 +235,7 @@ async function main(): Promise<void> {
     lines.push(
       `# Bounded cost benchmark (${new Date().toISOString().slice(0, 10)})`,
       '',
-      `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, SQLite (WAL), default worker pool. Seeded ${MEMBERS} members × ${BUSY_PER_MEMBER} busy events in ${seedS.toFixed(0)} s. Medians of ${RUNS} runs.`,
+      `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, SQLite (WAL), default worker pool. Seeded ${XL_MEMBERS} members × ${XL_BUSY_PER_MEMBER} busy events in ${seedS.toFixed(0)} s. Medians of ${RUNS} runs.`,
       '',
       '| what | result |',
       '|---|---|',

@@ -9,6 +9,9 @@
  * returning visitor (one cookie), and every request its own page session (a distinct cookie per
  * request, so nothing is shared: the worst case).
  *
+ * Each mix runs twice: alone, and with 2 XL `POST /v1/sequenced_availability` requests (bench/xl.ts,
+ * the heaviest the limits allow) kept in flight from another thread (issue 13).
+ *
  * Run: `node bench/page.ts` (add `--quick` for 5-second runs). Prints Markdown.
  */
 import { spawn } from 'node:child_process';
@@ -27,6 +30,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { Problems } from '../src/domain/errors.ts';
 import { readLinkRequest } from '../src/http/wire/links.ts';
 import { prng } from './prng.ts';
+import { keepXlRunning, seedXlMembers, type XlResult, xlBody } from './xl.ts';
 
 const quick = process.argv.includes('--quick');
 const DURATION_S = quick ? 5 : 15;
@@ -50,7 +54,10 @@ async function freePort(): Promise<number> {
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Writes the application, 40 members with 500 busy events each, and the link; returns its path. */
-async function seed(dbPath: string, publicUrl: string): Promise<{ path: string; events: number }> {
+async function seed(
+  dbPath: string,
+  publicUrl: string,
+): Promise<{ path: string; events: number; secret: string; xl: string }> {
   const store = new SqliteStore(dbPath);
   await store.migrate();
   const now = Date.now();
@@ -141,8 +148,9 @@ async function seed(dbPath: string, publicUrl: string): Promise<{ path: string; 
   );
   problems.throwIfAny();
   const { url } = await createLink(ctx, application, request, problems, paths);
+  const xlSubs = await seedXlMembers(ctx, application, start, now);
   await store.close();
-  return { path: new URL(url).pathname, events };
+  return { path: new URL(url).pathname, events, secret: created.clientSecret, xl: xlBody(xlSubs, start) };
 }
 
 function rssKb(pid: number): number {
@@ -194,7 +202,7 @@ async function main(): Promise<void> {
   const dbPath = join(dir, 'bench.db');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const { path, events } = await seed(dbPath, base);
+  const { path, events, secret, xl } = await seed(dbPath, base);
 
   const child = spawn(process.execPath, ['src/main.ts', 'serve'], {
     env: {
@@ -205,6 +213,8 @@ async function main(): Promise<void> {
       SQLITE_PATH: dbPath,
       LOG_LEVEL: 'silent',
       PAGE_RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_PER_MINUTE: '60000000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -233,9 +243,8 @@ async function main(): Promise<void> {
     single.sort((a, b) => a - b);
     const idle = Math.round(rssKb(pid) / 1024);
 
-    const runs: Run[] = [];
-    runs.push(await run('first visits (no cookie)', url, pid, {}, false));
-    runs.push(
+    const mixes = async (): Promise<Run[]> => [
+      await run('first visits (no cookie)', url, pid, {}, false),
       await run(
         'one returning visitor (one cookie)',
         url,
@@ -243,8 +252,23 @@ async function main(): Promise<void> {
         { cookie: 'rtseq_holder=returning-visitor-0000000001' },
         false,
       ),
-    );
-    runs.push(await run('every request its own session', url, pid, { cookie: 'rtseq_holder=[<id>]' }, true));
+      await run('every request its own session', url, pid, { cookie: 'rtseq_holder=[<id>]' }, true),
+    ];
+    const runs = await mixes();
+    const xlTarget = {
+      base,
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: xl,
+    };
+    const background = keepXlRunning(xlTarget, 2);
+    const withXl = await mixes();
+    const xlResults: XlResult[] = await background.stop();
+    const xlMs = xlResults.map((r) => r.ms).sort((a, b) => a - b);
+    const table = (list: Run[]) =>
+      list.map(
+        (r) =>
+          `| ${r.name} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${Math.round(r.rps)} | ${r.non2xx} | ${r.rssMb} |`,
+      );
 
     const lines = [
       `# Booking page benchmark (${new Date().toISOString().slice(0, 10)})`,
@@ -257,10 +281,13 @@ async function main(): Promise<void> {
       '',
       '| client mix | p50 ms | p90 ms | p99 ms | max ms | req/s | non-2xx | peak RSS MB |',
       '|---|---|---|---|---|---|---|---|',
-      ...runs.map(
-        (r) =>
-          `| ${r.name} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${Math.round(r.rps)} | ${r.non2xx} | ${r.rssMb} |`,
-      ),
+      ...table(runs),
+      '',
+      `With 2 XL API requests kept in flight throughout (${xlResults.length} XL answered, statuses ${[...new Set(xlResults.map((r) => r.status))].join('/')}, median ${xlMs[Math.floor(xlMs.length / 2)]?.toFixed(0)} ms each):`,
+      '',
+      '| client mix | p50 ms | p90 ms | p99 ms | max ms | req/s | non-2xx | peak RSS MB |',
+      '|---|---|---|---|---|---|---|---|',
+      ...table(withXl),
       '',
       'Targets: p99 ≤ 50 ms, RSS ≤ 256 MB.',
     ];
