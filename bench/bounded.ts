@@ -74,6 +74,12 @@ async function seed(dbPath: string, publicUrl: string, start: number) {
   return { secret: created.clientSecret, subs };
 }
 
+/** Resident memory of a process (VmRSS from /proc), in MB. */
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime are fields 14 and 15 of /proc/<pid>/stat (12 and 13 after the command).
@@ -126,12 +132,16 @@ async function main(): Promise<void> {
     const healthP99: number[] = [];
     const healthMax: number[] = [];
     const fourMs: number[] = [];
+    let peakRssMb = rssMb(pid);
     const fourStatuses = new Set<number>();
     for (let r = 0; r < RUNS; r++) {
       let running = true;
       const t0 = performance.now();
       // Sent (and their large answers parsed) on another thread, so the probe timings below
       // measure the server, not this process's own JSON parsing.
+      const sampler = setInterval(() => {
+        peakRssMb = Math.max(peakRssMb, rssMb(pid));
+      }, 50);
       const four = sendXl(target, 4).then((results) => {
         running = false;
         fourMs.push(performance.now() - t0);
@@ -145,6 +155,7 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       await four;
+      clearInterval(sampler);
       probes.sort((a, b) => a - b);
       healthP50.push(percentile(probes, 0.5));
       healthP99.push(percentile(probes, 0.99));
@@ -241,6 +252,7 @@ async function main(): Promise<void> {
       '|---|---|',
       `| XL alone: latency (statuses, options) | ${median(alone.map((a) => a.ms)).toFixed(0)} ms (${[...new Set(alone.map((a) => a.status))].join('/')}, ${alone[0]!.options} options) |`,
       `| 4 XL at once: all answered after | ${median(fourMs).toFixed(0)} ms (statuses ${[...fourStatuses].join('/')}) |`,
+      `| server peak RSS while 4 XL run (VmRSS every 50 ms) | ${peakRssMb} MB |`,
       `| /healthz while 4 XL run: p50 / p99 / max | ${median(healthP50).toFixed(1)} / ${median(healthP99).toFixed(1)} / ${median(healthMax).toFixed(1)} ms |`,
       `| choose with option=0.1: status, server CPU per request | ${bogus.map((b) => b.status)[0] ?? 'no link'}, ${bogus.length === 0 ? '-' : median(bogus.map((b) => b.cpu)).toFixed(1)} ms (CPU clock ticks of 10 ms) |`,
       `| 20 FREQ=MINUTELY ICS events, 30-day read: CPU | ${median(icsCpu).toFixed(1)} ms |`,
