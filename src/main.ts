@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { CachedExternalBusySource } from './adapters/calendars/busy-source.ts';
+import { ExpansionPool } from './adapters/calendars/expansion-pool.ts';
 import { ExternalCalendars } from './adapters/calendars/reader.ts';
 import { CaldavWriteBack } from './adapters/calendars/write-back.ts';
 import { systemClock } from './adapters/clock.ts';
@@ -27,6 +28,7 @@ import { DEMO_PATHS } from './app/demo.ts';
 import { RuleExpansions } from './app/rule-expansions.ts';
 import type { Config } from './config/config.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
+import type { SourceStatusSink } from './ports/source-status.ts';
 import type { Store } from './ports/store.ts';
 import { buildServer, redactUrl, registerMetricsRoute } from './server.ts';
 
@@ -47,6 +49,8 @@ export type Wiring = {
   readonly ctx: AppContext;
   readonly writeBack: CaldavWriteBack;
   readonly outbound: OutboundGuard;
+  /** The worker threads external calendars are parsed in; close it when done (threads start lazily). */
+  readonly expansion: ExpansionPool;
 };
 
 /** Where demo links send their callback: this server's demo receiver (web/demo.ts). */
@@ -60,7 +64,15 @@ export const demoReceiverUrl = (config: Config) => `${config.publicUrl}${DEMO_PA
 export function wire(config: Config, store: Store, options: WireOptions = {}): Wiring {
   const secrets = secretBox(config.secretKey);
   const outbound = new OutboundGuard({ allowPrivate: config.allowPrivateCallbacks });
-  const calendars = new ExternalCalendars({ timeoutMs: config.calendarTimeoutMs, outbound });
+  const expansion = new ExpansionPool({
+    budgetMs: config.computeBudgetMs,
+    ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
+  });
+  const calendars = new ExternalCalendars({
+    timeoutMs: config.calendarTimeoutMs,
+    outbound,
+    expander: expansion,
+  });
   const metrics = options.metrics;
   const ctx: AppContext = {
     config,
@@ -76,6 +88,8 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
       clock: systemClock,
       cacheSeconds: config.calendarCacheSeconds,
       timeoutMs: config.calendarTimeoutMs,
+      budgetMs: config.computeBudgetMs,
+      statuses: storeSourceStatus(store),
     }),
     connector: calendars,
     outbound: options.demo === true ? demoOutboundCheck(outbound, demoReceiverUrl(config)) : outbound,
@@ -86,7 +100,12 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
     secrets,
     prodId: `-//rtseq//rtseq ${VERSION}//EN`,
   });
-  return { ctx, writeBack, outbound };
+  return { ctx, writeBack, outbound, expansion };
+}
+
+/** The account's source status (SPEC 8): every external read's outcome, written to the store. */
+export function storeSourceStatus(store: Store): SourceStatusSink {
+  return (status) => store.transaction((repos) => repos.sourceStatus.record(status));
 }
 
 /** Logs on stderr: JSON lines, or readable lines on a terminal (adapters/logging.ts). */
@@ -117,7 +136,7 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     demo: options.demo === true,
     ...(metrics === undefined ? {} : { metrics }),
   });
-  const { writeBack, outbound } = wired;
+  const { writeBack, outbound, expansion } = wired;
   const compute = new WorkerPoolCompute({
     budgetMs: config.computeBudgetMs,
     ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
@@ -155,7 +174,7 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     logger.info({ signal }, 'shutting down: draining HTTP, finishing deliveries in flight');
     await Promise.all([app.close(), metricsApp?.close()]);
     await worker.stop();
-    await compute.close();
+    await Promise.all([compute.close(), expansion.close()]);
     await store.close();
     process.exit(0);
   };
@@ -164,7 +183,7 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     if (metricsApp !== undefined)
       await listenOrExplain(metricsApp, config.host, config.metricsPort ?? 0, 'METRICS_PORT');
   } catch (error) {
-    await Promise.all([app.close(), metricsApp?.close(), compute.close()]);
+    await Promise.all([app.close(), metricsApp?.close(), compute.close(), expansion.close()]);
     await store.close();
     throw error;
   }

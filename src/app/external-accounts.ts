@@ -153,7 +153,7 @@ export async function connectIcsFeed(
   try {
     await connector.readBusy(ref, { start: now, end: now + DAY_MS }, tzid);
   } catch (error) {
-    throw icsProblem(errorCode(error), ctx.config.calendarTimeoutMs, paths);
+    throw icsProblem(errorCode(error), ctx.config, paths);
   }
   const host = hostOf(request.url);
   return linkSources(ctx, application, request, paths, {
@@ -290,6 +290,7 @@ function errorCode(error: unknown): ExternalCalendarErrorCode | null {
     case 'unreachable':
     case 'bad_response':
     case 'parse_failed':
+    case 'over_budget':
       return code;
     default:
       return null;
@@ -327,12 +328,26 @@ function caldavProblem(code: ExternalCalendarErrorCode | null, timeoutMs: number
   }
 }
 
-function icsProblem(code: ExternalCalendarErrorCode | null, timeoutMs: number, paths: ConnectPaths) {
+function icsProblem(
+  code: ExternalCalendarErrorCode | null,
+  limits: { calendarTimeoutMs: number; computeBudgetMs: number },
+  paths: ConnectPaths,
+) {
   switch (code) {
     case 'parse_failed':
       return problem(paths.url, 'errors.ics_invalid', 'the URL does not serve iCalendar (ICS) data');
+    case 'over_budget':
+      return problem(
+        paths.url,
+        'errors.ics_invalid',
+        `reading the feed's events took longer than ${limits.computeBudgetMs} ms`,
+      );
     case 'timeout':
-      return problem(paths.url, 'errors.ics_unreachable', `the feed did not answer within ${timeoutMs} ms`);
+      return problem(
+        paths.url,
+        'errors.ics_unreachable',
+        `the feed did not answer within ${limits.calendarTimeoutMs} ms`,
+      );
     case 'not_found':
       return problem(paths.url, 'errors.ics_unreachable', 'the feed was not found (HTTP 404)');
     case 'auth_failed':

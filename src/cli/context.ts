@@ -9,10 +9,13 @@ export async function withContext<T>(
   options: WireOptions = {},
 ): Promise<T> {
   const store = await openStore(config);
+  let wired: ReturnType<typeof wire> | undefined;
   try {
     await store.migrate();
-    return await work(wire(config, store, options).ctx);
+    wired = wire(config, store, options);
+    return await work(wired.ctx);
   } finally {
+    await wired?.expansion.close();
     await store.close();
   }
 }

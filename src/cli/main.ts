@@ -36,6 +36,9 @@ const USAGE = `Usage: rtseq <command>
                                          RTSEQ_CALDAV_PASSWORD, which keeps it out of the process list)
   calendars connect-ics --client-id ID --url URL [--name N] [--json]
                                          connect a new account to an ICS feed (read-only)
+  calendars list --client-id ID [--sub SUB] [--json]
+                                         external calendars with their last read: ok or why it failed,
+                                         busy intervals, ignored rules (FREQ=MINUTELY/SECONDLY)
   links reschedule --id LINK_ID [--steps ID,ID] [--json]
                                          reopen a booked link for rescheduling (the whole loop, or only
                                          the steps with these sequence_ids); prints the page URL

@@ -27,7 +27,9 @@ export type ExternalCalendarErrorCode =
   /** The iCalendar data could not be parsed or a recurrence rule could not be expanded. */
   | 'parse_failed'
   /** One read yielded more busy intervals in the window than expansion allows (SPEC 8: 20,000). */
-  | 'too_many_busy';
+  | 'too_many_busy'
+  /** Parsing and expanding one read ran over COMPUTE_BUDGET_MS and was stopped (SPEC 8, 9). */
+  | 'over_budget';
 
 /** CalDAV account credentials (HTTP Basic). `serverUrl` may be the root or any URL on the server. */
 export type CaldavCredentials = {

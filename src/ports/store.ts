@@ -5,6 +5,7 @@
  */
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { SourceStatusRepo } from './source-status.ts';
 
 export type ApplicationRecord = {
   readonly id: string;
@@ -243,6 +244,8 @@ export interface CalendarRepo {
   byId(id: string): Promise<CalendarRecord | undefined>;
   byAccount(accountId: string): Promise<CalendarRecord[]>;
   byAccounts(accountIds: readonly string[]): Promise<CalendarRecord[]>;
+  /** CalDAV and ICS calendars of an application's accounts (or of one), oldest first, not deleted. */
+  externalOf(applicationId: string, filter: { accountId?: string; limit: number }): Promise<CalendarRecord[]>;
 }
 
 export interface EventRepo {
@@ -407,6 +410,8 @@ export type Repos = {
   readonly reservations: ReservationRepo;
   readonly outbox: OutboxRepo;
   readonly linkGuards: LinkGuardRepo;
+  /** The last read of each external calendar (SPEC 8). */
+  readonly sourceStatus: SourceStatusRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { SourceStatusRecord } from '../../src/ports/source-status.ts';
 import {
   type AccessTokenRecord,
   type AccountRecord,
@@ -592,6 +593,71 @@ export function runStorageContract(
             ['cal_x', 'cal_1', 'cal_2'],
           );
           assert.deepEqual(await r.calendars.byAccounts([]), []);
+        });
+      });
+
+      it('externalOf lists the live CalDAV and ICS calendars of one application, oldest first', async (store) => {
+        const feed = aCalendar({
+          id: 'cal_f',
+          accountId: 'acc_2',
+          kind: 'ics',
+          primary: false,
+          createdAt: T0,
+        });
+        const dav = aCalendar({ id: 'cal_d', kind: 'caldav', primary: false, createdAt: T0 - 7 * HOUR });
+        await store.transaction(async (r) => {
+          await r.calendars.insert(feed);
+          await r.calendars.insert(dav);
+          await r.calendars.insert(aCalendar({ id: 'cal_gone', kind: 'ics', primary: false, deleted: true }));
+          await r.calendars.insert(
+            aCalendar({ id: 'cal_bf', accountId: 'acc_b', kind: 'ics', primary: false }),
+          );
+        });
+        await store.read(async (r) => {
+          assert.deepEqual(await r.calendars.externalOf('app_a', { limit: 10 }), [dav, feed]);
+          assert.deepEqual(await r.calendars.externalOf('app_a', { accountId: 'acc_2', limit: 10 }), [feed]);
+          assert.deepEqual(await r.calendars.externalOf('app_a', { limit: 1 }), [dav]);
+          assert.deepEqual(
+            (await r.calendars.externalOf('app_b', { limit: 10 })).map((c) => c.id),
+            ['cal_bf'],
+          );
+        });
+      });
+    });
+
+    describe('source status', () => {
+      const aStatus = (over: Partial<SourceStatusRecord> = {}): SourceStatusRecord => ({
+        calendarId: 'cal_1',
+        readAt: T0,
+        ok: true,
+        reason: null,
+        busyCount: 3,
+        ignored: ['event a: FREQ=MINUTELY rule ignored', 'event "b": FREQ=SECONDLY rule ignored'],
+        windowStart: T0,
+        windowEnd: T0 + 24 * HOUR,
+        ...over,
+      });
+
+      it('record keeps the latest read per calendar and round-trips every field', async (store) => {
+        const failed = aStatus({
+          readAt: T0 + HOUR,
+          ok: false,
+          reason: 'ICS feed https://x.example has more than 20,000 busy intervals in the requested window',
+          busyCount: null,
+          ignored: [],
+        });
+        await store.transaction((r) => r.sourceStatus.record(aStatus()));
+        await store.transaction((r) => r.sourceStatus.record(aStatus({ calendarId: 'cal_2' })));
+        assert.deepEqual(await store.read((r) => r.sourceStatus.byCalendars(['cal_1'])), [aStatus()]);
+        await store.transaction((r) => r.sourceStatus.record(failed));
+        // A read that finished earlier but is written later does not hide the newer one.
+        await store.transaction((r) => r.sourceStatus.record(aStatus({ readAt: T0 + 30 * 60_000 })));
+        await store.read(async (r) => {
+          assert.deepEqual(await r.sourceStatus.byCalendars(['cal_2', 'cal_1', 'nope']), [
+            failed,
+            aStatus({ calendarId: 'cal_2' }),
+          ]);
+          assert.deepEqual(await r.sourceStatus.byCalendars([]), []);
         });
       });
     });

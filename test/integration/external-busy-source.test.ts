@@ -10,6 +10,7 @@ import { ExternalCalendarError } from '../../src/adapters/calendars/errors.ts';
 import { secretBox } from '../../src/adapters/crypto.ts';
 import type { Interval } from '../../src/domain/time/intervals.ts';
 import type { ExternalCalendarErrorCode, ExternalCalendarRef } from '../../src/ports/external-calendars.ts';
+import type { SourceStatusRecord } from '../../src/ports/source-status.ts';
 import type { CalendarRecord } from '../../src/ports/store.ts';
 import { settableClock } from '../support/context.ts';
 
@@ -39,6 +40,7 @@ const WINDOW: Interval = { start: 1_000_000, end: 2_000_000 };
 
 function setup(script: { fail?: ExternalCalendarErrorCode; delayMs?: number } = {}) {
   const clock = settableClock(0);
+  const statuses: SourceStatusRecord[] = [];
   const calls: { ref: ExternalCalendarRef; zone: string }[] = [];
   let busyStart = 1_100_000;
   const source = new CachedExternalBusySource({
@@ -54,8 +56,12 @@ function setup(script: { fail?: ExternalCalendarErrorCode; delayMs?: number } = 
     clock,
     cacheSeconds: 30,
     timeoutMs: 5000,
+    budgetMs: 2000,
+    statuses: async (status) => {
+      statuses.push(status);
+    },
   });
-  return { source, clock, calls, move: (start: number) => (busyStart = start) };
+  return { source, clock, calls, statuses, move: (start: number) => (busyStart = start) };
 }
 
 test('cached reads within CALENDAR_CACHE_SECONDS; fresh reads bypass and refresh the cache', async () => {
@@ -86,6 +92,31 @@ test('cached reads within CALENDAR_CACHE_SECONDS; fresh reads bypass and refresh
   assert.equal(calls.length, 4, 'expired after 30 s');
 });
 
+test('every read made, and only those, is reported as the source status', async () => {
+  const { source, clock, statuses } = setup();
+  clock.set(5_000);
+  await source.readBusy(calendar(), WINDOW, { fresh: false });
+  await source.readBusy(calendar(), WINDOW, { fresh: false }); // cached: not a read
+  assert.deepEqual(statuses, [
+    {
+      calendarId: 'cal_1',
+      readAt: 5_000,
+      ok: true,
+      reason: null,
+      busyCount: 1,
+      ignored: [],
+      windowStart: WINDOW.start,
+      windowEnd: WINDOW.end,
+    },
+  ]);
+  const failing = setup({ fail: 'over_budget' });
+  await failing.source.readBusy(calendar(), WINDOW, { fresh: true });
+  assert.equal(failing.statuses.length, 1);
+  assert.equal(failing.statuses[0]?.ok, false);
+  assert.match(failing.statuses[0]?.reason ?? '', /took longer than 2000 ms/);
+  assert.equal(failing.statuses[0]?.busyCount, null);
+});
+
 test('concurrent cached reads of one key share one request', async () => {
   const { source, calls } = setup({ delayMs: 20 });
   const results = await Promise.all(
@@ -106,6 +137,8 @@ test('failures are values with a human reason, never cached, never carrying cred
     parse_failed: 'CalDAV server https://dav.example.com sent calendar data that could not be read',
     too_many_busy:
       'CalDAV server https://dav.example.com has more than 20,000 busy intervals in the requested window',
+    over_budget:
+      'CalDAV server https://dav.example.com: reading its events took longer than 2000 ms (too many events or recurring series in the requested window)',
   };
   for (const [code, reason] of Object.entries(expected) as [ExternalCalendarErrorCode, string][]) {
     const { source, calls } = setup({ fail: code });

@@ -12,6 +12,7 @@ import type {
   ExternalCalendarRef,
 } from '../../ports/external-calendars.ts';
 import type { Clock, SecretBox } from '../../ports/runtime.ts';
+import type { SourceStatusSink } from '../../ports/source-status.ts';
 import type { CalendarRecord } from '../../ports/store.ts';
 import { describeOrigin, isExternalCalendarError } from './errors.ts';
 
@@ -27,6 +28,13 @@ export type BusySourceOptions = {
   readonly timeoutMs: number;
   /** Most results kept at once; the oldest go first. Default 2000. */
   readonly maxCacheEntries?: number;
+  /** COMPUTE_BUDGET_MS, as the expander enforces it; used in the "took too long" reason. */
+  readonly budgetMs?: number;
+  /**
+   * Told the outcome of every read made (not of cached answers): the account's source status
+   * (SPEC 8). Awaited before the read's result is returned; its failures are ignored.
+   */
+  readonly statuses?: SourceStatusSink;
 };
 
 type ReadResult =
@@ -98,16 +106,37 @@ export class CachedExternalBusySource implements ExternalBusySource {
   }
 
   async #read(calendar: CalendarRecord, window: Interval): Promise<ReadResult> {
+    if (calendar.kind === 'native' || calendar.sourceSealed === null) {
+      return {
+        ok: false,
+        failure: { calendarId: calendar.id, reason: 'the calendar has no external source' },
+      };
+    }
+    const result = await this.#readSource(calendar, calendar.sourceSealed, window);
+    const statuses = this.#options.statuses;
+    if (statuses !== undefined) {
+      await statuses({
+        calendarId: calendar.id,
+        readAt: this.#options.clock.now(),
+        ok: result.ok,
+        reason: result.ok ? null : result.failure.reason,
+        busyCount: result.ok ? result.busy.length : null,
+        ignored: result.ok ? (result.ignored ?? []) : [],
+        windowStart: window.start,
+        windowEnd: window.end,
+      }).catch(() => undefined); // the status is a report; a failed write must not fail the read
+    }
+    return result;
+  }
+
+  async #readSource(calendar: CalendarRecord, sealed: string, window: Interval): Promise<ReadResult> {
     const fail = (reason: string): ReadResult => ({
       ok: false,
       failure: { calendarId: calendar.id, reason },
     });
-    if (calendar.kind === 'native' || calendar.sourceSealed === null) {
-      return fail('the calendar has no external source');
-    }
     let ref: ExternalCalendarRef;
     try {
-      ref = parseRef(this.#options.secrets.unseal(calendar.sourceSealed));
+      ref = parseRef(this.#options.secrets.unseal(sealed));
     } catch {
       // Wrong or missing SECRET_KEY, or a damaged row. The sealed text itself is never echoed.
       return fail('the stored connection details could not be read (was SECRET_KEY changed?)');
@@ -117,7 +146,7 @@ export class CachedExternalBusySource implements ExternalBusySource {
       return { ok: true, busy: [...busy], ...(ignored.length === 0 ? {} : { ignored }) };
     } catch (error) {
       const code = isExternalCalendarError(error) ? error.code : null;
-      return fail(failureReason(ref, code, this.#options.timeoutMs));
+      return fail(failureReason(ref, code, this.#options.timeoutMs, this.#options.budgetMs));
     }
   }
 }
@@ -160,6 +189,7 @@ export function failureReason(
   ref: ExternalCalendarRef,
   code: ExternalCalendarErrorCode | null,
   timeoutMs: number,
+  budgetMs?: number,
 ): string {
   const caldav = ref.kind === 'caldav';
   const source = `${caldav ? 'CalDAV server' : 'ICS feed'} ${describeOrigin(caldav ? ref.calendarUrl : ref.feedUrl)}`;
@@ -180,6 +210,8 @@ export function failureReason(
       return `${source} sent calendar data that could not be read`;
     case 'too_many_busy':
       return `${source} has more than 20,000 busy intervals in the requested window`;
+    case 'over_budget':
+      return `${source}: reading its events took longer than ${budgetMs === undefined ? 'the time allowed' : `${budgetMs} ms`} (too many events or recurring series in the requested window)`;
     case null:
       return `${source} could not be read`;
   }

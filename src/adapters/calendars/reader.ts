@@ -6,8 +6,8 @@ import type {
 } from '../../ports/external-calendars.ts';
 import type { OutboundGuard } from '../net/outbound.ts';
 import { CaldavClient } from './caldav/client.ts';
+import { type CalendarExpander, type FetchedCalendarData, inlineExpander } from './expansion.ts';
 import type { FetchFn } from './http.ts';
-import { newExpansionReport } from './ical/expand.ts';
 import { IcsFeedReader } from './ics/feed.ts';
 
 export type ExternalCalendarOptions = {
@@ -21,6 +21,11 @@ export type ExternalCalendarOptions = {
   readonly maxFeedBytes?: number;
   /** Size cap for one CalDAV answer; defaults to 10 MiB. */
   readonly maxCaldavBytes?: number;
+  /**
+   * Where fetched data is parsed and expanded: the server passes an ExpansionPool (worker threads,
+   * COMPUTE_BUDGET_MS); default inline, on the calling thread.
+   */
+  readonly expander?: CalendarExpander;
 };
 
 /**
@@ -31,8 +36,10 @@ export type ExternalCalendarOptions = {
 export class ExternalCalendars implements ExternalCalendarReader {
   readonly caldav: CaldavClient;
   readonly ics: IcsFeedReader;
+  readonly #expander: CalendarExpander;
 
   constructor(options: ExternalCalendarOptions) {
+    this.#expander = options.expander ?? inlineExpander;
     const http = {
       timeoutMs: options.timeoutMs,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
@@ -46,12 +53,15 @@ export class ExternalCalendars implements ExternalCalendarReader {
     );
   }
 
+  /**
+   * Fetches under CALENDAR_TIMEOUT_MS on this thread, then hands the text to the expander: the
+   * network wait and the CPU work are bounded separately, and only the first happens here.
+   */
   async readBusy(ref: ExternalCalendarRef, window: Interval, calendarZone: string): Promise<BusyReadResult> {
-    const report = newExpansionReport();
-    const busy =
+    const data: FetchedCalendarData =
       ref.kind === 'caldav'
-        ? await this.caldav.readBusy(ref, window, calendarZone, report)
-        : await this.ics.readBusy(ref.feedUrl, window, calendarZone, report);
-    return { busy: busy.toSorted((a, b) => a.start - b.start || a.end - b.end), ignored: report.ignored };
+        ? { kind: 'caldav', calendarUrl: ref.calendarUrl, report: await this.caldav.fetchReport(ref, window) }
+        : { kind: 'ics', text: await this.ics.fetchText(ref.feedUrl) };
+    return this.#expander.expand({ data, window, calendarZone });
   }
 }

@@ -1,15 +1,23 @@
 /**
  * rtseq extension (SPEC 3, 8; docs/api.md "External calendars"): connect an account to a CalDAV
- * server or an ICS feed. Application credentials, like `POST /v1/application_calendars`.
+ * server or an ICS feed, and list the external calendars with their source status. Application
+ * credentials, like `POST /v1/application_calendars`.
  * Bodies carry passwords: nothing here logs a body, and no response echoes one.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { connectCaldavAccount, connectIcsFeed } from '../../app/external-accounts.ts';
+import { listExternalCalendars } from '../../app/source-status.ts';
 import { Problems } from '../../domain/errors.ts';
-import { applicationCaller, type HttpDeps, jsonBody } from '../request.ts';
+import { applicationCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';
 import { APPLICATION_AUTH, ERRORS, RTSEQ } from '../schemas.ts';
-import { connectedAccountBody, readCaldavConnect, readIcsConnect } from '../wire/external-calendars.ts';
+import {
+  connectedAccountBody,
+  externalCalendarStatusToWire,
+  readCaldavConnect,
+  readIcsConnect,
+} from '../wire/external-calendars.ts';
+import { readInteger, readString } from '../wire/reader.ts';
 
 const open = { additionalProperties: true } as const;
 
@@ -51,7 +59,69 @@ const ConnectedAccount = Type.Object({
   ),
 });
 
+const LastRead = Type.Object({
+  read_at: Type.String({ description: 'when the read finished (UTC)' }),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('failed')]),
+  reason: Type.Optional(Type.String({ description: 'why it failed, in the words of unavailable_sources' })),
+  busy_count: Type.Optional(Type.Integer({ description: 'busy intervals in the window (ok reads)' })),
+  ignored_rules: Type.Array(Type.String(), {
+    description:
+      'rules expansion left out, e.g. "event abc: FREQ=MINUTELY rule ignored" (at most 20, then a count)',
+  }),
+  window: Type.Object({ start: Type.String(), end: Type.String() }),
+});
+
+const ExternalCalendarStatus = Type.Object({
+  sub: Type.String(),
+  calendar_id: Type.String(),
+  calendar_name: Type.String(),
+  provider_name: Type.String({ description: '"caldav" or "ics"' }),
+  source: Type.Optional(
+    Type.String({ description: 'scheme://host:port of the server or feed; never a path or credentials' }),
+  ),
+  last_read: Type.Union([LastRead, Type.Null()], { description: 'null until the calendar is first read' }),
+});
+
+/** `limit` as a query string: whole digits only, 1 to 1000. */
+function readLimit(value: unknown, problems: Problems): number | undefined {
+  if (value === undefined) return undefined;
+  const number = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+  return readInteger(number, 'limit', problems, { required: false, min: 1, max: 1000 });
+}
+
 export function registerExternalCalendarRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.get(
+    '/v1/external_calendars',
+    {
+      schema: {
+        summary: "List the application's CalDAV and ICS calendars with their last read (source status)",
+        tags: RTSEQ,
+        security: APPLICATION_AUTH,
+        querystring: Type.Object({
+          sub: Type.Optional(Type.String({ description: "only this account's calendars" })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
+        }),
+        response: {
+          200: Type.Object({ external_calendars: Type.Array(ExternalCalendarStatus) }),
+          ...ERRORS,
+        },
+      },
+    },
+    async (request) => {
+      const application = await applicationCaller(deps, request);
+      const query = queryOf(request);
+      const problems = new Problems();
+      const sub = readString(query.sub, 'sub', problems, { required: false, min: 1, max: 200 });
+      const limit = readLimit(query.limit, problems);
+      problems.throwIfAny();
+      const items = await listExternalCalendars(deps.ctx, application, {
+        ...(sub === undefined ? {} : { sub }),
+        ...(limit === undefined ? {} : { limit }),
+      });
+      return { external_calendars: items.map(externalCalendarStatusToWire) };
+    },
+  );
+
   app.post(
     '/v1/external_calendars/caldav',
     {

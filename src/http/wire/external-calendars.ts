@@ -1,15 +1,16 @@
 /**
- * Readers for `POST /v1/external_calendars/{caldav,ics}` (rtseq extension, docs/api.md) and the
- * response shape both share. Every problem of a body is reported at once (SPEC 4).
+ * Readers for `POST /v1/external_calendars/{caldav,ics}` (rtseq extension, docs/api.md), the
+ * response shape both share, and the source status list of `GET /v1/external_calendars`. Every problem of a body is reported at once (SPEC 4).
  */
 import type {
   CaldavConnectRequest,
   ConnectedAccount,
   IcsConnectRequest,
 } from '../../app/external-accounts.ts';
+import type { ExternalCalendarStatus } from '../../app/source-status.ts';
 import type { Problems } from '../../domain/errors.ts';
 import { calendarToWire } from './output.ts';
-import { type Json, readString, readTimeZone, readUrl } from './reader.ts';
+import { formatUtc, type Json, readString, readTimeZone, readUrl } from './reader.ts';
 
 function readAccountChoice(body: Json, problems: Problems) {
   return {
@@ -63,5 +64,32 @@ export function connectedAccountBody(result: ConnectedAccount) {
       profile_name: result.account.name,
     },
     calendars: result.calendars.map((calendar) => calendarToWire(calendar, result.account)),
+  };
+}
+
+/**
+ * One calendar of `GET /v1/external_calendars` (also `rtseq calendars list --json`): where it
+ * lives (`scheme://host:port` only) and its last read. `reason` uses the words of
+ * `unavailable_sources`; `busy_count` is present for successful reads only.
+ */
+export function externalCalendarStatusToWire(item: ExternalCalendarStatus) {
+  const read = item.lastRead;
+  return {
+    sub: item.calendar.accountId,
+    calendar_id: item.calendar.id,
+    calendar_name: item.calendar.name,
+    provider_name: item.calendar.kind,
+    ...(item.origin === null ? {} : { source: item.origin }),
+    last_read:
+      read === null
+        ? null
+        : {
+            read_at: formatUtc(read.readAt),
+            status: read.ok ? ('ok' as const) : ('failed' as const),
+            ...(read.reason === null ? {} : { reason: read.reason }),
+            ...(read.busyCount === null ? {} : { busy_count: read.busyCount }),
+            ignored_rules: [...read.ignored],
+            window: { start: formatUtc(read.windowStart), end: formatUtc(read.windowEnd) },
+          },
   };
 }

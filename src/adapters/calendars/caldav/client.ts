@@ -18,13 +18,7 @@ import type {
   DiscoveredCalendar,
 } from '../../../ports/external-calendars.ts';
 import { describeOrigin, ExternalCalendarError } from '../errors.ts';
-import {
-  type CalendarHttpOptions,
-  type FetchFn,
-  statusError,
-  type TransportRules,
-  withDeadline,
-} from '../http.ts';
+import { type CalendarHttpOptions, statusError, type TransportRules, withDeadline } from '../http.ts';
 import { busyIntervalsFromICalendar, type ExpansionReport, newExpansionReport } from '../ical/expand.ts';
 
 const DAY_MS = 86_400_000;
@@ -33,7 +27,6 @@ const DAY_MS = 86_400_000;
  * and all-day events in a zone of their choosing, and the exact cut is made by our expander.
  */
 const QUERY_MARGIN_MS = DAY_MS;
-const NAMESPACES = { 'xmlns:c': 'urn:ietf:params:xml:ns:caldav', 'xmlns:d': 'DAV:' };
 const WRITE_PRIVILEGES = new Set(['write', 'writeContent', 'bind', 'all']);
 /** SPEC 8: a CalDAV answer larger than this fails as a bad response (read while streaming). */
 export const DEFAULT_MAX_CALDAV_BYTES = 10 * 1024 * 1024;
@@ -107,22 +100,45 @@ export class CaldavClient implements CaldavDirectory, CaldavWriter {
   }
 
   /**
-   * Busy intervals of one calendar overlapping `window`: a calendar-query REPORT with a
-   * time-range filter, then local expansion (servers may return masters of recurring series).
+   * Busy intervals of one calendar overlapping `window`, parsed and expanded right here on the
+   * calling thread (unit tests and tools; the server expands in a worker, see ../expansion.ts).
    */
-  readBusy(
+  async readBusy(
     ref: CaldavCalendarRef,
     window: Interval,
     calendarZone: string,
     report: ExpansionReport = newExpansionReport(),
   ): Promise<Interval[]> {
+    const texts = await calendarDataOf(await this.fetchReport(ref, window), ref.calendarUrl);
+    return texts.flatMap((text) => busyIntervalsFromICalendar(text, window, calendarZone, report));
+  }
+
+  /**
+   * The raw answer to a calendar-query REPORT with a time-range filter (servers may return
+   * masters of recurring series, so expansion is ours). Only the request is made here, under the
+   * deadline: parsing the multistatus (up to 10 MiB of XML) is left to {@link calendarDataOf},
+   * which the server runs off the event loop.
+   */
+  fetchReport(ref: CaldavCalendarRef, window: Interval): Promise<CaldavReport> {
     return withDeadline(
       this.#http,
       ref.calendarUrl,
       'CalDAV read',
       async (fetch) => {
-        const texts = await queryCalendarData(ref, window, fetch);
-        return texts.flatMap((text) => busyIntervalsFromICalendar(text, window, calendarZone, report));
+        const response = await fetch(ref.calendarUrl, {
+          method: 'REPORT',
+          headers: {
+            ...authHeaders(ref.credentials),
+            Depth: '1',
+            'Content-Type': 'text/xml;charset=UTF-8',
+          },
+          body: calendarQuery(window),
+        });
+        return {
+          status: response.status,
+          contentType: response.headers.get('content-type') ?? '',
+          body: await response.text(),
+        };
       },
       this.#rules(ref.credentials),
     );
@@ -188,48 +204,51 @@ function utcStamp(instantMs: number): string {
   return `${new Date(instantMs).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 }
 
-async function queryCalendarData(
-  ref: CaldavCalendarRef,
-  window: Interval,
-  fetch: FetchFn,
-): Promise<string[]> {
-  const responses = await davRequest({
-    url: ref.calendarUrl,
-    fetch,
-    init: {
-      method: 'REPORT',
-      namespace: 'c',
-      headers: { ...authHeaders(ref.credentials), depth: '1' },
-      body: {
-        'calendar-query': {
-          _attributes: NAMESPACES,
-          'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} },
-          filter: {
-            'comp-filter': {
-              _attributes: { name: 'VCALENDAR' },
-              'comp-filter': {
-                _attributes: { name: 'VEVENT' },
-                'time-range': {
-                  _attributes: {
-                    start: utcStamp(window.start - QUERY_MARGIN_MS),
-                    end: utcStamp(window.end + QUERY_MARGIN_MS),
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
+/** What a calendar-query REPORT answered, unparsed: it crosses to a worker thread as is. */
+export type CaldavReport = { readonly status: number; readonly contentType: string; readonly body: string };
+
+/** The calendar-query REPORT body (RFC 4791 7.8): every VEVENT overlapping the widened window. */
+function calendarQuery(window: Interval): string {
+  const start = utcStamp(window.start - QUERY_MARGIN_MS);
+  const end = utcStamp(window.end + QUERY_MARGIN_MS);
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<c:calendar-query xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:d="DAV:">',
+    '<d:prop><d:getetag/><c:calendar-data/></d:prop>',
+    '<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">',
+    `<c:time-range start="${start}" end="${end}"/>`,
+    '</c:comp-filter></c:comp-filter></c:filter>',
+    '</c:calendar-query>',
+  ].join('\n');
+}
+
+/** Statuses whose responses carry no body (the Response constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+
+/**
+ * The calendar objects of a REPORT answer. tsdav parses the multistatus exactly as it would have
+ * straight off the wire (it is handed the recorded answer); status handling is ours, because a
+ * calendar that cannot be read must fail loudly rather than read as an empty (free) calendar.
+ */
+export async function calendarDataOf(report: CaldavReport, calendarUrl: string): Promise<string[]> {
+  const recorded = new Response(NULL_BODY_STATUSES.has(report.status) ? null : report.body, {
+    status: report.status,
+    headers: { 'Content-Type': report.contentType },
   });
-  if (!assertMultistatus(responses, 'CalDAV read', ref.calendarUrl)) return [];
+  const responses = await davRequest({
+    url: calendarUrl,
+    fetch: async () => recorded,
+    init: { method: 'REPORT', headers: {}, body: '' },
+    convertIncoming: false,
+  });
+  if (!assertMultistatus(responses, 'CalDAV read', calendarUrl)) return [];
   return responses.map((response) => {
-    if (!response.ok) throw statusError(response.status, 'CalDAV read', ref.calendarUrl);
+    if (!response.ok) throw statusError(response.status, 'CalDAV read', calendarUrl);
     const text = textOf(response.props?.calendarData);
     if (text === null) {
       throw new ExternalCalendarError(
         'bad_response',
-        `CalDAV read at ${describeOrigin(ref.calendarUrl)}: an event came back without calendar-data`,
+        `CalDAV read at ${describeOrigin(calendarUrl)}: an event came back without calendar-data`,
       );
     }
     return text;

@@ -34,5 +34,12 @@ export function calendarsRepo(db: SqlExecutor): CalendarRepo {
         accountIds,
         (list) => `SELECT * FROM calendars WHERE account_id IN (${list}) ORDER BY created_at, id`,
       ),
+    externalOf: (applicationId, { accountId, limit }) =>
+      calendars.many(
+        `SELECT c.* FROM calendars c JOIN accounts a ON a.id = c.account_id
+         WHERE a.application_id = ? AND c.kind <> 'native' AND c.deleted = 0${accountId === undefined ? '' : ' AND c.account_id = ?'}
+         ORDER BY c.created_at, c.id LIMIT ?`,
+        [applicationId, ...(accountId === undefined ? [] : [accountId]), limit],
+      ),
   };
 }

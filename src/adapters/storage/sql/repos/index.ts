@@ -14,6 +14,7 @@ import { outboxRepo } from './outbox.ts';
 import { periodsRepo } from './periods.ts';
 import { reservationsRepo } from './reservations.ts';
 import { rulesRepo } from './rules.ts';
+import { sourceStatusRepo } from './source-status.ts';
 
 /** Builds every repository over one executor (a transaction or the autocommit connection). */
 export function sqlRepos(db: SqlExecutor): Repos {
@@ -28,5 +29,6 @@ export function sqlRepos(db: SqlExecutor): Repos {
     reservations: reservationsRepo(db),
     outbox: outboxRepo(db),
     linkGuards: linkGuardsRepo(db),
+    sourceStatus: sourceStatusRepo(db),
   };
 }
