@@ -65,20 +65,14 @@ function closedState(ctx: AppContext, link: Link): ClosedState | undefined {
 const computing = new WeakMap<AppContext, Map<string, Promise<OpenState>>>();
 
 /**
- * A page view's open (or rescheduling: SPEC 6.6) state. Views that need the same computation of
- * the same link while it runs (one holder's tabs, a burst of reloads) share it (single flight).
- * A taken answer never joins one: it must see the competing change that made it.
+ * A page view's open (or rescheduling: SPEC 6.6) state. Every view of a link needs the same
+ * computation: the link's own hold is left out for everybody (SPEC 5.6 makes a hold busy for every
+ * *other* query and link, and the link's next hold or booking replaces it), so holders and other
+ * visitors share it. Views that ask while it runs (tabs, a burst of reloads) join it (single flight).
  */
-function sharedOpenState(ctx: AppContext, loaded: LoadedLink, options: BusyOptions): Promise<OpenState> {
+function sharedOpenState(ctx: AppContext, loaded: LoadedLink): Promise<OpenState> {
   const { link } = loaded;
-  const key = JSON.stringify([
-    link.id,
-    link.status,
-    link.rescheduleSteps ?? null,
-    options.fresh,
-    options.ignoreHolder ?? null,
-    options.ignoreBooking ?? null,
-  ]);
+  const key = JSON.stringify([link.id, link.status, link.rescheduleSteps ?? null]);
   let running = computing.get(ctx);
   if (running === undefined) {
     running = new Map();
@@ -86,7 +80,9 @@ function sharedOpenState(ctx: AppContext, loaded: LoadedLink, options: BusyOptio
   }
   const pending = running.get(key);
   if (pending !== undefined) return pending;
-  const started = computeOpenState(ctx, loaded, options).finally(() => running.delete(key));
+  const started = computeOpenState(ctx, loaded, { fresh: false, ignoreHoldsOf: link.id }).finally(() =>
+    running.delete(key),
+  );
   running.set(key, started);
   return started;
 }
@@ -108,20 +104,11 @@ async function computeOpenState(
 /** A page state with the link's application (the page shows its display settings). */
 export type ViewedState = PageState & { readonly application: ApplicationRecord };
 
-/** The page's state now; undefined for an unknown token (404). */
-export async function viewLink(
-  ctx: AppContext,
-  token: string,
-  holderKey?: string,
-): Promise<ViewedState | undefined> {
+/** The page's state now, the same for every visitor of the link; undefined for an unknown token (404). */
+export async function viewLink(ctx: AppContext, token: string): Promise<ViewedState | undefined> {
   const loaded = await loadLinkForPage(ctx, token);
   if (loaded === undefined) return undefined;
-  const state =
-    closedState(ctx, loaded.link) ??
-    (await sharedOpenState(ctx, loaded, {
-      fresh: false,
-      ...(holderKey === undefined ? {} : { ignoreHolder: holderKey }),
-    }));
+  const state = closedState(ctx, loaded.link) ?? (await sharedOpenState(ctx, loaded));
   return { ...state, application: loaded.application };
 }
 
@@ -133,7 +120,8 @@ export type ChoiceOutcome =
       readonly expiresAt: number;
     }
   | { readonly kind: 'booked'; readonly link: Link; readonly booked: BookedOption }
-  | { readonly kind: 'taken'; readonly fresh: OpenState }
+  /** The chosen time went meanwhile; the link is still open. Fresh times come from the next view. */
+  | { readonly kind: 'taken'; readonly link: Link }
   | ClosedState;
 
 class TakenMeanwhile extends Error {}
@@ -151,15 +139,14 @@ async function recheckChoice(
   return recheckSequenceOption(query, { steps: chosen });
 }
 
-/** The outcome when a competing hold or booking won: the link as it is now, or fresh times. */
+/**
+ * The outcome when a competing hold or booking won: the link as it is now (closed, when another
+ * session completed it). Nothing is computed here: the page answers with a redirect, and its next
+ * view shares the link's one computation with everybody else (viewLink).
+ */
 async function takenOutcome(ctx: AppContext, loaded: LoadedLink): Promise<ChoiceOutcome> {
   const current = await reloadLink(ctx, loaded.link);
-  return (
-    closedState(ctx, current) ?? {
-      kind: 'taken',
-      fresh: await computeOpenState(ctx, { ...loaded, link: current }, { fresh: false }),
-    }
-  );
+  return closedState(ctx, current) ?? { kind: 'taken', link: current };
 }
 
 /** Reports a hold or booking and a taken-meanwhile outcome to the metrics; returns the outcome. */
@@ -188,7 +175,7 @@ async function placeHold(
   const { link } = loaded;
   const closed = closedState(ctx, link);
   if (closed !== undefined) return closed;
-  const option = await recheckChoice(ctx, loaded, chosen, { fresh: false, ignoreHolder: holderKey });
+  const option = await recheckChoice(ctx, loaded, chosen, { fresh: false, ignoreHoldsOf: link.id });
   if (option === null) return takenOutcome(ctx, loaded);
   const described = describeOption(link.request, option);
   const rows = outsideOwnBooking(ctx, link, reservationsFor(ctx, link, described, 'hold', holderKey));
@@ -196,7 +183,8 @@ async function placeHold(
   const expiresAt = rows[0]?.expiresAt ?? now + ctx.config.holdSeconds * 1000;
   try {
     await ctx.store.transaction(async (repos) => {
-      // At most one active hold per link (SPEC 9): this one replaces whatever the link held, so
+      // At most one active hold per link (SPEC 9): this one replaces whatever the link held, in
+      // this session or another (which is why the link's own holds never block its re-check), so
       // one visitor with many sessions cannot hold many options. The hold record goes first: its
       // row lock queues concurrent holds of the same link.
       await repos.linkGuards.putHold({ linkId: link.id, holderKey, optionKey: optionKey(option), expiresAt });
@@ -244,6 +232,8 @@ async function firstBooking(
   holderKey: string | null,
   now: number,
 ): Promise<void> {
+  // The link's holds (this session's or another's) give way to its booking, as to a new hold.
+  await repos.reservations.releaseLink(link.id, ['hold']);
   await repos.reservations.insertAll(
     reservationsFor(ctx, link, booked, 'booking', holderKey),
     now,
@@ -287,10 +277,7 @@ async function commitBooking(
   const { link } = loaded;
   const closed = closedState(ctx, link);
   if (closed !== undefined) return closed;
-  const option = await recheckChoice(ctx, loaded, chosen, {
-    fresh: true,
-    ...(holderKey === null ? {} : { ignoreHolder: holderKey }),
-  });
+  const option = await recheckChoice(ctx, loaded, chosen, { fresh: true, ignoreHoldsOf: link.id });
   if (option === null) return takenOutcome(ctx, loaded);
   const booked = describeOption(link.request, option);
   const now = ctx.clock.now();

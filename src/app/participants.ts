@@ -40,7 +40,15 @@ export type OwnBooking = {
   readonly events: readonly { readonly calendarId: string; readonly start: number; readonly end: number }[];
 };
 
-export type BusyOptions = { fresh: boolean; ignoreHolder?: string; ignoreBooking?: OwnBooking };
+export type BusyOptions = {
+  fresh: boolean;
+  /**
+   * A link id: its own holds are left out (SPEC 5.6: a hold blocks every *other* query and link; a
+   * link holds at most one option, and its next hold or booking replaces it).
+   */
+  ignoreHoldsOf?: string;
+  ignoreBooking?: OwnBooking;
+};
 
 /** Takes out one interval equal to each own event from its calendar's busy list (never in place). */
 function withoutOwnEvents(busyByCalendar: Map<string, readonly Interval[]>, own: OwnBooking): void {
@@ -117,7 +125,8 @@ export async function checkMembers(
  * Resolves every group of every step at once: loads what the members' busy and open time depend on
  * (in bulk, one read), then the domain builds the engine's groups. Unknown subs and calendars (or
  * ones of another application) are collected into `problems` with their paths; the caller throws.
- * `ignoreHolder` leaves out the holds of one page session (its own hold must not block its booking);
+ * `ignoreHoldsOf` leaves out the holds of one link (they never block that link's own pages, holds
+ * or bookings);
  * `ignoreBooking` leaves out a rescheduling link's own booking.
  */
 export async function resolveGroups(
@@ -202,7 +211,7 @@ async function loadMemberFacts(
     busy: busyRows,
     reservations: (await repos.reservations.liveIn(subs, window, now)).filter(
       (r) =>
-        (options.ignoreHolder === undefined || r.kind !== 'hold' || r.holderKey !== options.ignoreHolder) &&
+        (options.ignoreHoldsOf === undefined || r.kind !== 'hold' || r.linkId !== options.ignoreHoldsOf) &&
         (options.ignoreBooking === undefined ||
           r.kind !== 'booking' ||
           r.linkId !== options.ignoreBooking.linkId),

@@ -120,7 +120,7 @@ export async function commitReschedule(
     rescheduleSteps: null,
   });
   if (!moved) return false;
-  await repos.reservations.releaseLink(link.id, ['booking']);
+  await repos.reservations.releaseLink(link.id, ['booking', 'hold']);
   await repos.reservations.insertAll(
     reservationsFor(ctx, link, booked, 'booking', holderKey),
     now,

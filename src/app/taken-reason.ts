@@ -1,6 +1,7 @@
 /**
  * Why a chosen option could not be had, for the page's wording (SPEC 6.2): "held" when the
- * only thing in its way is someone else's hold (which may still lapse), else "booked".
+ * only thing in its way is another link's hold (which may still lapse), else "booked". The link's
+ * own holds never stand in its way (a new hold or booking of the link replaces them).
  * Looked at only after a choice failed, never for page views.
  */
 import type { ChosenSteps } from './booking.ts';
@@ -9,12 +10,7 @@ import type { Link } from './link-model.ts';
 
 export type TakenReason = 'held' | 'booked';
 
-export async function takenReason(
-  ctx: AppContext,
-  link: Link,
-  chosen: ChosenSteps,
-  holderKey: string,
-): Promise<TakenReason> {
+export async function takenReason(ctx: AppContext, link: Link, chosen: ChosenSteps): Promise<TakenReason> {
   const { steps } = link.request.sequence;
   const now = ctx.clock.now();
   let held = false;
@@ -26,7 +22,7 @@ export async function takenReason(
     const live = await ctx.store.read((repos) => repos.reservations.liveIn(members, window, now));
     for (const reservation of live) {
       if (reservation.kind === 'booking') return 'booked';
-      if (reservation.holderKey !== holderKey) held = true;
+      if (reservation.linkId !== link.id) held = true;
     }
   }
   return held ? 'held' : 'booked';

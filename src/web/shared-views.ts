@@ -22,11 +22,12 @@ function sizeOf(state: ViewedState | undefined): number {
 
 /**
  * Page states shared between visitors of one link for up to VIEW_REUSE_MS, and between requests
- * that arrive while one computation is running. Only sessions without a hold share: a session
- * holding an option computes its own view (its hold must not hide its own time). Every hold,
- * booking and release made through this process drops all shared states at once, so this
- * process's pages never show a time it just took. Changes made elsewhere (another process, the
- * events API) show up within VIEW_REUSE_MS; booking always re-checks against fresh data.
+ * that arrive while one computation is running. Every session shares, holding or not: a link's
+ * views leave out that link's own hold (app/booking.ts, viewLink), so a holder's view is everybody's
+ * view. Every hold, booking and release made through this process drops all shared states at
+ * once, so this process's pages never show a time it just took (other links' views counted a hold
+ * as busy). Changes made elsewhere (another process, the events API) show up within
+ * VIEW_REUSE_MS; booking always re-checks against fresh data.
  *
  * Bounds (issue 12): entries older than VIEW_REUSE_MS are swept at least once a second, and the
  * states kept never add up to more than PAGE_CACHE_MAX_BYTES (oldest dropped first; a state
@@ -37,7 +38,6 @@ export class SharedViews {
   readonly #maxBytes: number;
   /** Insertion order is age order: an entry is deleted before its token is set again. */
   readonly #byToken = new Map<string, Entry>();
-  readonly #holds = new Map<string, number>();
   #bytes = 0;
   #lastSweep = Number.NEGATIVE_INFINITY;
 
@@ -56,11 +56,8 @@ export class SharedViews {
     return this.#byToken.size;
   }
 
-  view(token: string, holderKey: string | undefined): Promise<ViewedState | undefined> {
+  view(token: string): Promise<ViewedState | undefined> {
     const now = this.#ctx.clock.now();
-    if (holderKey !== undefined && (this.#holds.get(holderKey) ?? 0) > now) {
-      return viewLink(this.#ctx, token, holderKey);
-    }
     const entry = this.#byToken.get(token);
     if (entry !== undefined && now - entry.at < VIEW_REUSE_MS && now >= entry.at) return entry.state;
     if (entry !== undefined) this.#delete(token, entry);
@@ -85,20 +82,6 @@ export class SharedViews {
       },
     );
     return state;
-  }
-
-  held(holderKey: string, expiresAt: number): void {
-    if (this.#holds.size >= 10_000) {
-      const now = this.#ctx.clock.now();
-      for (const [key, until] of this.#holds) if (until <= now) this.#holds.delete(key);
-    }
-    this.#holds.set(holderKey, expiresAt);
-    this.changed();
-  }
-
-  released(holderKey: string): void {
-    this.#holds.delete(holderKey);
-    this.changed();
   }
 
   /** Something this process did changed availability: nothing shared may be served again. */

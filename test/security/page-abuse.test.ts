@@ -155,19 +155,19 @@ describe('9 the shared page-view cache is bounded by age and bytes', () => {
       );
     }
     const probe = new SharedViews(server.ctx);
-    await probe.view(links[0]!.token, undefined);
+    await probe.view(links[0]!.token);
     const budget = probe.bytes * 4;
     const { config } = server.ctx;
     const views = new SharedViews({
       ...server.ctx,
       config: { ...config, limits: { ...config.limits, pageCacheBytes: budget } },
     });
-    for (const link of links) await views.view(link.token, undefined);
+    for (const link of links) await views.view(link.token);
     assert.ok(views.size > 0);
     assert.ok(views.bytes <= budget, `${views.bytes} bytes kept, budget ${budget}`);
     assert.ok(views.size < links.length, `the byte budget dropped the oldest states (${views.size} kept)`);
     server.clock.advance(1500);
-    await views.view(links[0]!.token, undefined);
+    await views.view(links[0]!.token);
     assert.equal(views.size, 1, 'every older state was swept');
   });
 });

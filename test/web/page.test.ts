@@ -560,12 +560,14 @@ describe('confirm flow (plain form posts)', () => {
     assert.equal((await eventsIn(server, p.recruiter.calendarId, 0, Number.MAX_SAFE_INTEGER)).length, 1);
   });
 
-  test('a hold expires after HOLD_SECONDS; a stale confirm then finds the time taken', async () => {
+  test('another session of the link replaces its hold; other links see the time held until it expires', async () => {
     const p = await people(1);
     const period = tomorrow();
     const link = await singleLink(server, p.recruiter, { periods: [period], selectionMode: 'confirm' });
+    const other = await singleLink(server, p.recruiter, { periods: [period], eventId: 'other-link' });
     const first = new Visitor(server);
     const second = new Visitor(server);
+    const stranger = new Visitor(server);
     const page = await first.get(link.path);
     const option = optionKeysOf(page.body)[0]!;
     const heldAt = await first.post(`${link.path}/choose`, { csrf: csrfOf(page.body), option });
@@ -573,26 +575,33 @@ describe('confirm flow (plain form posts)', () => {
     const held = await first.get(heldAt.location!);
     assert.equal(held.status, 200);
 
-    // While held, another visitor of the same link cannot hold the same time.
-    const secondPage = await second.get(link.path);
-    assert.ok(!optionKeysOf(secondPage.body).includes(option));
-    const blocked = await second.post(`${link.path}/choose`, { csrf: csrfOf(secondPage.body), option });
-    // Worded as what it is: someone else holds it (it may come free again).
+    // Another link with the same participant sees the time held, and says so when chosen.
+    const otherPage = await stranger.get(other.path);
+    assert.ok(!optionKeysOf(otherPage.body).includes(option));
+    const blocked = await stranger.post(`${other.path}/choose`, { csrf: csrfOf(otherPage.body), option });
     assert.equal(blocked.status, 303);
     assert.match(blocked.location ?? '', /[?&]taken=held$/);
-    assert.match((await second.get(blocked.location!)).body, /someone else is holding that time/);
+    assert.match((await stranger.get(blocked.location!)).body, /someone else is holding that time/);
+
+    // Another session of the same link still sees the time (a link's own hold never hides its
+    // times, SPEC 5.6) and holding it replaces the first session's hold (one hold per link).
+    const secondPage = await second.get(link.path);
+    assert.ok(optionKeysOf(secondPage.body).includes(option));
+    const secondHoldAt = await second.post(`${link.path}/choose`, { csrf: csrfOf(secondPage.body), option });
+    assert.equal(secondHoldAt.status, 303);
+    assert.match(secondHoldAt.location ?? '', /\/confirm\?/);
+    const secondHold = await second.get(secondHoldAt.location!);
+    assert.equal(secondHold.status, 200);
+    assert.equal((await first.get(heldAt.location!)).status, 303, "the first session's hold was replaced");
+    assert.ok(
+      !optionKeysOf((await stranger.get(other.path)).body).includes(option),
+      'held by the second now',
+    );
 
     server.clock.advance(server.ctx.config.holdSeconds * 1000 + 1000);
     try {
-      const afterExpiry = await second.get(link.path);
+      const afterExpiry = await stranger.get(other.path);
       assert.ok(optionKeysOf(afterExpiry.body).includes(option), 'the expired hold no longer blocks');
-      const secondHoldAt = await second.post(`${link.path}/choose`, {
-        csrf: csrfOf(afterExpiry.body),
-        option,
-      });
-      assert.equal(secondHoldAt.status, 303);
-      const secondHold = await second.get(secondHoldAt.location!);
-      assert.equal(secondHold.status, 200);
       const secondConfirm = await second.post(`${link.path}/confirm`, {
         csrf: csrfOf(secondHold.body),
         option,
@@ -606,6 +615,35 @@ describe('confirm flow (plain form posts)', () => {
     } finally {
       server.clock.advance(-(server.ctx.config.holdSeconds * 1000 + 1000));
     }
+  });
+
+  test('a session of the link books a time another session of it holds; the hold gives way', async () => {
+    const p = await people(1);
+    const link = await singleLink(server, p.recruiter, { periods: [tomorrow()], selectionMode: 'confirm' });
+    const holder = new Visitor(server);
+    const page = await holder.get(link.path);
+    const option = optionKeysOf(page.body)[0]!;
+    const heldAt = await holder.post(`${link.path}/choose`, { csrf: csrfOf(page.body), option });
+    assert.equal((await holder.get(heldAt.location!)).status, 200);
+    // A stale confirmation form of another session (it holds nothing) books the form's option.
+    const other = new Visitor(server);
+    const otherPage = await other.get(link.path);
+    assert.ok(optionKeysOf(otherPage.body).includes(option));
+    const booked = await other.post(`${link.path}/confirm`, { csrf: csrfOf(otherPage.body), option });
+    assert.equal(booked.status, 303);
+    assert.equal(await linkStatus(link), 'completed');
+    const live = await server.ctx.store.read((repos) =>
+      repos.reservations.liveIn(
+        [p.recruiter.sub],
+        { start: 0, end: Number.MAX_SAFE_INTEGER },
+        server.clock.now(),
+      ),
+    );
+    assert.deepEqual(
+      live.map((r) => r.kind),
+      ['booking'],
+      'the hold is gone',
+    );
   });
 });
 

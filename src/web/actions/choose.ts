@@ -46,13 +46,13 @@ async function answer(
       kit.deps.onBooked();
       return reply.redirect(pageHref(env), 303);
     case 'held': {
-      kit.views.held(holderKeyOf(holder), outcome.expiresAt);
+      kit.views.changed();
       const href = `${pageHref(env, {}, '/confirm')}&option=${encodeURIComponent(optionKey(outcome.option))}`;
       return reply.redirect(href, 303);
     }
     case 'taken': {
       kit.views.changed();
-      const reason = await takenReason(kit.ctx, post.loaded.link, chosen, holderKeyOf(holder));
+      const reason = await takenReason(kit.ctx, post.loaded.link, chosen);
       return reply.redirect(`${pageHref(env)}&taken=${reason}`, 303);
     }
     default:

@@ -7,7 +7,6 @@
 import type { FastifyInstance } from 'fastify';
 import { optionKey } from '../../app/booking.ts';
 import type { PageKit } from '../page-kit.ts';
-import { holderFrom, holderKeyOf } from '../security.ts';
 import type { TokenParams } from '../session.ts';
 
 function instant(value: unknown): number | undefined {
@@ -18,11 +17,7 @@ export function registerLive(scope: FastifyInstance, kit: PageKit): void {
   scope.get<{ Params: TokenParams; Querystring: Record<string, unknown> }>(
     '/:token/live',
     async (request, reply) => {
-      const holder = holderFrom(request.headers.cookie);
-      const state = await kit.views.view(
-        request.params.token,
-        holder === undefined ? undefined : holderKeyOf(holder),
-      );
+      const state = await kit.views.view(request.params.token);
       if (state === undefined) return reply.code(404).send({ status: 'not_found' });
       if (state.kind !== 'open') return { status: state.kind, keys: [] };
       const from = instant(request.query.from) ?? 0;

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import type { OpenState } from '../../app/booking.ts';
 import { changeWords, clockOf } from '../change-pages.ts';
 import type { PageKit } from '../page-kit.ts';
-import { holderKeyOf } from '../security.ts';
 import type { TokenParams } from '../session.ts';
 import type { Notice, PageEnv } from '../views/common.ts';
 
@@ -24,7 +23,7 @@ export function registerView(scope: FastifyInstance, kit: PageKit): void {
   scope.get<{ Params: TokenParams; Querystring: Query }>('/:token', async (request, reply) => {
     const { token } = request.params;
     const { holder, isNew } = kit.sessions.open(request, reply);
-    const state = await kit.views.view(token, isNew ? undefined : holderKeyOf(holder));
+    const state = await kit.views.view(token);
     if (state === undefined) return kit.notFound(request, reply);
     const env = kit.env(request, {
       token,
