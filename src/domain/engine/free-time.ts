@@ -8,6 +8,7 @@ import {
   EMPTY_PACKED,
   expandPacked,
   intersectPacked,
+  PackedArena,
   type PackedIntervals,
   packedContains,
   packedIntersects,
@@ -29,6 +30,8 @@ export type EngineCache = {
   readonly narrowed: Map<PackedIntervals, Map<PackedIntervals, PackedIntervals>>;
   /** Each candidate grid's even spacing, or 0 (see `uniformStep`). */
   readonly gridSteps: Map<Float64Array, number>;
+  /** Where packed busy and open lists of this call are kept. */
+  readonly arena: PackedArena;
 };
 
 export function createEngineCache(): EngineCache {
@@ -38,13 +41,14 @@ export function createEngineCache(): EngineCache {
     grids: new Map(),
     narrowed: new Map(),
     gridSteps: new Map(),
+    arena: new PackedArena(),
   };
 }
 
 export function packCached(intervals: readonly Interval[], cache: EngineCache): PackedIntervals {
   let packed = cache.packed.get(intervals);
   if (packed === undefined) {
-    packed = packIntervals(intervals);
+    packed = packIntervals(intervals, cache.arena);
     cache.packed.set(intervals, packed);
   }
   return packed;

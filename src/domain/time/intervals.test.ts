@@ -7,6 +7,7 @@ import {
   intersectIntervalSets,
   isInsideOne,
   mergeIntervals,
+  PackedArena,
   packIntervals,
   subtractIntervals,
   unpackIntervals,
@@ -68,5 +69,23 @@ test('merge, intersect and subtract agree pointwise with the definitions (proper
       }
     }),
     { numRuns: 500 },
+  );
+});
+
+test('packing one, two or many sorted runs (one per calendar) gives the union, with or without an arena (property)', () => {
+  const byStart = (x: Interval, y: Interval) => x.start - y.start;
+  const arena = new PackedArena();
+  fc.assert(
+    fc.property(fc.array(intervalsArb, { minLength: 1, maxLength: 5 }), (calendars) => {
+      // Each calendar sorted by start, calendars one after another: the shape busy lists arrive in.
+      const list = calendars.flatMap((calendar) => calendar.toSorted(byStart));
+      const packed = packIntervals(list);
+      assert.deepEqual([...packIntervals(list, arena)], [...packed]);
+      const union = unpackIntervals(packed);
+      for (let t = 0; t < 80; t += 0.5) assert.equal(covered(union, t), covered(list, t));
+      for (let k = 1; k < union.length; k++) assert.ok(union[k - 1]!.end < union[k]!.start);
+      for (const interval of union) assert.ok(interval.start < interval.end);
+    }),
+    { numRuns: 1000 },
   );
 });

@@ -73,9 +73,9 @@ function sortByStartKey(starts: Float64Array, ends: Float64Array, n: number): vo
  * dropped). Busy lists usually arrive as a few sorted runs (one per calendar), so this is a natural
  * merge sort on (start, end) pairs: O(n log runs), O(n) for sorted input, O(n log n) at worst.
  */
-export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
+export function packIntervals(intervals: readonly Interval[], arena?: PackedArena): PackedIntervals {
   // One pass over the objects, then everything runs on reused scratch arrays; only the result
-  // is allocated (allocating typed arrays costs more than the merge itself at these sizes).
+  // is allocated, or copied into `arena` (allocating typed arrays costs more than the merge).
   const total = intervals.length;
   const scratch = scratchFor(total);
   let starts = scratch[0];
@@ -94,6 +94,10 @@ export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
   }
   if (count === 0) return EMPTY_PACKED;
   runEnds.push(count);
+  if (runEnds.length === 2) {
+    // Two calendars: merge the runs and join overlapping neighbours in the same pass.
+    return finish(scratch[4], unionOfTwoRuns(starts, ends, runEnds[0]!, count, scratch[4]), arena);
+  }
   if (runEnds.length > MAX_MERGED_RUNS) {
     sortByStartKey(starts, ends, count);
   } else if (runEnds.length > 1) {
@@ -110,7 +114,71 @@ export function packIntervals(intervals: readonly Interval[]): PackedIntervals {
       spareEnds = swapEnds;
     }
   }
-  return mergeSorted(starts, ends, count, scratch[4]);
+  return finish(scratch[4], mergeSorted(starts, ends, count, scratch[4]), arena);
+}
+
+/**
+ * Copies of packed results kept for one computation, cut from shared blocks: one allocation per
+ * block instead of one per result. A result is a view into its block, valid as long as the arena.
+ */
+export class PackedArena {
+  #block = new Float64Array(0);
+  #used = 0;
+
+  /** A copy of `source[0, length)` in the arena. */
+  copy(source: Float64Array, length: number): PackedIntervals {
+    if (this.#used + length > this.#block.length) {
+      this.#block = new Float64Array(Math.max(length, 65_536));
+      this.#used = 0;
+    }
+    const view = this.#block.subarray(this.#used, this.#used + length);
+    view.set(source.subarray(0, length));
+    this.#used += length;
+    return view;
+  }
+}
+
+function finish(out: Float64Array, length: number, arena: PackedArena | undefined): PackedIntervals {
+  return arena === undefined ? out.slice(0, length) : arena.copy(out, length);
+}
+
+/**
+ * Merges the sorted runs `[0, middle)` and `[middle, count)` of (starts, ends) by start, joining
+ * overlapping and touching intervals as it goes, into `out`; returns the length written.
+ */
+function unionOfTwoRuns(
+  starts: Float64Array,
+  ends: Float64Array,
+  middle: number,
+  count: number,
+  out: Float64Array,
+): number {
+  let i = 0;
+  let j = middle;
+  let n = 0;
+  let lastEnd = Number.NEGATIVE_INFINITY;
+  while (i < middle || j < count) {
+    let start: number;
+    let end: number;
+    if (j >= count || (i < middle && starts[i]! <= starts[j]!)) {
+      start = starts[i]!;
+      end = ends[i++]!;
+    } else {
+      start = starts[j]!;
+      end = ends[j++]!;
+    }
+    if (n > 0 && start <= lastEnd) {
+      if (end > lastEnd) {
+        lastEnd = end;
+        out[n - 1] = end;
+      }
+    } else {
+      out[n++] = start;
+      out[n++] = end;
+      lastEnd = end;
+    }
+  }
+  return n;
 }
 
 /** One bottom-up pass: merges runs 0+1, 2+3, … of `starts` into `toStarts`; returns the new bounds. */
@@ -152,13 +220,8 @@ function mergeRunPairs(
   return merged;
 }
 
-/** Merges `count` intervals sorted by start (touching ones too) into a new packed array. */
-function mergeSorted(
-  starts: Float64Array,
-  ends: Float64Array,
-  count: number,
-  out: Float64Array,
-): PackedIntervals {
+/** Merges `count` intervals sorted by start (touching ones too) into `out`; returns the length written. */
+function mergeSorted(starts: Float64Array, ends: Float64Array, count: number, out: Float64Array): number {
   let n = 0;
   for (let i = 0; i < count; i++) {
     const start = starts[i]!;
@@ -170,7 +233,7 @@ function mergeSorted(
       out[n++] = end;
     }
   }
-  return out.slice(0, n);
+  return n;
 }
 
 /**
