@@ -155,8 +155,8 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, shape, iterations, target, shuffled] of [
-  ['M', M, quick ? 30 : 200, '≤ 2 ms', false],
-  ['L', L, quick ? 8 : 40, '≤ 50 ms', false],
+  ['M', M, quick ? 30 : 200, '≤ 1.0 ms', false],
+  ['L', L, quick ? 8 : 40, '≤ 25 ms', false],
   ['M, shuffled busy', M, quick ? 30 : 200, '', true],
   ['L, shuffled busy', L, quick ? 8 : 40, '', true],
 ] as const) {
