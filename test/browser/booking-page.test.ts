@@ -439,10 +439,14 @@ describe('booking page in Chromium', { skip }, () => {
       }
       assert.ok(onPick, 'a time is reachable with Tab right after the skip link');
       await page.keyboard.press('Space');
-      const outline = await page.evaluate(
-        () => getComputedStyle(document.activeElement!.nextElementSibling!).outlineStyle,
+      // The focused time shows a focus ring (waited for: a busy machine lags behind the key press).
+      await page.waitForFunction(
+        () =>
+          document.activeElement?.matches('.options > input') === true &&
+          getComputedStyle(document.activeElement.nextElementSibling!).outlineStyle !== 'none',
+        null,
+        { timeout: 2000 },
       );
-      assert.notEqual(outline, 'none');
       await page.keyboard.press('ArrowRight');
       assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement).checked), true);
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'o1');

@@ -10,6 +10,18 @@
   const root = document.documentElement;
   const POLL_MS = 4000;
   let pollTimer = 0;
+  // Set by the visitor's first key press, pointer press or input: the zone detection then leaves
+  // the page as it is rather than swap the content (and the focus) out from under them.
+  let interacted = false;
+  for (const type of ['keydown', 'pointerdown', 'input']) {
+    document.addEventListener(
+      type,
+      () => {
+        interacted = true;
+      },
+      { capture: true, once: true },
+    );
+  }
 
   /** Ignores a second submit of the same form while the first is on its way (double clicks). */
   function guardSubmits(scope) {
@@ -39,7 +51,9 @@
       window.location.assign(url);
       return false;
     }
-    const next = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const text = await response.text();
+    if (options.unlessInteracted === true && interacted) return false;
+    const next = new DOMParser().parseFromString(text, 'text/html');
     const main = document.getElementById('main');
     const fresh = next.getElementById('main');
     if (main === null || fresh === null) {
@@ -157,7 +171,10 @@
     }
   }
 
-  /** Shows the times in the browser's own zone (once, when the URL names none). */
+  /**
+   * Shows the times in the browser's own zone (once, when the URL names none), unless the visitor
+   * has already started using the page in the link's zone (the zone is named on the page).
+   */
   function detectZone() {
     if (root.dataset.tzDetect !== '1') return;
     let detected;
@@ -169,7 +186,7 @@
     if (typeof detected !== 'string' || detected === '' || detected === root.dataset.tz) return;
     const url = new URL(window.location.href);
     url.searchParams.set('tz', detected);
-    void navigate(url, { replace: true });
+    void navigate(url, { replace: true, unlessInteracted: true });
   }
 
   /** Marks the options on screen that are no longer offered; stops when the link closes. */
@@ -266,12 +283,20 @@
     });
   }
 
-  /** Skip links move the keyboard focus itself, not only the scroll position. */
+  /**
+   * Skip links move the keyboard focus itself, not only the scroll position. The focus moves after
+   * the browser's own jump, and only if nothing has taken it since: a visitor who is already
+   * tabbing on must not be pulled back.
+   */
   function enhanceSkips() {
     for (const link of document.querySelectorAll('a.skip')) {
       link.addEventListener('click', () => {
         const target = document.getElementById(link.hash.slice(1));
-        if (target !== null) window.setTimeout(() => target.focus(), 0);
+        if (target === null) return;
+        window.setTimeout(() => {
+          const now = document.activeElement;
+          if (now === link || now === null || now === document.body) target.focus();
+        }, 0);
       });
     }
   }
