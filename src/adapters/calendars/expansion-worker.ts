@@ -22,7 +22,7 @@ export type ExpansionReply =
 const port = parentPort;
 if (port === null) throw new Error('expansion-worker.ts runs as a worker thread (see expansion-pool.ts)');
 lowerThisThreadPriority();
-port.on('message', async ({ id, request }: { id: number; request: ExpansionRequest }) => {
+port.on('message', async ({ id, job: request }: { id: number; job: ExpansionRequest }) => {
   try {
     const { busy, ignored } = await expandFetched(request);
     const bounds = new Float64Array(busy.length * 2);
