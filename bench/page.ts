@@ -30,7 +30,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { Problems } from '../src/domain/errors.ts';
 import { readLinkRequest } from '../src/http/wire/links.ts';
 import { prng } from './prng.ts';
-import { keepXlRunning, seedXlMembers, type XlResult, xlBody } from './xl.ts';
+import { busyEvent, keepXlRunning, seedXlMembers, type XlResult, xlBody } from './xl.ts';
 
 const quick = process.argv.includes('--quick');
 const DURATION_S = quick ? 5 : 15;
@@ -81,37 +81,26 @@ async function seed(
   // The engine benchmark's M shape (docs/benchmarks.md): busy events of 5 to 30 minutes on
   // 5-minute marks anywhere in the window; a team that must meet in full shares 80% of its
   // meetings, the pick-two group 50%.
-  const busyEvent = () => {
+  const randomBusy = () => {
     const startMs = start + Math.floor((random() * span) / (5 * MINUTE)) * 5 * MINUTE;
     return { startMs, endMs: startMs + (1 + Math.floor((random() * 30) / 5)) * 5 * MINUTE };
   };
   for (let s = 0; s < STEPS; s++) {
     const groups: { members: { sub: string }[]; required: string | number }[] = [];
     for (let g = 0; g < 2; g++) {
-      const shared = Array.from({ length: BUSY_PER_MEMBER * (g === 0 ? 0.8 : 0.5) }, busyEvent);
+      const shared = Array.from({ length: BUSY_PER_MEMBER * (g === 0 ? 0.8 : 0.5) }, randomBusy);
       const members: { sub: string }[] = [];
       for (let m = 0; m < MEMBERS_PER_GROUP; m++) {
         const person = await createApplicationCalendar(ctx, application, `s${s}g${g}m${m}`);
         members.push({ sub: person.account.id });
         targets.push({ sub: person.account.id, calendar_id: person.calendar.id });
-        const busy = [...shared, ...Array.from({ length: BUSY_PER_MEMBER - shared.length }, busyEvent)];
+        const busy = [...shared, ...Array.from({ length: BUSY_PER_MEMBER - shared.length }, randomBusy)];
         await store.transaction(async (repos) => {
           for (const [i, b] of busy.entries()) {
-            await repos.events.upsert({
-              calendarId: person.calendar.id,
-              eventId: `busy-${i}`,
-              eventUid: `uid-${s}-${g}-${m}-${i}`,
-              summary: 'Busy',
-              startMs: b.startMs,
-              endMs: b.endMs,
-              allDay: false,
-              transparency: 'opaque',
-              status: 'confirmed',
-              deleted: false,
-              data: {},
-              createdAt: now,
-              updatedAt: now,
-            });
+            const uid = `uid-${s}-${g}-${m}-${i}`;
+            await repos.events.upsert(
+              busyEvent(person.calendar.id, `busy-${i}`, uid, b.startMs, b.endMs, now),
+            );
             events += 1;
           }
         });

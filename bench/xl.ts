@@ -19,6 +19,32 @@ export const XL_DAYS = 90;
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** An opaque, confirmed "Busy" event row for the benches' seeds. */
+export function busyEvent(
+  calendarId: string,
+  eventId: string,
+  eventUid: string,
+  startMs: number,
+  endMs: number,
+  now: number,
+) {
+  return {
+    calendarId,
+    eventId,
+    eventUid,
+    summary: 'Busy',
+    startMs,
+    endMs,
+    allDay: false,
+    transparency: 'opaque' as const,
+    status: 'confirmed' as const,
+    deleted: false,
+    data: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** Writes the 200 members and their busy events (from `start`, over 90 days); returns their subs. */
 export async function seedXlMembers(
   ctx: AppContext,
@@ -34,21 +60,10 @@ export async function seedXlMembers(
     await ctx.store.transaction(async (repos) => {
       for (let e = 0; e < XL_BUSY_PER_MEMBER; e++) {
         const startMs = start + Math.floor((random() * XL_DAYS * DAY) / (5 * MINUTE)) * 5 * MINUTE;
-        await repos.events.upsert({
-          calendarId: person.calendar.id,
-          eventId: `busy-${e}`,
-          eventUid: `uid-${m}-${e}`,
-          summary: 'Busy',
-          startMs,
-          endMs: startMs + (1 + Math.floor(random() * 6)) * 5 * MINUTE,
-          allDay: false,
-          transparency: 'opaque',
-          status: 'confirmed',
-          deleted: false,
-          data: {},
-          createdAt: now,
-          updatedAt: now,
-        });
+        const endMs = startMs + (1 + Math.floor(random() * 6)) * 5 * MINUTE;
+        await repos.events.upsert(
+          busyEvent(person.calendar.id, `busy-${e}`, `uid-${m}-${e}`, startMs, endMs, now),
+        );
       }
     });
   }
