@@ -17,11 +17,12 @@ import type { ExpansionReply } from './expansion-worker.ts';
 
 export type ExpansionPoolOptions = BudgetedPoolOptions;
 
-export class ExpansionPool implements CalendarExpander {
-  readonly #pool: BudgetedWorkerPool<ExpansionRequest, ExpansionReply, Expansion>;
-
+export class ExpansionPool
+  extends BudgetedWorkerPool<ExpansionRequest, ExpansionReply, Expansion>
+  implements CalendarExpander
+{
   constructor(options: ExpansionPoolOptions) {
-    this.#pool = new BudgetedWorkerPool(options, {
+    super(options, {
       file: new URL('./expansion-worker.ts', import.meta.url),
       closedMessage: 'the expansion pool is closed',
       transfer: () => [],
@@ -34,31 +35,8 @@ export class ExpansionPool implements CalendarExpander {
     });
   }
 
-  /** COMPUTE_BUDGET_MS: the longest one source's parse and expansion may run; applies to later reads. */
-  get budgetMs(): number {
-    return this.#pool.budgetMs;
-  }
-
-  set budgetMs(value: number) {
-    this.#pool.budgetMs = value;
-  }
-
-  /** Workers replaced after running over budget or dying, and workers started (for tests). */
-  get replaced(): number {
-    return this.#pool.replaced;
-  }
-
-  get started(): number {
-    return this.#pool.started;
-  }
-
   expand(request: ExpansionRequest): Promise<Expansion> {
-    return this.#pool.run(request);
-  }
-
-  /** Stops every worker; queued and running reads are rejected. */
-  close(): Promise<void> {
-    return this.#pool.close();
+    return this.run(request);
   }
 }
 

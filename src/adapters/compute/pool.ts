@@ -20,11 +20,12 @@ import type { WorkerReply } from './worker.ts';
 
 export type WorkerPoolOptions = BudgetedPoolOptions;
 
-export class WorkerPoolCompute implements AvailabilityCompute {
-  readonly #pool: BudgetedWorkerPool<ComputeJob, WorkerReply, unknown>;
-
+export class WorkerPoolCompute
+  extends BudgetedWorkerPool<ComputeJob, WorkerReply, unknown>
+  implements AvailabilityCompute
+{
   constructor(options: WorkerPoolOptions) {
-    this.#pool = new BudgetedWorkerPool(options, {
+    super(options, {
       file: new URL('./worker.ts', import.meta.url),
       closedMessage: 'the compute pool is closed',
       transfer: transferList,
@@ -41,30 +42,11 @@ export class WorkerPoolCompute implements AvailabilityCompute {
     });
   }
 
-  /** Longest a job may run; a change applies to the jobs dispatched after it. */
-  get budgetMs(): number {
-    return this.#pool.budgetMs;
-  }
-
-  set budgetMs(value: number) {
-    this.#pool.budgetMs = value;
-  }
-
-  /** Workers replaced after running over budget or dying (for tests and metrics). */
-  get replaced(): number {
-    return this.#pool.replaced;
-  }
-
   findAvailability(query: AvailabilityQuery): Promise<AvailableSlot[]> {
-    return this.#pool.run(encodeAvailability(query)) as Promise<AvailableSlot[]>;
+    return this.run(encodeAvailability(query)) as Promise<AvailableSlot[]>;
   }
 
   findSequences(query: SequenceQuery): Promise<SequenceOption[]> {
-    return this.#pool.run(encodeSequences(query)) as Promise<SequenceOption[]>;
-  }
-
-  /** Stops every worker; queued and running jobs are rejected. */
-  close(): Promise<void> {
-    return this.#pool.close();
+    return this.run(encodeSequences(query)) as Promise<SequenceOption[]>;
   }
 }
