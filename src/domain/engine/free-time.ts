@@ -258,12 +258,18 @@ export function upperBound(values: Float64Array, target: number, from = 0): numb
 function uniformStep(candidates: Float64Array, cache: EngineCache): number {
   let step = cache.gridSteps.get(candidates);
   if (step !== undefined) return step;
-  step = candidates.length >= 2 ? candidates[1]! - candidates[0]! : 0;
-  if (!(step > 0 && Number.isInteger(step) && Number.isInteger(candidates[0]!))) step = 0;
-  for (let i = 2; i < candidates.length && step > 0; i++) {
-    if (candidates[i]! - candidates[i - 1]! !== step) step = 0;
-  }
+  step = evenSpacing(candidates);
   cache.gridSteps.set(candidates, step);
+  return step;
+}
+
+function evenSpacing(candidates: Float64Array): number {
+  if (candidates.length < 2) return 0;
+  const step = candidates[1]! - candidates[0]!;
+  if (!(step > 0 && Number.isInteger(step) && Number.isInteger(candidates[0]!))) return 0;
+  for (let i = 2; i < candidates.length; i++) {
+    if (candidates[i]! - candidates[i - 1]! !== step) return 0;
+  }
   return step;
 }
 
@@ -320,13 +326,13 @@ function markFreeStarts(
   const busyCount = busy.length;
   let cursor = 0;
   let b = 0;
-  // Skip busy intervals that end before the first allowed instant can matter.
   for (let a = 0; a < allowed.length && cursor < n; a += 2) {
     const allowedStart = allowed[a]!;
     const allowedEnd = allowed[a + 1]!;
-    // First busy interval whose grown end passes the allowed interval's start.
+    // Skip to the first busy interval whose grown end passes the allowed interval's start; every
+    // earlier one ends (grown) at or before it, so the first gap starts at the allowed start.
     while (b < busyCount && busy[b + 1]! + beforeMs <= allowedStart) b += 2;
-    let gapStart = b === 0 ? allowedStart : Math.max(allowedStart, busy[b - 1]! + beforeMs);
+    let gapStart = allowedStart;
     for (let k = b; ; k += 2) {
       const gapEnd = k < busyCount ? Math.min(allowedEnd, busy[k]! - afterMs) : allowedEnd;
       const lastStart = gapEnd - durationMs;
