@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { busyIntervalsFromICalendar } from '../src/adapters/calendars/ical/expand.ts';
 import { randomIds, secretBox } from '../src/adapters/crypto.ts';
 import { SqliteStore } from '../src/adapters/storage/sqlite/sqlite-store.ts';
-import { createApplication } from '../src/app/applications.ts';
+import { createApplication } from '../src/app/accounts/applications.ts';
 import type { AppContext } from '../src/app/context.ts';
 import { loadConfig } from '../src/config/config.ts';
 import {

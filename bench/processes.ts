@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { createApplicationCalendar } from '../src/app/accounts.ts';
+import { createApplicationCalendar } from '../src/app/accounts/accounts.ts';
 import { makeTestContext } from '../test/support/context.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { type ServerProcess, startServerProcess } from '../test/support/process.ts';

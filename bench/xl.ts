@@ -6,7 +6,7 @@
  * own parsing of the large answers never delays what it measures.
  */
 import { Worker } from 'node:worker_threads';
-import { createApplicationCalendar } from '../src/app/accounts.ts';
+import { createApplicationCalendar } from '../src/app/accounts/accounts.ts';
 import type { AppContext } from '../src/app/context.ts';
 import type { ApplicationRecord } from '../src/ports/store.ts';
 import { prng } from './prng.ts';

@@ -9,8 +9,8 @@ import type { Metrics } from '../ports/metrics.ts';
 import type { OutboundCheck } from '../ports/outbound.ts';
 import type { Clock, Ids, SecretBox } from '../ports/runtime.ts';
 import type { Store } from '../ports/store.ts';
-import type { BusyCache } from './busy-cache.ts';
-import type { RuleExpansions } from './rule-expansions.ts';
+import type { BusyCache } from './availability/busy-cache.ts';
+import type { RuleExpansions } from './availability/rule-expansions.ts';
 
 export type AppContext = {
   readonly config: Config;
@@ -22,7 +22,7 @@ export type AppContext = {
   readonly external: ExternalBusySource | null;
   /**
    * Discovers CalDAV calendars and trial-reads feeds when an account is connected
-   * (app/external-accounts.ts); absent or null: connecting answers that it is not configured.
+   * (app/calendars/external-accounts.ts); absent or null: connecting answers that it is not configured.
    */
   readonly connector?: ExternalCalendarConnector | null;
   /**

@@ -4,8 +4,8 @@
  * again refreshes it: a new client secret (the older ones are revoked), fresh access tokens for
  * every account, and the busy hours moved to the new tomorrow.
  */
-import { createApplicationCalendar } from './accounts.ts';
-import { createApplication, revokeSecret, rotateSecret } from './applications.ts';
+import { createApplicationCalendar } from './accounts/accounts.ts';
+import { createApplication, revokeSecret, rotateSecret } from './accounts/applications.ts';
 import type { AppContext } from './context.ts';
 
 /** The demo application is the one with this name. */

@@ -5,8 +5,8 @@ import {
   listSecrets,
   revokeSecret,
   rotateSecret,
-} from '../app/applications.ts';
-import { type DisplaySettingsPatch, updateDisplaySettings } from '../app/display-settings.ts';
+} from '../app/accounts/applications.ts';
+import { type DisplaySettingsPatch, updateDisplaySettings } from '../app/accounts/display-settings.ts';
 import type { Config } from '../config/config.ts';
 import { DomainError, Problems } from '../domain/errors.ts';
 import { formatUtc } from '../domain/time/format.ts';

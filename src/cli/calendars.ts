@@ -2,8 +2,12 @@
  * `rtseq calendars connect-caldav|connect-ics|list`: the use cases of `POST /v1/external_calendars/*`
  * and `GET /v1/external_calendars` (the source status).
  */
-import { type ConnectedAccount, connectCaldavAccount, connectIcsFeed } from '../app/external-accounts.ts';
-import { type ExternalCalendarStatus, listExternalCalendars } from '../app/source-status.ts';
+import {
+  type ConnectedAccount,
+  connectCaldavAccount,
+  connectIcsFeed,
+} from '../app/calendars/external-accounts.ts';
+import { type ExternalCalendarStatus, listExternalCalendars } from '../app/calendars/source-status.ts';
 import type { Config } from '../config/config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { formatUtc } from '../domain/time/format.ts';

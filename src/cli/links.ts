@@ -4,9 +4,9 @@
  * The link is found by its id among every application of this database.
  */
 import type { AppContext } from '../app/context.ts';
-import { cancelLink, requestReschedule } from '../app/link-changes.ts';
-import { linkDocument } from '../app/link-wire.ts';
-import { type LoadedLink, linkById } from '../app/links.ts';
+import { cancelLink, requestReschedule } from '../app/links/link-changes.ts';
+import { linkDocument } from '../app/links/link-wire.ts';
+import { type LoadedLink, linkById } from '../app/links/links.ts';
 import type { Config } from '../config/config.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Args } from './args.ts';

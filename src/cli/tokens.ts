@@ -1,5 +1,5 @@
 /** `rtseq tokens revoke --sub SUB`: revokes every grant (access and refresh tokens) of an account. */
-import { revokeAccountTokens } from '../app/accounts.ts';
+import { revokeAccountTokens } from '../app/accounts/accounts.ts';
 import type { Config } from '../config/config.ts';
 import type { Args } from './args.ts';
 import { withContext } from './context.ts';

@@ -7,7 +7,7 @@ import {
   authenticateCaller,
   type Caller,
   type PresentedCredentials,
-} from '../app/auth.ts';
+} from '../app/accounts/auth.ts';
 import type { AppContext } from '../app/context.ts';
 import type { RateLimiter } from '../app/rate-limit.ts';
 import { DomainError } from '../domain/errors.ts';

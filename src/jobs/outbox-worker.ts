@@ -3,7 +3,7 @@
  * write-backs), records every attempt, and reschedules failures by the policy. Any number of
  * processes may run one: claims never overlap, and a dead process's lease simply expires.
  */
-import { signingSecrets } from '../app/applications.ts';
+import { signingSecrets } from '../app/accounts/applications.ts';
 import type { AppContext } from '../app/context.ts';
 import type { CalendarWriteBack, WebhookTransport } from '../ports/delivery.ts';
 import type { OutboxRecord } from '../ports/store.ts';

@@ -70,7 +70,7 @@ export type CalendarRecord = {
   /** For external calendars: where and how to read it, sealed (it may hold a password). */
   readonly sourceSealed: string | null;
   readonly createdAt: number;
-  /** Bumped by every event write in the same transaction (see app/busy-cache.ts). */
+  /** Bumped by every event write in the same transaction (see app/availability/busy-cache.ts). */
   readonly version: number;
 };
 
@@ -373,7 +373,7 @@ export interface OutboxRepo {
 export type LinkHoldRecord = {
   readonly linkId: string;
   readonly holderKey: string;
-  /** The held option as the page writes it (`optionKey` of app/booking.ts). */
+  /** The held option as the page writes it (`optionKey` of app/booking/booking.ts). */
   readonly optionKey: string;
   readonly expiresAt: number;
 };

@@ -1,9 +1,9 @@
 /**
  * An application's accent colour as a small stylesheet, `/book/assets/accent-{rrggbb}.css`: the
  * CSP allows no inline style, and a URL that names the colour can be cached for good. The dark
- * scheme gets the lighter shade derived in app/display-settings.ts.
+ * scheme gets the lighter shade derived in app/accounts/display-settings.ts.
  */
-import { accentPalette, parseHex } from '../app/display-settings.ts';
+import { accentPalette, parseHex } from '../app/accounts/display-settings.ts';
 
 const NAME = /^accent-([0-9a-f]{6})\.css$/;
 

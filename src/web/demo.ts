@@ -6,7 +6,7 @@
  * DEMO_PATHS.back ("you are back in the application") instead of raw JSON.
  */
 import type { FastifyInstance } from 'fastify';
-import { signingSecrets } from '../app/applications.ts';
+import { signingSecrets } from '../app/accounts/applications.ts';
 import type { AppContext } from '../app/context.ts';
 import { DEMO_PATHS, findDemoApplication } from '../app/demo.ts';
 import { formatUtc } from '../domain/time/format.ts';

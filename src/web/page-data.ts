@@ -2,9 +2,9 @@
  * What the booking page shows of a link, read from its request and booked option: the event, the
  * steps in order, each option's itinerary, and the .ics download.
  */
-import { optionKey } from '../app/booking.ts';
-import type { BookedOption, Link, LinkRequest } from '../app/link-model.ts';
-import { stepSummary } from '../app/link-model.ts';
+import { optionKey } from '../app/booking/booking.ts';
+import type { BookedOption, Link, LinkRequest } from '../app/links/link-model.ts';
+import { stepSummary } from '../app/links/link-model.ts';
 import type { SequenceOption } from '../domain/engine/types.ts';
 import { serializeEvents } from '../domain/icalendar/serialize.ts';
 import { type ItineraryStep, type StepDetails, stepTitle } from './views/itinerary.ts';

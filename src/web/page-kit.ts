@@ -4,11 +4,11 @@
  * every POST. Every answer speaks the visitor's language (see page-query.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bookedBy, type ClosedState, type OpenState } from '../app/booking.ts';
+import { bookedBy, type ClosedState, type OpenState } from '../app/booking/booking.ts';
 import type { AppContext } from '../app/context.ts';
-import { inviteeMay, type Link } from '../app/link-model.ts';
-import { completionRedirect } from '../app/link-wire.ts';
-import { type LoadedLink, loadLinkForPage } from '../app/links.ts';
+import { inviteeMay, type Link } from '../app/links/link-model.ts';
+import { completionRedirect } from '../app/links/link-wire.ts';
+import { type LoadedLink, loadLinkForPage } from '../app/links/links.ts';
 import type { RateLimiter } from '../app/rate-limit.ts';
 import type { ApplicationRecord } from '../ports/store.ts';
 import { accentCssUrl } from './accent.ts';

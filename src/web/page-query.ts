@@ -3,7 +3,7 @@
  * (`lang`), clock (`hf`) and day (`day`). Anything malformed is ignored, never an error: the
  * defaults (the link's zone, the negotiated language, the link's or locale's clock) apply.
  */
-import type { LinkRequest } from '../app/link-model.ts';
+import type { LinkRequest } from '../app/links/link-model.ts';
 import { isLanguage, type Locale, negotiateLocale, translator } from './i18n/index.ts';
 import { type HourFormat, localeHourFormat, type WallFormats, wallFormats } from './intl.ts';
 import type { PageQuery } from './views/common.ts';

@@ -7,7 +7,7 @@
  * state object (a WeakMap), so nothing outlives the shared state.
  */
 import { randomBytes } from 'node:crypto';
-import type { OpenState } from '../app/booking.ts';
+import type { OpenState } from '../app/booking/booking.ts';
 import { raw, type SafeHtml } from './html.ts';
 
 export const CSRF_MARKER = `csrf-${randomBytes(12).toString('hex')}`;

@@ -2,7 +2,7 @@
  * The shared-view cache of the booking page: one computed page state per link, shared between
  * viewers for up to a second (see docs/booking-page.md, "Caches"), bounded by age and by bytes.
  */
-import { type ViewedState, viewLink } from '../app/booking.ts';
+import { type ViewedState, viewLink } from '../app/booking/booking.ts';
 import type { AppContext } from '../app/context.ts';
 
 /** How long a computed page state may serve other visitors (see docs/booking-page.md). */
@@ -23,7 +23,7 @@ function sizeOf(state: ViewedState | undefined): number {
 /**
  * Page states shared between visitors of one link for up to VIEW_REUSE_MS, and between requests
  * that arrive while one computation is running. Every session shares, holding or not: a link's
- * views leave out that link's own hold (app/booking.ts, viewLink), so a holder's view is everybody's
+ * views leave out that link's own hold (app/booking/booking.ts, viewLink), so a holder's view is everybody's
  * view. Every hold, booking and release made through this process drops all shared states at
  * once, so this process's pages never show a time it just took (other links' views counted a hold
  * as busy). Changes made elsewhere (another process, the events API) show up within

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { disableLink } from '../../src/app/links.ts';
+import { disableLink } from '../../src/app/links/links.ts';
 import { CHROMIUM_MISSING, launchChromium } from '../support/browser.ts';
 import {
   csrfOf,

@@ -9,8 +9,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { requestReschedule } from '../../src/app/link-changes.ts';
-import { linkById } from '../../src/app/links.ts';
+import { requestReschedule } from '../../src/app/links/link-changes.ts';
+import { linkById } from '../../src/app/links/links.ts';
 import { CHROMIUM_MISSING, launchChromium } from '../support/browser.ts';
 import {
   createSequencingLink,

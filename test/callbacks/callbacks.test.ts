@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { httpTransport } from '../../src/adapters/webhooks/http-transport.ts';
-import { rotateSecret } from '../../src/app/applications.ts';
+import { rotateSecret } from '../../src/app/accounts/applications.ts';
 import { replayDelivery } from '../../src/app/callbacks.ts';
 import { OUTBOX_POLICY } from '../../src/jobs/outbox-policy.ts';
 import { OutboxWorker } from '../../src/jobs/outbox-worker.ts';

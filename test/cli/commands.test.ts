@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createLink } from '../../src/app/links.ts';
+import { createLink } from '../../src/app/links/links.ts';
 import { Problems } from '../../src/domain/errors.ts';
 import { readLinkRequest } from '../../src/http/wire/links.ts';
 import { makeTestContext } from '../support/context.ts';

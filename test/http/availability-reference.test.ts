@@ -3,7 +3,7 @@
  * availability worlds (weekly rules across DST gaps and overlaps, stored periods in and far out of
  * the window, accounts with nothing configured, subs shared by groups, now with milliseconds). Every
  * rule, period and busy event goes through the API and the database, so the load step
- * (app/participants.ts) is checked along with the domain.
+ * (app/availability/participants.ts) is checked along with the domain.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

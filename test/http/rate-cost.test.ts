@@ -1,7 +1,7 @@
 /** SPEC 9 / docs/api.md: availability requests count their cost against the application's allowance. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createApplicationCalendar } from '../../src/app/accounts.ts';
+import { createApplicationCalendar } from '../../src/app/accounts/accounts.ts';
 import type { AvailabilityCompute } from '../../src/ports/compute.ts';
 import { buildServer } from '../../src/server.ts';
 import { makeTestContext } from '../support/context.ts';

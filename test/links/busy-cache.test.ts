@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { queryAvailability } from '../../src/app/availability.ts';
+import { queryAvailability } from '../../src/app/availability/availability.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import type { EventRecord } from '../../src/ports/store.ts';
 import { makeTestContext } from '../support/context.ts';

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { bookOption, viewLink } from '../../src/app/booking.ts';
-import { loadLinkForPage } from '../../src/app/links.ts';
+import { bookOption, viewLink } from '../../src/app/booking/booking.ts';
+import { loadLinkForPage } from '../../src/app/links/links.ts';
 import { listenApi } from '../support/api-server.ts';
 import { makeTestContext, type TestContext } from '../support/context.ts';
 import { type Scenario, seedScenario, twoStepLinkBody } from '../support/scenario.ts';

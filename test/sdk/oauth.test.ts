@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { createApplication } from '../../src/app/applications.ts';
+import { createApplication } from '../../src/app/accounts/applications.ts';
 import { listenApi } from '../support/api-server.ts';
 import { makeTestContext } from '../support/context.ts';
 

@@ -6,9 +6,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { createApplicationCalendar, InvalidGrantError, refreshTokens } from '../../src/app/accounts.ts';
-import { createApplication } from '../../src/app/applications.ts';
-import { authenticateAccount } from '../../src/app/auth.ts';
+import {
+  createApplicationCalendar,
+  InvalidGrantError,
+  refreshTokens,
+} from '../../src/app/accounts/accounts.ts';
+import { createApplication } from '../../src/app/accounts/applications.ts';
+import { authenticateAccount } from '../../src/app/accounts/auth.ts';
 import { makeTestContext } from '../support/context.ts';
 
 const BIN = new URL('../../bin/rtseq.js', import.meta.url).pathname;

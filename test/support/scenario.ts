@@ -2,11 +2,11 @@
  * A ready Real-Time Sequencing scenario over the app layer: an application, a recruiter and an
  * engineer with native calendars, and a two-step link (pre-screen then face-to-face).
  */
-import { createApplicationCalendar } from '../../src/app/accounts.ts';
-import { createApplication } from '../../src/app/applications.ts';
-import { bookOption, viewLink } from '../../src/app/booking.ts';
+import { createApplicationCalendar } from '../../src/app/accounts/accounts.ts';
+import { createApplication } from '../../src/app/accounts/applications.ts';
+import { bookOption, viewLink } from '../../src/app/booking/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
-import { createLink, loadLinkForPage } from '../../src/app/links.ts';
+import { createLink, loadLinkForPage } from '../../src/app/links/links.ts';
 import type { SequenceOption } from '../../src/domain/engine/types.ts';
 import { Problems } from '../../src/domain/errors.ts';
 import { readLinkRequest } from '../../src/http/wire/links.ts';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { viewLink } from '../../src/app/booking.ts';
+import { viewLink } from '../../src/app/booking/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { findAvailability } from '../../src/domain/engine/availability.ts';
 import { findSequences } from '../../src/domain/engine/sequence.ts';

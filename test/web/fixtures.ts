@@ -3,7 +3,7 @@
  * through the same reader and use case as `POST /v1/real_time_sequencing`, busy events, and a
  * cookie-keeping page session that speaks plain form posts (no browser, no script).
  */
-import { createLink } from '../../src/app/links.ts';
+import { createLink } from '../../src/app/links/links.ts';
 import { Problems } from '../../src/domain/errors.ts';
 import { readLinkRequest } from '../../src/http/wire/links.ts';
 import {

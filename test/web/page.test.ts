@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { disableLink } from '../../src/app/links.ts';
+import { disableLink } from '../../src/app/links/links.ts';
 import {
   addBusy,
   allTimeLabels,

@@ -6,7 +6,7 @@
  * day the engineers are busy from 11:00, so that day's later options run into the next morning:
  * two-day itineraries.
  */
-import { updateDisplaySettings } from '../../src/app/display-settings.ts';
+import { updateDisplaySettings } from '../../src/app/accounts/display-settings.ts';
 import { Problems } from '../../src/domain/errors.ts';
 import { addBusy, createSequencingLink, iso, type Link, type TestServer } from './fixtures.ts';
 

@@ -26,7 +26,7 @@ function paddedWindow(q: ManagedQuery, paddingMs: number): Interval {
   return { start: start - paddingMs, end: end + paddingMs };
 }
 
-/** What app/participants.ts reads for these accounts over `window`. */
+/** What app/availability/participants.ts reads for these accounts over `window`. */
 function loaded(q: ManagedQuery, window: Interval): MemberFacts<{ calendarId: string }> {
   const accounts = [...q.world.accounts];
   return {

@@ -1,7 +1,7 @@
 /**
  * From the members named in a request and the facts read for them to the engine's groups (SPEC 5.1):
  * busy(m) from the member's calendars and reservations, open(m) from request-level periods and
- * managed availability. Pure: app/participants.ts does the reading, this decides what it means.
+ * managed availability. Pure: app/availability/participants.ts does the reading, this decides what it means.
  */
 import type { Problems } from '../errors.ts';
 import { type Interval, intersectIntervalSets, mergeIntervals } from '../time/intervals.ts';
@@ -112,7 +112,7 @@ export function memberCalendarIds(
  * any rule or stored period at all is restricted to the union of its chosen rules' intervals
  * (`availability_rule_ids`: `null` all, `[]` none) and its stored periods; an account with neither
  * is unrestricted. Whether it is managed never depends on the window or the buffers.
- * `occurrences` expands the rules (a cache may answer: app/rule-expansions.ts).
+ * `occurrences` expands the rules (a cache may answer: app/availability/rule-expansions.ts).
  */
 export function memberOpenTime<F extends { readonly calendarId: string }>(
   member: MemberRequest,

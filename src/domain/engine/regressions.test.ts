@@ -38,7 +38,7 @@ function managedMember(sub: string, overrides: Partial<MemberRequest> = {}): Mem
 }
 
 /**
- * What app/participants.ts loads for one account: all of its rules, its stored periods meeting the
+ * What app/availability/participants.ts loads for one account: all of its rules, its stored periods meeting the
  * window, and whether it has any rule or period at all.
  */
 function facts(

@@ -34,7 +34,7 @@ function minutesOf(clock: string): number {
 
 /**
  * The occurrences of one rule that meet a window, whole and unmerged, in any order. The uncached
- * form is `ruleOccurrencesIn`; app/rule-expansions.ts keeps them per rule content, so a rule is
+ * form is `ruleOccurrencesIn`; app/availability/rule-expansions.ts keeps them per rule content, so a rule is
  * expanded once and each request only picks the occurrences its window needs.
  */
 export type RuleOccurrences = (rule: WeeklyRule, window: Interval) => readonly Interval[];

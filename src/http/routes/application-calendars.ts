@@ -6,7 +6,7 @@ import {
   refreshTokens,
   revokeGrantOf,
   revokeSubOf,
-} from '../../app/accounts.ts';
+} from '../../app/accounts/accounts.ts';
 import { Problems } from '../../domain/errors.ts';
 import { applicationCaller, type HttpDeps, jsonBody } from '../request.ts';
 import { CRONOFY, ERRORS } from '../schemas.ts';

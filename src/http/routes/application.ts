@@ -9,7 +9,7 @@ import {
   type DisplaySettingsPatch,
   displaySettingsOf,
   updateDisplaySettings,
-} from '../../app/display-settings.ts';
+} from '../../app/accounts/display-settings.ts';
 import { Problems } from '../../domain/errors.ts';
 import type { ApplicationRecord } from '../../ports/store.ts';
 import { applicationCaller, type HttpDeps, jsonBody } from '../request.ts';

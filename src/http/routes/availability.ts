@@ -6,7 +6,7 @@ import {
   queryAvailability,
   querySequences,
   sequenceCost,
-} from '../../app/availability.ts';
+} from '../../app/availability/availability.ts';
 import type { AvailableSlot, SequenceOption } from '../../domain/engine/types.ts';
 import { Problems } from '../../domain/errors.ts';
 import { anyCaller, chargeCost, type HttpDeps, jsonBody } from '../request.ts';

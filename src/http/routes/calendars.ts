@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createCalendar, listCalendars } from '../../app/calendars.ts';
+import { createCalendar, listCalendars } from '../../app/calendars/calendars.ts';
 import { Problems } from '../../domain/errors.ts';
 import { accountCaller, type HttpDeps, jsonBody } from '../request.ts';
 import { ACCOUNT_AUTH, CRONOFY, ERRORS } from '../schemas.ts';

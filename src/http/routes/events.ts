@@ -1,8 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type TSchema, Type } from 'typebox';
-import type { AccountCaller } from '../../app/auth.ts';
-import { deleteEvent, deleteEvents, readEvents, readFreeBusy, upsertEvent } from '../../app/events.ts';
-import { decodePageToken, type PageCursor, type PagedResult, type PageKind } from '../../app/paging.ts';
+import type { AccountCaller } from '../../app/accounts/auth.ts';
+import {
+  deleteEvent,
+  deleteEvents,
+  readEvents,
+  readFreeBusy,
+  upsertEvent,
+} from '../../app/calendars/events.ts';
+import {
+  decodePageToken,
+  type PageCursor,
+  type PagedResult,
+  type PageKind,
+} from '../../app/calendars/paging.ts';
 import { DomainError, Problems } from '../../domain/errors.ts';
 import { accepted, accountCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';
 import { ACCOUNT_AUTH, CRONOFY, ERRORS, ErrorResponse, Pages, UtcTime } from '../schemas.ts';

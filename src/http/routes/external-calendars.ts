@@ -6,8 +6,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { connectCaldavAccount, connectIcsFeed } from '../../app/external-accounts.ts';
-import { listExternalCalendars } from '../../app/source-status.ts';
+import { connectCaldavAccount, connectIcsFeed } from '../../app/calendars/external-accounts.ts';
+import { listExternalCalendars } from '../../app/calendars/source-status.ts';
 import { Problems } from '../../domain/errors.ts';
 import { applicationCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';
 import { APPLICATION_AUTH, ERRORS, RTSEQ } from '../schemas.ts';

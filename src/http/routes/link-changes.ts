@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { cancelLink, requestReschedule } from '../../app/link-changes.ts';
-import { KIND_NAMES, linkDocument } from '../../app/link-wire.ts';
-import { linkById } from '../../app/links.ts';
+import { cancelLink, requestReschedule } from '../../app/links/link-changes.ts';
+import { KIND_NAMES, linkDocument } from '../../app/links/link-wire.ts';
+import { linkById } from '../../app/links/links.ts';
 import { Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
 import { applicationCaller, type HttpDeps, jsonBody } from '../request.ts';

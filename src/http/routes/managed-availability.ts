@@ -9,7 +9,7 @@ import {
   readPeriods,
   upsertPeriod,
   upsertRule,
-} from '../../app/managed-availability.ts';
+} from '../../app/availability/managed-availability.ts';
 import { Problems } from '../../domain/errors.ts';
 import { accepted, accountCaller, type HttpDeps, jsonBody } from '../request.ts';
 import { ACCOUNT_AUTH, CRONOFY, ERRORS, ErrorResponse, UtcTime } from '../schemas.ts';

@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { linkDocument } from '../../app/link-wire.ts';
-import { createLink, disableLink, linkById, linkByToken } from '../../app/links.ts';
+import { linkDocument } from '../../app/links/link-wire.ts';
+import { createLink, disableLink, linkById, linkByToken } from '../../app/links/links.ts';
 import { DomainError, Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
 import { applicationCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';

@@ -3,8 +3,12 @@
  * durations in hours and minutes, `null` as absent, a missing `required` as "all", numeric
  * sequence ids. Every problem is collected with its dotted path.
  */
-import type { AvailabilityRequest, SequenceRequest, StepRequest } from '../../app/availability.ts';
-import type { GroupRequest } from '../../app/participants.ts';
+import type {
+  AvailabilityRequest,
+  SequenceRequest,
+  StepRequest,
+} from '../../app/availability/availability.ts';
+import type { GroupRequest } from '../../app/availability/participants.ts';
 import type { Limits } from '../../config/config.ts';
 import type { ResponseFormat } from '../../domain/engine/types.ts';
 import type { Problems } from '../../domain/errors.ts';

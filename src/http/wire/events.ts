@@ -2,7 +2,7 @@
  * Body readers of the event endpoints (reference 7.1, 7.2): upsert, delete and bulk delete.
  * Every reader collects all problems with dotted paths and never throws.
  */
-import type { Attendee, EventTime, EventUpsert } from '../../app/events.ts';
+import type { Attendee, EventTime, EventUpsert } from '../../app/calendars/events.ts';
 import type { Problems } from '../../domain/errors.ts';
 import {
   CALENDAR_IDS_MAX,

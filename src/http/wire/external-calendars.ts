@@ -6,8 +6,8 @@ import type {
   CaldavConnectRequest,
   ConnectedAccount,
   IcsConnectRequest,
-} from '../../app/external-accounts.ts';
-import type { ExternalCalendarStatus } from '../../app/source-status.ts';
+} from '../../app/calendars/external-accounts.ts';
+import type { ExternalCalendarStatus } from '../../app/calendars/source-status.ts';
 import type { Problems } from '../../domain/errors.ts';
 import { calendarToWire } from './output.ts';
 import { formatUtc, type Json, readString, readTimeZone, readUrl } from './reader.ts';

@@ -2,14 +2,14 @@
  * Reading `POST /v1/real_time_sequencing` and `POST /v1/real_time_scheduling` bodies (SPEC 6.1,
  * 6.6) into a LinkRequest, reporting every problem at once.
  */
-import type { SequenceRequest } from '../../app/availability.ts';
+import type { SequenceRequest } from '../../app/availability/availability.ts';
 import {
   DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
   type LinkOrganizer,
   type LinkRequest,
   type TargetCalendar,
-} from '../../app/link-model.ts';
-import type { LinkPaths } from '../../app/links.ts';
+} from '../../app/links/link-model.ts';
+import type { LinkPaths } from '../../app/links/links.ts';
 import type { Limits } from '../../config/config.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';

@@ -3,7 +3,7 @@
  * query periods with their alias, their span, and groups of members. Every problem is collected
  * with its dotted path.
  */
-import type { GroupRequest, MemberRequest } from '../../app/participants.ts';
+import type { GroupRequest, MemberRequest } from '../../app/availability/participants.ts';
 import type { Limits } from '../../config/config.ts';
 import { checkDistinctMembers } from '../../domain/engine/members.ts';
 import type { Problems } from '../../domain/errors.ts';

@@ -2,8 +2,8 @@
  * Query-string readers of `GET /v1/events`, `GET /v1/free_busy` and `GET /v1/available_periods`
  * (reference 7.3, 7.4, 8.2). Every reader collects all problems and never throws.
  */
-import type { EventsQuery, FreeBusyQuery } from '../../app/events.ts';
-import type { PageQuery } from '../../app/paging.ts';
+import type { EventsQuery, FreeBusyQuery } from '../../app/calendars/events.ts';
+import type { PageQuery } from '../../app/calendars/paging.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
 import { startOfLocalDate } from '../../domain/time/wall-clock.ts';

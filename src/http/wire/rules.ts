@@ -2,7 +2,7 @@
  * Body readers of the managed-availability endpoints (reference 8.1, 8.2): availability rules
  * and available periods. Every reader collects all problems and never throws.
  */
-import type { RuleInput } from '../../app/managed-availability.ts';
+import type { RuleInput } from '../../app/availability/managed-availability.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { WeeklyPeriod } from '../../domain/time/weekly-rules.ts';
 import { CALENDAR_IDS_MAX, readId } from './fields.ts';

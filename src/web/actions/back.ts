@@ -1,6 +1,6 @@
 /** `POST /book/{token}/back`: Back on the confirmation page ends the hold at once (SPEC 5.6). */
 import type { FastifyInstance } from 'fastify';
-import { releaseHold } from '../../app/booking.ts';
+import { releaseHold } from '../../app/booking/booking.ts';
 import { FORM_BODY_LIMIT, type PageKit } from '../page-kit.ts';
 import { holderKeyOf } from '../security.ts';
 import type { TokenParams } from '../session.ts';

@@ -5,9 +5,9 @@
  * and the cutoff before the first booked step is enforced on every request.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { cancelLink, requestReschedule } from '../../app/link-changes.ts';
-import { type InviteeAction, inviteeMay, type Link } from '../../app/link-model.ts';
-import { loadLinkForPage } from '../../app/links.ts';
+import { cancelLink, requestReschedule } from '../../app/links/link-changes.ts';
+import { type InviteeAction, inviteeMay, type Link } from '../../app/links/link-model.ts';
+import { loadLinkForPage } from '../../app/links/links.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { type ChangeView, cancelPage, changeWords, clockOf, reschedulePage } from '../change-pages.ts';
 import { eventInfo, itinerarySteps } from '../page-data.ts';

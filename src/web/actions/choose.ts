@@ -13,12 +13,12 @@ import {
   holdOption,
   optionKey,
   parseOptionKey,
-} from '../../app/booking.ts';
-import { couldHaveBeenOffered } from '../../app/choice-check.ts';
-import { statusOf } from '../../app/link-model.ts';
-import type { LoadedLink } from '../../app/links.ts';
-import { loadLinkForPage } from '../../app/links.ts';
-import { holdExpiry, takenReason } from '../../app/taken-reason.ts';
+} from '../../app/booking/booking.ts';
+import { couldHaveBeenOffered } from '../../app/booking/choice-check.ts';
+import { holdExpiry, takenReason } from '../../app/booking/taken-reason.ts';
+import { statusOf } from '../../app/links/link-model.ts';
+import type { LoadedLink } from '../../app/links/links.ts';
+import { loadLinkForPage } from '../../app/links/links.ts';
 import { eventInfo, stepDetails } from '../page-data.ts';
 import { FORM_BODY_LIMIT, type PageKit, type PagePost } from '../page-kit.ts';
 import { holderFrom, holderKeyOf } from '../security.ts';

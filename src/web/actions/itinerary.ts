@@ -1,6 +1,6 @@
 /** `GET /book/{token}/itinerary.ics`: the booked itinerary for the invitee's own calendar (SPEC 6.2). */
 import type { FastifyInstance } from 'fastify';
-import { loadLinkForPage } from '../../app/links.ts';
+import { loadLinkForPage } from '../../app/links/links.ts';
 import { itineraryIcs } from '../page-data.ts';
 import type { PageKit } from '../page-kit.ts';
 import type { TokenParams } from '../session.ts';

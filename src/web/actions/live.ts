@@ -5,7 +5,7 @@
  * own: `{"status": "open", "keys": [option keys starting in [from, to)]}`.
  */
 import type { FastifyInstance } from 'fastify';
-import { optionKey } from '../../app/booking.ts';
+import { optionKey } from '../../app/booking/booking.ts';
 import type { PageKit } from '../page-kit.ts';
 import type { TokenParams } from '../session.ts';
 

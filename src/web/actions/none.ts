@@ -4,9 +4,9 @@
  * (POST-redirect-GET: a reload sends nothing again).
  */
 import type { FastifyInstance } from 'fastify';
-import { reportNoTimesSuitable } from '../../app/booking.ts';
-import { statusOf } from '../../app/link-model.ts';
-import { loadLinkForPage } from '../../app/links.ts';
+import { reportNoTimesSuitable } from '../../app/booking/booking.ts';
+import { statusOf } from '../../app/links/link-model.ts';
+import { loadLinkForPage } from '../../app/links/links.ts';
 import { FORM_BODY_LIMIT, type PageKit } from '../page-kit.ts';
 import type { TokenParams } from '../session.ts';
 import { pageHref } from '../views/common.ts';

@@ -1,6 +1,6 @@
 /** `GET /book/{token}`: the page in the link's current state (SPEC 6.2). */
 import type { FastifyInstance } from 'fastify';
-import type { OpenState } from '../../app/booking.ts';
+import type { OpenState } from '../../app/booking/booking.ts';
 import { changeWords, clockOf } from '../change-pages.ts';
 import type { PageKit } from '../page-kit.ts';
 import type { TokenParams } from '../session.ts';

@@ -1,4 +1,4 @@
-/** Events of native calendars. Every write bumps its calendar's version (app/busy-cache.ts). */
+/** Events of native calendars. Every write bumps its calendar's version (app/availability/busy-cache.ts). */
 import type { EventRecord, EventRepo } from '../../../../ports/store.ts';
 import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
 import { bool, int, json, oneOf, type Row, rowsOf, table, text } from './table.ts';

@@ -2,9 +2,9 @@
  * Credentials (SPEC 3): application client secrets (bearer or body) and account access tokens.
  * Secrets and tokens are looked up by hash and compared in constant time.
  */
-import { DomainError } from '../domain/errors.ts';
-import type { AccountRecord, ApplicationRecord } from '../ports/store.ts';
-import type { AppContext } from './context.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { AccountRecord, ApplicationRecord } from '../../ports/store.ts';
+import type { AppContext } from '../context.ts';
 
 export type PresentedCredentials = {
   /** The bearer value from the Authorization header, if any. */

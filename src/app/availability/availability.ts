@@ -2,9 +2,9 @@
  * `POST /v1/availability` and `POST /v1/sequenced_availability` (SPEC 5.4, 5.5): resolve the
  * members, then run the pure engine.
  */
-import { findAvailability } from '../domain/engine/availability.ts';
-import { findRequestedSlots } from '../domain/engine/query-slots.ts';
-import { findSequences, SequenceTooComplexError } from '../domain/engine/sequence.ts';
+import { findAvailability } from '../../domain/engine/availability.ts';
+import { findRequestedSlots } from '../../domain/engine/query-slots.ts';
+import { findSequences, SequenceTooComplexError } from '../../domain/engine/sequence.ts';
 import type {
   AvailabilityQuery,
   AvailableSlot,
@@ -12,13 +12,13 @@ import type {
   ResponseFormat,
   SequenceOption,
   SequenceQuery,
-} from '../domain/engine/types.ts';
-import { DomainError, Problems } from '../domain/errors.ts';
-import type { Interval } from '../domain/time/intervals.ts';
-import type { SourceFailure } from '../ports/busy-source.ts';
-import { type AvailabilityCompute, ComputeBudgetError } from '../ports/compute.ts';
-import type { Caller } from './auth.ts';
-import type { AppContext } from './context.ts';
+} from '../../domain/engine/types.ts';
+import { DomainError, Problems } from '../../domain/errors.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
+import type { SourceFailure } from '../../ports/busy-source.ts';
+import { type AvailabilityCompute, ComputeBudgetError } from '../../ports/compute.ts';
+import type { Caller } from '../accounts/auth.ts';
+import type { AppContext } from '../context.ts';
 import {
   type BusyOptions,
   type GroupRequest,

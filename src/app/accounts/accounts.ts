@@ -2,9 +2,9 @@
  * Accounts created through `POST /v1/application_calendars` (SPEC 7), their access tokens and the
  * OAuth refresh grant.
  */
-import { DomainError } from '../domain/errors.ts';
-import type { AccountRecord, ApplicationRecord, CalendarRecord, Repos } from '../ports/store.ts';
-import type { AppContext } from './context.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { AccountRecord, ApplicationRecord, CalendarRecord, Repos } from '../../ports/store.ts';
+import type { AppContext } from '../context.ts';
 
 export type TokenPair = {
   readonly accessToken: string;

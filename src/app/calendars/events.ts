@@ -2,13 +2,19 @@
  * The Events API on native calendars (SPEC 7, reference 7.1-7.4): upsert and delete by
  * (calendar, event_id), bulk delete, and the paged reads of events and free-busy.
  */
-import { invalid, Problems } from '../domain/errors.ts';
-import type { Interval } from '../domain/time/intervals.ts';
-import { startOfLocalDate } from '../domain/time/wall-clock.ts';
-import type { CalendarRecord, EventRecord, EventStatus, EventTransparency, Repos } from '../ports/store.ts';
-import type { AccountCaller } from './auth.ts';
+import { invalid, Problems } from '../../domain/errors.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
+import { startOfLocalDate } from '../../domain/time/wall-clock.ts';
+import type {
+  CalendarRecord,
+  EventRecord,
+  EventStatus,
+  EventTransparency,
+  Repos,
+} from '../../ports/store.ts';
+import type { AccountCaller } from '../accounts/auth.ts';
+import type { AppContext } from '../context.ts';
 import { ownCalendar, pickCalendars } from './calendars.ts';
-import type { AppContext } from './context.ts';
 import { type PageCursor, type PagedResult, readPage } from './paging.ts';
 
 /** An event boundary: an instant, or a calendar date (all-day; placed in the calendar's zone). */

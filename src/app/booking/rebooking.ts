@@ -2,17 +2,17 @@
  * Booking while a link is being rescheduled (SPEC 6.6): the link's own booking is left out of its
  * own page, fixed steps are pinned, and the new choice replaces the old booking in one step.
  */
-import { findMovedSequences, pinFixedSteps } from '../domain/engine/moved.ts';
-import type { SequenceOption, SequenceQuery } from '../domain/engine/types.ts';
-import { subtractIntervals } from '../domain/time/intervals.ts';
-import type { Repos, ReservationRecord } from '../ports/store.ts';
-import { resolveSequence, searchSequences } from './availability.ts';
+import { findMovedSequences, pinFixedSteps } from '../../domain/engine/moved.ts';
+import type { SequenceOption, SequenceQuery } from '../../domain/engine/types.ts';
+import { subtractIntervals } from '../../domain/time/intervals.ts';
+import type { Repos, ReservationRecord } from '../../ports/store.ts';
+import { resolveSequence, searchSequences } from '../availability/availability.ts';
+import type { BusyOptions, OwnBooking, ResolvedGroups } from '../availability/participants.ts';
+import type { AppContext } from '../context.ts';
+import { type BookedOption, encodeBooked, type Link } from '../links/link-model.ts';
+import { rescheduledCallbackBody } from '../links/link-wire.ts';
+import type { LoadedLink } from '../links/links.ts';
 import { outboxItem, reservationsFor, writeStepEvents } from './booking-writes.ts';
-import type { AppContext } from './context.ts';
-import { type BookedOption, encodeBooked, type Link } from './link-model.ts';
-import { rescheduledCallbackBody } from './link-wire.ts';
-import type { LoadedLink } from './links.ts';
-import type { BusyOptions, OwnBooking, ResolvedGroups } from './participants.ts';
 
 /** Where each booked step's events are: one per selected participant with a target calendar. */
 export function bookedEvents(link: Link, booked: BookedOption) {

@@ -4,17 +4,23 @@
  * action takes the link its request already loaded; nothing here reads it again unless a
  * competing change may have altered it.
  */
-import { recheckSequenceOption } from '../domain/engine/recheck.ts';
-import type { SequenceOption } from '../domain/engine/types.ts';
-import type { ChoiceAction } from '../ports/metrics.ts';
-import { type ApplicationRecord, type Repos, ReservationConflictError } from '../ports/store.ts';
-import type { MemberFailure } from './availability.ts';
+import { recheckSequenceOption } from '../../domain/engine/recheck.ts';
+import type { SequenceOption } from '../../domain/engine/types.ts';
+import type { ChoiceAction } from '../../ports/metrics.ts';
+import { type ApplicationRecord, type Repos, ReservationConflictError } from '../../ports/store.ts';
+import type { MemberFailure } from '../availability/availability.ts';
+import type { BusyOptions } from '../availability/participants.ts';
+import type { AppContext } from '../context.ts';
+import {
+  type BookedOption,
+  encodeBooked,
+  type Link,
+  type LinkRequest,
+  statusOf,
+} from '../links/link-model.ts';
+import { completionCallbackBody, noTimesSuitableBody } from '../links/link-wire.ts';
+import { type LoadedLink, loadLinkForPage, reloadLink } from '../links/links.ts';
 import { describeOption, outboxItem, reservationsFor, writeStepEvents } from './booking-writes.ts';
-import type { AppContext } from './context.ts';
-import { type BookedOption, encodeBooked, type Link, type LinkRequest, statusOf } from './link-model.ts';
-import { completionCallbackBody, noTimesSuitableBody } from './link-wire.ts';
-import { type LoadedLink, loadLinkForPage, reloadLink } from './links.ts';
-import type { BusyOptions } from './participants.ts';
 import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
 
 export type ClosedState =

@@ -3,8 +3,8 @@
  * decoded once, where it is read. Both are stored as JSON with a format number, so a later change
  * of shape can tell old rows from new ones instead of casting them back blindly.
  */
-import type { LinkKind, LinkRecord } from '../ports/store.ts';
-import type { SequenceRequest } from './availability.ts';
+import type { LinkKind, LinkRecord } from '../../ports/store.ts';
+import type { SequenceRequest } from '../availability/availability.ts';
 
 /** The format of `links.request` and `links.booked` written by this version. */
 export const LINK_FORMAT = 1;

@@ -2,9 +2,9 @@
  * How a link looks on the wire (SPEC 6.1, 6.4, 6.5): the per-kind names in one table, and the
  * functions that build the link document and the callback bodies from it.
  */
-import { formatUtc } from '../domain/time/format.ts';
-import type { LinkKind } from '../ports/store.ts';
-import type { AppContext } from './context.ts';
+import { formatUtc } from '../../domain/time/format.ts';
+import type { LinkKind } from '../../ports/store.ts';
+import type { AppContext } from '../context.ts';
 import { type BookedOption, inviteeMay, type Link, type LinkRequest, statusOf } from './link-model.ts';
 
 export type KindNames = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Interval } from '../domain/time/intervals.ts';
-import type { CalendarRecord } from '../ports/store.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
+import type { CalendarRecord } from '../../ports/store.ts';
 import { BusyCache } from './busy-cache.ts';
 
 const calendar = (id: string, version: number): CalendarRecord => ({

@@ -1,16 +1,16 @@
 /**
  * Managed availability of an account (reference 8): weekly availability rules and one-off
  * available periods. Availability queries consult them for members with
- * `managed_availability: true` (app/participants.ts).
+ * `managed_availability: true` (app/availability/participants.ts).
  */
-import { DomainError, Problems } from '../domain/errors.ts';
-import type { Interval } from '../domain/time/intervals.ts';
-import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
-import type { AvailabilityRuleRecord, AvailablePeriodRecord } from '../ports/store.ts';
-import type { AccountCaller } from './auth.ts';
-import { isLookupId, pickCalendars } from './calendars.ts';
-import type { AppContext } from './context.ts';
-import { type PageCursor, type PagedResult, readPage } from './paging.ts';
+import { DomainError, Problems } from '../../domain/errors.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
+import type { WeeklyPeriod } from '../../domain/time/weekly-rules.ts';
+import type { AvailabilityRuleRecord, AvailablePeriodRecord } from '../../ports/store.ts';
+import type { AccountCaller } from '../accounts/auth.ts';
+import { isLookupId, pickCalendars } from '../calendars/calendars.ts';
+import { type PageCursor, type PagedResult, readPage } from '../calendars/paging.ts';
+import type { AppContext } from '../context.ts';
 
 export type RuleInput = {
   readonly ruleId: string;

@@ -1,7 +1,7 @@
 /** Applications and their client secrets (SPEC 3): created and rotated from the CLI. */
-import { DomainError } from '../domain/errors.ts';
-import type { ApplicationRecord, ClientSecretRecord } from '../ports/store.ts';
-import type { AppContext } from './context.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { ApplicationRecord, ClientSecretRecord } from '../../ports/store.ts';
+import type { AppContext } from '../context.ts';
 
 export type NewCredentials = {
   readonly clientId: string;

@@ -2,10 +2,10 @@
  * An account's calendars (SPEC 7): list them, create native ones, and resolve the calendars a
  * request names, always within the calling account (another account's calendar is unknown).
  */
-import { DomainError, Problems } from '../domain/errors.ts';
-import type { CalendarRecord, Repos } from '../ports/store.ts';
-import type { AccountCaller } from './auth.ts';
-import type { AppContext } from './context.ts';
+import { DomainError, Problems } from '../../domain/errors.ts';
+import type { CalendarRecord, Repos } from '../../ports/store.ts';
+import type { AccountCaller } from '../accounts/auth.ts';
+import type { AppContext } from '../context.ts';
 
 export type NewCalendar = {
   readonly profileId: string;

@@ -4,8 +4,8 @@
  * version before reading the events, so an entry can only be stamped older than its contents:
  * a stale entry is never served, whichever process wrote (SQLite file or PostgreSQL).
  */
-import type { Interval } from '../domain/time/intervals.ts';
-import type { CalendarRecord } from '../ports/store.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
+import type { CalendarRecord } from '../../ports/store.ts';
 
 type Entry = {
   readonly version: number;

@@ -8,19 +8,19 @@
  * before they reach the store and never appear in a result, an error or a log line.
  */
 
-import { DomainError, Problems } from '../domain/errors.ts';
-import { isValidTimeZone } from '../domain/time/zones.ts';
+import { DomainError, Problems } from '../../domain/errors.ts';
+import { isValidTimeZone } from '../../domain/time/zones.ts';
 import type {
   CaldavCredentials,
   DiscoveredCalendar,
   ExternalCalendarConnector,
   ExternalCalendarErrorCode,
   ExternalCalendarRef,
-} from '../ports/external-calendars.ts';
-import type { AccountRecord, ApplicationRecord, CalendarRecord } from '../ports/store.ts';
-import { issueTokens } from './accounts.ts';
-import type { AppContext } from './context.ts';
-import { checkOutboundUrl } from './outbound.ts';
+} from '../../ports/external-calendars.ts';
+import type { AccountRecord, ApplicationRecord, CalendarRecord } from '../../ports/store.ts';
+import { issueTokens } from '../accounts/accounts.ts';
+import type { AppContext } from '../context.ts';
+import { checkOutboundUrl } from '../outbound.ts';
 
 /** Which account the new calendars join: a new one, the one behind an application key, or `sub`. */
 export type AccountChoice = {

@@ -5,10 +5,10 @@
  * lives is shown as `scheme://host:port` only: a feed URL's path and query often are its secret,
  * and CalDAV credentials never leave the sealed source.
  */
-import { DomainError } from '../domain/errors.ts';
-import type { SourceStatusRecord } from '../ports/source-status.ts';
-import type { ApplicationRecord, CalendarRecord } from '../ports/store.ts';
-import type { AppContext } from './context.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { SourceStatusRecord } from '../../ports/source-status.ts';
+import type { ApplicationRecord, CalendarRecord } from '../../ports/store.ts';
+import type { AppContext } from '../context.ts';
 
 export type ExternalCalendarStatus = {
   readonly calendar: CalendarRecord;

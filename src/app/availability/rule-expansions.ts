@@ -5,16 +5,16 @@
  * read from the store on every request as before, only the wall-clock work is reused. Identical
  * rules of different accounts share one entry.
  *
- * Lives on the main thread (app/participants.ts builds open time there; only the engine runs in
+ * Lives on the main thread (app/availability/participants.ts builds open time there; only the engine runs in
  * the compute workers), one per process, injected through AppContext like BusyCache.
  */
-import type { Interval } from '../domain/time/intervals.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
 import {
   localDatesAround,
   occurrencesOnDates,
   type RuleOccurrences,
   type WeeklyRule,
-} from '../domain/time/weekly-rules.ts';
+} from '../../domain/time/weekly-rules.ts';
 
 const DAY_MS = 86_400_000;
 

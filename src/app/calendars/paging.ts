@@ -5,8 +5,8 @@
  * number. It carries no secret: it is bound to the account, and a token presented by any other
  * account, or one that does not decode, is a 404.
  */
-import { DomainError } from '../domain/errors.ts';
-import type { Page } from '../ports/store.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { Page } from '../../ports/store.ts';
 
 export type PageKind = 'events' | 'free_busy' | 'available_periods';
 

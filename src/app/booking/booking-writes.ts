@@ -2,10 +2,10 @@
  * What a booking writes inside its transaction (SPEC 6.3): reservations, the step events in the
  * target calendars, and outbox rows for callbacks and CalDAV write-backs.
  */
-import type { SequenceOption } from '../domain/engine/types.ts';
-import { formatUtc } from '../domain/time/format.ts';
-import type { EventRecord, OutboxRecord, Repos, ReservationRecord } from '../ports/store.ts';
-import type { AppContext } from './context.ts';
+import type { SequenceOption } from '../../domain/engine/types.ts';
+import { formatUtc } from '../../domain/time/format.ts';
+import type { EventRecord, OutboxRecord, Repos, ReservationRecord } from '../../ports/store.ts';
+import type { AppContext } from '../context.ts';
 import {
   type BookedOption,
   type BookedStep,
@@ -13,7 +13,7 @@ import {
   type LinkRequest,
   stepEventId,
   stepSummary,
-} from './link-model.ts';
+} from '../links/link-model.ts';
 
 /** The engine's option as the link records it: with each step's sequence_id, event_id and summary. */
 export function describeOption(request: LinkRequest, option: SequenceOption): BookedOption {

@@ -4,9 +4,10 @@
  * own holds never stand in its way (a new hold or booking of the link replaces them).
  * Looked at only after a choice failed, never for page views.
  */
+
+import type { AppContext } from '../context.ts';
+import type { Link } from '../links/link-model.ts';
 import type { ChosenSteps } from './booking.ts';
-import type { AppContext } from './context.ts';
-import type { Link } from './link-model.ts';
 
 export type TakenReason = 'held' | 'booked';
 

@@ -11,14 +11,14 @@ import {
   type MemberRequest,
   memberCalendarIds,
   memberKey,
-} from '../domain/engine/members.ts';
-import type { Group } from '../domain/engine/types.ts';
-import type { Problems } from '../domain/errors.ts';
-import type { Interval } from '../domain/time/intervals.ts';
-import type { SourceFailure } from '../ports/busy-source.ts';
-import type { AccountRecord, BusyRow, CalendarRecord } from '../ports/store.ts';
-import type { Caller } from './auth.ts';
-import type { AppContext } from './context.ts';
+} from '../../domain/engine/members.ts';
+import type { Group } from '../../domain/engine/types.ts';
+import type { Problems } from '../../domain/errors.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
+import type { SourceFailure } from '../../ports/busy-source.ts';
+import type { AccountRecord, BusyRow, CalendarRecord } from '../../ports/store.ts';
+import type { Caller } from '../accounts/auth.ts';
+import type { AppContext } from '../context.ts';
 
 export type { GroupRequest, MemberRequest };
 

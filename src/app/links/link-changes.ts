@@ -2,13 +2,13 @@
  * Reschedule and cancel (SPEC 6.6): a completed link reopens as `rescheduling` (the whole loop or
  * some steps) or is called off. The loop keeps its id, its events' event_ids and its callbacks.
  */
-import { DomainError, Problems } from '../domain/errors.ts';
-import { outboxItem } from './booking-writes.ts';
-import type { AppContext } from './context.ts';
+import { DomainError, Problems } from '../../domain/errors.ts';
+import { outboxItem } from '../booking/booking-writes.ts';
+import { bookedEvents, linkQuery, removeEvents, searchLinkOptions } from '../booking/rebooking.ts';
+import type { AppContext } from '../context.ts';
 import { type Link, STATUS_ERROR_KEYS, statusOf } from './link-model.ts';
 import { cancelledCallbackBody } from './link-wire.ts';
 import { type LoadedLink, reloadLink } from './links.ts';
-import { bookedEvents, linkQuery, removeEvents, searchLinkOptions } from './rebooking.ts';
 
 /** A 422 naming the link's status (SPEC 6.6: only a booked link can be moved or called off). */
 function wrongStatus(link: Link, now: number, action: 'rescheduled' | 'cancelled'): DomainError {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Problems } from '../domain/errors.ts';
+import { Problems } from '../../domain/errors.ts';
 import { accentPalette, checkDisplaySettings, contrastRatio, DARK_BACKGROUND } from './display-settings.ts';
 
 test('contrast ratios match WCAG 2 (black on white is 21:1, #767676 about 4.54:1)', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { Interval } from '../domain/time/intervals.ts';
-import { expandWeeklyRules, type WeeklyPeriod, type WeeklyRule } from '../domain/time/weekly-rules.ts';
+import type { Interval } from '../../domain/time/intervals.ts';
+import { expandWeeklyRules, type WeeklyPeriod, type WeeklyRule } from '../../domain/time/weekly-rules.ts';
 import { RuleExpansions } from './rule-expansions.ts';
 
 const DAY = 86_400_000;

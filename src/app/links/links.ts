@@ -4,10 +4,12 @@
  * link is a one-step sequence.
  */
 
-import { DomainError, type Problems } from '../domain/errors.ts';
-import type { ApplicationRecord, LinkKind, LinkRecord, LinkStatus } from '../ports/store.ts';
-import type { ApplicationCaller } from './auth.ts';
-import type { AppContext } from './context.ts';
+import { DomainError, type Problems } from '../../domain/errors.ts';
+import type { ApplicationRecord, LinkKind, LinkRecord, LinkStatus } from '../../ports/store.ts';
+import type { ApplicationCaller } from '../accounts/auth.ts';
+import { checkMembers } from '../availability/participants.ts';
+import type { AppContext } from '../context.ts';
+import { checkOutboundUrl } from '../outbound.ts';
 import {
   decodeLink,
   encodeRequest,
@@ -17,8 +19,6 @@ import {
   stepEventId,
 } from './link-model.ts';
 import { KIND_NAMES } from './link-wire.ts';
-import { checkOutboundUrl } from './outbound.ts';
-import { checkMembers } from './participants.ts';
 
 /** Where in the request body the fields checked here were found (for error paths). */
 export type LinkPaths = {

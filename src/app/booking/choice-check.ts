@@ -4,7 +4,7 @@
  * grid) is refused before any calendar is read or any option computed, so anonymous input cannot
  * buy private heavy work. An option that passes is still re-checked against fresh data.
  */
-import type { SequenceRequest } from './availability.ts';
+import type { SequenceRequest } from '../availability/availability.ts';
 import type { ChosenSteps } from './booking.ts';
 
 const MINUTE = 60_000;

@@ -4,9 +4,9 @@
  * contrast against white; the dark theme derives a lighter shade of it). Pure checks and colour
  * arithmetic here; storage and the API call them.
  */
-import { DomainError, type Problems } from '../domain/errors.ts';
-import type { ApplicationRecord } from '../ports/store.ts';
-import type { AppContext } from './context.ts';
+import { DomainError, type Problems } from '../../domain/errors.ts';
+import type { ApplicationRecord } from '../../ports/store.ts';
+import type { AppContext } from '../context.ts';
 
 export type DisplaySettings = {
   readonly displayName: string | null;
