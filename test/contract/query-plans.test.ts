@@ -38,7 +38,8 @@ class ExplainingExecutor implements SqlExecutor {
   }
   async #explain(sql: string, params: readonly SqlValue[]): Promise<void> {
     // Savepoints and advisory locks read no table.
-    if (!/^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(sql) || /^\s*SELECT\s+pg_advisory/i.test(sql)) return;
+    if (!/^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(sql) || /^\s*SELECT\s+pg_advisory/i.test(sql))
+      return;
     const { rows } = await this.#client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
       `EXPLAIN (FORMAT JSON) ${toPostgresPlaceholders(sql)}`,
       [...params],
