@@ -7,3 +7,6 @@ CREATE INDEX outbox_by_application ON outbox(application_id, created_at, id);
 CREATE INDEX outbox_by_created ON outbox(created_at, id);
 CREATE INDEX outbox_pending_by_created ON outbox(created_at) WHERE status = 'pending';
 CREATE INDEX calendars_external_by_account ON calendars(account_id, created_at, id) WHERE kind <> 'native';
+-- Retention (jobs/retention.ts) deletes reservations past their end and delivered outbox rows by age.
+CREATE INDEX reservations_by_end ON reservations(end_ms);
+CREATE INDEX outbox_delivered_by_finished ON outbox(finished_at) WHERE status = 'delivered';
