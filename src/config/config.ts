@@ -51,6 +51,8 @@ export type Config = {
   readonly databasePoolMax: number;
   readonly outboxLeaseSeconds: number;
   readonly outboxPollMs: number;
+  /** Bound of the native busy-time cache, in MiB (estimated heap). */
+  readonly busyCacheMb: number;
   /** Days after which ended reservations are deleted; null keeps them. */
   readonly retainReservationsDays: number | null;
   /** Days after which delivered outbox items are deleted; null keeps them. */
@@ -145,6 +147,11 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     name: 'OUTBOX_POLL_MS',
     meaning: 'How often the outbox worker looks for due deliveries',
     defaultValue: '1000',
+  },
+  {
+    name: 'BUSY_CACHE_MB',
+    meaning: "Memory for native calendars' cached busy time per process (estimated; least recently used out)",
+    defaultValue: '64',
   },
   {
     name: 'RETAIN_RESERVATIONS_DAYS',
@@ -314,6 +321,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 1000),
     outboxLeaseSeconds: integer('OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     outboxPollMs: integer('OUTBOX_POLL_MS', 1000, 10, 600_000),
+    busyCacheMb: integer('BUSY_CACHE_MB', 64, 1, 65_536),
     retainReservationsDays: keptFor(integer('RETAIN_RESERVATIONS_DAYS', 7, 0, 36_500)),
     retainDeliveriesDays: keptFor(integer('RETAIN_DELIVERIES_DAYS', 30, 0, 36_500)),
     trustProxy,
