@@ -26,9 +26,12 @@ import { BusyCache } from './app/availability/busy-cache.ts';
 import { RuleExpansions } from './app/availability/rule-expansions.ts';
 import type { AppContext } from './app/context.ts';
 import { DEMO_PATHS } from './app/demo.ts';
+import { prepareSchema } from './app/schema.ts';
+import { checkSecretKey } from './app/secrets.ts';
 import type { Config } from './config/config.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
 import { RetentionJob } from './jobs/retention-job.ts';
+import type { ActivityLog } from './ports/activity.ts';
 import type { SourceStatusSink } from './ports/source-status.ts';
 import type { Store } from './ports/store.ts';
 import { buildServer, redactUrl, registerMetricsRoute } from './server.ts';
@@ -63,7 +66,7 @@ export const demoReceiverUrl = (config: Config) => `${config.publicUrl}${DEMO_PA
  * connected, and writes bookings back.
  */
 export function wire(config: Config, store: Store, options: WireOptions = {}): Wiring {
-  const secrets = secretBox(config.secretKey);
+  const secrets = secretBox(config.secretKey, config.secretKeyPrevious);
   const outbound = new OutboundGuard({ allowPrivate: config.allowPrivateCallbacks });
   const expansion = new ExpansionPool({
     budgetMs: config.computeBudgetMs,
@@ -109,6 +112,23 @@ export function storeSourceStatus(store: Store): SourceStatusSink {
   return (status) => store.transaction((repos) => repos.sourceStatus.record(status));
 }
 
+/** One line per booking, reschedule and cancel (docs/deployment.md, "Logs"). */
+export function activityLog(logger: pino.Logger): ActivityLog {
+  const log = logger.child({ component: 'links' });
+  return {
+    link: (activity, fields) =>
+      log.info(
+        {
+          link_id: fields.linkId,
+          application_id: fields.applicationId,
+          ...(fields.steps === undefined ? {} : { steps: fields.steps }),
+          ...(fields.start === undefined ? {} : { start: fields.start, end: fields.end }),
+        },
+        `link ${activity}`,
+      ),
+  };
+}
+
 /** Logs on stderr: JSON lines, or readable lines on a terminal (adapters/logging.ts). */
 export function makeLogger(config: Config, destination?: pino.DestinationStream): pino.Logger {
   return createLogger(config, redactUrl, destination);
@@ -124,12 +144,40 @@ const DAY_MS = 86_400_000;
 /** How often each process runs retention (app/retention.ts); runs are idempotent across processes. */
 const RETENTION_INTERVAL_MS = 3_600_000;
 
-/** Runs the server until SIGTERM or SIGINT: migrate, listen, start the outbox worker. */
-export async function serve(config: Config, options: { demo?: boolean } = {}): Promise<Running> {
-  const logger = makeLogger(config);
+const NO_KEY_WARNING =
+  'SECRET_KEY is not set: client secrets, link tokens and calendar credentials are stored in plain form ' +
+  'in the SQLite file. Set SECRET_KEY (`rtseq secrets generate`); what was stored before is sealed at that start.';
+
+/**
+ * The store `serve` runs on, checked before anything listens (docs/deployment.md): a schema newer
+ * than this code is refused; pending migrations are applied on SQLite and with `--migrate`, and
+ * refused otherwise (PostgreSQL is migrated by `rtseq migrate`, once, before a rolling restart);
+ * SECRET_KEY must open what the database holds (and is required on PostgreSQL).
+ */
+async function preparedStore(config: Config, logger: pino.Logger, migrate: boolean): Promise<Store> {
   const store = await openStore(config);
-  const applied = await store.migrate();
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  try {
+    const applied = await prepareSchema(store, store.kind === 'sqlite' || migrate ? 'apply' : 'refuse');
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    const secrets = secretBox(config.secretKey, config.secretKeyPrevious);
+    const key = await checkSecretKey(store, secrets, { requireKey: store.kind === 'postgres' });
+    if (key.outcome === 'no-key') logger.warn(NO_KEY_WARNING);
+    if (key.outcome === 'recorded')
+      logger.info({ sealed: key.sealed }, 'SECRET_KEY recorded for this database; plain values sealed');
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** Runs the server until SIGTERM or SIGINT: check the database, listen, start the outbox worker. */
+export async function serve(
+  config: Config,
+  options: { demo?: boolean; migrate?: boolean } = {},
+): Promise<Running> {
+  const logger = makeLogger(config);
+  const store = await preparedStore(config, logger, options.migrate === true);
   const metrics = config.metrics
     ? new PrometheusMetrics({
         clock: systemClock,
@@ -146,7 +194,7 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     budgetMs: config.computeBudgetMs,
     ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
   });
-  const ctx: AppContext = { ...wired.ctx, compute };
+  const ctx: AppContext = { ...wired.ctx, compute, activity: activityLog(logger) };
   let local: string | undefined;
   const transport = httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound });
   const worker = new OutboxWorker({

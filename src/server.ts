@@ -15,7 +15,7 @@ import { registerAuthFailureLimit, requestIdOf } from './http/abuse.ts';
 import { expectedContentType, registerBodyParsers } from './http/body-parsers.ts';
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
-import type { HttpDeps } from './http/request.ts';
+import { type HttpDeps, requestApplications } from './http/request.ts';
 import { registerApiRoutes } from './http/routes.ts';
 import type { Metrics, MetricsExposition } from './ports/metrics.ts';
 import { registerDemoPages } from './web/demo.ts';
@@ -51,6 +51,33 @@ export function redactUrl(url: string): string {
     .replace(/([?&](?:token|code)=)[^&#]*/g, '$1[redacted]');
 }
 
+const HEALTH_PROBES = new Set(['/healthz', '/readyz']);
+
+/**
+ * One line per answered request (docs/deployment.md, "Logs"): method, path without tokens, status,
+ * time, client IP (X-Forwarded-For only from TRUST_PROXY) and, once authenticated, the client_id;
+ * `reqId` comes with the request's logger. Health probes are left out unless LOG_HEALTH_PROBES.
+ */
+function logRequests(app: FastifyInstance, healthProbes: boolean): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (!healthProbes && HEALTH_PROBES.has(path)) return;
+    const clientId = requestApplications.get(request);
+    const status = reply.statusCode;
+    request.log[status >= 500 ? 'error' : 'info'](
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        status,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        ip: request.ip,
+        ...(clientId === undefined ? {} : { client_id: clientId }),
+      },
+      'request',
+    );
+  });
+}
+
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { ctx } = options;
   const app = Fastify({
@@ -59,6 +86,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // A client's x-request-id is kept only when it is a short safe token (http/abuse.ts).
     requestIdHeader: false,
     genReqId: requestIdOf,
+    // One line per request, written when it is answered (below), instead of Fastify's two.
+    disableRequestLogging: true,
     // X-Forwarded-For counts only when the socket peer is a proxy listed in TRUST_PROXY.
     trustProxy: ctx.config.trustProxy.length === 0 ? false : [...ctx.config.trustProxy],
     // Slow clients (SPEC 9): headers and the whole request within their limits, checked often
@@ -154,6 +183,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   registerAuthFailureLimit(app, ctx);
+  if (options.logger !== false) logRequests(app, ctx.config.logHealthProbes);
   const metrics = options.metrics;
   if (metrics !== undefined) {
     app.addHook('onResponse', async (request, reply) => {

@@ -62,20 +62,26 @@ export function chargeCost(deps: HttpDeps, caller: Caller, units: number): void 
   deps.apiLimiter.charge(caller.application.id, deps.ctx.clock.now(), units);
 }
 
+/** The client_id each authenticated request acted for: the request's log line names it (server.ts). */
+export const requestApplications = new WeakMap<FastifyRequest, string>();
+
 export async function applicationCaller(deps: HttpDeps, request: FastifyRequest): Promise<ApplicationRecord> {
   const application = await authenticateApplication(deps.ctx, credentialsOf(request));
+  requestApplications.set(request, application.clientId);
   limit(deps, application);
   return application;
 }
 
 export async function accountCaller(deps: HttpDeps, request: FastifyRequest): Promise<AccountCaller> {
   const caller = await authenticateAccount(deps.ctx, bearerOf(request));
+  requestApplications.set(request, caller.application.clientId);
   limit(deps, caller.application);
   return caller;
 }
 
 export async function anyCaller(deps: HttpDeps, request: FastifyRequest): Promise<Caller> {
   const caller = await authenticateCaller(deps.ctx, credentialsOf(request));
+  requestApplications.set(request, caller.application.clientId);
   limit(deps, caller.application);
   return caller;
 }

@@ -97,6 +97,7 @@ export class OutboxWorker {
     let ok = false;
     let statusCode: number | null = null;
     let error: string | null = null;
+    let operatorError: string | null = null;
     let durationMs = 0;
     try {
       if (item.kind === 'callback') {
@@ -115,6 +116,7 @@ export class OutboxWorker {
           },
         });
         ({ ok, statusCode, error, durationMs } = result);
+        operatorError = result.operatorError ?? error;
       } else {
         await this.#writeBack(item);
         ok = true;
@@ -122,6 +124,7 @@ export class OutboxWorker {
       }
     } catch (failure) {
       error = failure instanceof Error ? failure.message : String(failure);
+      operatorError = (failure as { operatorDetail?: string }).operatorDetail ?? error;
       durationMs = ctx.clock.now() - startedAt;
     }
     const attempt = item.attempts + 1;
@@ -150,7 +153,12 @@ export class OutboxWorker {
     };
     if (!recorded) logger.warn(fields, 'outbox lease lost before the attempt was recorded');
     else if (ok) logger.info(fields, 'outbox item delivered');
-    else logger.warn({ ...fields, error }, 'outbox attempt failed');
+    // `cause` is the real reason (a DNS failure named as such); `error` is what the application sees.
+    else
+      logger.warn(
+        { ...fields, error, cause: operatorError },
+        status === 'failed' ? 'delivery failed for good' : 'delivery attempt failed',
+      );
   }
 
   async #writeBack(item: OutboxRecord): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { SchemaStatus, SealedValuesRepo, SettingsRepo } from './sealed.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
 export type ApplicationRecord = {
@@ -304,6 +305,8 @@ export interface LinkRepo {
   insert(link: LinkRecord): Promise<void>;
   byId(applicationId: string, id: string): Promise<LinkRecord | undefined>;
   byTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
+  /** Newest first, for operators (`rtseq links list`); each filter optional, at most `limit`. */
+  list(filter: { applicationId?: string; status?: LinkStatus; limit: number }): Promise<LinkRecord[]>;
   /** Changes status only when the link is still `open`; returns whether it changed. */
   closeIfOpen(
     id: string,
@@ -347,6 +350,7 @@ export interface ReservationRepo {
 export interface OutboxRepo {
   insert(item: OutboxRecord): Promise<void>;
   byId(id: string): Promise<OutboxRecord | undefined>;
+  byDeliveryId(deliveryId: string): Promise<OutboxRecord | undefined>;
   /**
    * Claims up to `limit` due pending items for `owner` until `leaseUntil`; an item whose lease has
    * expired may be claimed again. No item is claimed by two owners at once.
@@ -422,6 +426,8 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
+  readonly sealedValues: SealedValuesRepo;
+  readonly settings: SettingsRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -434,6 +440,8 @@ export interface Store {
   read<T>(work: (repos: Repos) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
+  /** Which migrations are pending, and which applied ones this code does not know. */
+  schema(): Promise<SchemaStatus>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -30,13 +30,13 @@ function rtseq(args: string[], extra: Record<string, string> = {}) {
 }
 
 test('npm run rtseq runs the command (the script names a file that exists)', () => {
-  const result = spawnSync('npm', ['run', '-s', 'rtseq', '--', 'app', 'list'], {
+  const result = spawnSync('npm', ['run', '-s', 'rtseq', '--', '--version'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     encoding: 'utf8',
   });
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /No applications|secrets=/);
+  assert.match(result.stdout, /^rtseq \d+\.\d+\.\d+ \(Node\.js v24\./);
 });
 
 test('unknown commands, subcommands and flags are named; help exits 0', () => {
@@ -55,7 +55,7 @@ test('unknown commands, subcommands and flags are named; help exits 0', () => {
   assert.doesNotMatch(flag.stderr, /\n\s+at /, 'no stack');
   const help = rtseq(['--help']);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /callbacks replay --id CALLBACK_ID/);
+  assert.match(help.stdout, /callbacks replay --id ID/);
   assert.match(help.stdout, /calendars connect-caldav/);
 });
 

@@ -14,6 +14,7 @@ import { outboxRepo } from './outbox.ts';
 import { periodsRepo } from './periods.ts';
 import { reservationsRepo } from './reservations.ts';
 import { rulesRepo } from './rules.ts';
+import { sealedValuesRepo, settingsRepo } from './sealed.ts';
 import { sourceStatusRepo } from './source-status.ts';
 
 /** Builds every repository over one executor (a transaction or the autocommit connection). */
@@ -30,5 +31,7 @@ export function sqlRepos(db: SqlExecutor): Repos {
     outbox: outboxRepo(db),
     linkGuards: linkGuardsRepo(db),
     sourceStatus: sourceStatusRepo(db),
+    sealedValues: sealedValuesRepo(db),
+    settings: settingsRepo(db),
   };
 }
