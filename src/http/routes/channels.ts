@@ -37,7 +37,10 @@ export function registerChannelRoutes(app: FastifyInstance, deps: HttpDeps): voi
         tags: CRONOFY,
         security: ACCOUNT_AUTH,
         body: Type.Object(
-          { callback_url: Type.String({ description: 'absolute http(s) URL' }), filters: Type.Optional(Filters) },
+          {
+            callback_url: Type.String({ description: 'absolute http(s) URL' }),
+            filters: Type.Optional(Filters),
+          },
           open,
         ),
         response: { 200: Type.Object({ channel: Channel }), ...ERRORS },

@@ -32,7 +32,7 @@ export async function recordChannelChanges(
   // Channel ids in order, so two transactions lock their pending rows in the same order.
   await db.run(
     `INSERT INTO channel_changes (channel_id, changes_since)
-       SELECT DISTINCT ch.id, ? FROM channels ch JOIN calendars ca ON ca.account_id = ch.account_id
+       SELECT DISTINCT ch.id, CAST(? AS BIGINT) FROM channels ch JOIN calendars ca ON ca.account_id = ch.account_id
         WHERE ca.id IN (${placeholders(calendarIds.length)})
           ${managed ? '' : 'AND ch.only_managed = 0'}
           AND (ch.calendar_filtered = 0 OR EXISTS (SELECT 1 FROM channel_calendars cc
