@@ -51,6 +51,12 @@ export type Config = {
   readonly databasePoolMax: number;
   readonly outboxLeaseSeconds: number;
   readonly outboxPollMs: number;
+  /** Bound of the native busy-time cache, in MiB (estimated heap). */
+  readonly busyCacheMb: number;
+  /** Days after which ended reservations are deleted; null keeps them. */
+  readonly retainReservationsDays: number | null;
+  /** Days after which delivered outbox items are deleted; null keeps them. */
+  readonly retainDeliveriesDays: number | null;
   /** Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; empty: none (the default). */
   readonly trustProxy: readonly string[];
   /** Slow clients (SPEC 9): all request headers within this, else the connection is closed. */
@@ -141,6 +147,21 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     name: 'OUTBOX_POLL_MS',
     meaning: 'How often the outbox worker looks for due deliveries',
     defaultValue: '1000',
+  },
+  {
+    name: 'BUSY_CACHE_MB',
+    meaning: "Memory for native calendars' cached busy time per process (estimated; least recently used out)",
+    defaultValue: '64',
+  },
+  {
+    name: 'RETAIN_RESERVATIONS_DAYS',
+    meaning: 'Delete reservations (bookings, holds) this many days after they ended; 0 keeps them for ever',
+    defaultValue: '7',
+  },
+  {
+    name: 'RETAIN_DELIVERIES_DAYS',
+    meaning: 'Delete delivered callbacks and their attempts this many days after delivery; 0 keeps them',
+    defaultValue: '30',
   },
   {
     name: 'COMPUTE_WORKERS',
@@ -300,6 +321,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 1000),
     outboxLeaseSeconds: integer('OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     outboxPollMs: integer('OUTBOX_POLL_MS', 1000, 10, 600_000),
+    busyCacheMb: integer('BUSY_CACHE_MB', 64, 1, 65_536),
+    retainReservationsDays: keptFor(integer('RETAIN_RESERVATIONS_DAYS', 7, 0, 36_500)),
+    retainDeliveriesDays: keptFor(integer('RETAIN_DELIVERIES_DAYS', 30, 0, 36_500)),
     trustProxy,
     headersTimeoutMs,
     requestTimeoutMs,
@@ -327,6 +351,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 }
 
 /** An IPv4 or IPv6 address, optionally with a prefix length (`10.0.0.0/8`, `fd00::/8`). */
+/** A retention in days, where 0 means "keep for ever". */
+function keptFor(days: number): number | null {
+  return days === 0 ? null : days;
+}
+
 function isAddressOrCidr(entry: string): boolean {
   const [address = '', bits, extra] = entry.split('/');
   if (extra !== undefined) return false;
