@@ -89,7 +89,11 @@ export function memberFreeTime(
   cache: EngineCache,
 ): PackedIntervals {
   const openWindow = member.open === null ? window : intersectPacked(window, packCached(member.open, cache));
-  return subtractPacked(openWindow, blockedTime(member, beforeMs, afterMs, cache));
+  const free = subtractPacked(openWindow, blockedTime(member, beforeMs, afterMs, cache));
+  // The periods format judges instants, not slots: a member is not free during its full
+  // constraint periods (docs/engine.md, interpretation 22).
+  const full = fullPeriods(member, cache);
+  return full === null ? free : subtractPacked(free, full);
 }
 
 /** SPEC 5.1 literally for one slot (`window` = the merged query periods the slot must lie in). */
@@ -104,7 +108,25 @@ export function isMemberFree(
 ): boolean {
   if (!(start < end) || !packedContains(window, start, end)) return false;
   if (member.open !== null && !packedContains(packCached(member.open, cache), start, end)) return false;
+  if (startsInFullPeriod(member, start, cache)) return false;
   return !packedIntersects(packCached(member.busy, cache), start - beforeMs, end + afterMs);
+}
+
+/**
+ * Whether `start` lies in one of the member's full constraint periods (SPEC 5.1 availability
+ * constraints): no further slot of the member may start there.
+ */
+export function startsInFullPeriod(member: MemberAvailability, start: number, cache: EngineCache): boolean {
+  const load = member.load;
+  if (load === undefined || load === null || load.full.length === 0) return false;
+  return packedIntersects(packCached(load.full, cache), start, start + 1);
+}
+
+/** The member's full constraint periods, packed; `null` when it has none (the common case). */
+function fullPeriods(member: MemberAvailability, cache: EngineCache): PackedIntervals | null {
+  const load = member.load;
+  if (load === undefined || load === null || load.full.length === 0) return null;
+  return packCached(load.full, cache);
 }
 
 /**
@@ -321,11 +343,13 @@ function markFreeStarts(
   durationMs: number,
   beforeMs: number,
   afterMs: number,
+  blocked: Int32Array | null,
 ): void {
   const n = candidates.length;
   const busyCount = busy.length;
   let cursor = 0;
   let b = 0;
+  let blockedAt = 0;
   for (let a = 0; a < allowed.length && cursor < n; a += 2) {
     const allowedStart = allowed[a]!;
     const allowedEnd = allowed[a + 1]!;
@@ -346,8 +370,10 @@ function markFreeStarts(
             ? Math.max(first, indexAfter(candidates, gridStep, lastStart))
             : upperBound(candidates, lastStart, first);
         if (past > first) {
-          diff[first]!++;
-          diff[past]!--;
+          if (blocked === null) {
+            diff[first]!++;
+            diff[past]!--;
+          } else blockedAt = markAround(diff, first, past, blocked, blockedAt);
         }
         cursor = past;
       }
@@ -356,6 +382,48 @@ function markFreeStarts(
       if (gapStart >= allowedEnd) break;
     }
   }
+}
+
+/**
+ * Marks the candidate run `[first, past)` minus the blocked index runs (`blocked` holds sorted,
+ * disjoint `[from, to)` pairs). Runs arrive in ascending order, so the blocked cursor only moves
+ * forward; returns it.
+ */
+function markAround(
+  diff: Int32Array,
+  first: number,
+  past: number,
+  blocked: Int32Array,
+  from: number,
+): number {
+  let at = from;
+  while (at < blocked.length && blocked[at + 1]! <= first) at += 2;
+  let piece = first;
+  for (let k = at; k < blocked.length && blocked[k]! < past; k += 2) {
+    if (blocked[k]! > piece) {
+      diff[piece]!++;
+      diff[blocked[k]!]!--;
+    }
+    piece = Math.max(piece, blocked[k + 1]!);
+  }
+  if (piece < past) {
+    diff[piece]!++;
+    diff[past]!--;
+  }
+  return at;
+}
+
+/** Candidate index runs `[from, to)` whose starts lie in the member's full constraint periods. */
+function blockedCandidates(candidates: Float64Array, full: PackedIntervals): Int32Array {
+  const out: number[] = [];
+  let from = 0;
+  for (let i = 0; i < full.length; i += 2) {
+    const first = lowerBound(candidates, full[i]!, from);
+    const past = lowerBound(candidates, full[i + 1]!, first);
+    if (past > first) out.push(first, past);
+    from = past;
+  }
+  return Int32Array.from(out);
 }
 
 /**
@@ -383,7 +451,9 @@ export function availableStarts(
     for (const member of group.members) {
       const allowed = member.open === null ? window : openWindowOf(member, window, cache);
       const busy = packCached(member.busy, cache);
-      markFreeStarts(candidates, diff, allowed, busy, gridStep, durationMs, beforeMs, afterMs);
+      const full = fullPeriods(member, cache);
+      const blocked = full === null ? null : blockedCandidates(candidates, full);
+      markFreeStarts(candidates, diff, allowed, busy, gridStep, durationMs, beforeMs, afterMs, blocked);
     }
     let running = 0;
     let any = false;
