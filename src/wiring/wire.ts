@@ -74,7 +74,7 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
     clock: systemClock,
     ids: randomIds,
     secrets,
-    busyCache: new BusyCache(),
+    busyCache: new BusyCache(config.busyCacheMb * 1_048_576),
     ruleExpansions: new RuleExpansions(),
     external: new CachedExternalBusySource({
       reader: metrics === undefined ? calendars : measuredReader(calendars, metrics),
