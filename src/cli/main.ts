@@ -5,7 +5,8 @@
  */
 import { type Config, ConfigError, loadConfig } from '../config/config.ts';
 import { DomainError } from '../domain/errors.ts';
-import { openStore, serve } from '../main.ts';
+import { serve } from '../wiring/serve.ts';
+import { openStore } from '../wiring/wire.ts';
 import { runAppCommand } from './applications.ts';
 import { type Args, readArgs, UsageError } from './args.ts';
 import { runCalendarCommand } from './calendars.ts';
