@@ -3,6 +3,7 @@
  * SQLite and PostgreSQL, and both pass test/contract/storage-contract.ts unchanged.
  * Instants are epoch milliseconds. Records are plain data.
  */
+import type { AvailabilityConstraint } from '../domain/engine/constraints.ts';
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
 import type { SourceStatusRepo } from './source-status.ts';
@@ -166,6 +167,29 @@ export type ReservationRecord = {
   readonly expiresAt: number | null;
   /** Who holds it (the page session), so a later confirm can replace its own hold. */
   readonly holderKey: string | null;
+  /**
+   * The tag values of the event the step writes (SPEC 7), so availability constraints with `tags`
+   * count holds and bookings like the events they stand for. Absent or null: none.
+   */
+  readonly tags?: readonly string[] | null;
+};
+
+/**
+ * One member's availability constraint as a booking must respect it (SPEC 5.1): checked by
+ * `ReservationRepo.insertAll` after its rows are in, under the same per-account serialisation.
+ */
+export type LoadLimit = {
+  readonly accountId: string;
+  readonly constraint: AvailabilityConstraint;
+  /** The member's calendars whose events count (its `calendar_ids`, else all of the account's). */
+  readonly calendarIds: readonly string[];
+};
+
+/** An event or reservation as availability constraints count it (SPEC 5.1). */
+export type CountedEventRow = {
+  readonly calendarId: string;
+  readonly startMs: number;
+  readonly tags: readonly string[];
 };
 
 export type OutboxKind = 'callback' | 'caldav_write';
@@ -254,6 +278,12 @@ export interface EventRepo {
   byKey(calendarId: string, eventId: string): Promise<EventRecord | undefined>;
   /** Marks deleted; returns false when there was no such live event. */
   markDeleted(calendarId: string, eventId: string, at: number): Promise<boolean>;
+  /**
+   * What availability constraints count (SPEC 5.1): events starting in the window that are not
+   * deleted or cancelled (transparent ones too) and were not written by a link's booking (those
+   * count through the booking's reservations).
+   */
+  countedIn(calendarIds: readonly string[], window: Interval): Promise<CountedEventRow[]>;
   /** Busy time (events not deleted, not cancelled, not transparent) overlapping the window. */
   busyIn(calendarIds: readonly string[], window: Interval): Promise<BusyRow[]>;
   /** Marks every live event of these calendars deleted (bulk delete); returns how many. */
@@ -328,8 +358,17 @@ export interface ReservationRepo {
    * Inserts reservations all-or-nothing within the surrounding transaction. Throws
    * ReservationConflictError when any overlaps a live (booking or unexpired hold) reservation of
    * the same account, other than holds of `replacingHolder`. Expired holds never conflict.
+   * With `limits`, then counts, for each limit and each period of it in which one of the account's
+   * new rows starts, the account's counted events and live reservations starting there (the new
+   * rows included) and throws ReservationConflictError when one exceeds its limit
+   * (docs/decisions/0006-availability-constraints.md).
    */
-  insertAll(rows: readonly ReservationRecord[], now: number, replacingHolder: string | null): Promise<void>;
+  insertAll(
+    rows: readonly ReservationRecord[],
+    now: number,
+    replacingHolder: string | null,
+    limits?: readonly LoadLimit[],
+  ): Promise<void>;
   /** Live reservations (bookings and unexpired holds) of these accounts overlapping the window. */
   liveIn(accountIds: readonly string[], window: Interval, now: number): Promise<ReservationRecord[]>;
   releaseHolds(linkId: string, holderKey: string): Promise<void>;

@@ -1,27 +1,61 @@
 /** Events of native calendars. Every write bumps its calendar's version (app/availability/busy-cache.ts). */
 import type { EventRecord, EventRepo } from '../../../../ports/store.ts';
 import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
-import { bool, int, json, oneOf, type Row, rowsOf, table, text } from './table.ts';
+import { bool, int, json, oneOf, type Row, rowsOf, table, text, textOrNull } from './table.ts';
+import { tagValues, tagValuesOf } from './tags.ts';
 
-const EVENTS = table<EventRecord>('events', {
-  calendarId: text,
-  eventId: text,
-  eventUid: text,
-  summary: text,
-  startMs: int,
-  endMs: int,
-  allDay: bool,
-  transparency: oneOf('opaque|transparent'),
-  status: oneOf('confirmed|tentative|cancelled'),
-  deleted: bool,
-  data: json(),
-  createdAt: int,
-  updatedAt: int,
+/**
+ * The stored row: the record plus two columns derived from its data, which availability
+ * constraints query (SPEC 5.1): the tag values, and the link whose booking wrote the event.
+ */
+type StoredEvent = EventRecord & {
+  readonly tagValues: readonly string[] | null;
+  readonly linkId: string | null;
+};
+
+const stored = (record: EventRecord): StoredEvent => ({
+  ...record,
+  tagValues: tagValuesOf(record.data.tags),
+  linkId: typeof record.data.rtseq_link_id === 'string' ? record.data.rtseq_link_id : null,
 });
+
+const EVENTS = table<StoredEvent>(
+  'events',
+  {
+    calendarId: text,
+    eventId: text,
+    eventUid: text,
+    summary: text,
+    startMs: int,
+    endMs: int,
+    allDay: bool,
+    transparency: oneOf('opaque|transparent'),
+    status: oneOf('confirmed|tentative|cancelled'),
+    deleted: bool,
+    data: json(),
+    createdAt: int,
+    updatedAt: int,
+    tagValues,
+    linkId: textOrNull,
+  },
+  { tagValues: 'tags' },
+);
 
 const UPSERT = EVENTS.upsert(
   ['calendarId', 'eventId'],
-  ['summary', 'startMs', 'endMs', 'allDay', 'transparency', 'status', 'deleted', 'data', 'updatedAt'],
+  [
+    'summary',
+    'startMs',
+    'endMs',
+    'allDay',
+    'transparency',
+    'status',
+    'deleted',
+    'data',
+    'updatedAt',
+    'tagValues',
+    'linkId',
+  ],
 );
 
 /** Busy rows are read in bulk: only three columns, mapped by hand. */
@@ -41,7 +75,7 @@ export function eventsRepo(db: SqlExecutor): EventRepo {
   };
   return {
     async upsert(record) {
-      await db.run(UPSERT, EVENTS.values(record));
+      await db.run(UPSERT, EVENTS.values(stored(record)));
       await bumpVersions([record.calendarId]);
     },
     byKey: (calendarId, eventId) =>
@@ -62,6 +96,19 @@ export function eventsRepo(db: SqlExecutor): EventRepo {
       );
       if (changed > 0) await bumpVersions(calendarIds);
       return changed;
+    },
+    async countedIn(calendarIds, window) {
+      if (calendarIds.length === 0) return [];
+      const rows = await db.all<Row>(
+        `SELECT calendar_id, start_ms, tags FROM events WHERE calendar_id IN (${placeholders(calendarIds.length)})
+           AND start_ms >= ? AND start_ms < ? AND deleted = 0 AND status <> 'cancelled' AND link_id IS NULL`,
+        [...calendarIds, window.start, window.end],
+      );
+      return rows.map((row) => ({
+        calendarId: String(row.calendar_id),
+        startMs: Number(row.start_ms),
+        tags: tagValues.read(row.tags) ?? [],
+      }));
     },
     async busyIn(calendarIds, window) {
       if (calendarIds.length === 0) return [];
