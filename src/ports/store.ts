@@ -6,6 +6,7 @@
 import type { AvailabilityConstraint } from '../domain/engine/constraints.ts';
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { ChannelRepo } from './channels.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
 export type ApplicationRecord = {
@@ -461,6 +462,8 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
+  /** Push notification channels and their pending changes (SPEC 8d). */
+  readonly channels: ChannelRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';
