@@ -3,10 +3,10 @@
  * SQLite and PostgreSQL, and both pass test/contract/storage-contract.ts unchanged.
  * Instants are epoch milliseconds. Records are plain data.
  */
-import type { AvailabilityConstraint } from '../domain/engine/constraints.ts';
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
 import type { ChannelRepo } from './channels.ts';
+import type { CountedEventRow, LoadLimit } from './load-limits.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
 export type ApplicationRecord = {
@@ -168,29 +168,7 @@ export type ReservationRecord = {
   readonly expiresAt: number | null;
   /** Who holds it (the page session), so a later confirm can replace its own hold. */
   readonly holderKey: string | null;
-  /**
-   * The tag values of the event the step writes (SPEC 7), so availability constraints with `tags`
-   * count holds and bookings like the events they stand for. Absent or null: none.
-   */
-  readonly tags?: readonly string[] | null;
-};
-
-/**
- * One member's availability constraint as a booking must respect it (SPEC 5.1): checked by
- * `ReservationRepo.insertAll` after its rows are in, under the same per-account serialisation.
- */
-export type LoadLimit = {
-  readonly accountId: string;
-  readonly constraint: AvailabilityConstraint;
-  /** The member's calendars whose events count (its `calendar_ids`, else all of the account's). */
-  readonly calendarIds: readonly string[];
-};
-
-/** An event or reservation as availability constraints count it (SPEC 5.1). */
-export type CountedEventRow = {
-  readonly calendarId: string;
-  readonly startMs: number;
-  readonly tags: readonly string[];
+  readonly tags?: readonly string[] | null; // the step event's tag values (SPEC 7), for constraints
 };
 
 export type OutboxKind = 'callback' | 'caldav_write';
@@ -279,12 +257,7 @@ export interface EventRepo {
   byKey(calendarId: string, eventId: string): Promise<EventRecord | undefined>;
   /** Marks deleted; returns false when there was no such live event. */
   markDeleted(calendarId: string, eventId: string, at: number): Promise<boolean>;
-  /**
-   * What availability constraints count (SPEC 5.1): events starting in the window that are not
-   * deleted or cancelled (transparent ones too) and were not written by a link's booking (those
-   * count through the booking's reservations).
-   */
-  countedIn(calendarIds: readonly string[], window: Interval): Promise<CountedEventRow[]>;
+  countedIn(calendarIds: readonly string[], window: Interval): Promise<CountedEventRow[]>; // SPEC 5.1 constraints
   /** Busy time (events not deleted, not cancelled, not transparent) overlapping the window. */
   busyIn(calendarIds: readonly string[], window: Interval): Promise<BusyRow[]>;
   /** Marks every live event of these calendars deleted (bulk delete); returns how many. */
@@ -356,18 +329,14 @@ export class ReservationConflictError extends Error {
 
 export interface ReservationRepo {
   /**
-   * Inserts reservations all-or-nothing within the surrounding transaction. Throws
-   * ReservationConflictError when any overlaps a live (booking or unexpired hold) reservation of
-   * the same account, other than holds of `replacingHolder`. Expired holds never conflict.
-   * With `limits`, then counts, for each limit and each period of it in which one of the account's
-   * new rows starts, the account's counted events and live reservations starting there (the new
-   * rows included) and throws ReservationConflictError when one exceeds its limit
-   * (docs/decisions/0006-availability-constraints.md).
+   * Inserts reservations all-or-nothing in the surrounding transaction. Throws ReservationConflictError
+   * when any overlaps a live reservation of its account other than `holder`'s holds (replaced; expired
+   * holds never conflict), or, with `limits`, when a period of a limit would exceed it (LoadLimit).
    */
   insertAll(
     rows: readonly ReservationRecord[],
     now: number,
-    replacingHolder: string | null,
+    holder: string | null,
     limits?: readonly LoadLimit[],
   ): Promise<void>;
   /** Live reservations (bookings and unexpired holds) of these accounts overlapping the window. */

@@ -4,7 +4,8 @@
  */
 import { constraintPeriodAt, countsFor } from '../../../../domain/engine/constraints.ts';
 import type { Interval } from '../../../../domain/time/intervals.ts';
-import type { LoadLimit, ReservationRecord, ReservationRepo } from '../../../../ports/store.ts';
+import type { LoadLimit } from '../../../../ports/load-limits.ts';
+import type { ReservationRecord, ReservationRepo } from '../../../../ports/store.ts';
 import { ReservationConflictError } from '../../../../ports/store.ts';
 import { placeholders, type SqlExecutor } from '../executor.ts';
 import { int, intOrNull, oneOf, type Row, rowsOf, table, text, textOrNull } from './table.ts';
