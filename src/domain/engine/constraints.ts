@@ -99,6 +99,19 @@ export function constraintPeriodsCovering(
   return out;
 }
 
+/** The values of a wire `tags` object (`{"private": [{"value": …}]}`), as events store it. */
+export function tagValuesOf(tags: unknown): string[] | null {
+  if (typeof tags !== 'object' || tags === null) return null;
+  const list = (tags as { private?: unknown }).private;
+  if (!Array.isArray(list)) return null;
+  const values = list
+    .map((item) =>
+      typeof item === 'object' && item !== null ? (item as { value?: unknown }).value : undefined,
+    )
+    .filter((value): value is string => typeof value === 'string');
+  return values.length === 0 ? null : values;
+}
+
 /** Whether an event with these tag values counts for the constraint. */
 export function countsFor(constraint: AvailabilityConstraint, tags: readonly string[]): boolean {
   if (constraint.tags === null || constraint.tags.length === 0) return true;

@@ -3,11 +3,12 @@
  * version (app/availability/busy-cache.ts) and records a pending change for the push notification
  * channels watching the calendar (SPEC 8d; every write here is the application's, so managed).
  */
+import { tagValuesOf } from '../../../../domain/engine/constraints.ts';
 import type { EventRecord, EventRepo } from '../../../../ports/store.ts';
 import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
 import { recordChannelChanges } from './channels.ts';
 import { bool, int, json, oneOf, type Row, rowsOf, table, text, textOrNull } from './table.ts';
-import { tagValues, tagValuesOf } from './tags.ts';
+import { tagValues } from './tags.ts';
 
 /**
  * The stored row: the record plus two columns derived from its data, which availability

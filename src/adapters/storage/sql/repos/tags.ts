@@ -13,16 +13,3 @@ export const tagValues = {
   write: (values: readonly string[] | null | undefined): string | null =>
     values === null || values === undefined || values.length === 0 ? null : JSON.stringify(values),
 };
-
-/** The values of a wire `tags` object (`{"private": [{"value": …}]}`), as events store it. */
-export function tagValuesOf(tags: unknown): string[] | null {
-  if (typeof tags !== 'object' || tags === null) return null;
-  const list = (tags as { private?: unknown }).private;
-  if (!Array.isArray(list)) return null;
-  const values = list
-    .map((item) =>
-      typeof item === 'object' && item !== null ? (item as { value?: unknown }).value : undefined,
-    )
-    .filter((value): value is string => typeof value === 'string');
-  return values.length === 0 ? null : values;
-}
