@@ -25,27 +25,29 @@ const stored = (record: EventRecord): StoredEvent => ({
   linkId: typeof record.data.rtseq_link_id === 'string' ? record.data.rtseq_link_id : null,
 });
 
+const COLUMNS = {
+  calendarId: text,
+  eventId: text,
+  eventUid: text,
+  summary: text,
+  startMs: int,
+  endMs: int,
+  allDay: bool,
+  transparency: oneOf('opaque|transparent'),
+  status: oneOf('confirmed|tentative|cancelled'),
+  deleted: bool,
+  data: json<EventRecord['data']>(),
+  createdAt: int,
+  updatedAt: int,
+};
+
+/** Written with the derived columns; read as plain records (the derived ones live in `data`). */
 const EVENTS = table<StoredEvent>(
   'events',
-  {
-    calendarId: text,
-    eventId: text,
-    eventUid: text,
-    summary: text,
-    startMs: int,
-    endMs: int,
-    allDay: bool,
-    transparency: oneOf('opaque|transparent'),
-    status: oneOf('confirmed|tentative|cancelled'),
-    deleted: bool,
-    data: json(),
-    createdAt: int,
-    updatedAt: int,
-    tagValues,
-    linkId: textOrNull,
-  },
+  { ...COLUMNS, tagValues, linkId: textOrNull },
   { tagValues: 'tags' },
 );
+const EVENT_RECORDS = table<EventRecord>('events', COLUMNS);
 
 const UPSERT = EVENTS.upsert(
   ['calendarId', 'eventId'],
@@ -72,7 +74,7 @@ const toBusy = (row: Row) => ({
 });
 
 export function eventsRepo(db: SqlExecutor): EventRepo {
-  const events = rowsOf(db, EVENTS);
+  const events = rowsOf(db, EVENT_RECORDS);
   const changed = async (calendarIds: readonly string[], at: number): Promise<void> => {
     await db.run(
       `UPDATE calendars SET version = version + 1 WHERE id IN (${placeholders(calendarIds.length)})`,

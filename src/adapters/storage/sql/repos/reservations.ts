@@ -125,6 +125,15 @@ async function insertChecked(
   if (limits.length > 0) await checkLimits(db, rows, limits, now);
 }
 
+/** Records without tags read back as they were written: without the field. */
+function withoutEmptyTags(records: ReservationRecord[]): ReservationRecord[] {
+  return records.map((record) => {
+    if (record.tags !== null && record.tags !== undefined) return record;
+    const { tags: _tags, ...rest } = record;
+    return rest;
+  });
+}
+
 export function reservationsRepo(db: SqlExecutor): ReservationRepo {
   const reservations = rowsOf(db, RESERVATIONS);
   return {
@@ -151,12 +160,14 @@ export function reservationsRepo(db: SqlExecutor): ReservationRepo {
       }
       await db.run(`RELEASE SAVEPOINT ${SAVEPOINT}`);
     },
-    liveIn: (accountIds, window, now) =>
-      reservations.manyIn(
-        accountIds,
-        (list) => `SELECT * FROM reservations WHERE account_id IN (${list})
+    liveIn: async (accountIds, window, now) =>
+      withoutEmptyTags(
+        await reservations.manyIn(
+          accountIds,
+          (list) => `SELECT * FROM reservations WHERE account_id IN (${list})
            AND end_ms > ? AND start_ms < ? AND (kind = 'booking' OR expires_at > ?)`,
-        { after: [window.start, window.end, now] },
+          { after: [window.start, window.end, now] },
+        ),
       ),
     async releaseLink(linkId, kinds) {
       if (kinds.length === 0) return;
@@ -177,10 +188,12 @@ export function reservationsRepo(db: SqlExecutor): ReservationRepo {
         [before, limit],
       );
     },
-    byLink: (linkId) =>
-      reservations.many(
-        `SELECT * FROM reservations WHERE link_id = ? AND kind = 'booking' ORDER BY start_ms, account_id`,
-        [linkId],
+    byLink: async (linkId) =>
+      withoutEmptyTags(
+        await reservations.many(
+          `SELECT * FROM reservations WHERE link_id = ? AND kind = 'booking' ORDER BY start_ms, account_id`,
+          [linkId],
+        ),
       ),
   };
 }
