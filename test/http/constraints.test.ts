@@ -125,7 +125,10 @@ describe('event tags and availability constraints', () => {
     const week = (tzid: string) => [{ limit: 1, period: 'week', tzid }];
     assert.deepEqual(await starts(cy, week('America/New_York'), periods), ['2026-03-09T04:30:00Z']);
     // In UTC the week ended at Monday 00:00Z: both slots fall in the next one.
-    assert.deepEqual(await starts(cy, week('UTC'), periods), ['2026-03-09T03:30:00Z', '2026-03-09T04:30:00Z']);
+    assert.deepEqual(await starts(cy, week('UTC'), periods), [
+      '2026-03-09T03:30:00Z',
+      '2026-03-09T04:30:00Z',
+    ]);
     // A month: March is full, April 1st (UTC) is not.
     const month = [{ limit: 1, period: 'month' }];
     const edge: [string, string][] = [
