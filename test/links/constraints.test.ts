@@ -65,6 +65,59 @@ describe('links with availability constraints and tags', () => {
     assert.deepEqual(reservations.map((r) => r.tags).sort(), [['interview'], ['screen']]);
   });
 
+  it('a Real-Time Scheduling link stores its constraint: an event that day leaves its page without times', async () => {
+    const s = await seedScenario(t.ctx);
+    const body = {
+      oauth: { redirect_uri: 'https://app.example/done' },
+      event: { event_id: 'rts-limit', summary: 'Chat', tags: { private: [{ value: 'chat' }] } },
+      availability: {
+        participants: [
+          {
+            members: [
+              {
+                sub: s.recruiter.sub,
+                availability_constraints: [
+                  { limit: 1, period: 'day', tags: { private: [{ value: 'chat' }] } },
+                ],
+              },
+            ],
+          },
+        ],
+        required_duration: { minutes: 30 },
+        query_periods: [{ start: '2026-01-06T09:00:00Z', end: '2026-01-06T12:00:00Z' }],
+      },
+      target_calendars: [{ sub: s.recruiter.sub, calendar_id: s.recruiter.calendarId }],
+    };
+    const link = await createTestLink(t.ctx, s, body, 'scheduling');
+    const offered = async () => {
+      const page = await viewLink(t.ctx, link.token);
+      return page?.kind === 'open' ? page.options.length : -1;
+    };
+    assert.ok((await offered()) > 0);
+    const write = (id: string, tag: string) =>
+      t.ctx.store.transaction((r) =>
+        r.events.upsert({
+          calendarId: s.recruiter.calendarId,
+          eventId: id,
+          eventUid: id,
+          summary: id,
+          startMs: Date.UTC(2026, 0, 6, 15),
+          endMs: Date.UTC(2026, 0, 6, 16),
+          allDay: false,
+          transparency: 'transparent',
+          status: 'confirmed',
+          deleted: false,
+          data: { tags: { private: [{ value: tag }] } },
+          createdAt: t.clock.now(),
+          updatedAt: t.clock.now(),
+        }),
+      );
+    await write('other-kind', 'lunch');
+    assert.ok((await offered()) > 0, 'an event without the tag does not count');
+    await write('a-chat', 'chat');
+    assert.equal(await offered(), 0, 'a transparent tagged event counts (load, not busy time)');
+  });
+
   it('50 bookings over links sharing a member limited to one a day: exactly one succeeds', async () => {
     const s = await seedScenario(t.ctx);
     const links = [];
