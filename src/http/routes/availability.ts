@@ -7,6 +7,7 @@ import {
   querySequences,
   sequenceCost,
 } from '../../app/availability/availability.ts';
+import type { ExplanationDocument } from '../../app/availability/explanation.ts';
 import type { AvailableSlot, SequenceOption } from '../../domain/engine/types.ts';
 import { Problems } from '../../domain/errors.ts';
 import { anyCaller, chargeCost, type HttpDeps, jsonBody } from '../request.ts';
@@ -16,6 +17,7 @@ import {
   Duration,
   EITHER_AUTH,
   ERRORS,
+  Explanation,
   Group,
   Participant,
   Periods,
@@ -29,7 +31,7 @@ import {
   readSequenceQuery,
 } from '../wire/availability.ts';
 import { listAnswerJson } from '../wire/json-slices.ts';
-import { formatUtc } from '../wire/reader.ts';
+import { formatUtc, readBoolean } from '../wire/reader.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -47,6 +49,13 @@ export function failuresField(failures: readonly MemberFailure[]) {
         })),
       };
 }
+
+const EXPLAIN = Type.Boolean({
+  description: 'rtseq extension (SPEC 5.7): also answer why there are no times (`explanation`)',
+});
+
+const explanationField = (explanation: ExplanationDocument | undefined) =>
+  explanation === undefined ? {} : { explanation };
 
 export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { limits } = deps.ctx.config;
@@ -72,6 +81,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
             max_results: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
             tzid: Type.Optional(Type.String()),
             minimum_notice: Type.Optional(Duration),
+            explain: Type.Optional(EXPLAIN),
           },
           { additionalProperties: true },
         ),
@@ -79,6 +89,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
           200: Type.Object({
             available_periods: Type.Optional(Type.Array(Slot)),
             available_slots: Type.Optional(Type.Array(Slot)),
+            explanation: Type.Optional(Explanation),
           }),
           ...ERRORS,
         },
@@ -90,9 +101,10 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       const problems = new Problems();
       const context = readCommonContext(body, problems);
       const query = readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context);
+      const explain = readBoolean(body.explain, 'explain', problems) ?? false;
       problems.throwIfAny();
       chargeCost(deps, caller, availabilityCost(query));
-      const { slots, failures } = await queryAvailability(deps.ctx, caller, query);
+      const { slots, failures, explanation } = await queryAvailability(deps.ctx, caller, query, { explain });
       const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
       const slot = (s: AvailableSlot) => ({
         start: formatUtc(s.start),
@@ -100,7 +112,10 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         participants: s.participants.map((sub) => ({ sub })),
       });
       reply.type(JSON_TYPE);
-      return listAnswerJson(key, slots, slot, failuresField(failures));
+      return listAnswerJson(key, slots, slot, {
+        ...failuresField(failures),
+        ...explanationField(explanation),
+      });
     },
   );
 
@@ -119,11 +134,13 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
             tzid: Type.Optional(Type.String()),
             minimum_notice: Type.Optional(Duration),
             max_results: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
+            explain: Type.Optional(EXPLAIN),
           },
           { additionalProperties: true },
         ),
         response: {
           200: Type.Object({
+            explanation: Type.Optional(Explanation),
             sequences: Type.Array(
               Type.Object({
                 sequence: Type.Array(
@@ -151,9 +168,10 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         ...context,
         maxResults,
       });
+      const explain = readBoolean(body.explain, 'explain', problems) ?? false;
       problems.throwIfAny();
       chargeCost(deps, caller, sequenceCost(query));
-      const { options, failures } = await querySequences(deps.ctx, caller, query);
+      const { options, failures, explanation } = await querySequences(deps.ctx, caller, query, { explain });
       const sequence = (option: SequenceOption) => ({
         sequence: option.steps.map((step) => ({
           sequence_id: query.steps[step.index]!.sequenceId,
@@ -163,7 +181,10 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         })),
       });
       reply.type(JSON_TYPE);
-      return listAnswerJson('sequences', options, sequence, failuresField(failures));
+      return listAnswerJson('sequences', options, sequence, {
+        ...failuresField(failures),
+        ...explanationField(explanation),
+      });
     },
   );
 }
