@@ -5,6 +5,7 @@
  */
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { ChannelRepo } from './channels.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
 export type ApplicationRecord = {
@@ -337,6 +338,11 @@ export interface ReservationRepo {
   releaseLink(linkId: string, kinds: readonly ReservationKind[]): Promise<void>;
   /** Bookings of one link (for re-display and status). */
   byLink(linkId: string): Promise<ReservationRecord[]>;
+  /**
+   * Deletes up to `limit` reservations that ended before `before` (retention: a reservation keeps
+   * no guarantee alive once its time has passed); returns how many were deleted.
+   */
+  pruneEndedBefore(before: number, limit: number): Promise<number>;
 }
 
 export interface OutboxRepo {
@@ -367,6 +373,11 @@ export interface OutboxRepo {
   replay(id: string, now: number, applicationId?: string): Promise<boolean>;
   /** How many items wait for delivery, and when the oldest of them was queued (metrics). */
   backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
+  /**
+   * Deletes up to `limit` delivered items finished before `before`, with their recorded attempts
+   * (retention; failed and pending items stay, they may still be replayed); returns how many.
+   */
+  pruneDeliveredBefore(before: number, limit: number): Promise<number>;
 }
 
 /** The one hold a link may have (SPEC 9): who holds which option until when. */
@@ -412,6 +423,8 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
+  /** Push notification channels and their pending changes (SPEC 8d). */
+  readonly channels: ChannelRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';

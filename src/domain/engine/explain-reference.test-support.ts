@@ -7,6 +7,7 @@
 import type { Interval } from '../time/intervals.ts';
 import {
   insideOne,
+  referenceFitsConstraints,
   referenceIsFree,
   referenceMerge,
   referenceNoticeBound,
@@ -62,7 +63,12 @@ export function referenceMemberFacts(member: MemberAvailability, full: readonly 
     if (member.open !== null && !insideOne(member.open, t, t + MINUTE)) continue;
     const part = Math.max(0, t + MINUTE - Math.max(t, shape.bound));
     open += part;
-    if (touches(full, t, t + MINUTE)) continue;
+    // A cell lies in one constraint period (they start on whole minutes in every zone used).
+    if (
+      touches(full, t, t + MINUTE) ||
+      !referenceFitsConstraints(member as Parameters<typeof referenceFitsConstraints>[0], [t])
+    )
+      continue;
     unconstrained += part;
     if (!touches(member.busy, t, t + MINUTE)) free += part;
   }
@@ -73,6 +79,7 @@ export function referenceMemberFacts(member: MemberAvailability, full: readonly 
       s >= shape.bound &&
       inWindow(shape, s, s + shape.durationMs) &&
       !full.some((f) => f.start <= s && s < f.end) &&
+      // Also refuses a start in a full period of the member's own constraints (SPEC 5.1).
       referenceIsFree(member, s, s + shape.durationMs, shape.before, shape.after),
   );
   return {

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Interval } from '../time/intervals.ts';
 import { findAvailability } from './availability.ts';
+import { constrainedAvailabilityArb, constrainedSequenceArb } from './constraint-scenarios.test-support.ts';
 import { type ExplainFacts, type Explanation, explainAvailability, explainSequences } from './explain.ts';
 import {
   type ReferenceFacts,
@@ -161,5 +162,34 @@ describe('SPEC 5.7 explanations against the reference', () => {
     ]) {
       assert.ok(seen.has(code), `no generated sequence gave ${code}`);
     }
+  });
+
+  it('with availability constraints the engine applies: constraint_limit and the counts from load.full', () => {
+    const none: ReferenceFacts = { unavailable: new Set(), fullBySub: new Map() };
+    const facts: ExplainFacts = { unavailable: new Map() };
+    let limited = 0;
+    fc.assert(
+      fc.property(constrainedAvailabilityArb(), (query) => {
+        const found = findAvailability(query).length;
+        const hasTimes = referenceAvailability(query).length > 0;
+        const explanation = explainAvailability(query, found, facts);
+        assert.equal(explanation.reasons.length === 0, hasTimes);
+        assert.deepEqual(plain(explanation), referenceExplainAvailability(query, hasTimes, none));
+        if (explanation.reasons.some((r) => r.code === 'constraint_limit')) limited++;
+      }),
+      { numRuns: 120 },
+    );
+    fc.assert(
+      fc.property(constrainedSequenceArb(), (query) => {
+        const found = findSequences(query).length;
+        const hasTimes = referenceSequences(query).length > 0;
+        const explanation = explainSequences(query, found, facts);
+        assert.equal(explanation.reasons.length === 0, hasTimes);
+        assert.deepEqual(plain(explanation), referenceExplainSequences(query, hasTimes, none));
+        if (explanation.reasons.some((r) => r.code === 'constraint_limit')) limited++;
+      }),
+      { numRuns: 80 },
+    );
+    assert.ok(limited > 0, 'no generated query gave constraint_limit from real constraints');
   });
 });

@@ -39,7 +39,8 @@ export type ExplainFacts = {
   readonly unavailable: ReadonlyMap<string, UnavailableSource>;
   /**
    * A member's constraint periods that are already full (SPEC 5.1 availability constraints): no
-   * slot of the member may start in them. Absent or empty when the member has no constraints.
+   * slot of the member may start in them. Default: the member's prepared `load.full` (none without
+   * constraints); tests hand periods in directly.
    */
   readonly fullPeriods?: (member: MemberAvailability) => readonly Interval[];
 };
@@ -186,7 +187,7 @@ function explainGroups(
   const fullOf = (member: MemberAvailability): PackedIntervals => {
     let full = fullCache.get(member);
     if (full === undefined) {
-      const given = facts.fullPeriods?.(member) ?? [];
+      const given = facts.fullPeriods?.(member) ?? member.load?.full ?? [];
       full = given.length === 0 ? EMPTY_PACKED : packIntervals(given);
       fullCache.set(member, full);
     }
