@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { bookFirstOption } from '../support/scenario.ts';
 import { startTestServer, type TestAccount, type TestServer } from '../support/server.ts';
 
 const DAY = '2026-03-03';
@@ -99,6 +100,43 @@ describe('SPEC 5.7 on POST /v1/availability', () => {
       { sub: ann.sub, open_minutes: 0, free_minutes: 0 },
       { sub: bob.sub, open_minutes: 180, free_minutes: 180 },
     ]);
+  });
+
+  it('no_open_time: managed availability (a weekly rule) excludes the window', async () => {
+    const ann = await person();
+    const rule = await server.call('POST', '/v1/availability_rules', {
+      token: ann.accessToken,
+      body: {
+        availability_rule_id: 'afternoons',
+        tzid: 'UTC',
+        weekly_periods: [{ day: 'tuesday', start_time: '13:00', end_time: '17:00' }],
+      },
+    });
+    assert.equal(rule.status, 200, rule.text);
+    const res = await server.call('POST', '/v1/availability', {
+      token: server.clientSecret,
+      body: {
+        participants: [{ members: [{ sub: ann.sub, managed_availability: true }], required: 'all' }],
+        required_duration: { minutes: 60 },
+        query_periods: [{ start: at('09:00'), end: at('14:00') }],
+        explain: true,
+      },
+    });
+    // 2026-03-03 is a Tuesday: only 13:00–14:00 of the window is open, one slot.
+    assert.equal(res.json.available_periods.length, 1);
+    assert.deepEqual(res.json.explanation.reasons, []);
+    assert.deepEqual(res.json.explanation.members, [{ sub: ann.sub, open_minutes: 60, free_minutes: 60 }]);
+    const morning = await server.call('POST', '/v1/availability', {
+      token: server.clientSecret,
+      body: {
+        participants: [{ members: [{ sub: ann.sub, managed_availability: true }], required: 'all' }],
+        required_duration: { minutes: 60 },
+        query_periods: [PERIOD],
+        explain: true,
+      },
+    });
+    assert.deepEqual(codes(morning.json.explanation.reasons), [{ code: 'no_open_time', subs: [ann.sub] }]);
+    assert.deepEqual(morning.json.explanation.members, [{ sub: ann.sub, open_minutes: 0, free_minutes: 0 }]);
   });
 
   it('fully_busy: busy for all of the open time', async () => {
@@ -360,5 +398,47 @@ describe('SPEC 5.7 on sequences and links', () => {
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(codes(res.json.explanation.reasons), [{ code: 'fully_busy', subs: [ann.sub] }]);
     assert.deepEqual(res.json.explanation.members, [{ sub: ann.sub, open_minutes: 180, free_minutes: 0 }]);
+  });
+
+  it('a link rescheduling one step explains the moving step against the fixed one', async () => {
+    const ann = await person();
+    const bob = await person();
+    const created = await server.call('POST', '/v1/real_time_sequencing', {
+      token: server.clientSecret,
+      body: {
+        oauth: { redirect_uri: 'https://app.example/done' },
+        event: { event_id: 'explained-moving', summary: 'Loop' },
+        availability: twoSteps(ann, bob, null),
+        target_calendars: [
+          { sub: ann.sub, calendar_id: ann.calendarId },
+          { sub: bob.sub, calendar_id: bob.calendarId },
+        ],
+      },
+    });
+    assert.equal(created.status, 200, created.text);
+    const id = created.json.real_time_sequencing.real_time_sequencing_id;
+    const url: string = created.json.url;
+    await bookFirstOption(server.ctx, url.slice(url.lastIndexOf('/') + 1));
+    const moving = await server.call('POST', `/v1/real_time_sequencing/${id}/reschedule`, {
+      token: server.clientSecret,
+      body: { steps: [2] },
+    });
+    assert.equal(moving.status, 200, moving.text);
+    // bob is now busy all morning besides his booked step: the moving step has no time.
+    await busy(bob, '08:00', '13:00');
+    const res = await server.call('GET', `/v1/real_time_sequencing/${id}?explain=true`, {
+      token: server.clientSecret,
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.real_time_sequencing.status, 'rescheduling');
+    assert.deepEqual(codes(res.json.explanation.reasons), [
+      { code: 'fully_busy', subs: [bob.sub], sequence_id: 2 },
+    ]);
+    // The fixed step is pinned to its booked hour (09:00–10:00) with its booked participant; the
+    // moving step may use the whole period (its gap to the fixed step is the engine's business).
+    assert.deepEqual(res.json.explanation.members, [
+      { sub: ann.sub, sequence_id: 'first', open_minutes: 60, free_minutes: 60 },
+      { sub: bob.sub, sequence_id: 2, open_minutes: 180, free_minutes: 0 },
+    ]);
   });
 });
