@@ -7,6 +7,7 @@
 import {
   EMPTY_PACKED,
   expandPacked,
+  findContainingPacked,
   type Interval,
   intersectPacked,
   type PackedIntervals,
@@ -97,8 +98,8 @@ const wholeMinutes = (ms: number): number => Math.floor(ms / MINUTE);
 
 /** True when the closed range `[from, to]` lies inside one interval of `set` (merged, half-open). */
 function coversClosed(set: PackedIntervals, from: number, to: number): boolean {
-  for (let i = 0; i < set.length; i += 2) if (set[i]! <= from && to < set[i + 1]!) return true;
-  return false;
+  const k = findContainingPacked(set, from);
+  return k >= 0 && to < set[k + 1]!;
 }
 
 /**
