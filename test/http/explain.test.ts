@@ -139,12 +139,15 @@ describe('SPEC 5.7 on POST /v1/availability', () => {
     assert.deepEqual(morning.json.explanation.members, [{ sub: ann.sub, open_minutes: 0, free_minutes: 0 }]);
   });
 
-  it('fully_busy: busy for all of the open time', async () => {
-    const ann = await person();
+  it('fully_busy: busy for all of the open time; the words name the member', async () => {
+    const ann = await server.createAccount('explain-named', { name: 'Ann Interviewer' });
     await busy(ann, '08:00', '13:00');
     const res = await availability([ann]);
     assert.deepEqual(codes(res.json.explanation.reasons), [{ code: 'fully_busy', subs: [ann.sub] }]);
     assert.deepEqual(res.json.explanation.members, [{ sub: ann.sub, open_minutes: 180, free_minutes: 0 }]);
+    const named = `Ann Interviewer (${ann.sub}) is busy`;
+    assert.ok(res.json.explanation.reasons[0].description.startsWith(named));
+    assert.ok(res.json.explanation.summary.startsWith(`No times: ${named}`));
   });
 
   it('too_short: free time exists, no stretch holds the duration with its buffers', async () => {

@@ -25,6 +25,7 @@ import {
   type ExplanationDocument,
   explainRequest,
   explanationDocument,
+  type NameOf,
   type StepWording,
   sequencesExplained,
 } from './explanation.ts';
@@ -150,7 +151,7 @@ export async function queryAvailability(
     maxResults: request.maxResults,
   };
   if (options.explain === true) {
-    const explained = await explainedAvailability(ctx, engineQuery, request, resolved.failures);
+    const explained = await explainedAvailability(ctx, engineQuery, request, resolved);
     done?.();
     return { ...explained, failures: resolved.failures };
   }
@@ -168,9 +169,9 @@ async function explainedAvailability(
   ctx: AppContext,
   query: AvailabilityQuery,
   request: AvailabilityRequest,
-  failures: readonly MemberFailure[],
+  resolved: ResolvedGroups,
 ): Promise<{ slots: AvailableSlot[]; explanation: ExplanationDocument }> {
-  const explain = explainRequest(failures);
+  const explain = explainRequest(resolved.failures);
   const wording: StepWording = {
     sequenceId: null,
     durationMinutes: request.durationMinutes,
@@ -184,7 +185,8 @@ async function explainedAvailability(
   } else {
     answer = await withinBudget('query_periods', () => availabilityExplained(ctx.compute, query, explain));
   }
-  return { slots: answer.slots, explanation: explanationDocument(answer.explanation, [wording]) };
+  const explanation = explanationDocument(answer.explanation, [wording], accountNames(resolved));
+  return { slots: answer.slots, explanation };
 }
 
 const gap = (bound: StepRequest['before']): GapBound => ({
@@ -261,13 +263,22 @@ export async function querySequences(
     );
     done?.();
     await yieldToEventLoop();
-    const explanation = explanationDocument(answer.explanation, sequenceWording(request, true));
+    const explanation = explanationDocument(
+      answer.explanation,
+      sequenceWording(request, true),
+      accountNames(resolved),
+    );
     return { options: answer.options, failures: resolved.failures, explanation };
   }
   const options = await searchSequences(ctx, query);
   done?.();
   await yieldToEventLoop();
   return { options, failures: resolved.failures };
+}
+
+/** Members' account names for an explanation's words. */
+export function accountNames(resolved: ResolvedGroups): NameOf {
+  return (sub) => resolved.accounts.get(sub)?.name;
 }
 
 /** How each step is named in explanations: by `sequence_id`, or not at all (`named` false: RTS). */

@@ -76,9 +76,16 @@ export type ExplanationDocument = {
   }[];
 };
 
-function names(subs: readonly string[]): string {
-  if (subs.length <= 1) return subs[0] ?? 'nobody';
-  return `${subs.slice(0, -1).join(', ')} and ${subs[subs.length - 1]}`;
+/** An account's display name by sub (undefined when unknown or the same as the sub). */
+export type NameOf = (sub: string) => string | undefined;
+
+function names(subs: readonly string[], nameOf: NameOf): string {
+  const labels = subs.map((sub) => {
+    const name = nameOf(sub)?.trim();
+    return name === undefined || name === '' || name === sub ? sub : `${name} (${sub})`;
+  });
+  if (labels.length <= 1) return labels[0] ?? 'nobody';
+  return `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
 }
 
 const verb = (subs: readonly string[], one: string, many: string) => (subs.length === 1 ? one : many);
@@ -93,8 +100,8 @@ function buffers(step: StepWording): string {
 }
 
 /** One reason in words: what is wrong and what would change it. */
-function describe(reason: ExplainedReason, step: StepWording | undefined): string {
-  const who = names(reason.subs);
+function describe(reason: ExplainedReason, step: StepWording | undefined, nameOf: NameOf): string {
+  const who = names(reason.subs, nameOf);
   const where = inStep(step);
   switch (reason.code) {
     case 'in_the_past':
@@ -116,22 +123,37 @@ function describe(reason: ExplainedReason, step: StepWording | undefined): strin
   }
 }
 
+/** The codes whose description opens with an ordinary word rather than the members' names. */
+const SENTENCE_CODES: readonly string[] = [
+  'in_the_past',
+  'source_unavailable',
+  'no_common_time',
+  'sequence_gaps',
+];
+
 /** A query-wide reason of `/v1/availability` is worded with the query's one slot shape. */
 const stepOf = (reason: ExplainedReason, steps: readonly StepWording[]) => steps[reason.step ?? 0];
 
-function summary(explanation: Explanation, steps: readonly StepWording[]): string {
+function summary(explanation: Explanation, steps: readonly StepWording[], nameOf: NameOf): string {
   const first = explanation.reasons[0];
   if (first === undefined) return 'There are available times; nothing stands in the way.';
   const rest = explanation.reasons.length - 1;
   const more = rest === 0 ? '' : ` (${rest} more ${rest === 1 ? 'reason' : 'reasons'} below)`;
-  const text = describe(first, stepOf(first, steps));
-  return `No times: ${text.charAt(0).toLowerCase()}${text.slice(1, -1)}${more}.`;
+  const text = describe(first, stepOf(first, steps), nameOf);
+  // Descriptions that open with a member's name keep its capital; the others open with a word.
+  const opensWithName = !SENTENCE_CODES.includes(first.code);
+  const start = opensWithName ? text.charAt(0) : text.charAt(0).toLowerCase();
+  return `No times: ${start}${text.slice(1, -1)}${more}.`;
 }
 
-/** The `explanation` of SPEC 5.7 on the wire; `steps` by request position (one for a query). */
+/**
+ * The `explanation` of SPEC 5.7 on the wire; `steps` by request position (one for a query). The
+ * words name members by their account name when they have one (the application's own data).
+ */
 export function explanationDocument(
   explanation: Explanation,
   steps: readonly StepWording[],
+  nameOf: NameOf = () => undefined,
 ): ExplanationDocument {
   const idOf = (step: number | null) => (step === null ? null : (steps[step]?.sequenceId ?? null));
   const withId = <T extends object>(value: T, step: number | null) => {
@@ -139,12 +161,12 @@ export function explanationDocument(
     return id === null ? value : { ...value, sequence_id: id };
   };
   return {
-    summary: summary(explanation, steps),
+    summary: summary(explanation, steps, nameOf),
     reasons: explanation.reasons.map((reason) =>
       withId(
         {
           code: reason.code,
-          description: describe(reason, stepOf(reason, steps)),
+          description: describe(reason, stepOf(reason, steps), nameOf),
           subs: [...reason.subs],
         },
         reason.step,

@@ -6,7 +6,7 @@
  */
 import { explainSequences } from '../../domain/engine/explain.ts';
 import { findMovedSequences } from '../../domain/engine/moved.ts';
-import { sequenceWording, withinBudget } from '../availability/availability.ts';
+import { accountNames, sequenceWording, withinBudget } from '../availability/availability.ts';
 import {
   type ExplanationDocument,
   explainRequest,
@@ -35,8 +35,9 @@ export async function explainLinkNow(ctx: AppContext, loaded: LoadedLink): Promi
   if (moving !== null && moving.length < found.query.steps.length) {
     // Some steps stay where they are booked: the page searches with the moved-steps search.
     const options = findMovedSequences(found.query, moving);
-    return explanationDocument(explainSequences(found.query, options.length, explain), wording);
+    const explanation = explainSequences(found.query, options.length, explain);
+    return explanationDocument(explanation, wording, accountNames(found.resolved));
   }
   const answer = await withinBudget('sequence', () => sequencesExplained(ctx.compute, found.query, explain));
-  return explanationDocument(answer.explanation, wording);
+  return explanationDocument(answer.explanation, wording, accountNames(found.resolved));
 }
