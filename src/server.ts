@@ -1,5 +1,5 @@
 /**
- * buildServer(deps): a configured Fastify instance that never listens (main.ts does). Registers
+ * buildServer(deps): a configured Fastify instance that never listens (wiring/serve.ts does). Registers
  * the JSON API (http/) and the hosted pages (web/).
  */
 import Fastify, {
@@ -31,13 +31,13 @@ export type ServerOptions = {
   readonly web?: Partial<Pick<WebDeps, 'onBooked'>>;
   /** Records every answered request (method, route pattern, status, duration). */
   readonly metrics?: Metrics;
-  /** Serves GET /metrics on this server (absent: not here; METRICS_PORT or METRICS=false). */
+  /** Serves GET /metrics on this server (METRICS_PUBLIC; absent: not here). */
   readonly metricsPage?: MetricsExposition;
   /** The demo's stand-in pages for the integrating application (web/demo.ts). */
   readonly demo?: boolean;
 };
 
-/** GET /metrics in Prometheus text format (docs/deployment.md); also on its own port (main.ts). */
+/** GET /metrics in Prometheus text format (docs/deployment.md); also on its own port (wiring/serve.ts). */
 export function registerMetricsRoute(app: FastifyInstance, exposition: MetricsExposition): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.header('content-type', exposition.contentType).send(await exposition.render()),

@@ -7,13 +7,12 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { secretBox } from '../adapters/crypto.ts';
 import type { AppContext } from '../app/context.ts';
 import { prepareSchema } from '../app/schema.ts';
 import { checkSecretKey, StartupRefusal } from '../app/secrets.ts';
 import type { Config } from '../config/config.ts';
-import { openStore, type WireOptions, wire } from '../main.ts';
 import type { Store } from '../ports/store.ts';
+import { openStore, secretsOf, type WireOptions, wire } from '../wiring/wire.ts';
 
 export type Access = 'read' | 'write';
 
@@ -45,7 +44,7 @@ export async function openForCommand(config: Config, access: Access, migrate = f
       store,
       migrate || (access === 'write' && store.kind === 'sqlite') ? 'apply' : 'refuse',
     );
-    await checkSecretKey(store, secretBox(config.secretKey, config.secretKeyPrevious), {
+    await checkSecretKey(store, secretsOf(config), {
       requireKey: store.kind === 'postgres',
     });
     return store;

@@ -3,11 +3,10 @@
  * sealed value of this database to SECRET_KEY while the servers keep running.
  */
 import { randomBytes } from 'node:crypto';
-import { secretBox } from '../adapters/crypto.ts';
 import { prepareSchema } from '../app/schema.ts';
 import { rotateSecrets } from '../app/secrets.ts';
 import type { Config } from '../config/config.ts';
-import { openStore } from '../main.ts';
+import { keyBox, openStore } from '../wiring/wire.ts';
 import { type Args, UsageError } from './args.ts';
 import { describeDatabase } from './context.ts';
 
@@ -32,7 +31,7 @@ export async function runSecretCommand(
   const store = await openStore(config);
   try {
     await prepareSchema(store, 'refuse');
-    const rotation = await rotateSecrets(store, secretBox(from), secretBox(config.secretKey));
+    const rotation = await rotateSecrets(store, keyBox(from), keyBox(config.secretKey));
     out(
       `Re-sealed ${rotation.resealed} value${rotation.resealed === 1 ? '' : 's'} with SECRET_KEY; ` +
         `${rotation.current} already used it.`,

@@ -66,6 +66,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     about: "a link's status, page URL and booked times (as GET /v1/real_time_sequencing/{id})",
   },
   {
+    words: 'links explain',
+    synopsis: 'LINK_ID [--json]',
+    about:
+      "why the link's page has no times now (SPEC 5.7): reasons and each member's open and free\n" +
+      'minutes (also --id LINK_ID)',
+  },
+  {
     words: 'links reschedule',
     synopsis: '--id LINK_ID [--steps ID,ID] [--json]',
     about:

@@ -5,8 +5,13 @@
  */
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { ChannelRepo } from './channels.ts';
+import type { CountedEventRow, LoadLimit } from './load-limits.ts';
+import type { DeliveryAttemptRecord, OutboxRecord, OutboxStatus } from './outbox-records.ts';
 import type { SchemaStatus, SealedValuesRepo, SettingsRepo } from './sealed.ts';
 import type { SourceStatusRepo } from './source-status.ts';
+
+export type { DeliveryAttemptRecord, OutboxKind, OutboxRecord, OutboxStatus } from './outbox-records.ts';
 
 export type ApplicationRecord = {
   readonly id: string;
@@ -167,37 +172,7 @@ export type ReservationRecord = {
   readonly expiresAt: number | null;
   /** Who holds it (the page session), so a later confirm can replace its own hold. */
   readonly holderKey: string | null;
-};
-
-export type OutboxKind = 'callback' | 'caldav_write';
-export type OutboxStatus = 'pending' | 'delivered' | 'failed';
-
-export type OutboxRecord = {
-  readonly id: string;
-  /** Stable across retries: sent as Rtseq-Delivery-Id. */
-  readonly deliveryId: string;
-  readonly applicationId: string;
-  readonly kind: OutboxKind;
-  readonly target: string;
-  /** The exact body bytes to send (callbacks) or the job description (CalDAV writes). */
-  readonly payload: string;
-  readonly status: OutboxStatus;
-  readonly attempts: number;
-  readonly nextAttemptAt: number;
-  readonly leaseUntil: number | null;
-  readonly leaseOwner: string | null;
-  readonly lastError: string | null;
-  readonly createdAt: number;
-  readonly finishedAt: number | null;
-};
-
-export type DeliveryAttemptRecord = {
-  readonly outboxId: string;
-  readonly attempt: number;
-  readonly at: number;
-  readonly statusCode: number | null;
-  readonly error: string | null;
-  readonly durationMs: number;
+  readonly tags?: readonly string[] | null; // the step event's tag values (SPEC 7), for constraints
 };
 
 export type Page<T> = { readonly items: readonly T[]; readonly total: number };
@@ -255,6 +230,7 @@ export interface EventRepo {
   byKey(calendarId: string, eventId: string): Promise<EventRecord | undefined>;
   /** Marks deleted; returns false when there was no such live event. */
   markDeleted(calendarId: string, eventId: string, at: number): Promise<boolean>;
+  countedIn(calendarIds: readonly string[], window: Interval): Promise<CountedEventRow[]>; // SPEC 5.1 constraints
   /** Busy time (events not deleted, not cancelled, not transparent) overlapping the window. */
   busyIn(calendarIds: readonly string[], window: Interval): Promise<BusyRow[]>;
   /** Marks every live event of these calendars deleted (bulk delete); returns how many. */
@@ -328,11 +304,16 @@ export class ReservationConflictError extends Error {
 
 export interface ReservationRepo {
   /**
-   * Inserts reservations all-or-nothing within the surrounding transaction. Throws
-   * ReservationConflictError when any overlaps a live (booking or unexpired hold) reservation of
-   * the same account, other than holds of `replacingHolder`. Expired holds never conflict.
+   * Inserts reservations all-or-nothing in the surrounding transaction. Throws ReservationConflictError
+   * when any overlaps a live reservation of its account other than `holder`'s holds (replaced; expired
+   * holds never conflict), or, with `limits`, when a period of a limit would exceed it (LoadLimit).
    */
-  insertAll(rows: readonly ReservationRecord[], now: number, replacingHolder: string | null): Promise<void>;
+  insertAll(
+    rows: readonly ReservationRecord[],
+    now: number,
+    holder: string | null,
+    limits?: readonly LoadLimit[],
+  ): Promise<void>;
   /** Live reservations (bookings and unexpired holds) of these accounts overlapping the window. */
   liveIn(accountIds: readonly string[], window: Interval, now: number): Promise<ReservationRecord[]>;
   releaseHolds(linkId: string, holderKey: string): Promise<void>;
@@ -428,6 +409,8 @@ export type Repos = {
   readonly sourceStatus: SourceStatusRepo;
   readonly sealedValues: SealedValuesRepo;
   readonly settings: SettingsRepo;
+  /** Push notification channels and their pending changes (SPEC 8d). */
+  readonly channels: ChannelRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';

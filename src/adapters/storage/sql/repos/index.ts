@@ -7,6 +7,7 @@ import type { SqlExecutor } from '../executor.ts';
 import { accountsRepo } from './accounts.ts';
 import { applicationsRepo } from './applications.ts';
 import { calendarsRepo } from './calendars.ts';
+import { channelsRepo } from './channels.ts';
 import { eventsRepo } from './events.ts';
 import { linkGuardsRepo } from './link-guards.ts';
 import { linksRepo } from './links.ts';
@@ -33,5 +34,6 @@ export function sqlRepos(db: SqlExecutor): Repos {
     sourceStatus: sourceStatusRepo(db),
     sealedValues: sealedValuesRepo(db),
     settings: settingsRepo(db),
+    channels: channelsRepo(db),
   };
 }
