@@ -11,7 +11,7 @@ import Fastify, {
 import type { AppContext } from './app/context.ts';
 import { RateLimiter } from './app/rate-limit.ts';
 import { DomainError } from './domain/errors.ts';
-import { registerAuthFailureLimit, requestIdOf } from './http/abuse.ts';
+import { AuthFailureLimit, requestIdOf } from './http/abuse.ts';
 import { expectedContentType, registerBodyParsers } from './http/body-parsers.ts';
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
@@ -153,7 +153,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       );
   });
 
-  registerAuthFailureLimit(app, ctx);
   const metrics = options.metrics;
   if (metrics !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
@@ -174,6 +173,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       { limit: ctx.config.limits.apiPerSecond, windowMs: 1000 },
       { limit: ctx.config.limits.apiPerMinute, windowMs: 60_000 },
     ]),
+    authFailures: new AuthFailureLimit(ctx.config.limits.authFailuresPerMinute, ctx.clock),
+    batchEntries: new Set(),
   };
   registerApiRoutes(app, httpDeps, { version: options.version, routes });
   registerWebRoutes(app, {

@@ -19,7 +19,7 @@ export type Limits = {
   readonly apiPerSecond: number;
   readonly apiPerMinute: number;
   readonly pagePerSecond: number;
-  /** Failed authentications per client IP per minute before its API requests get 429. */
+  /** Guessed credentials per client IP per minute before its requests without valid ones get 429. */
   readonly authFailuresPerMinute: number;
   /** Bytes of JSON one event template (top level or one step) may take. */
   readonly templateBytes: number;
@@ -197,7 +197,8 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   },
   {
     name: 'AUTH_FAILURES_PER_MINUTE',
-    meaning: 'Failed authentications per client IP per minute before its API requests get 429',
+    meaning:
+      "Credentials that were never valid (guesses) per client IP per minute; beyond it that IP's requests without valid credentials get 429",
     defaultValue: '20',
   },
   {
