@@ -17,6 +17,7 @@ import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
 import type { HttpDeps } from './http/request.ts';
 import { registerApiRoutes } from './http/routes.ts';
+import { computeClients } from './ports/compute.ts';
 import type { Metrics, MetricsExposition } from './ports/metrics.ts';
 import { registerDemoPages } from './web/demo.ts';
 import { registerWebRoutes, type WebDeps } from './web/routes.ts';
@@ -95,6 +96,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
+  });
+
+  // Whose availability work a request's computations are (ports/compute.ts): booking pages have a
+  // lane of their own, per client address; API work counts against its application once
+  // authenticated (http/request.ts), before that against its address. Set after the body is
+  // read, so that the handler runs inside it.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const lane = request.url.startsWith('/book/') ? 'page' : 'api';
+    computeClients.run({ lane, tenant: `ip:${request.ip}` }, done);
   });
 
   // No resource id contains U+0000, and PostgreSQL text cannot even compare with one: such a path

@@ -12,6 +12,7 @@ import {
 import type { AppContext } from '../app/context.ts';
 import type { RateLimiter } from '../app/rate-limit.ts';
 import { DomainError } from '../domain/errors.ts';
+import { computeClients } from '../ports/compute.ts';
 import type { ApplicationRecord } from '../ports/store.ts';
 import type { AuthFailureLimit } from './abuse.ts';
 import { isObject, type Json } from './wire/reader.ts';
@@ -58,6 +59,9 @@ export function jsonBody(request: FastifyRequest): Json {
 export const BATCH_ENTRY_HEADER = 'x-rtseq-batch-entry';
 
 function limit(deps: HttpDeps, request: FastifyRequest, application: ApplicationRecord): void {
+  // Its availability work now counts against the application's share (adapters/admission.ts).
+  const client = computeClients.getStore();
+  if (client !== undefined && client.lane === 'api') client.tenant = `app:${application.id}`;
   const marker = request.headers[BATCH_ENTRY_HEADER];
   if (typeof marker === 'string' && deps.batchEntries.has(marker)) return;
   const wait = deps.apiLimiter.hit(application.id, deps.ctx.clock.now());

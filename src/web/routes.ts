@@ -56,6 +56,15 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
       scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
         if (error instanceof DomainError && error.code === 'not_found') return kit.notFound(request, reply);
         const env = kit.env(request);
+        const unavailable = unavailableFor(error);
+        if (unavailable !== undefined) {
+          // At capacity, or the database is away: say so, never a 500 (issue 21).
+          reply.header('retry-after', String(unavailable));
+          return kit.message(reply, 503, env, {
+            title: env.t('busy_title'),
+            paragraphs: [env.t('busy_text', { seconds: unavailable })],
+          });
+        }
         const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
         if (status === 413) return kit.say(reply, 413, env, 'too_much');
         if (status >= 400 && status < 500 && !(error instanceof DomainError)) {
@@ -99,4 +108,12 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
     },
     { prefix: '/book' },
   );
+}
+
+/** Seconds to wait when the error means "not now" (a busy server or an absent database). */
+function unavailableFor(error: unknown): number | undefined {
+  if (error instanceof DomainError && (error.code === 'unavailable' || error.code === 'rate_limited')) {
+    return error.retryAfterSeconds ?? 1;
+  }
+  return undefined;
 }
