@@ -2,6 +2,7 @@
  * buildServer(deps): a configured Fastify instance that never listens (main.ts does). Registers
  * the JSON API (http/) and the hosted pages (web/).
  */
+import { availableParallelism } from 'node:os';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -14,6 +15,7 @@ import { DomainError } from './domain/errors.ts';
 import { AuthFailureLimit, requestIdOf } from './http/abuse.ts';
 import { expectedContentType, registerBodyParsers } from './http/body-parsers.ts';
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
+import { defaultHeavyGate, HeavyGate } from './http/heavy-gate.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
 import type { HttpDeps } from './http/request.ts';
 import { registerApiRoutes } from './http/routes.ts';
@@ -184,6 +186,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       { limit: ctx.config.limits.apiPerMinute, windowMs: 60_000 },
     ]),
     authFailures: new AuthFailureLimit(ctx.config.limits.authFailuresPerMinute, ctx.clock),
+    heavyGate: new HeavyGate(
+      defaultHeavyGate(ctx.config.computeWorkers ?? availableParallelism(), ctx.config.computeBudgetMs),
+    ),
     batchEntries: new Set(),
   };
   registerApiRoutes(app, httpDeps, { version: options.version, routes });

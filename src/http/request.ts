@@ -15,6 +15,7 @@ import { DomainError } from '../domain/errors.ts';
 import { computeClients } from '../ports/compute.ts';
 import type { ApplicationRecord } from '../ports/store.ts';
 import type { AuthFailureLimit } from './abuse.ts';
+import type { HeavyGate } from './heavy-gate.ts';
 import { isObject, type Json } from './wire/reader.ts';
 
 export type HttpDeps = {
@@ -27,6 +28,8 @@ export type HttpDeps = {
    * per-batch marker: the batch was counted against the application's rate limit once, for all.
    */
   readonly batchEntries: Set<string>;
+  /** Heavy availability requests in progress (heavy-gate.ts). */
+  readonly heavyGate: HeavyGate;
   /** Items per page for paged reads (events, free_busy, available_periods). */
   readonly pageSize: number;
 };
@@ -88,6 +91,15 @@ async function authenticated<T>(deps: HttpDeps, request: FastifyRequest, authent
  */
 export function chargeCost(deps: HttpDeps, caller: Caller, units: number): void {
   deps.apiLimiter.charge(caller.application.id, deps.ctx.clock.now(), units);
+}
+
+/**
+ * Charges a request's cost (chargeCost) and, when it costs extra (a heavy request), lets it through
+ * the heavy-request gate; returns what to call when it is done (heavy-gate.ts).
+ */
+export function chargeAndAdmit(deps: HttpDeps, caller: Caller, units: number): () => void {
+  chargeCost(deps, caller, units);
+  return units > 0 ? deps.heavyGate.enter(caller.application.id) : () => undefined;
 }
 
 export async function applicationCaller(deps: HttpDeps, request: FastifyRequest): Promise<ApplicationRecord> {

@@ -110,10 +110,14 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
   );
 }
 
-/** Seconds to wait when the error means "not now" (a busy server or an absent database). */
+/**
+ * Seconds to wait when the error means "not now": a busy server, an absent database, or the
+ * page's computation running out of its budget (which on a page means the server is loaded,
+ * or the link asks for too much; either way a 500 would be wrong).
+ */
 function unavailableFor(error: unknown): number | undefined {
-  if (error instanceof DomainError && (error.code === 'unavailable' || error.code === 'rate_limited')) {
-    return error.retryAfterSeconds ?? 1;
-  }
+  if (!(error instanceof DomainError)) return undefined;
+  if (error.code === 'unavailable' || error.code === 'rate_limited') return error.retryAfterSeconds ?? 1;
+  if (error.problems.some((problem) => problem.code === 'errors.too_complex')) return 2;
   return undefined;
 }

@@ -9,7 +9,7 @@ import {
 } from '../../app/availability/availability.ts';
 import type { AvailableSlot, SequenceOption } from '../../domain/engine/types.ts';
 import { Problems } from '../../domain/errors.ts';
-import { anyCaller, chargeCost, type HttpDeps, jsonBody } from '../request.ts';
+import { anyCaller, chargeAndAdmit, type HttpDeps, jsonBody } from '../request.ts';
 import {
   Buffer,
   CRONOFY,
@@ -91,8 +91,8 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       const context = readCommonContext(body, problems);
       const query = readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context);
       problems.throwIfAny();
-      chargeCost(deps, caller, availabilityCost(query));
-      const { slots, failures } = await queryAvailability(deps.ctx, caller, query);
+      const done = chargeAndAdmit(deps, caller, availabilityCost(query));
+      const { slots, failures } = await queryAvailability(deps.ctx, caller, query).finally(done);
       const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
       const slot = (s: AvailableSlot) => ({
         start: formatUtc(s.start),
@@ -152,8 +152,8 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         maxResults,
       });
       problems.throwIfAny();
-      chargeCost(deps, caller, sequenceCost(query));
-      const { options, failures } = await querySequences(deps.ctx, caller, query);
+      const done = chargeAndAdmit(deps, caller, sequenceCost(query));
+      const { options, failures } = await querySequences(deps.ctx, caller, query).finally(done);
       const sequence = (option: SequenceOption) => ({
         sequence: option.steps.map((step) => ({
           sequence_id: query.steps[step.index]!.sequenceId,
