@@ -65,6 +65,10 @@ export type Config = {
   readonly headersTimeoutMs: number;
   /** Slow clients (SPEC 9): the whole request within this, else the connection is closed. */
   readonly requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this (at most 10 s, issue 21). */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections the listener accepts at once; more are closed on arrival. */
+  readonly maxConnections: number;
   /** Worker threads for availability work; null: one per core. */
   readonly computeWorkers: number | null;
   readonly computeBudgetMs: number;
@@ -223,6 +227,16 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     defaultValue: '10000',
   },
   {
+    name: 'KEEP_ALIVE_TIMEOUT_MS',
+    meaning: 'Idle keep-alive connections are closed after this (at most 10000)',
+    defaultValue: '5000',
+  },
+  {
+    name: 'MAX_CONNECTIONS',
+    meaning: 'Open connections the listener accepts at once; beyond it new ones are closed on arrival',
+    defaultValue: '5000',
+  },
+  {
     name: 'REQUEST_TIMEOUT_MS',
     meaning: 'Time a client has to send the whole request before the connection is closed',
     defaultValue: '30000',
@@ -336,6 +350,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustProxy,
     headersTimeoutMs,
     requestTimeoutMs,
+    keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 5000, 1, 10_000),
+    maxConnections: integer('MAX_CONNECTIONS', 5000, 1, 1_000_000),
     computeWorkers: text('COMPUTE_WORKERS') === undefined ? null : integer('COMPUTE_WORKERS', 1, 1, 256),
     computeBudgetMs: integer('COMPUTE_BUDGET_MS', 2000, 1, 600_000),
     limits: {
