@@ -54,6 +54,19 @@ export function redactUrl(url: string): string {
     .replace(/([?&](?:token|code)=)[^&#]*/g, '$1[redacted]');
 }
 
+/**
+ * Whose availability work a request's computations are (ports/compute.ts): booking pages have a
+ * lane of their own, per client address; API work counts against its application once
+ * authenticated (http/request.ts), before that against its address. Set after the body is read,
+ * so that the handler runs inside it.
+ */
+function registerComputeScope(app: FastifyInstance): void {
+  app.addHook('preHandler', (request, _reply, done) => {
+    const lane = request.url.startsWith('/book/') ? 'page' : 'api';
+    computeClients.run({ lane, tenant: `ip:${request.ip}` }, done);
+  });
+}
+
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { ctx } = options;
   const app = Fastify({
@@ -106,14 +119,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     reply.header('x-content-type-options', 'nosniff');
   });
 
-  // Whose availability work a request's computations are (ports/compute.ts): booking pages have a
-  // lane of their own, per client address; API work counts against its application once
-  // authenticated (http/request.ts), before that against its address. Set after the body is
-  // read, so that the handler runs inside it.
-  app.addHook('preHandler', (request, _reply, done) => {
-    const lane = request.url.startsWith('/book/') ? 'page' : 'api';
-    computeClients.run({ lane, tenant: `ip:${request.ip}` }, done);
-  });
+  registerComputeScope(app);
 
   // No resource id contains U+0000, and PostgreSQL text cannot even compare with one: such a path
   // names nothing (found by test/http/fuzz.test.ts on PostgreSQL).
