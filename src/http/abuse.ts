@@ -50,9 +50,9 @@ export function requestIdOf(request: IncomingMessage): string {
   return typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
 }
 
-/** Paths whose answers say whether credentials were right. */
+/** Paths whose answers say whether credentials were right (not the authorization page). */
 function authenticates(url: string): boolean {
-  return url.startsWith('/v1/') || url.startsWith('/oauth/');
+  return url.startsWith('/v1/') || (url.startsWith('/oauth/') && !url.startsWith('/oauth/authorize'));
 }
 
 /**

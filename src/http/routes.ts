@@ -8,6 +8,7 @@ import { registerAvailabilityRoutes } from './routes/availability.ts';
 import { registerBatchRoutes } from './routes/batch.ts';
 import { registerCalendarRoutes } from './routes/calendars.ts';
 import { registerCallbackRoutes } from './routes/callbacks.ts';
+import { registerConnectionRoutes } from './routes/connections.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerExternalCalendarRoutes } from './routes/external-calendars.ts';
 import { registerLinkChangeRoutes } from './routes/link-changes.ts';
@@ -25,6 +26,7 @@ export function registerApiRoutes(
   registerApplicationCalendarRoutes(app, deps);
   registerExternalCalendarRoutes(app, deps);
   registerCalendarRoutes(app, deps);
+  registerConnectionRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerBatchRoutes(app, deps);
   registerManagedAvailabilityRoutes(app, deps);

@@ -5,6 +5,7 @@
  */
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { ConnectionRepo } from './connections.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
 export type ApplicationRecord = {
@@ -72,6 +73,8 @@ export type CalendarRecord = {
   readonly createdAt: number;
   /** Bumped by every event write in the same transaction (see app/availability/busy-cache.ts). */
   readonly version: number;
+  /** The profile connected through /oauth/authorize it belongs to; absent or null: the account's own. */
+  readonly profileId?: string | null;
 };
 
 export type EventTransparency = 'opaque' | 'transparent';
@@ -422,6 +425,8 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
+  /** Redirect URIs, profiles, authorization codes and link tokens (SPEC 8b). */
+  readonly connections: ConnectionRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';
