@@ -46,7 +46,7 @@ function feed(start: string, end: string): string {
   ].join('\r\n');
 }
 
-const unescape = (text: string) =>
+const unescapeHtml = (text: string) =>
   text.replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&#39;', "'");
 
 /** One browser on the page: its cookie, and the hidden fields of the page's last form. */
@@ -71,7 +71,7 @@ class Person {
   hiddenFields(body: string): Record<string, string> {
     const fields: Record<string, string> = {};
     for (const m of body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-      fields[m[1]!] = unescape(m[2]!);
+      fields[m[1]!] = unescapeHtml(m[2]!);
     return fields;
   }
 
