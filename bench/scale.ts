@@ -216,10 +216,10 @@ async function measure(
       },
       requests: [
         {
-          setupRequest: (request) => ({
-            ...request,
-            body: batchBody(scenario.recruiter.calendarId, (eventNumber += 50)),
-          }),
+          setupRequest: (request) => {
+            eventNumber += 50;
+            return { ...request, body: batchBody(scenario.recruiter.calendarId, eventNumber) };
+          },
         },
       ],
     });

@@ -130,13 +130,15 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
   const store = await openStore(config);
   const applied = await store.migrate();
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const metrics = config.metrics
-    ? new PrometheusMetrics({
-        clock: systemClock,
-        processMetrics: true,
-        outboxBacklog: () => store.read((r) => r.outbox.backlog()),
-      })
-    : undefined;
+  // /metrics is served only where asked for: its own port, or PORT with METRICS_PUBLIC (issue 21).
+  const metrics =
+    config.metrics && (config.metricsPort !== null || config.metricsPublic)
+      ? new PrometheusMetrics({
+          clock: systemClock,
+          processMetrics: true,
+          outboxBacklog: () => store.read((r) => r.outbox.backlog()),
+        })
+      : undefined;
   const wired = wire(config, store, {
     demo: options.demo === true,
     ...(metrics === undefined ? {} : { metrics }),
@@ -174,9 +176,7 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     version: VERSION,
     web: { onBooked: () => worker.wake() },
     demo: options.demo === true,
-    ...(metrics === undefined
-      ? {}
-      : { metrics, ...(config.metricsPort === null ? { metricsPage: metrics } : {}) }),
+    ...(metrics === undefined ? {} : { metrics, ...(config.metricsPublic ? { metricsPage: metrics } : {}) }),
   });
   const metricsApp =
     metrics !== undefined && config.metricsPort !== null ? Fastify({ logger: false }) : undefined;

@@ -44,10 +44,12 @@ export type Config = {
   readonly logLevel: LogLevel;
   /** `auto`: pretty lines on a terminal, JSON lines otherwise. */
   readonly logFormat: LogFormat;
-  /** GET /metrics is served (Prometheus text format). */
+  /** Metrics are kept and served (Prometheus text format) where metricsPort/metricsPublic say. */
   readonly metrics: boolean;
-  /** Port of a separate metrics listener on HOST; null: /metrics is on PORT with the API. */
+  /** Port of a separate metrics listener on HOST; null: none. */
   readonly metricsPort: number | null;
+  /** GET /metrics is served on PORT too, with the API and the pages (off unless asked for). */
+  readonly metricsPublic: boolean;
   readonly databasePoolMax: number;
   readonly outboxLeaseSeconds: number;
   readonly outboxPollMs: number;
@@ -129,13 +131,18 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   },
   {
     name: 'METRICS',
-    meaning: 'Serve GET /metrics in Prometheus text format (true/false)',
+    meaning: 'Keep metrics and serve GET /metrics in Prometheus text format (true/false)',
     defaultValue: 'true',
   },
   {
     name: 'METRICS_PORT',
-    meaning: 'Serve /metrics on this port of HOST instead of PORT (keeps it off the public listener)',
-    defaultValue: '(unset: on PORT)',
+    meaning: 'Serve /metrics on this port of HOST, a listener of its own away from the public one',
+    defaultValue: '(unset: no metrics listener)',
+  },
+  {
+    name: 'METRICS_PUBLIC',
+    meaning: 'Also serve /metrics on PORT with the API and the pages, unauthenticated (true/false)',
+    defaultValue: 'false',
   },
   { name: 'DATABASE_POOL_MAX', meaning: 'Maximum PostgreSQL connections per process', defaultValue: '10' },
   {
@@ -284,7 +291,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (logFormat === undefined) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
   const metricsPort = text('METRICS_PORT') === undefined ? null : integer('METRICS_PORT', 0, 0, 65535);
   if (metricsPort !== null && metricsPort !== 0 && metricsPort === port)
-    problems.push('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
+    problems.push('METRICS_PORT must differ from PORT (set METRICS_PUBLIC=true to serve /metrics on PORT)');
 
   const trustProxy = (text('TRUST_PROXY') ?? '')
     .split(',')
@@ -318,6 +325,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logFormat: logFormat ?? 'auto',
     metrics: flag('METRICS', true),
     metricsPort,
+    metricsPublic: flag('METRICS_PUBLIC'),
     databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 1000),
     outboxLeaseSeconds: integer('OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     outboxPollMs: integer('OUTBOX_POLL_MS', 1000, 10, 600_000),

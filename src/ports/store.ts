@@ -5,6 +5,7 @@
  */
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { ChannelRepo } from './channels.ts';
 import type { ConnectionRepo } from './connections.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
@@ -427,6 +428,8 @@ export type Repos = {
   readonly sourceStatus: SourceStatusRepo;
   /** Redirect URIs, profiles, authorization codes and link tokens (SPEC 8b). */
   readonly connections: ConnectionRepo;
+  /** Push notification channels and their pending changes (SPEC 8d). */
+  readonly channels: ChannelRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';

@@ -23,6 +23,7 @@ import {
   type ReservationRecord,
   type Store,
 } from '../../src/ports/store.ts';
+import { channelsContract } from './channels-contract.ts';
 
 export type MadeStore = { readonly store: Store; cleanup(): Promise<void> };
 /** Returns a new, empty store (migrated or not), or null when its server is unavailable. */
@@ -1586,6 +1587,8 @@ export function runStorageContract(
         }
       });
     });
+
+    channelsContract(it);
 
     describe('retention', () => {
       it('pruneEndedBefore deletes only reservations that ended before the bound, at most limit', async (store) => {

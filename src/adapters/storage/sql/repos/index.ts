@@ -7,6 +7,7 @@ import type { SqlExecutor } from '../executor.ts';
 import { accountsRepo } from './accounts.ts';
 import { applicationsRepo } from './applications.ts';
 import { calendarsRepo } from './calendars.ts';
+import { channelsRepo } from './channels.ts';
 import { connectionsRepo } from './connections.ts';
 import { eventsRepo } from './events.ts';
 import { linkGuardsRepo } from './link-guards.ts';
@@ -32,5 +33,6 @@ export function sqlRepos(db: SqlExecutor): Repos {
     linkGuards: linkGuardsRepo(db),
     sourceStatus: sourceStatusRepo(db),
     connections: connectionsRepo(db),
+    channels: channelsRepo(db),
   };
 }
