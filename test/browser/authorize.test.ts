@@ -80,7 +80,12 @@ before(async () => {
   feed = await startIcsFeedServer(busyEvent('feed-1', '2026-03-03T10:00:00Z', '2026-03-03T11:00:00Z'));
   target = await startTarget();
   const calendarUrl = await createCalendar(radicale!, 'work', 'Work');
-  await putRawEvent(radicale!, calendarUrl, 'busy.ics', busyEvent('cal-1', '2026-03-03T14:00:00Z', '2026-03-03T15:00:00Z'));
+  await putRawEvent(
+    radicale!,
+    calendarUrl,
+    'busy.ics',
+    busyEvent('cal-1', '2026-03-03T14:00:00Z', '2026-03-03T15:00:00Z'),
+  );
   const set = await server.call('PATCH', '/v1/application', {
     token: server.clientSecret,
     body: { redirect_uris: [target.url], display_name: 'Acme Hiring', accent_colour: '#1d4ed8' },
@@ -110,7 +115,11 @@ function authorizeUrl(extra: Record<string, string> = {}): string {
 }
 
 async function open(options: BrowserContextOptions = {}) {
-  const context = await browser!.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 }, ...options });
+  const context = await browser!.newContext({
+    locale: 'en-GB',
+    viewport: { width: 1280, height: 900 },
+    ...options,
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -129,7 +138,12 @@ async function assertAccessible(page: Page, label: string): Promise<void> {
     const violations = await page.evaluate(async () => {
       const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
       const result = await axe.run();
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target) }));
+      return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => n.target),
+      }));
     });
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     assert.deepEqual(serious, [], `${label} (${scheme}): ${JSON.stringify(serious, null, 2)}`);
