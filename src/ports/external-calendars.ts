@@ -9,6 +9,7 @@
  */
 
 import type { Interval } from '../domain/time/intervals.ts';
+import type { CalendarProvider } from './calendar-provider.ts';
 
 /** Why an external calendar operation failed. Stable strings; safe to show (they carry no secrets). */
 export type ExternalCalendarErrorCode =
@@ -97,11 +98,18 @@ export interface CaldavWriter {
   deleteEvent(ref: CaldavCalendarRef, uid: string): Promise<void>;
 }
 
+/** The providers behind the connector seam (ports/calendar-provider.ts), by calendar kind. */
+export type ExternalProviders = {
+  readonly caldav: CalendarProvider<CaldavCredentials, CaldavCalendarRef>;
+  readonly ics: CalendarProvider<{ readonly feedUrl: string }, Extract<ExternalCalendarRef, { kind: 'ics' }>>;
+};
+
 /**
- * What connecting an account to an external source needs (app/calendars/external-accounts.ts): CalDAV
- * discovery, and one trial read that proves a feed URL serves iCalendar. main.ts passes the
- * adapters' `ExternalCalendars`, which is both.
+ * What connecting an account to an external source needs (app/calendars/external-accounts.ts): the
+ * providers, whose `listCalendars` checks what a person typed (CalDAV discovery, one trial read of
+ * a feed). main.ts passes the adapters' `ExternalCalendars`, which is also the reader.
  */
 export interface ExternalCalendarConnector extends ExternalCalendarReader {
   readonly caldav: CaldavDirectory;
+  readonly providers: ExternalProviders;
 }

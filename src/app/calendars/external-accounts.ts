@@ -10,9 +10,10 @@
 
 import { Problems } from '../../domain/errors.ts';
 import { isValidTimeZone } from '../../domain/time/zones.ts';
+import type { ProviderCalendar } from '../../ports/calendar-provider.ts';
 import type {
+  CaldavCalendarRef,
   CaldavCredentials,
-  DiscoveredCalendar,
   ExternalCalendarConnector,
   ExternalCalendarRef,
 } from '../../ports/external-calendars.ts';
@@ -71,8 +72,6 @@ export const WIRE_PATHS: ConnectPaths = {
   applicationCalendarId: 'application_calendar_id',
 };
 
-const DAY_MS = 86_400_000;
-
 /** Where a source's calendars come from: a CalDAV login or a feed URL (what a profile seals). */
 export type SourceCredentials =
   | { readonly kind: 'caldav'; readonly credentials: CaldavCredentials }
@@ -107,15 +106,15 @@ export async function planCaldavSources(
     username: request.username,
     password: request.password,
   };
-  let discovered: readonly DiscoveredCalendar[];
+  let discovered: readonly ProviderCalendar<CaldavCalendarRef>[];
   try {
-    discovered = await connector.caldav.discoverCalendars(credentials);
+    discovered = await connector.providers.caldav.listCalendars(credentials);
   } catch (error) {
     throw caldavProblem(errorCode(error), ctx.config.calendarTimeoutMs, paths);
   }
   // A public server must not hand us calendars on private addresses (SSRF through discovery).
   for (const calendar of discovered) {
-    await checkOutboundUrl(ctx, calendar.calendarUrl, paths.serverUrl, problems);
+    await checkOutboundUrl(ctx, calendar.ref.calendarUrl, paths.serverUrl, problems);
   }
   if (discovered.length === 0) {
     problems.add(
@@ -131,8 +130,8 @@ export async function planCaldavSources(
     accountName: request.name ?? `${request.username} at ${host}`,
     profileName: `${request.username} at ${host}`,
     sources: discovered.map((calendar) => ({
-      ref: { kind: 'caldav', calendarUrl: calendar.calendarUrl, credentials },
-      name: calendar.displayName.trim() === '' ? host : calendar.displayName.trim(),
+      ref: calendar.ref,
+      name: calendar.name.trim() === '' ? host : calendar.name.trim(),
       readOnly: calendar.readOnly,
       tzid:
         request.tzid ??
@@ -156,10 +155,11 @@ export async function planIcsSource(
   await checkOutboundUrl(ctx, request.url, paths.url, problems);
   problems.throwIfAny();
   const tzid = request.tzid ?? 'Etc/UTC';
-  const ref: ExternalCalendarRef = { kind: 'ics', feedUrl: request.url };
-  const now = ctx.clock.now();
+  let ref: ExternalCalendarRef;
   try {
-    await connector.readBusy(ref, { start: now, end: now + DAY_MS }, tzid);
+    const [listed] = await connector.providers.ics.listCalendars({ feedUrl: request.url });
+    if (listed === undefined) throw new Error('a feed is one calendar');
+    ref = listed.ref;
   } catch (error) {
     throw icsProblem(errorCode(error), ctx.config, paths);
   }
