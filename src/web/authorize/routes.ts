@@ -15,9 +15,17 @@ import {
   type ProviderForm,
 } from '../../app/connections/authorization.ts';
 import { DomainError, type Problem } from '../../domain/errors.ts';
+import type { SafeHtml } from '../html.ts';
 import type { AuthorizeKey } from '../i18n/authorize.ts';
 import { FORM_BODY_LIMIT, type PageKit } from '../page-kit.ts';
-import { CsrfSigner, HOLDER_COOKIE, holderFrom, newHolder } from '../security.ts';
+import {
+  CsrfSigner,
+  contentSecurityPolicy,
+  HOLDER_COOKIE,
+  holderFrom,
+  logoSources,
+  newHolder,
+} from '../security.ts';
 import type { PageEnv } from '../views/common.ts';
 import { cancelForm, choicePage, type FieldErrors, formPage, type ProviderChoice, words } from './views.ts';
 
@@ -130,12 +138,12 @@ function registerActions(app: FastifyInstance, kit: PageKit, secure: boolean): v
         label: words(env)(`${name as 'caldav' | 'ics'}_name`),
         hint: words(env)(`${name as 'caldav' | 'ics'}_hint`),
       }));
-      return kit.send(reply, state.status, choicePage(env, choices, cancelForm(env, hidden)), env);
+      return send(reply, state.status, choicePage(env, choices, cancelForm(env, hidden)), env, authz);
     }
     const values: Record<string, string> = {};
     for (const [name, value] of Object.entries(state.values ?? {}))
       if (typeof value === 'string') values[name] = value;
-    return kit.send(
+    return send(
       reply,
       state.status,
       formPage(env, {
@@ -148,6 +156,7 @@ function registerActions(app: FastifyInstance, kit: PageKit, secure: boolean): v
         chooseHref: authz.link?.profile != null ? null : pageUrl(raw, { provider_name: null }),
       }),
       env,
+      authz,
     );
   };
 
@@ -203,6 +212,22 @@ function registerActions(app: FastifyInstance, kit: PageKit, secure: boolean): v
       });
     }
   });
+}
+
+/**
+ * Sends a page whose forms may end in a redirect to the application: a form's redirect is held to
+ * the page's `form-action`, so the registered redirect URI's origin (and only it) is added there.
+ */
+function send(reply: FastifyReply, status: number, page: SafeHtml, env: PageEnv, authz: AuthorizeRequest) {
+  const policy = contentSecurityPolicy(logoSources(env.branding.logoUrl)).replace(
+    "form-action 'self'",
+    `form-action 'self' ${new URL(authz.redirectUri).origin}`,
+  );
+  return reply
+    .code(status)
+    .header('content-security-policy', policy)
+    .type('text/html; charset=utf-8')
+    .send(page.text);
 }
 
 /** The page's URL with the request's parameters, changed by `changes` (null removes one). */
