@@ -347,13 +347,10 @@ describe('connected accounts (SPEC 8b)', () => {
     const secondId = String((second.linking_profile as Record<string, string>).profile_id);
     await client.revokeProfileAuthorization({ access_token: accessToken, profile_id: secondId });
     const end = await client.profileInformation({ access_token: accessToken });
-    assert.deepEqual(
-      end.profiles.map((p) => [p.profile_id, p.profile_connected]),
-      [
-        [profileId, true],
-        [secondId, false],
-      ],
-    );
+    assert.deepEqual(Object.fromEntries(end.profiles.map((p) => [p.profile_id, p.profile_connected])), {
+      [profileId]: true,
+      [secondId]: false,
+    });
 
     const unknown = await server.call('POST', '/v1/profiles/pro_nope/revoke', {
       token: accessToken,
