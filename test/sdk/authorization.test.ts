@@ -329,6 +329,8 @@ describe('connected accounts (SPEC 8b)', () => {
     const calendars = await server.call('GET', '/v1/calendars', { token: accessToken });
     const live = calendars.json.calendars.filter((c: { calendar_deleted: boolean }) => !c.calendar_deleted);
     assert.equal(live.length, 1, 'the revoked profile’s calendar is gone');
+    assert.equal(live[0].profile_id, (second.linking_profile as Record<string, string>).profile_id);
+    assert.equal(live[0].provider_name, 'ics');
 
     // Its relink URL reconnects the same profile.
     const person = new Person(server);
