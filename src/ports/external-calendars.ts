@@ -107,7 +107,7 @@ export type ExternalProviders = {
 /**
  * What connecting an account to an external source needs (app/calendars/external-accounts.ts): the
  * providers, whose `listCalendars` checks what a person typed (CalDAV discovery, one trial read of
- * a feed). main.ts passes the adapters' `ExternalCalendars`, which is also the reader.
+ * a feed). wiring/wire.ts passes the adapters' `ExternalCalendars`, which is also the reader.
  */
 export interface ExternalCalendarConnector extends ExternalCalendarReader {
   readonly caldav: CaldavDirectory;

@@ -6,6 +6,7 @@
  * is a worker that dies. Threads start with the first job, so a process that never computes (or is
  * still starting to listen) does not compile the engine in them.
  */
+import type { Explanation } from '../../domain/engine/explain.ts';
 import { SequenceTooComplexError } from '../../domain/engine/sequence.ts';
 import type {
   AvailabilityQuery,
@@ -13,7 +14,7 @@ import type {
   SequenceOption,
   SequenceQuery,
 } from '../../domain/engine/types.ts';
-import { type AvailabilityCompute, ComputeBudgetError } from '../../ports/compute.ts';
+import { type AvailabilityCompute, ComputeBudgetError, type ExplainRequest } from '../../ports/compute.ts';
 import { type BudgetedPoolOptions, BudgetedWorkerPool } from '../worker-pool.ts';
 import { type ComputeJob, encodeAvailability, encodeSequences, transferList } from './codec.ts';
 import type { WorkerReply } from './worker.ts';
@@ -48,5 +49,19 @@ export class WorkerPoolCompute
 
   findSequences(query: SequenceQuery): Promise<SequenceOption[]> {
     return this.run(encodeSequences(query)) as Promise<SequenceOption[]>;
+  }
+
+  explainAvailability(query: AvailabilityQuery, explain: ExplainRequest) {
+    return this.run(encodeAvailability(query, explain)) as Promise<{
+      slots: AvailableSlot[];
+      explanation: Explanation;
+    }>;
+  }
+
+  explainSequences(query: SequenceQuery, explain: ExplainRequest) {
+    return this.run(encodeSequences(query, explain)) as Promise<{
+      options: SequenceOption[];
+      explanation: Explanation;
+    }>;
   }
 }

@@ -27,6 +27,7 @@ import {
   reservationsFor,
   writeStepEvents,
 } from './booking-writes.ts';
+import { loadLimitsFor } from './load-limits.ts';
 import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
 
 export type ClosedState =
@@ -201,7 +202,12 @@ async function placeHold(
       // row lock queues concurrent holds of the same link.
       await repos.linkGuards.putHold({ linkId: link.id, holderKey, optionKey: optionKey(option), expiresAt });
       await repos.reservations.releaseLink(link.id, ['hold']);
-      await repos.reservations.insertAll(rows, now, holderKey);
+      await repos.reservations.insertAll(
+        rows,
+        now,
+        holderKey,
+        await loadLimitsFor(repos, link.request, described),
+      );
     });
   } catch (error) {
     if (error instanceof ReservationConflictError) return takenOutcome(ctx, loaded);
