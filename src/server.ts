@@ -1,5 +1,5 @@
 /**
- * buildServer(deps): a configured Fastify instance that never listens (main.ts does). Registers
+ * buildServer(deps): a configured Fastify instance that never listens (wiring/serve.ts does). Registers
  * the JSON API (http/) and the hosted pages (web/).
  */
 import { availableParallelism } from 'node:os';
@@ -41,7 +41,7 @@ export type ServerOptions = {
   readonly demo?: boolean;
 };
 
-/** GET /metrics in Prometheus text format (docs/deployment.md); also on its own port (main.ts). */
+/** GET /metrics in Prometheus text format (docs/deployment.md); also on its own port (wiring/serve.ts). */
 export function registerMetricsRoute(app: FastifyInstance, exposition: MetricsExposition): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.header('content-type', exposition.contentType).send(await exposition.render()),

@@ -32,6 +32,8 @@ export type Flag = {
 export type Args = {
   readonly command: string | undefined;
   readonly sub: string | undefined;
+  /** The words after the command and its sub-command (`rtseq links explain ID`: `[ID]`). */
+  readonly operands: readonly string[];
   /** `--json`, `--demo`, `--help`. */
   readonly json: boolean;
   readonly demo: boolean;
@@ -85,6 +87,7 @@ export function readArgs(argv: readonly string[]): Args {
   return {
     command: positionals[0],
     sub: positionals[1],
+    operands: positionals.slice(2),
     json: values.json === true,
     demo: values.demo === true,
     help: values.help === true,

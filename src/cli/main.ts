@@ -5,7 +5,8 @@
  */
 import { type Config, ConfigError, loadConfig } from '../config/config.ts';
 import { DomainError } from '../domain/errors.ts';
-import { openStore, serve } from '../main.ts';
+import { serve } from '../wiring/serve.ts';
+import { openStore } from '../wiring/wire.ts';
 import { runAppCommand } from './applications.ts';
 import { type Args, readArgs, UsageError } from './args.ts';
 import { runCalendarCommand } from './calendars.ts';
@@ -44,6 +45,8 @@ const USAGE = `Usage: rtseq <command>
                                          the steps with these sequence_ids); prints the page URL
   links cancel --id LINK_ID [--reason TEXT] [--json]
                                          cancel a booked link: its events are deleted, the callback queued
+  links explain LINK_ID [--json]         why the link's page has no times now (SPEC 5.7): reasons and
+                                         each member's open and free minutes (also --id LINK_ID)
   tokens revoke --sub SUB [--json]       revoke every access and refresh token of an account
 Configuration comes from the environment (see README).`;
 

@@ -4,6 +4,7 @@
  * processes may run one: claims never overlap, and a dead process's lease simply expires.
  */
 import { signingSecrets } from '../app/accounts/applications.ts';
+import { queueDueChanges } from '../app/channels/channels.ts';
 import type { AppContext } from '../app/context.ts';
 import type { CalendarWriteBack, WebhookTransport } from '../ports/delivery.ts';
 import type { OutboxRecord } from '../ports/store.ts';
@@ -54,7 +55,10 @@ export class OutboxWorker {
     else this.#schedule(0);
   }
 
-  /** Stops claiming; waits for the attempts in flight (each bounded by the attempt timeout). */
+  /**
+   * Stops claiming; waits for the batch in flight (a callback attempt is bounded by the policy's
+   * attempt timeout, a CalDAV write-back by CALENDAR_TIMEOUT_MS).
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
@@ -78,9 +82,13 @@ export class OutboxWorker {
     this.#timer.unref();
   }
 
-  /** Claims and processes one batch; returns how many items were attempted. */
+  /**
+   * Queues the push notification channels' due changes (SPEC 8d), then claims and processes one
+   * batch; returns how many items were attempted.
+   */
   async runOnce(): Promise<number> {
     const { ctx, owner } = this.#deps;
+    await queueDueChanges(ctx, this.#deps.batchSize ?? 10);
     const now = ctx.clock.now();
     const leaseMs = this.#deps.leaseMs ?? OUTBOX_POLICY.leaseMs;
     const claimed = await ctx.store.transaction((repos) =>

@@ -99,7 +99,7 @@ export interface CaldavWriter {
 
 /**
  * What connecting an account to an external source needs (app/calendars/external-accounts.ts): CalDAV
- * discovery, and one trial read that proves a feed URL serves iCalendar. main.ts passes the
+ * discovery, and one trial read that proves a feed URL serves iCalendar. wiring/wire.ts passes the
  * adapters' `ExternalCalendars`, which is both.
  */
 export interface ExternalCalendarConnector extends ExternalCalendarReader {

@@ -5,6 +5,8 @@
  */
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { ChannelRepo } from './channels.ts';
+import type { CountedEventRow, LoadLimit } from './load-limits.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
 export type ApplicationRecord = {
@@ -166,6 +168,7 @@ export type ReservationRecord = {
   readonly expiresAt: number | null;
   /** Who holds it (the page session), so a later confirm can replace its own hold. */
   readonly holderKey: string | null;
+  readonly tags?: readonly string[] | null; // the step event's tag values (SPEC 7), for constraints
 };
 
 export type OutboxKind = 'callback' | 'caldav_write';
@@ -254,6 +257,7 @@ export interface EventRepo {
   byKey(calendarId: string, eventId: string): Promise<EventRecord | undefined>;
   /** Marks deleted; returns false when there was no such live event. */
   markDeleted(calendarId: string, eventId: string, at: number): Promise<boolean>;
+  countedIn(calendarIds: readonly string[], window: Interval): Promise<CountedEventRow[]>; // SPEC 5.1 constraints
   /** Busy time (events not deleted, not cancelled, not transparent) overlapping the window. */
   busyIn(calendarIds: readonly string[], window: Interval): Promise<BusyRow[]>;
   /** Marks every live event of these calendars deleted (bulk delete); returns how many. */
@@ -325,11 +329,16 @@ export class ReservationConflictError extends Error {
 
 export interface ReservationRepo {
   /**
-   * Inserts reservations all-or-nothing within the surrounding transaction. Throws
-   * ReservationConflictError when any overlaps a live (booking or unexpired hold) reservation of
-   * the same account, other than holds of `replacingHolder`. Expired holds never conflict.
+   * Inserts reservations all-or-nothing in the surrounding transaction. Throws ReservationConflictError
+   * when any overlaps a live reservation of its account other than `holder`'s holds (replaced; expired
+   * holds never conflict), or, with `limits`, when a period of a limit would exceed it (LoadLimit).
    */
-  insertAll(rows: readonly ReservationRecord[], now: number, replacingHolder: string | null): Promise<void>;
+  insertAll(
+    rows: readonly ReservationRecord[],
+    now: number,
+    holder: string | null,
+    limits?: readonly LoadLimit[],
+  ): Promise<void>;
   /** Live reservations (bookings and unexpired holds) of these accounts overlapping the window. */
   liveIn(accountIds: readonly string[], window: Interval, now: number): Promise<ReservationRecord[]>;
   releaseHolds(linkId: string, holderKey: string): Promise<void>;
@@ -422,6 +431,8 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
+  /** Push notification channels and their pending changes (SPEC 8d). */
+  readonly channels: ChannelRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';

@@ -130,6 +130,30 @@ test('the hot queries read large tables through indexes, never by a sequential s
     window,
   );
   await repos.reservations.liveIn(ids, window, 500);
+  // An events write (its calendar version and the watching channels' pending change, SPEC 8d), the
+  // read that follows change notifications, and the worker turning due changes into notifications.
+  await repos.events.upsert({
+    calendarId: 'cal_5',
+    eventId: 'e5',
+    eventUid: 'u5',
+    summary: 'S',
+    startMs: 0,
+    endMs: 1,
+    allDay: false,
+    transparency: 'opaque',
+    status: 'confirmed',
+    deleted: false,
+    data: {},
+    createdAt: 5,
+    updatedAt: 6,
+  });
+  await repos.events.page(['cal_5', 'cal_6'], null, {
+    includeDeleted: true,
+    offset: 0,
+    limit: 50,
+    modifiedSince: 59_000,
+  });
+  await repos.channels.takeDue(1_000, 0, 10);
   // A booking: the holds it replaces and the participants' expired holds, then its own rows.
   await repos.reservations.insertAll(
     [

@@ -3,6 +3,7 @@
  * (test/contract/sqlite.test.ts, test/contract/postgres.test.ts). Each test gets a fresh, migrated
  * store from `makeStore`, so tests share nothing and may run in any order.
  */
+
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +24,8 @@ import {
   type ReservationRecord,
   type Store,
 } from '../../src/ports/store.ts';
+import { channelsContract } from './channels-contract.ts';
+import { loadLimitsContract } from './load-limits-contract.ts';
 
 export type MadeStore = { readonly store: Store; cleanup(): Promise<void> };
 /** Returns a new, empty store (migrated or not), or null when its server is unavailable. */
@@ -1587,6 +1590,8 @@ export function runStorageContract(
       });
     });
 
+    channelsContract(it);
+
     describe('retention', () => {
       it('pruneEndedBefore deletes only reservations that ended before the bound, at most limit', async (store) => {
         await store.transaction(async (r) => {
@@ -1635,6 +1640,8 @@ export function runStorageContract(
         assert.deepEqual(await store.read((r) => r.outbox.attempts('out_1')), []);
       });
     });
+
+    loadLimitsContract(it, parallel);
 
     describe('concurrency', () => {
       it('50 concurrent transactions reserving overlapping times for one participant: exactly one wins', async (store) => {

@@ -3,6 +3,7 @@
  * into transferable typed arrays (moved, not copied), each distinct member once however many
  * groups name it, and the groups as member indices. Only small scalars travel as plain data.
  */
+import type { MemberLoad } from '../../domain/engine/constraints.ts';
 import type {
   AvailabilityQuery,
   Group,
@@ -11,6 +12,7 @@ import type {
   SequenceStep,
 } from '../../domain/engine/types.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
+import type { ExplainRequest } from '../../ports/compute.ts';
 
 export type PackedMembers = {
   readonly subs: string[];
@@ -21,6 +23,11 @@ export type PackedMembers = {
   readonly openEnds: Uint32Array;
   /** 1 when the member's open time restricts it (open is not null). */
   readonly restricted: Uint8Array;
+  /**
+   * Each member's prepared availability constraints, or null (the common case). Plain data: a few
+   * periods per constraint, cloned with the message.
+   */
+  readonly loads: readonly (MemberLoad | null)[];
 };
 
 export type PackedGroups = {
@@ -40,12 +47,15 @@ export type ComputeJob =
       readonly query: Omit<SequenceQuery, 'steps'> & { readonly steps: readonly StepScalars[] };
       readonly members: PackedMembers;
       readonly groups: PackedGroups;
+      /** Present when the request asked for an explanation (SPEC 5.7); a Map is cloned, not moved. */
+      readonly explain?: ExplainRequest;
     }
   | {
       readonly kind: 'availability';
       readonly query: Omit<AvailabilityQuery, 'groups'>;
       readonly members: PackedMembers;
       readonly groups: PackedGroups;
+      readonly explain?: ExplainRequest;
     };
 
 function packIntervals(lists: readonly (readonly Interval[])[]): { bounds: Float64Array; ends: Uint32Array } {
@@ -96,6 +106,7 @@ function pack(lists: readonly (readonly Group[])[]): { members: PackedMembers; g
       open: open.bounds,
       openEnds: open.ends,
       restricted: Uint8Array.from(distinct, (m) => (m.open === null ? 0 : 1)),
+      loads: distinct.map((m) => m.load ?? null),
     },
     groups: {
       members: Uint32Array.from(memberIndices),
@@ -106,16 +117,18 @@ function pack(lists: readonly (readonly Group[])[]): { members: PackedMembers; g
   };
 }
 
-export function encodeSequences(query: SequenceQuery): ComputeJob {
+export function encodeSequences(query: SequenceQuery, explain?: ExplainRequest): ComputeJob {
   const { members, groups } = pack(query.steps.map((step) => step.groups));
   const steps = query.steps.map(({ groups: _groups, ...scalars }) => scalars);
-  return { kind: 'sequences', query: { ...query, steps }, members, groups };
+  const job: ComputeJob = { kind: 'sequences', query: { ...query, steps }, members, groups };
+  return explain === undefined ? job : { ...job, explain };
 }
 
-export function encodeAvailability(query: AvailabilityQuery): ComputeJob {
+export function encodeAvailability(query: AvailabilityQuery, explain?: ExplainRequest): ComputeJob {
   const { members, groups } = pack([query.groups]);
   const { groups: _groups, ...scalars } = query;
-  return { kind: 'availability', query: scalars, members, groups };
+  const job: ComputeJob = { kind: 'availability', query: scalars, members, groups };
+  return explain === undefined ? job : { ...job, explain };
 }
 
 /** The buffers to move with a job (the job's arrays are unusable in the sender afterwards). */
@@ -144,6 +157,7 @@ function unpackIntervals(bounds: Float64Array, from: number, to: number): Interv
 export function decodeGroups(members: PackedMembers, groups: PackedGroups): Group[][] {
   const decoded: MemberAvailability[] = members.subs.map((sub, i) => ({
     sub,
+    ...(members.loads[i] ? { load: members.loads[i] } : {}),
     busy: unpackIntervals(members.busy, i === 0 ? 0 : members.busyEnds[i - 1]!, members.busyEnds[i]!),
     open:
       members.restricted[i] === 1

@@ -7,6 +7,7 @@
  * is a worker that dies. Threads start with the first job, so a process that never computes (or is
  * still starting to listen) does not compile the engine in them.
  */
+import type { Explanation } from '../../domain/engine/explain.ts';
 import { SequenceTooComplexError } from '../../domain/engine/sequence.ts';
 import type {
   AvailabilityQuery,
@@ -14,7 +15,12 @@ import type {
   SequenceOption,
   SequenceQuery,
 } from '../../domain/engine/types.ts';
-import { type AvailabilityCompute, ComputeBudgetError, ComputeBusyError } from '../../ports/compute.ts';
+import {
+  type AvailabilityCompute,
+  ComputeBudgetError,
+  ComputeBusyError,
+  type ExplainRequest,
+} from '../../ports/compute.ts';
 import { type BudgetedPoolOptions, BudgetedWorkerPool } from '../worker-pool.ts';
 import { type ComputeJob, encodeAvailability, encodeSequences, transferList } from './codec.ts';
 import type { WorkerReply } from './worker.ts';
@@ -50,5 +56,19 @@ export class WorkerPoolCompute
 
   findSequences(query: SequenceQuery): Promise<SequenceOption[]> {
     return this.run(encodeSequences(query)) as Promise<SequenceOption[]>;
+  }
+
+  explainAvailability(query: AvailabilityQuery, explain: ExplainRequest) {
+    return this.run(encodeAvailability(query, explain)) as Promise<{
+      slots: AvailableSlot[];
+      explanation: Explanation;
+    }>;
+  }
+
+  explainSequences(query: SequenceQuery, explain: ExplainRequest) {
+    return this.run(encodeSequences(query, explain)) as Promise<{
+      options: SequenceOption[];
+      explanation: Explanation;
+    }>;
   }
 }

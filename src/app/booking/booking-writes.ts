@@ -2,9 +2,17 @@
  * What a booking writes inside its transaction (SPEC 6.3): reservations, the step events in the
  * target calendars, and outbox rows for callbacks and CalDAV write-backs.
  */
+
+import { tagValuesOf } from '../../domain/engine/constraints.ts';
 import type { SequenceOption } from '../../domain/engine/types.ts';
 import { formatUtc } from '../../domain/time/format.ts';
-import type { EventRecord, OutboxRecord, Repos, ReservationRecord } from '../../ports/store.ts';
+import type {
+  EventRecord,
+  OutboxRecord,
+  Repos,
+  ReservationKind,
+  ReservationRecord,
+} from '../../ports/store.ts';
 import type { AppContext } from '../context.ts';
 import {
   type BookedOption,
@@ -14,6 +22,7 @@ import {
   stepEventId,
   stepSummary,
 } from '../links/link-model.ts';
+import { loadLimitsFor } from './load-limits.ts';
 
 /** The engine's option as the link records it: with each step's sequence_id, event_id and summary. */
 export function describeOption(request: LinkRequest, option: SequenceOption): BookedOption {
@@ -50,7 +59,31 @@ export function reservationsFor(
       kind,
       expiresAt,
       holderKey,
+      tags: tagValuesOf(mergedEvent(link.request, step).tags),
     })),
+  );
+}
+
+/**
+ * The link's reservations of the `replacing` kinds give way to the option's bookings, inside the
+ * caller's transaction (a first booking replaces holds, a rebooking holds and the old bookings);
+ * the database refuses any overlap with another link's.
+ */
+export async function replaceWithBookings(
+  ctx: AppContext,
+  repos: Repos,
+  link: Link,
+  booked: BookedOption,
+  replacing: readonly ReservationKind[],
+  holderKey: string | null,
+  now: number,
+): Promise<void> {
+  await repos.reservations.releaseLink(link.id, replacing);
+  await repos.reservations.insertAll(
+    reservationsFor(ctx, link, booked, 'booking', holderKey),
+    now,
+    holderKey,
+    await loadLimitsFor(repos, link.request, booked),
   );
 }
 

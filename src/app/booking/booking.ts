@@ -20,7 +20,14 @@ import {
 } from '../links/link-model.ts';
 import { completionCallbackBody, noTimesSuitableBody } from '../links/link-wire.ts';
 import { type LoadedLink, loadLinkForPage, reloadLink } from '../links/links.ts';
-import { describeOption, outboxItem, reservationsFor, writeStepEvents } from './booking-writes.ts';
+import {
+  describeOption,
+  outboxItem,
+  replaceWithBookings,
+  reservationsFor,
+  writeStepEvents,
+} from './booking-writes.ts';
+import { loadLimitsFor } from './load-limits.ts';
 import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
 import { CalendarsUncheckedError } from './taken-reason.ts';
 
@@ -199,7 +206,12 @@ async function placeHold(
       // row lock queues concurrent holds of the same link.
       await repos.linkGuards.putHold({ linkId: link.id, holderKey, optionKey: optionKey(option), expiresAt });
       await repos.reservations.releaseLink(link.id, ['hold']);
-      await repos.reservations.insertAll(rows, now, holderKey);
+      await repos.reservations.insertAll(
+        rows,
+        now,
+        holderKey,
+        await loadLimitsFor(repos, link.request, described),
+      );
     });
   } catch (error) {
     if (error instanceof ReservationConflictError) return takenOutcome(ctx, loaded);
@@ -243,12 +255,7 @@ async function firstBooking(
   now: number,
 ): Promise<void> {
   // The link's holds (this session's or another's) give way to its booking, as to a new hold.
-  await repos.reservations.releaseLink(link.id, ['hold']);
-  await repos.reservations.insertAll(
-    reservationsFor(ctx, link, booked, 'booking', holderKey),
-    now,
-    holderKey,
-  );
+  await replaceWithBookings(ctx, repos, link, booked, ['hold'], holderKey, now);
   const completed = await repos.links.closeIfOpen(link.id, {
     status: 'completed',
     at: now,

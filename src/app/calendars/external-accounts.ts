@@ -3,7 +3,7 @@
  * calendars are discovered and become rtseq calendars) or an ICS feed (one read-only calendar).
  * Used by `POST /v1/external_calendars/{caldav,ics}` and by `rtseq calendars connect-*`.
  *
- * Discovery and the feed check go through `ctx.connector` (a port; main.ts passes the adapters'
+ * Discovery and the feed check go through `ctx.connector` (a port; wiring/wire.ts passes the adapters'
  * ExternalCalendars), so this file stays free of adapters. Credentials are sealed with SECRET_KEY
  * before they reach the store and never appear in a result, an error or a log line.
  */

@@ -8,51 +8,20 @@ import {
   EMPTY_PACKED,
   expandPacked,
   intersectPacked,
-  PackedArena,
   type PackedIntervals,
   packedContains,
   packedIntersects,
-  packIntervals,
   subtractPacked,
 } from '../time/intervals.ts';
 import { alignedStarts } from '../time/zones.ts';
+import { lowerBound, upperBound } from './bounds.ts';
+import { blockedCandidates, fullPeriods, markAround, startsInFullPeriod } from './constraint-starts.ts';
+import { type EngineCache, packCached } from './engine-cache.ts';
 import type { Group, MemberAvailability } from './types.ts';
 
-/**
- * Per-call memo: the same member (same `busy` array) is usually listed in several steps, and the
- * same start grid is shared by steps with the same interval. Never kept across calls.
- */
-export type EngineCache = {
-  readonly packed: Map<readonly Interval[], PackedIntervals>;
-  readonly expanded: Map<PackedIntervals, Map<string, PackedIntervals>>;
-  readonly grids: Map<string, Float64Array>;
-  /** A slot window narrowed to one open list: by open list, then by window. */
-  readonly narrowed: Map<PackedIntervals, Map<PackedIntervals, PackedIntervals>>;
-  /** Each candidate grid's even spacing, or 0 (see `uniformStep`). */
-  readonly gridSteps: Map<Float64Array, number>;
-  /** Where packed busy and open lists of this call are kept. */
-  readonly arena: PackedArena;
-};
-
-export function createEngineCache(): EngineCache {
-  return {
-    packed: new Map(),
-    expanded: new Map(),
-    grids: new Map(),
-    narrowed: new Map(),
-    gridSteps: new Map(),
-    arena: new PackedArena(),
-  };
-}
-
-export function packCached(intervals: readonly Interval[], cache: EngineCache): PackedIntervals {
-  let packed = cache.packed.get(intervals);
-  if (packed === undefined) {
-    packed = packIntervals(intervals, cache.arena);
-    cache.packed.set(intervals, packed);
-  }
-  return packed;
-}
+export { lowerBound, upperBound } from './bounds.ts';
+// The engine's other modules and tests reach these through free-time.ts.
+export { createEngineCache, type EngineCache, packCached } from './engine-cache.ts';
 
 /**
  * Busy time grown so that a slot is free exactly when it avoids it: busy `[b, c)` blocks every slot
@@ -89,7 +58,11 @@ export function memberFreeTime(
   cache: EngineCache,
 ): PackedIntervals {
   const openWindow = member.open === null ? window : intersectPacked(window, packCached(member.open, cache));
-  return subtractPacked(openWindow, blockedTime(member, beforeMs, afterMs, cache));
+  const free = subtractPacked(openWindow, blockedTime(member, beforeMs, afterMs, cache));
+  // The periods format judges instants, not slots: a member is not free during its full
+  // constraint periods (docs/engine.md, interpretation 22).
+  const full = fullPeriods(member, cache);
+  return full === null ? free : subtractPacked(free, full);
 }
 
 /** SPEC 5.1 literally for one slot (`window` = the merged query periods the slot must lie in). */
@@ -104,6 +77,7 @@ export function isMemberFree(
 ): boolean {
   if (!(start < end) || !packedContains(window, start, end)) return false;
   if (member.open !== null && !packedContains(packCached(member.open, cache), start, end)) return false;
+  if (startsInFullPeriod(member, start, cache)) return false;
   return !packedIntersects(packCached(member.busy, cache), start - beforeMs, end + afterMs);
 }
 
@@ -216,41 +190,6 @@ export function candidateStarts(
 }
 
 /**
- * First index `i >= from` with `values[i] >= target` (values ascending). Gallops from `from` first,
- * since successive targets are usually close to each other.
- */
-export function lowerBound(values: Float64Array, target: number, from = 0): number {
-  const n = values.length;
-  if (from >= n || values[from]! >= target) return from;
-  let step = 1;
-  while (from + step < n && values[from + step]! < target) step *= 2;
-  let lo = from + (step >> 1) + 1;
-  let hi = Math.min(from + step, n);
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid]! < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index `i >= from` with `values[i] > target` (values ascending), galloping like `lowerBound`. */
-export function upperBound(values: Float64Array, target: number, from = 0): number {
-  const n = values.length;
-  if (from >= n || values[from]! > target) return from;
-  let step = 1;
-  while (from + step < n && values[from + step]! <= target) step *= 2;
-  let lo = from + (step >> 1) + 1;
-  let hi = Math.min(from + step, n);
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid]! <= target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
  * The common difference of `candidates` when they are evenly spaced whole milliseconds (one query
  * period, an interval that divides every offset change of the zone), else 0. Memoised per grid:
  * it lets `markFreeStarts` find candidate indices by arithmetic instead of searching.
@@ -321,11 +260,13 @@ function markFreeStarts(
   durationMs: number,
   beforeMs: number,
   afterMs: number,
+  blocked: Int32Array | null,
 ): void {
   const n = candidates.length;
   const busyCount = busy.length;
   let cursor = 0;
   let b = 0;
+  let blockedAt = 0;
   for (let a = 0; a < allowed.length && cursor < n; a += 2) {
     const allowedStart = allowed[a]!;
     const allowedEnd = allowed[a + 1]!;
@@ -346,8 +287,10 @@ function markFreeStarts(
             ? Math.max(first, indexAfter(candidates, gridStep, lastStart))
             : upperBound(candidates, lastStart, first);
         if (past > first) {
-          diff[first]!++;
-          diff[past]!--;
+          if (blocked === null) {
+            diff[first]!++;
+            diff[past]!--;
+          } else blockedAt = markAround(diff, first, past, blocked, blockedAt);
         }
         cursor = past;
       }
@@ -383,7 +326,9 @@ export function availableStarts(
     for (const member of group.members) {
       const allowed = member.open === null ? window : openWindowOf(member, window, cache);
       const busy = packCached(member.busy, cache);
-      markFreeStarts(candidates, diff, allowed, busy, gridStep, durationMs, beforeMs, afterMs);
+      const full = fullPeriods(member, cache);
+      const blocked = full === null ? null : blockedCandidates(candidates, full);
+      markFreeStarts(candidates, diff, allowed, busy, gridStep, durationMs, beforeMs, afterMs, blocked);
     }
     let running = 0;
     let any = false;

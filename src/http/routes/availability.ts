@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
   availabilityCost,
@@ -7,20 +7,21 @@ import {
   querySequences,
   sequenceCost,
 } from '../../app/availability/availability.ts';
+import type { ExplanationDocument } from '../../app/availability/explanation.ts';
 import type { AvailableSlot, SequenceOption } from '../../domain/engine/types.ts';
-import { Problems } from '../../domain/errors.ts';
-import { anyCaller, chargeAndAdmit, type HttpDeps, jsonBody } from '../request.ts';
+import type { Problems } from '../../domain/errors.ts';
+import { anyCaller, chargeAndAdmit, type HttpDeps, handle, jsonBody } from '../request.ts';
 import {
-  Buffer,
   CRONOFY,
   Duration,
   EITHER_AUTH,
   ERRORS,
-  Group,
+  Explanation,
   Participant,
   Periods,
   SequenceId,
   SequenceStep,
+  StepFields,
 } from '../schemas.ts';
 import {
   readAvailabilityQuery,
@@ -29,7 +30,7 @@ import {
   readSequenceQuery,
 } from '../wire/availability.ts';
 import { listAnswerJson } from '../wire/json-slices.ts';
-import { formatUtc } from '../wire/reader.ts';
+import { formatUtc, type Json, readBoolean } from '../wire/reader.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -48,6 +49,27 @@ export function failuresField(failures: readonly MemberFailure[]) {
       };
 }
 
+/** A body reader given the fields every availability query shares (tzid, minimum_notice). */
+function withContext<T>(
+  read: (body: Json, problems: Problems, context: ReturnType<typeof readCommonContext>) => T,
+): (request: FastifyRequest, problems: Problems) => T {
+  return (request, problems) => {
+    const body = jsonBody(request);
+    return read(body, problems, readCommonContext(body, problems));
+  };
+}
+
+const EXPLAIN = Type.Boolean({
+  description: 'rtseq extension (SPEC 5.7): also answer why there are no times (`explanation`)',
+});
+
+/** `explain` (SPEC 5.7): a boolean when given (422 otherwise); absent or null is false. */
+const readExplain = (body: Json, problems: Problems) =>
+  readBoolean(body.explain, 'explain', problems) ?? false;
+
+const explanationField = (explanation: ExplanationDocument | undefined) =>
+  explanation === undefined ? {} : { explanation };
+
 export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { limits } = deps.ctx.config;
 
@@ -60,18 +82,14 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         security: EITHER_AUTH,
         body: Type.Object(
           {
-            participants: Type.Array(Group),
-            required_duration: Duration,
-            query_periods: Type.Optional(Periods),
-            available_periods: Type.Optional(Periods),
-            start_interval: Type.Optional(Duration),
-            buffer: Type.Optional(Buffer),
+            ...StepFields,
             response_format: Type.Optional(
               Type.Union([Type.Literal('periods'), Type.Literal('slots'), Type.Literal('overlapping_slots')]),
             ),
             max_results: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
             tzid: Type.Optional(Type.String()),
             minimum_notice: Type.Optional(Duration),
+            explain: Type.Optional(EXPLAIN),
           },
           { additionalProperties: true },
         ),
@@ -79,29 +97,37 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
           200: Type.Object({
             available_periods: Type.Optional(Type.Array(Slot)),
             available_slots: Type.Optional(Type.Array(Slot)),
+            explanation: Type.Optional(Explanation),
           }),
           ...ERRORS,
         },
       },
     },
-    async (request, reply) => {
-      const caller = await anyCaller(deps, request);
-      const body = jsonBody(request);
-      const problems = new Problems();
-      const context = readCommonContext(body, problems);
-      const query = readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context);
-      problems.throwIfAny();
-      const done = chargeAndAdmit(deps, caller, availabilityCost(query));
-      const { slots, failures } = await queryAvailability(deps.ctx, caller, query).finally(done);
-      const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
-      const slot = (s: AvailableSlot) => ({
-        start: formatUtc(s.start),
-        end: formatUtc(s.end),
-        participants: s.participants.map((sub) => ({ sub })),
-      });
-      reply.type(JSON_TYPE);
-      return listAnswerJson(key, slots, slot, failuresField(failures));
-    },
+    handle(
+      deps,
+      anyCaller,
+      withContext((body, problems, context) => ({
+        query: readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context),
+        explain: readExplain(body, problems),
+      })),
+      async (caller, { query, explain }, _, reply) => {
+        const done = chargeAndAdmit(deps, caller, availabilityCost(query));
+        const { slots, failures, explanation } = await queryAvailability(deps.ctx, caller, query, {
+          explain,
+        }).finally(done);
+        const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
+        const slot = (s: AvailableSlot) => ({
+          start: formatUtc(s.start),
+          end: formatUtc(s.end),
+          participants: s.participants.map((sub) => ({ sub })),
+        });
+        reply.type(JSON_TYPE);
+        return listAnswerJson(key, slots, slot, {
+          ...failuresField(failures),
+          ...explanationField(explanation),
+        });
+      },
+    ),
   );
 
   app.post(
@@ -119,11 +145,13 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
             tzid: Type.Optional(Type.String()),
             minimum_notice: Type.Optional(Duration),
             max_results: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
+            explain: Type.Optional(EXPLAIN),
           },
           { additionalProperties: true },
         ),
         response: {
           200: Type.Object({
+            explanation: Type.Optional(Explanation),
             sequences: Type.Array(
               Type.Object({
                 sequence: Type.Array(
@@ -141,29 +169,36 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         },
       },
     },
-    async (request, reply) => {
-      const caller = await anyCaller(deps, request);
-      const body = jsonBody(request);
-      const problems = new Problems();
-      const context = readCommonContext(body, problems);
-      const maxResults = readMaxResults(body.max_results, 'max_results', problems, 256, limits);
-      const query = readSequenceQuery(body, '', problems, limits, deps.ctx.clock.now(), {
-        ...context,
-        maxResults,
-      });
-      problems.throwIfAny();
-      const done = chargeAndAdmit(deps, caller, sequenceCost(query));
-      const { options, failures } = await querySequences(deps.ctx, caller, query).finally(done);
-      const sequence = (option: SequenceOption) => ({
-        sequence: option.steps.map((step) => ({
-          sequence_id: query.steps[step.index]!.sequenceId,
-          start: formatUtc(step.start),
-          end: formatUtc(step.end),
-          participants: step.participants.map((sub) => ({ sub })),
-        })),
-      });
-      reply.type(JSON_TYPE);
-      return listAnswerJson('sequences', options, sequence, failuresField(failures));
-    },
+    handle(
+      deps,
+      anyCaller,
+      withContext((body, problems, context) => {
+        const maxResults = readMaxResults(body.max_results, 'max_results', problems, 256, limits);
+        const query = readSequenceQuery(body, '', problems, limits, deps.ctx.clock.now(), {
+          ...context,
+          maxResults,
+        });
+        return { query, explain: readExplain(body, problems) };
+      }),
+      async (caller, { query, explain }, _, reply) => {
+        const done = chargeAndAdmit(deps, caller, sequenceCost(query));
+        const { options, failures, explanation } = await querySequences(deps.ctx, caller, query, {
+          explain,
+        }).finally(done);
+        const sequence = (option: SequenceOption) => ({
+          sequence: option.steps.map((step) => ({
+            sequence_id: query.steps[step.index]!.sequenceId,
+            start: formatUtc(step.start),
+            end: formatUtc(step.end),
+            participants: step.participants.map((sub) => ({ sub })),
+          })),
+        });
+        reply.type(JSON_TYPE);
+        return listAnswerJson('sequences', options, sequence, {
+          ...failuresField(failures),
+          ...explanationField(explanation),
+        });
+      },
+    ),
   );
 }

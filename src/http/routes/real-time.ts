@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { explainLinkNow } from '../../app/booking/link-explanation.ts';
 import { linkDocument } from '../../app/links/link-wire.ts';
 import { createLink, disableLink, linkById, linkByToken } from '../../app/links/links.ts';
 import { DomainError, Problems } from '../../domain/errors.ts';
@@ -11,15 +12,16 @@ import type { LinkKind } from '../../ports/store.ts';
 import { applicationCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';
 import {
   APPLICATION_AUTH,
-  Buffer,
   CRONOFY,
   Duration,
   ERRORS,
-  Group,
+  Explanation,
   Periods,
   SequenceStep,
+  StepFields,
 } from '../schemas.ts';
 import { readLinkRequest } from '../wire/links.ts';
+import { queryBoolean } from '../wire/queries.ts';
 import { readString } from '../wire/reader.ts';
 
 const KINDS: readonly { kind: LinkKind; path: string; key: string; title: string }[] = [
@@ -61,17 +63,7 @@ function linkBody(kind: LinkKind) {
           },
           { additionalProperties: true },
         )
-      : Type.Object(
-          {
-            participants: Type.Array(Group),
-            required_duration: Duration,
-            start_interval: Type.Optional(Duration),
-            buffer: Type.Optional(Buffer),
-            query_periods: Type.Optional(Periods),
-            available_periods: Type.Optional(Periods),
-          },
-          { additionalProperties: true },
-        );
+      : Type.Object(StepFields, { additionalProperties: true });
   return Type.Object(
     {
       oauth: Type.Object(
@@ -189,13 +181,29 @@ export function registerRealTimeRoutes(app: FastifyInstance, deps: HttpDeps): vo
           summary: `${title} link status`,
           tags: CRONOFY,
           security: APPLICATION_AUTH,
-          response: { 200: response, ...ERRORS },
+          querystring: Type.Object({
+            explain: Type.Optional(
+              Type.Boolean({
+                description: 'rtseq extension (SPEC 5.7): also explain why the page has no times now',
+              }),
+            ),
+          }),
+          response: {
+            200: Type.Intersect([response, Type.Object({ explanation: Type.Optional(Explanation) })]),
+            ...ERRORS,
+          },
         },
       },
       async (request) => {
         const application = await applicationCaller(deps, request);
+        const problems = new Problems();
+        const explain = queryBoolean(queryOf(request), 'explain', problems) ?? false;
+        problems.throwIfAny();
         const { id } = request.params as { id: string };
-        return { [key]: linkDocument(deps.ctx, await linkById(deps.ctx, application, kind, id)) };
+        const link = await linkById(deps.ctx, application, kind, id);
+        const document = { [key]: linkDocument(deps.ctx, link) };
+        if (!explain) return document;
+        return { ...document, explanation: await explainLinkNow(deps.ctx, { link, application }) };
       },
     );
 

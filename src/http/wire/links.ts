@@ -16,6 +16,7 @@ import { isEmailAddress } from '../../domain/email.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
 import { readAvailabilityQuery, readSequenceQuery } from './availability.ts';
+import { readTags, tagsToWire } from './constraints.ts';
 import {
   child,
   isAbsent,
@@ -51,6 +52,7 @@ const TEMPLATE_FIELDS = new Set([
   'status',
   'color',
   'event_private',
+  'tags',
 ]);
 
 function readEventTemplate(
@@ -78,6 +80,8 @@ function readEventTemplate(
   readTimeZone(event.tzid, child(path, 'tzid'), problems, false);
   readEnum(event.transparency, child(path, 'transparency'), problems, ['opaque', 'transparent']);
   if (!isAbsent(event.url)) readUrl(event.url, child(path, 'url'), problems, false);
+  // Tags are kept in their normalised wire form (each value once), as the Events API stores them.
+  const tags = readTags(event.tags, child(path, 'tags'), problems);
   for (const field of UNSUPPORTED_EVENT_FIELDS) {
     if (!isAbsent(event[field])) {
       problems.add(
@@ -88,7 +92,11 @@ function readEventTemplate(
     }
   }
   // null means absent and unknown fields are ignored (SPEC 4): keep only upsert fields given.
-  return Object.fromEntries(Object.entries(event).filter(([k, v]) => v !== null && TEMPLATE_FIELDS.has(k)));
+  const kept = Object.fromEntries(
+    Object.entries(event).filter(([k, v]) => v !== null && TEMPLATE_FIELDS.has(k)),
+  );
+  if (tags !== undefined) kept.tags = tagsToWire(tags);
+  return kept;
 }
 
 function readTargets(value: unknown, problems: Problems): TargetCalendar[] {

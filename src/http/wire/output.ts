@@ -91,6 +91,7 @@ export function eventToWire(
     categories: [],
     recurring: false,
     event_private: data.event_private === true,
+    ...(isObject(data.tags) ? { tags: data.tags } : {}),
     options: { delete: true, update: true, change_participation_status: false },
   };
 }
