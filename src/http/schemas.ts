@@ -93,6 +93,42 @@ export const SequenceStep = Type.Object(
   },
   open,
 );
+/** rtseq's "why no times" (SPEC 5.7), given when the request asked with `explain`. */
+export const Explanation = Type.Object(
+  {
+    summary: Type.String({ description: 'one sentence a coordinator can act on' }),
+    reasons: Type.Array(
+      Type.Object({
+        code: Type.Union(
+          [
+            'in_the_past',
+            'source_unavailable',
+            'no_open_time',
+            'constraint_limit',
+            'fully_busy',
+            'too_short',
+            'no_common_time',
+            'sequence_gaps',
+          ].map((code) => Type.Literal(code)),
+        ),
+        description: Type.String(),
+        subs: Type.Array(Type.String()),
+        sequence_id: Type.Optional(SequenceId),
+      }),
+      { description: 'empty exactly when there are times' },
+    ),
+    members: Type.Array(
+      Type.Object({
+        sub: Type.String(),
+        sequence_id: Type.Optional(SequenceId),
+        open_minutes: Type.Integer(),
+        free_minutes: Type.Integer(),
+        unavailable_source: Type.Optional(Type.Object({ calendar_id: Type.String(), reason: Type.String() })),
+      }),
+    ),
+  },
+  { description: 'rtseq extension (SPEC 5.7): why there are no times' },
+);
 export const ErrorResponse = Type.Object(
   {
     errors: Type.Record(

@@ -124,12 +124,14 @@ export async function checkMembers(
 }
 
 /**
- * Resolves every group of every step at once: loads what the members' busy and open time depend on
- * (in bulk, one read), then the domain builds the engine's groups. Unknown subs and calendars (or
- * ones of another application) are collected into `problems` with their paths; the caller throws.
- * `ignoreHoldsOf` leaves out the holds of one link (they never block that link's own pages, holds
- * or bookings);
- * `ignoreBooking` leaves out a rescheduling link's own booking.
+ * Resolves every group of every step at once: checks the members, loads what their busy and open
+ * time depend on in bulk (native busy time from the busy cache or a few calendars a statement;
+ * reservations, rules and periods in one read; each external calendar once, in parallel; the event
+ * loop free between the phases of a large request), then the domain builds the engine's groups. Unknown subs and calendars (or ones of another application) are collected into `problems`
+ * with their paths and nothing is loaded; the caller throws. `options.fresh` reads external
+ * calendars past their cache; `options.ignoreHoldsOf` leaves out the holds of one link (they never
+ * block that link's own pages, holds or bookings); `options.ignoreBooking` leaves out a
+ * rescheduling link's own booking.
  */
 export async function resolveGroups(
   ctx: AppContext,
