@@ -46,8 +46,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     words: 'app set',
     synopsis:
       '--client-id ID [--display-name NAME] [--logo-url URL] [--accent-colour #rrggbb]\n' +
-      '          [--clear display-name,logo-url,accent-colour]',
-    about: "the booking pages' branding (checked like PATCH /v1/application)",
+      '          [--redirect-uri URI]... [--clear display-name,logo-url,accent-colour,redirect-uris]',
+    about:
+      "the pages' branding and the redirect URIs /oauth/authorize accepts (each --redirect-uri adds\n" +
+      'one; checked like PATCH /v1/application)',
   },
   {
     words: 'accounts list',

@@ -6,6 +6,7 @@
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
 import type { ChannelRepo } from './channels.ts';
+import type { ConnectionRepo } from './connections.ts';
 import type { CountedEventRow, LoadLimit } from './load-limits.ts';
 import type { DeliveryAttemptRecord, OutboxRecord, OutboxStatus } from './outbox-records.ts';
 import type { SchemaStatus, SealedValuesRepo, SettingsRepo } from './sealed.ts';
@@ -78,6 +79,8 @@ export type CalendarRecord = {
   readonly createdAt: number;
   /** Bumped by every event write in the same transaction (see app/availability/busy-cache.ts). */
   readonly version: number;
+  /** The profile connected through /oauth/authorize it belongs to; absent or null: the account's own. */
+  readonly profileId?: string | null;
 };
 
 export type EventTransparency = 'opaque' | 'transparent';
@@ -321,10 +324,7 @@ export interface ReservationRepo {
   releaseLink(linkId: string, kinds: readonly ReservationKind[]): Promise<void>;
   /** Bookings of one link (for re-display and status). */
   byLink(linkId: string): Promise<ReservationRecord[]>;
-  /**
-   * Deletes up to `limit` reservations that ended before `before` (retention: a reservation keeps
-   * no guarantee alive once its time has passed); returns how many were deleted.
-   */
+  /** Retention: deletes up to `limit` reservations that ended before `before`; returns how many. */
   pruneEndedBefore(before: number, limit: number): Promise<number>;
 }
 
@@ -357,10 +357,7 @@ export interface OutboxRepo {
   replay(id: string, now: number, applicationId?: string): Promise<boolean>;
   /** How many items wait for delivery, and when the oldest of them was queued (metrics). */
   backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
-  /**
-   * Deletes up to `limit` delivered items finished before `before`, with their recorded attempts
-   * (retention; failed and pending items stay, they may still be replayed); returns how many.
-   */
+  /** Retention: deletes up to `limit` items delivered before `before`, with their attempts. */
   pruneDeliveredBefore(before: number, limit: number): Promise<number>;
 }
 
@@ -409,6 +406,8 @@ export type Repos = {
   readonly sourceStatus: SourceStatusRepo;
   readonly sealedValues: SealedValuesRepo;
   readonly settings: SettingsRepo;
+  /** Redirect URIs, profiles, authorization codes and link tokens (SPEC 8b). */
+  readonly connections: ConnectionRepo;
   /** Push notification channels and their pending changes (SPEC 8d). */
   readonly channels: ChannelRepo;
 };
