@@ -10,7 +10,18 @@
  */
 import type { Interval } from '../domain/time/intervals.ts';
 import type { ProviderName } from './connections.ts';
-import type { BusyReadResult } from './external-calendars.ts';
+
+/**
+ * Busy time of one external calendar inside a window: events that are not cancelled and not
+ * transparent, recurring series expanded, all-day events covering their dates in the calendar's
+ * zone. Intervals intersect the window but are not clipped to it, merged or deduplicated; they
+ * are sorted by start.
+ */
+export type BusyReadResult = {
+  readonly busy: readonly Interval[];
+  /** What expansion left out (FREQ=SECONDLY/MINUTELY rules, SPEC 8), one note each: the source status. */
+  readonly ignored?: readonly string[];
+};
 
 /** One calendar a provider's credentials reach, as `listCalendars` reports it. */
 export type ProviderCalendar<Ref> = {

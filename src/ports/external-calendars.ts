@@ -9,7 +9,7 @@
  */
 
 import type { Interval } from '../domain/time/intervals.ts';
-import type { CalendarProvider } from './calendar-provider.ts';
+import type { BusyReadResult, CalendarProvider } from './calendar-provider.ts';
 
 /** Why an external calendar operation failed. Stable strings; safe to show (they carry no secrets). */
 export type ExternalCalendarErrorCode =
@@ -55,17 +55,7 @@ export type DiscoveredCalendar = {
   readonly tzid: string | null;
 };
 
-/**
- * Busy time of one external calendar inside a window: events that are not cancelled and not
- * transparent, recurring series expanded, all-day events covering their dates in the calendar's
- * zone. Intervals intersect the window but are not clipped to it, merged or deduplicated; they
- * are sorted by start.
- */
-export type BusyReadResult = {
-  readonly busy: readonly Interval[];
-  /** What expansion left out (FREQ=SECONDLY/MINUTELY rules, SPEC 8), one note each: the source status. */
-  readonly ignored?: readonly string[];
-};
+export type { BusyReadResult } from './calendar-provider.ts';
 
 export interface ExternalCalendarReader {
   /**

@@ -21,7 +21,15 @@ import type { AccountRecord, ApplicationRecord, CalendarRecord, Repos } from '..
 import { issueTokens } from '../accounts/accounts.ts';
 import type { AppContext } from '../context.ts';
 import { checkOutboundUrl } from '../outbound.ts';
-import { caldavProblem, errorCode, hostOf, icsProblem, problem } from './source-problems.ts';
+import {
+  type ConnectPaths,
+  caldavProblem,
+  errorCode,
+  hostOf,
+  icsProblem,
+  problem,
+  WIRE_PATHS,
+} from './source-problems.ts';
 
 /** Which account the new calendars join: a new one, the one behind an application key, or `sub`. */
 export type AccountChoice = {
@@ -51,26 +59,7 @@ export type ConnectedAccount = {
   readonly calendars: readonly CalendarRecord[];
 };
 
-/**
- * Field paths the problems are reported at; the API uses the wire names, the CLI its flags.
- */
-export type ConnectPaths = {
-  readonly serverUrl: string;
-  readonly username: string;
-  readonly password: string;
-  readonly url: string;
-  readonly sub: string;
-  readonly applicationCalendarId: string;
-};
-
-export const WIRE_PATHS: ConnectPaths = {
-  serverUrl: 'server_url',
-  username: 'username',
-  password: 'password',
-  url: 'url',
-  sub: 'sub',
-  applicationCalendarId: 'application_calendar_id',
-};
+export { type ConnectPaths, WIRE_PATHS } from './source-problems.ts';
 
 /** Where a source's calendars come from: a CalDAV login or a feed URL (what a profile seals). */
 export type SourceCredentials =

@@ -1,11 +1,31 @@
 /**
  * What a failed connection attempt tells the person or the client (SPEC 8, 8a): each adapter
- * error code becomes one problem at the field to fix. The words never tell a refused private
- * address apart from an unreachable server: the guard's refusals arrive as `unreachable` too.
+ * error code becomes one problem at the field to fix. A request the outbound guard refuses fails
+ * as `unreachable`, so it reads like any server that cannot be reached.
  */
 import { DomainError } from '../../domain/errors.ts';
 import type { ExternalCalendarErrorCode } from '../../ports/external-calendars.ts';
-import type { ConnectPaths } from './external-accounts.ts';
+
+/**
+ * Field paths the problems are reported at; the API uses the wire names, the CLI its flags.
+ */
+export type ConnectPaths = {
+  readonly serverUrl: string;
+  readonly username: string;
+  readonly password: string;
+  readonly url: string;
+  readonly sub: string;
+  readonly applicationCalendarId: string;
+};
+
+export const WIRE_PATHS: ConnectPaths = {
+  serverUrl: 'server_url',
+  username: 'username',
+  password: 'password',
+  url: 'url',
+  sub: 'sub',
+  applicationCalendarId: 'application_calendar_id',
+};
 
 export function errorCode(error: unknown): ExternalCalendarErrorCode | null {
   const code = (error as { code?: unknown } | null)?.code;
