@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
+import { redactUrl } from '../../src/server.ts';
 import { type IcsFeedServer, startIcsFeedServer } from '../support/ics-feed-server.ts';
 import { createCalendar, putRawEvent, type RadicaleServer, startRadicale } from '../support/radicale.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -394,6 +395,16 @@ describe('connected accounts (SPEC 8b)', () => {
       redirect_uri: REDIRECT,
     });
     assert.equal((token.linking_profile as Record<string, string>).provider_name, 'caldav');
+  });
+});
+
+describe('secrets in URLs are not logged', () => {
+  it('codes and link tokens in a logged URL are redacted', () => {
+    assert.equal(
+      redactUrl('/oauth/authorize?client_id=c&link_token=secret1&state=s'),
+      '/oauth/authorize?client_id=c&link_token=[redacted]&state=s',
+    );
+    assert.equal(redactUrl('/cb?code=secret2&state=s'), '/cb?code=[redacted]&state=s');
   });
 });
 
