@@ -11,18 +11,6 @@
 import type { Interval } from '../domain/time/intervals.ts';
 import type { ProviderName } from './connections.ts';
 
-/**
- * Busy time of one external calendar inside a window: events that are not cancelled and not
- * transparent, recurring series expanded, all-day events covering their dates in the calendar's
- * zone. Intervals intersect the window but are not clipped to it, merged or deduplicated; they
- * are sorted by start.
- */
-export type BusyReadResult = {
-  readonly busy: readonly Interval[];
-  /** What expansion left out (FREQ=SECONDLY/MINUTELY rules, SPEC 8), one note each: the source status. */
-  readonly ignored?: readonly string[];
-};
-
 /** One calendar a provider's credentials reach, as `listCalendars` reports it. */
 export type ProviderCalendar<Ref> = {
   /** Where it lives (sealed into the calendar's source). */
@@ -41,6 +29,18 @@ export type ProviderGrant = {
   readonly expiresAt: number;
   /** The person's name at the provider (their e-mail address), the profile's name. */
   readonly profileName: string;
+};
+
+/**
+ * Busy time of one external calendar inside a window: events that are not cancelled and not
+ * transparent, recurring series expanded, all-day events covering their dates in the calendar's
+ * zone. Intervals intersect the window but are not clipped to it, merged or deduplicated; they
+ * are sorted by start.
+ */
+export type BusyReadResult = {
+  readonly busy: readonly Interval[];
+  /** What expansion left out (FREQ=SECONDLY/MINUTELY rules, SPEC 8), one note each: the source status. */
+  readonly ignored?: readonly string[];
 };
 
 /** A change a sync found: the busy intervals of one event, or its removal. */

@@ -11,6 +11,8 @@
 import type { Interval } from '../domain/time/intervals.ts';
 import type { BusyReadResult, CalendarProvider } from './calendar-provider.ts';
 
+export type { BusyReadResult };
+
 /** Why an external calendar operation failed. Stable strings; safe to show (they carry no secrets). */
 export type ExternalCalendarErrorCode =
   /** No complete answer within the configured `timeoutMs` (CALENDAR_TIMEOUT_MS). */
@@ -54,8 +56,6 @@ export type DiscoveredCalendar = {
   /** The calendar's own time zone (CALDAV:calendar-timezone) when the server reports one. */
   readonly tzid: string | null;
 };
-
-export type { BusyReadResult } from './calendar-provider.ts';
 
 export interface ExternalCalendarReader {
   /**

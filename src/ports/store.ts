@@ -346,10 +346,7 @@ export interface ReservationRepo {
   releaseLink(linkId: string, kinds: readonly ReservationKind[]): Promise<void>;
   /** Bookings of one link (for re-display and status). */
   byLink(linkId: string): Promise<ReservationRecord[]>;
-  /**
-   * Deletes up to `limit` reservations that ended before `before` (retention: a reservation keeps
-   * no guarantee alive once its time has passed); returns how many were deleted.
-   */
+  /** Retention: deletes up to `limit` reservations that ended before `before`; returns how many. */
   pruneEndedBefore(before: number, limit: number): Promise<number>;
 }
 
@@ -381,10 +378,7 @@ export interface OutboxRepo {
   replay(id: string, now: number, applicationId?: string): Promise<boolean>;
   /** How many items wait for delivery, and when the oldest of them was queued (metrics). */
   backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
-  /**
-   * Deletes up to `limit` delivered items finished before `before`, with their recorded attempts
-   * (retention; failed and pending items stay, they may still be replayed); returns how many.
-   */
+  /** Retention: deletes up to `limit` items delivered before `before`, with their attempts. */
   pruneDeliveredBefore(before: number, limit: number): Promise<number>;
 }
 

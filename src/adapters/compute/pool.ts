@@ -1,8 +1,9 @@
 /**
  * The availability work of every request, run off the event loop (SPEC 9): a fixed pool of worker
- * threads (one per core by default, adapters/worker-pool.ts), jobs queued in arrival order, each
- * job's inputs moved to its worker as typed arrays (codec.ts). A job that runs over its budget is
- * stopped by terminating its worker, answered with ComputeBudgetError, and the worker replaced; so
+ * threads (one per core by default and one for pages, adapters/worker-pool.ts), jobs admitted and
+ * ordered by lane and tenant (adapters/admission.ts), each job's inputs moved to its worker as
+ * typed arrays (codec.ts). A job not admitted, or still waiting when its budget is spent, is
+ * answered with ComputeBusyError. A job that runs over what is left of its budget is stopped by terminating its worker, answered with ComputeBudgetError, and the worker replaced; so
  * is a worker that dies. Threads start with the first job, so a process that never computes (or is
  * still starting to listen) does not compile the engine in them.
  */
@@ -14,7 +15,12 @@ import type {
   SequenceOption,
   SequenceQuery,
 } from '../../domain/engine/types.ts';
-import { type AvailabilityCompute, ComputeBudgetError, type ExplainRequest } from '../../ports/compute.ts';
+import {
+  type AvailabilityCompute,
+  ComputeBudgetError,
+  ComputeBusyError,
+  type ExplainRequest,
+} from '../../ports/compute.ts';
 import { type BudgetedPoolOptions, BudgetedWorkerPool } from '../worker-pool.ts';
 import { type ComputeJob, encodeAvailability, encodeSequences, transferList } from './codec.ts';
 import type { WorkerReply } from './worker.ts';
@@ -38,6 +44,7 @@ export class WorkerPoolCompute
         return { ok: false, error };
       },
       overBudget: (budgetMs) => new ComputeBudgetError(budgetMs),
+      busy: (lane, reason, retryAfter) => new ComputeBusyError(lane, reason, retryAfter),
       workerLost: (error) =>
         new Error(error === null ? 'compute worker stopped' : `compute worker failed: ${error.message}`),
     });

@@ -17,7 +17,7 @@ import type {
 import { DomainError, Problems } from '../../domain/errors.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
 import type { SourceFailure } from '../../ports/busy-source.ts';
-import { type AvailabilityCompute, ComputeBudgetError } from '../../ports/compute.ts';
+import { type AvailabilityCompute, ComputeBudgetError, ComputeBusyError } from '../../ports/compute.ts';
 import type { Caller } from '../accounts/auth.ts';
 import type { AppContext } from '../context.ts';
 import {
@@ -310,6 +310,16 @@ function budgetExceeded(error: ComputeBudgetError): string {
   return `the availability computation ran over its budget of ${error.budgetMs} ms; ${SHRINK}`;
 }
 
+/**
+ * The pool was at capacity (docs/deployment.md, "Compute capacity"): an application over its
+ * share, or a full API queue, is told to slow down (429); a page, or work that waited out its
+ * budget, finds the server busy (503). Both with Retry-After.
+ */
+export function busyError(error: ComputeBusyError): DomainError {
+  const code = error.lane === 'api' && error.reason === 'full' ? 'rate_limited' : 'unavailable';
+  return new DomainError(code, error.message, { retryAfterSeconds: error.retryAfterSeconds });
+}
+
 async function availabilityWithin(ctx: AppContext, query: AvailabilityQuery): Promise<AvailableSlot[]> {
   return withinBudget('query_periods', () => (ctx.compute ?? inline).findAvailability(query));
 }
@@ -324,6 +334,7 @@ export async function withinBudget<T>(path: string, work: () => Promise<T>): Pro
   } catch (error) {
     if (error instanceof SequenceTooComplexError) throw tooComplex(path, error.message);
     if (error instanceof ComputeBudgetError) throw tooComplex(path, budgetExceeded(error));
+    if (error instanceof ComputeBusyError) throw busyError(error);
     throw error;
   }
 }

@@ -28,8 +28,9 @@ import {
   hostOf,
   icsProblem,
   problem,
-  WIRE_PATHS,
 } from './source-problems.ts';
+
+export type { ConnectPaths };
 
 /** Which account the new calendars join: a new one, the one behind an application key, or `sub`. */
 export type AccountChoice = {
@@ -59,7 +60,14 @@ export type ConnectedAccount = {
   readonly calendars: readonly CalendarRecord[];
 };
 
-export { type ConnectPaths, WIRE_PATHS } from './source-problems.ts';
+export const WIRE_PATHS: ConnectPaths = {
+  serverUrl: 'server_url',
+  username: 'username',
+  password: 'password',
+  url: 'url',
+  sub: 'sub',
+  applicationCalendarId: 'application_calendar_id',
+};
 
 /** Where a source's calendars come from: a CalDAV login or a feed URL (what a profile seals). */
 export type SourceCredentials =

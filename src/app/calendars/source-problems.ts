@@ -1,7 +1,7 @@
 /**
  * What a failed connection attempt tells the person or the client (SPEC 8, 8a): each adapter
- * error code becomes one problem at the field to fix. A request the outbound guard refuses fails
- * as `unreachable`, so it reads like any server that cannot be reached.
+ * error code becomes one problem at the field to fix. The words never tell a refused private
+ * address apart from an unreachable server: the guard's refusals arrive as `unreachable` too.
  */
 import { DomainError } from '../../domain/errors.ts';
 import type { ExternalCalendarErrorCode } from '../../ports/external-calendars.ts';
@@ -16,15 +16,6 @@ export type ConnectPaths = {
   readonly url: string;
   readonly sub: string;
   readonly applicationCalendarId: string;
-};
-
-export const WIRE_PATHS: ConnectPaths = {
-  serverUrl: 'server_url',
-  username: 'username',
-  password: 'password',
-  url: 'url',
-  sub: 'sub',
-  applicationCalendarId: 'application_calendar_id',
 };
 
 export function errorCode(error: unknown): ExternalCalendarErrorCode | null {

@@ -116,7 +116,10 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
       try {
         result = await refreshTokens(deps.ctx, application, body.refresh_token);
       } catch (error) {
-        if (error instanceof InvalidGrantError) return reply.code(400).send({ error: 'invalid_grant' });
+        if (error instanceof InvalidGrantError) {
+          if (error.neverValid) deps.authFailures.guessed(request.ip);
+          return reply.code(400).send({ error: 'invalid_grant' });
+        }
         throw error;
       }
       return {

@@ -10,7 +10,7 @@ import {
 import type { ExplanationDocument } from '../../app/availability/explanation.ts';
 import type { AvailableSlot, SequenceOption } from '../../domain/engine/types.ts';
 import type { Problems } from '../../domain/errors.ts';
-import { anyCaller, chargeCost, type HttpDeps, handle, jsonBody } from '../request.ts';
+import { anyCaller, chargeAndAdmit, type HttpDeps, handle, jsonBody } from '../request.ts';
 import {
   CRONOFY,
   Duration,
@@ -111,10 +111,10 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         explain: readExplain(body, problems),
       })),
       async (caller, { query, explain }, _, reply) => {
-        chargeCost(deps, caller, availabilityCost(query));
+        const done = chargeAndAdmit(deps, caller, availabilityCost(query));
         const { slots, failures, explanation } = await queryAvailability(deps.ctx, caller, query, {
           explain,
-        });
+        }).finally(done);
         const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
         const slot = (s: AvailableSlot) => ({
           start: formatUtc(s.start),
@@ -181,8 +181,10 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         return { query, explain: readExplain(body, problems) };
       }),
       async (caller, { query, explain }, _, reply) => {
-        chargeCost(deps, caller, sequenceCost(query));
-        const { options, failures, explanation } = await querySequences(deps.ctx, caller, query, { explain });
+        const done = chargeAndAdmit(deps, caller, sequenceCost(query));
+        const { options, failures, explanation } = await querySequences(deps.ctx, caller, query, {
+          explain,
+        }).finally(done);
         const sequence = (option: SequenceOption) => ({
           sequence: option.steps.map((step) => ({
             sequence_id: query.steps[step.index]!.sequenceId,

@@ -2,6 +2,7 @@
  * Reading `POST /v1/real_time_sequencing` and `POST /v1/real_time_scheduling` bodies (SPEC 6.1,
  * 6.6) into a LinkRequest, reporting every problem at once.
  */
+
 import type { SequenceRequest } from '../../app/availability/availability.ts';
 import {
   DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
@@ -11,6 +12,7 @@ import {
 } from '../../app/links/link-model.ts';
 import type { LinkPaths } from '../../app/links/links.ts';
 import type { Limits } from '../../config/config.ts';
+import { isEmailAddress } from '../../domain/email.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
 import { readAvailabilityQuery, readSequenceQuery } from './availability.ts';
@@ -147,16 +149,18 @@ function readLocale(value: unknown, problems: Problems): string | null {
   }
 }
 
-const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
-
 /** rtseq extension `organizer`: `{name, email}`, either optional, shown on every page. */
 function readOrganizer(value: unknown, problems: Problems): LinkOrganizer | null {
   const object = readObject(value, 'organizer', problems, false);
   if (object === undefined) return null;
   const name = readString(object.name, 'organizer.name', problems, { required: false, min: 1, max: 200 });
   const email = readString(object.email, 'organizer.email', problems, { required: false, min: 3, max: 254 });
-  if (email !== undefined && !EMAIL.test(email)) {
-    problems.add('organizer.email', 'errors.invalid_value', 'organizer.email must be an e-mail address');
+  if (email !== undefined && !isEmailAddress(email)) {
+    problems.add(
+      'organizer.email',
+      'errors.invalid_value',
+      'organizer.email must be a plain e-mail address such as name@example.com (letters, digits and . _ + - before the @; no ?, &, spaces or quotes)',
+    );
   }
   if (name === undefined && email === undefined) return null;
   return { name: name ?? null, email: email ?? null };
