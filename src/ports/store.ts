@@ -49,7 +49,6 @@ export type AccountRecord = {
 };
 
 export type TokenKind = 'access' | 'refresh';
-
 export type AccessTokenRecord = {
   readonly tokenHash: string;
   readonly accountId: string;
@@ -63,7 +62,6 @@ export type AccessTokenRecord = {
 };
 
 export type CalendarKind = 'native' | 'caldav' | 'ics';
-
 export type CalendarRecord = {
   readonly id: string;
   readonly accountId: string;
@@ -79,8 +77,7 @@ export type CalendarRecord = {
   readonly createdAt: number;
   /** Bumped by every event write in the same transaction (see app/availability/busy-cache.ts). */
   readonly version: number;
-  /** The profile connected through /oauth/authorize it belongs to; absent or null: the account's own. */
-  readonly profileId?: string | null;
+  readonly profileId?: string | null; // its /oauth/authorize profile (SPEC 8b); absent/null: the account's own
 };
 
 export type EventTransparency = 'opaque' | 'transparent';
@@ -406,14 +403,12 @@ export type Repos = {
   readonly sourceStatus: SourceStatusRepo;
   readonly sealedValues: SealedValuesRepo;
   readonly settings: SettingsRepo;
-  /** Redirect URIs, profiles, authorization codes and link tokens (SPEC 8b). */
-  readonly connections: ConnectionRepo;
+  readonly connections: ConnectionRepo; // redirect URIs, profiles, codes, link tokens (SPEC 8b)
   /** Push notification channels and their pending changes (SPEC 8d). */
   readonly channels: ChannelRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';
-
 export interface Store {
   readonly kind: StoreKind;
   /** Runs `work` in one serialisable-enough transaction: all of it commits or none of it. */
