@@ -7,6 +7,7 @@ import { WorkerPoolCompute } from '../adapters/compute/pool.ts';
 import { randomIds } from '../adapters/crypto.ts';
 import { listenOrExplain, localBaseOf } from '../adapters/listen.ts';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus.ts';
+import type { PostgresStore } from '../adapters/storage/postgres/postgres-store.ts';
 import { demoTransport } from '../adapters/webhooks/demo.ts';
 import { httpTransport } from '../adapters/webhooks/http-transport.ts';
 import type { AppContext } from '../app/context.ts';
@@ -68,6 +69,7 @@ export async function serve(
       ? new PrometheusMetrics({
           clock: systemClock,
           processMetrics: true,
+          version: VERSION,
           outboxBacklog: () => store.read((r) => r.outbox.backlog()),
         })
       : undefined;
@@ -80,6 +82,10 @@ export async function serve(
     budgetMs: config.computeBudgetMs,
     ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
   });
+  metrics?.watchPools({ engine: compute, expansion });
+  // PostgreSQL only (SQLite has no pool); the store module is loaded lazily, so asked by shape.
+  const pooled = store as Partial<Pick<PostgresStore, 'poolStats'>>;
+  if (pooled.poolStats !== undefined) metrics?.watchDatabasePool(() => pooled.poolStats!.call(store));
   const ctx: AppContext = { ...wired.ctx, compute, activity: activityLog(logger) };
   let local: string | undefined;
   const transport = httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound });

@@ -192,6 +192,11 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** The pool's connections now (rtseq_database_pool_connections). */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount };
+  }
+
   schema(): Promise<SchemaStatus> {
     return schemaStatus(new PostgresExecutor(this.#pool));
   }
