@@ -8,7 +8,13 @@
  * The sealed columns. A column added later that holds a sealed value must be listed here (and in
  * the repository's table map), or `rtseq secrets rotate` would leave it under the old key.
  */
-export const SEALED_KINDS = ['client_secret', 'link_token', 'calendar_source'] as const;
+export const SEALED_KINDS = [
+  'client_secret',
+  'link_token',
+  'calendar_source',
+  'profile_credentials',
+  'profile_relink',
+] as const;
 export type SealedKind = (typeof SEALED_KINDS)[number];
 
 export type SealedValue = { readonly id: string; readonly sealed: string };

@@ -16,6 +16,7 @@ import { SqliteStore } from '../../src/adapters/storage/sqlite/sqlite-store.ts';
 import { authenticateApplication } from '../../src/app/accounts/auth.ts';
 import { prepareSchema } from '../../src/app/schema.ts';
 import { checkSecretKey, rotateSecrets, StartupRefusal } from '../../src/app/secrets.ts';
+import { SEALED_KINDS } from '../../src/ports/sealed.ts';
 import type { Store } from '../../src/ports/store.ts';
 import { makeTestContext } from '../support/context.ts';
 import { createTestDatabase } from '../support/postgres.ts';
@@ -26,7 +27,7 @@ const K2 = 'second-key-'.repeat(4);
 
 async function sealedColumns(store: Store): Promise<string[]> {
   const values: string[] = [];
-  for (const kind of ['client_secret', 'link_token', 'calendar_source'] as const)
+  for (const kind of SEALED_KINDS)
     values.push(...(await store.read((r) => r.sealedValues.page(kind, null, 1000))).map((v) => v.sealed));
   return values;
 }

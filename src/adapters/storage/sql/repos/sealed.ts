@@ -7,6 +7,9 @@ const COLUMNS: Readonly<Record<SealedKind, { readonly table: string; readonly co
   client_secret: { table: 'client_secrets', column: 'secret_sealed' },
   link_token: { table: 'links', column: 'token_sealed' },
   calendar_source: { table: 'calendars', column: 'source_sealed' },
+  // Connected accounts (SPEC 8b): a provider's credentials, and the token that relinks a profile.
+  profile_credentials: { table: 'profiles', column: 'credentials_sealed' },
+  profile_relink: { table: 'profiles', column: 'relink_sealed' },
 };
 
 export function sealedValuesRepo(db: SqlExecutor): SealedValuesRepo {
