@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  LogController,
 } from 'fastify';
 import type { AppContext } from './app/context.ts';
 import { RateLimiter } from './app/rate-limit.ts';
@@ -155,7 +156,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     requestIdHeader: false,
     genReqId: requestIdOf,
     // One line per request, written when it is answered (logRequests), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // X-Forwarded-For counts only when the socket peer is a proxy listed in TRUST_PROXY.
     trustProxy: ctx.config.trustProxy.length === 0 ? false : [...ctx.config.trustProxy],
     // Slow clients (SPEC 9): headers and the whole request within their limits, checked often
