@@ -121,7 +121,7 @@ test('demo: banner on stdout, booking loop to the demo pages, verified callback,
     const clash = spawnSync(process.execPath, [BIN, 'serve'], {
       env: { ...process.env, ...env, PORT: new URL(first.url).port, HOST: '127.0.0.1' },
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 120_000,
     });
     assert.equal(clash.status, 1, clash.stderr);
     const clashLines = clash.stderr.trim().split('\n');
