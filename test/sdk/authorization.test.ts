@@ -191,6 +191,13 @@ describe('connected accounts (SPEC 8b)', () => {
   it('cancel sends error=access_denied with the state; a post without the cookie changes nothing', async () => {
     const person = new Person(server);
     const page = await person.open(base());
+    // The page's forms may end in a redirect to the registered URI's origin, and nowhere else.
+    assert.match(
+      String(page.headers['content-security-policy']),
+      /form-action 'self' https:\/\/app\.example;/,
+    );
+    assert.equal(page.headers['x-frame-options'], 'DENY');
+    assert.equal(page.headers['cache-control'], 'no-store');
     assert.match(page.body, /id="provider-caldav"/);
     assert.match(page.body, /id="provider-ics"/);
     const stranger = new Person(server);
