@@ -468,3 +468,25 @@ describe('the page never tells a refused private address from an unreachable one
     }
   });
 });
+
+describe('the per-IP page rate limit covers the authorization page', () => {
+  it('the request over PAGE_RATE_LIMIT_PER_SECOND is a 429 with Retry-After', async () => {
+    const server = await startTestServer({ env: { PAGE_RATE_LIMIT_PER_SECOND: '2' } });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: unknown;
+      for (let i = 0; i < 3; i++) {
+        const res = await server.app.inject({
+          method: 'GET',
+          url: `/oauth/authorize?client_id=${server.clientId}`,
+        });
+        statuses.push(res.statusCode);
+        retryAfter = res.headers['retry-after'];
+      }
+      assert.deepEqual(statuses, [400, 400, 429]);
+      assert.equal(retryAfter, '1');
+    } finally {
+      await server.close();
+    }
+  });
+});
