@@ -234,12 +234,7 @@ async function placeHold(
       // row lock queues concurrent holds of the same link.
       await repos.linkGuards.putHold({ linkId: link.id, holderKey, optionKey: optionKey(option), expiresAt });
       await repos.reservations.releaseLink(link.id, ['hold']);
-      await repos.reservations.insertAll(
-        rows,
-        now,
-        holderKey,
-        await loadLimitsFor(repos, link.request, described),
-      );
+      await repos.reservations.insertAll(rows, now, holderKey, await loadLimitsFor(repos, link, described));
     });
   } catch (error) {
     if (error instanceof ReservationConflictError) return takenOutcome(ctx, loaded);
