@@ -157,7 +157,11 @@ async function measure(
   pastBookings: number,
 ): Promise<Row> {
   const database = await freshDatabase(dialect);
-  const t = await makeTestContext({ start: Date.now(), database: database.env });
+  const t = await makeTestContext({
+    start: Date.now(),
+    env: { SECRET_KEY: 'scale-benchmark-secret-key-0123456789-abcdef' },
+    database: database.env,
+  });
   let server: ServerProcess | undefined;
   try {
     const scenario = await seedScenario(t.ctx);
@@ -174,6 +178,7 @@ async function measure(
     await bulk.close();
     server = await startServerProcess({
       ...database.env,
+      SECRET_KEY: 'scale-benchmark-secret-key-0123456789-abcdef',
       LOG_LEVEL: 'error',
       ALLOW_PRIVATE_CALLBACKS: 'true',
       RATE_LIMIT_PER_SECOND: '1000000',
