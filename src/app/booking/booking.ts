@@ -29,7 +29,7 @@ import {
 } from './booking-writes.ts';
 import { loadLimitsFor } from './load-limits.ts';
 import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
-import { CalendarsUncheckedError } from './taken-reason.ts';
+import { CalendarsUncheckedError } from './unchecked.ts';
 
 export type ClosedState =
   | { readonly kind: 'completed'; readonly link: Link; readonly booked: BookedOption }

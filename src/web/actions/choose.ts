@@ -15,7 +15,8 @@ import {
   parseOptionKey,
 } from '../../app/booking/booking.ts';
 import { couldHaveBeenOffered } from '../../app/booking/choice-check.ts';
-import { CalendarsUncheckedError, holdExpiry, takenReason } from '../../app/booking/taken-reason.ts';
+import { holdExpiry, takenReason } from '../../app/booking/taken-reason.ts';
+import { CalendarsUncheckedError } from '../../app/booking/unchecked.ts';
 import { statusOf } from '../../app/links/link-model.ts';
 import type { LoadedLink } from '../../app/links/links.ts';
 import { loadLinkForPage } from '../../app/links/links.ts';
