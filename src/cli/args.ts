@@ -22,6 +22,7 @@ const OPTIONS = {
   'logo-url': { type: 'string' },
   'accent-colour': { type: 'string' },
   clear: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
   help: { type: 'boolean' },
 } as const;
 
@@ -42,6 +43,8 @@ export type Args = {
   optional(flag: Flag): string | undefined;
   /** A flag's value (or `fallback` when the flag is absent); a UsageError when neither is given. */
   required(flag: Flag, fallback?: string): string;
+  /** Every value of a repeatable flag, in order (none: empty). */
+  many(flag: 'redirect-uri'): string[];
 };
 
 /**
@@ -92,6 +95,10 @@ export function readArgs(argv: readonly string[]): Args {
     demo: values.demo === true,
     help: values.help === true,
     optional,
+    many(flag) {
+      const value = values[flag];
+      return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    },
     required(flag, fallback) {
       const value = optional(flag) ?? (fallback === '' ? undefined : fallback);
       if (value === undefined) throw new UsageError(`--${flag} is required`);

@@ -27,8 +27,10 @@ const USAGE = `Usage: rtseq <command>
   app list-secrets --client-id ID        list active secrets (ids and hints)
   app revoke-secret --client-id ID --secret-id SID
   app set --client-id ID [--display-name NAME] [--logo-url URL] [--accent-colour #rrggbb]
-          [--clear display-name,logo-url,accent-colour]
-                                         the booking pages' branding (checked like PATCH /v1/application)
+          [--redirect-uri URI]... [--clear display-name,logo-url,accent-colour,redirect-uris]
+                                         the pages' branding and the redirect URIs /oauth/authorize
+                                         accepts (each --redirect-uri adds one; checked like
+                                         PATCH /v1/application)
   callbacks list [--status pending|failed|delivered] [--json]
                                          --json prints GET /v1/callbacks' shape, for every application
   callbacks replay --id CALLBACK_ID      deliver again now (CALLBACK_ID from callbacks list)

@@ -6,6 +6,7 @@
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
 import type { ChannelRepo } from './channels.ts';
+import type { ConnectionRepo } from './connections.ts';
 import type { CountedEventRow, LoadLimit } from './load-limits.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
@@ -44,7 +45,6 @@ export type AccountRecord = {
 };
 
 export type TokenKind = 'access' | 'refresh';
-
 export type AccessTokenRecord = {
   readonly tokenHash: string;
   readonly accountId: string;
@@ -58,7 +58,6 @@ export type AccessTokenRecord = {
 };
 
 export type CalendarKind = 'native' | 'caldav' | 'ics';
-
 export type CalendarRecord = {
   readonly id: string;
   readonly accountId: string;
@@ -74,6 +73,7 @@ export type CalendarRecord = {
   readonly createdAt: number;
   /** Bumped by every event write in the same transaction (see app/availability/busy-cache.ts). */
   readonly version: number;
+  readonly profileId?: string | null; // its /oauth/authorize profile (SPEC 8b); absent/null: the account's own
 };
 
 export type EventTransparency = 'opaque' | 'transparent';
@@ -346,10 +346,7 @@ export interface ReservationRepo {
   releaseLink(linkId: string, kinds: readonly ReservationKind[]): Promise<void>;
   /** Bookings of one link (for re-display and status). */
   byLink(linkId: string): Promise<ReservationRecord[]>;
-  /**
-   * Deletes up to `limit` reservations that ended before `before` (retention: a reservation keeps
-   * no guarantee alive once its time has passed); returns how many were deleted.
-   */
+  /** Retention: deletes up to `limit` reservations that ended before `before`; returns how many. */
   pruneEndedBefore(before: number, limit: number): Promise<number>;
 }
 
@@ -381,10 +378,7 @@ export interface OutboxRepo {
   replay(id: string, now: number, applicationId?: string): Promise<boolean>;
   /** How many items wait for delivery, and when the oldest of them was queued (metrics). */
   backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
-  /**
-   * Deletes up to `limit` delivered items finished before `before`, with their recorded attempts
-   * (retention; failed and pending items stay, they may still be replayed); returns how many.
-   */
+  /** Retention: deletes up to `limit` items delivered before `before`, with their attempts. */
   pruneDeliveredBefore(before: number, limit: number): Promise<number>;
 }
 
@@ -431,12 +425,12 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
+  readonly connections: ConnectionRepo; // redirect URIs, profiles, codes, link tokens (SPEC 8b)
   /** Push notification channels and their pending changes (SPEC 8d). */
   readonly channels: ChannelRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';
-
 export interface Store {
   readonly kind: StoreKind;
   /** Runs `work` in one serialisable-enough transaction: all of it commits or none of it. */

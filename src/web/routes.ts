@@ -17,6 +17,7 @@ import { registerNone } from './actions/none.ts';
 import { registerView } from './actions/view.ts';
 import { registerZones } from './actions/zones.ts';
 import { loadAssets } from './assets.ts';
+import { registerAuthorizePage } from './authorize/routes.ts';
 import { PageKit, type WebDeps } from './page-kit.ts';
 import { pageHeaders } from './security.ts';
 import { basePath, PageSessions, type TokenParams } from './session.ts';
@@ -34,6 +35,8 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
     new PageSessions(ctx.config.secretKey, secure),
     new SharedViews(ctx),
   );
+
+  registerAuthorizePage(app, kit, { secure, headers });
 
   app.register(
     async (scope) => {
