@@ -235,7 +235,7 @@ for (const [name, shape, iterations, target, shuffled, limited] of [
 }
 
 console.log(
-  `\nPreparing the constraint loads of every member (once per request, outside the engine): ${prepared.join(', ')}.`,
+  `\nPreparing the constraint loads of every member (once per request, outside the engine; the first call in the process, so with one-time JIT and Intl start-up): ${prepared.join(', ')}.`,
 );
 
 {

@@ -113,6 +113,13 @@ export async function loadBulk(
       sizes.events,
     ),
   );
+  // What the events repository keeps up to date on every write (migration 0012).
+  await timed(
+    'longest',
+    `UPDATE calendars SET longest_event_ms = COALESCE(
+       (SELECT MAX(end_ms - start_ms) FROM events WHERE events.calendar_id = calendars.id), 0)
+     WHERE id LIKE 'bcal_%'`,
+  );
   if (sizes.pastBookings > 0) {
     // Past bookings: one hour each, disjoint per account (booking i of account a at hour i / n).
     const past = `(${now - 400 * 24 * HOUR} + (i / ${n}) * ${HOUR})`;

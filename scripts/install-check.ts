@@ -147,17 +147,25 @@ export async function installCheck(log: (line: string) => void = () => {}): Prom
     steps.push(dockerfile.install);
 
     const port = await freePort();
+    const metricsPort = await freePort();
     const npx = ['npx', '--no-install', 'rtseq', 'serve'];
     log(`start: ${npx.join(' ')}`);
     const first = await startAndProbe(
       npx,
       dir,
-      { ...base, PORT: String(port), HOST: '127.0.0.1', SQLITE_PATH: join(dir, 'data', 'npx.db') },
+      {
+        ...base,
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        HOST: '127.0.0.1',
+        SQLITE_PATH: join(dir, 'data', 'npx.db'),
+      },
       port,
     );
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // rtseq_build_info names the Node.js the server runs on (metrics are on METRICS_PORT only).
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     await stop(first.child);
-    if (!/nodejs_version_info\{[^}]*version="v24\./.test(metrics))
+    if (!/rtseq_build_info\{[^}]*node="v24\./.test(metrics))
       throw new Error(`the server did not run on Node 24:\n${metrics.slice(0, 2000)}`);
     steps.push(`${npx.join(' ')}: /readyz 200 on Node 24`);
 

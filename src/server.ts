@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  LogController,
 } from 'fastify';
 import type { AppContext } from './app/context.ts';
 import { RateLimiter } from './app/rate-limit.ts';
@@ -17,7 +18,7 @@ import { expectedContentType, registerBodyParsers } from './http/body-parsers.ts
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
 import { defaultHeavyGate, HeavyGate } from './http/heavy-gate.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
-import { type HttpDeps, registerEarlyHeavyRefusal } from './http/request.ts';
+import { type HttpDeps, registerEarlyHeavyRefusal, requestApplications } from './http/request.ts';
 import { registerApiRoutes } from './http/routes.ts';
 import { computeClients } from './ports/compute.ts';
 import type { Metrics, MetricsExposition } from './ports/metrics.ts';
@@ -119,6 +120,33 @@ function registerErrorHandler(app: FastifyInstance): void {
   });
 }
 
+const HEALTH_PROBES = new Set(['/healthz', '/readyz']);
+
+/**
+ * One line per answered request (docs/deployment.md, "Logs"): method, path without tokens, status,
+ * time, client IP (X-Forwarded-For only from TRUST_PROXY) and, once authenticated, the client_id;
+ * `reqId` comes with the request's logger. Health probes are left out unless LOG_HEALTH_PROBES.
+ */
+function logRequests(app: FastifyInstance, healthProbes: boolean): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (!healthProbes && HEALTH_PROBES.has(path)) return;
+    const clientId = requestApplications.get(request);
+    const status = reply.statusCode;
+    request.log[status >= 500 ? 'error' : 'info'](
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        status,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        ip: request.ip,
+        ...(clientId === undefined ? {} : { client_id: clientId }),
+      },
+      'request',
+    );
+  });
+}
+
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { ctx } = options;
   const app = Fastify({
@@ -127,6 +155,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // A client's x-request-id is kept only when it is a short safe token (http/abuse.ts).
     requestIdHeader: false,
     genReqId: requestIdOf,
+    // One line per request, written when it is answered (logRequests), instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     // X-Forwarded-For counts only when the socket peer is a proxy listed in TRUST_PROXY.
     trustProxy: ctx.config.trustProxy.length === 0 ? false : [...ctx.config.trustProxy],
     // Slow clients (SPEC 9): headers and the whole request within their limits, checked often
@@ -199,6 +229,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       );
   });
 
+  if (options.logger !== false) logRequests(app, ctx.config.logHealthProbes);
   const metrics = options.metrics;
   if (metrics !== undefined) {
     app.addHook('onResponse', async (request, reply) => {

@@ -10,3 +10,9 @@ CREATE INDEX calendars_external_by_account ON calendars(account_id, created_at, 
 -- Retention (jobs/retention.ts) deletes reservations past their end and delivered outbox rows by age.
 CREATE INDEX reservations_by_end ON reservations(end_ms);
 CREATE INDEX outbox_delivered_by_finished ON outbox(finished_at) WHERE status = 'delivered';
+-- The longest event each calendar has ever held (never lowered: deleting an event keeps it, which
+-- only widens reads). The busy read bounds its index range by it: an event overlapping [from, to)
+-- ends before to + longest, so the read no longer runs to the end of the calendar's data.
+ALTER TABLE calendars ADD COLUMN longest_event_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE calendars SET longest_event_ms = COALESCE(
+  (SELECT MAX(end_ms - start_ms) FROM events WHERE events.calendar_id = calendars.id), 0);

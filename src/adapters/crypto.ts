@@ -16,13 +16,26 @@ export const randomIds: Ids = {
 const PLAIN = 'plain:';
 const SEALED = 'aes256gcm:';
 
+const deriveKey = (secretKey: string) => createHash('sha256').update(`rtseq:${secretKey}`).digest();
+
+function open(key: Buffer, raw: Buffer): string {
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+}
+
 /**
  * Secrets at rest: AES-256-GCM with a key derived from SECRET_KEY when one is configured,
- * otherwise stored as `plain:…` so a key can be introduced later without a migration.
+ * otherwise stored as `plain:…` so a key can be introduced later without a migration. During a key
+ * rotation `previousKey` (SECRET_KEY_PREVIOUS) still opens what the old key sealed; new values are
+ * always sealed with the current key. A wrong key fails GCM's authentication, so trying both is safe.
  */
-export function secretBox(secretKey: string | null): SecretBox {
-  const key = secretKey === null ? null : createHash('sha256').update(`rtseq:${secretKey}`).digest();
+export function secretBox(secretKey: string | null, previousKey: string | null = null): SecretBox {
+  const key = secretKey === null ? null : deriveKey(secretKey);
+  const keys = [key, previousKey === null ? null : deriveKey(previousKey)].filter((k) => k !== null);
   return {
+    keyed: key !== null,
+    isPlain: (value) => value.startsWith(PLAIN),
     hash: (secret) => createHash('sha256').update(secret).digest('hex'),
     equal(a, b) {
       const left = createHash('sha256').update(a).digest();
@@ -39,11 +52,17 @@ export function secretBox(secretKey: string | null): SecretBox {
     unseal(sealed) {
       if (sealed.startsWith(PLAIN)) return sealed.slice(PLAIN.length);
       if (!sealed.startsWith(SEALED)) throw new Error('unknown sealed value format');
-      if (key === null) throw new Error('SECRET_KEY is required to read values sealed with it');
+      if (keys.length === 0) throw new Error('SECRET_KEY is required to read values sealed with it');
       const raw = Buffer.from(sealed.slice(SEALED.length), 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      let failure: unknown;
+      for (const candidate of keys) {
+        try {
+          return open(candidate, raw);
+        } catch (error) {
+          failure = error;
+        }
+      }
+      throw failure;
     },
     hmacBase64: (secret, body) => createHmac('sha256', secret).update(body, 'utf8').digest('base64'),
   };

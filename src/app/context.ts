@@ -2,6 +2,7 @@
  * What every use case needs, injected by wiring/wire.ts (or by a test). app/ sees ports only.
  */
 import type { Config } from '../config/config.ts';
+import type { ActivityLog } from '../ports/activity.ts';
 import type { ExternalBusySource } from '../ports/busy-source.ts';
 import type { AvailabilityCompute } from '../ports/compute.ts';
 import type { ExternalCalendarConnector } from '../ports/external-calendars.ts';
@@ -41,4 +42,6 @@ export type AppContext = {
   readonly compute?: AvailabilityCompute;
   /** Operational metrics, reported at the use cases' edges (never by the engine); absent: none. */
   readonly metrics?: Metrics;
+  /** One log line per booking, reschedule and cancel for the operator; absent: none (tests, CLI). */
+  readonly activity?: ActivityLog;
 };

@@ -1,9 +1,13 @@
 /**
  * The demo (`npm start`, `rtseq demo`): an application, a recruiter and three engineers with native
- * calendars and a few busy hours tomorrow, so a sequencing link can be tried at once. Preparing it
+ * calendars, working hours (weekdays 09:00–17:00 Europe/London, an availability rule each) and a
+ * few busy hours on the next working day, so a sequencing link can be tried at once. Preparing it
  * again refreshes it: a new client secret (the older ones are revoked), fresh access tokens for
- * every account, and the busy hours moved to the new tomorrow.
+ * every account, and the busy hours moved to the new next working day.
  */
+
+import { zonedWallToInstant } from '../domain/time/wall-clock.ts';
+import { localParts } from '../domain/time/zones.ts';
 import { createApplicationCalendar } from './accounts/accounts.ts';
 import { createApplication, revokeSecret, rotateSecret } from './accounts/applications.ts';
 import type { AppContext } from './context.ts';
@@ -32,8 +36,12 @@ export type DemoSetup = {
   readonly engineers: readonly DemoAccount[];
 };
 
-const HOUR = 3_600_000;
-const ZONE = 'Europe/London';
+/** Where the demo's people work; the link and its page show times in it. */
+export const DEMO_ZONE = 'Europe/London';
+const ZONE = DEMO_ZONE;
+/** The availability rule every demo account has (its `availability_rule_id`). */
+export const DEMO_RULE_ID = 'demo-working-hours';
+const WORKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
 const ENGINEERS = ['Ada Engineer', 'Grace Engineer', 'Linus Engineer'];
 
 export async function findDemoApplication(ctx: AppContext) {
@@ -80,18 +88,52 @@ export async function prepareDemo(ctx: AppContext, when: 'empty' | 'always'): Pr
   const recruiter = await account('demo-recruiter', 'Riley Recruiter');
   const engineers: DemoAccount[] = [];
   for (const [i, name] of ENGINEERS.entries()) engineers.push(await account(`demo-engineer-${i + 1}`, name));
+  await ctx.store.transaction(async (repos) => {
+    for (const person of [recruiter, ...engineers])
+      await repos.rules.upsert({
+        accountId: person.sub,
+        ruleId: DEMO_RULE_ID,
+        tzid: ZONE,
+        calendarIds: null,
+        weeklyPeriods: WORKDAYS.map((day) => ({ day, startTime: '09:00', endTime: '17:00' })),
+      });
+  });
   await placeBusyHours(ctx, [recruiter, ...engineers]);
   return { ...credentials, created: existing === undefined, recruiter, engineers };
 }
 
-/** A few busy hours tomorrow (UTC) so the offered times visibly skip them; same event ids each time. */
+export type LocalDate = { readonly year: number; readonly month: number; readonly day: number };
+
+/** The next `count` working days (Monday to Friday) after the one `now` falls on, in the demo's zone. */
+export function demoWorkdays(now: number, count: number): LocalDate[] {
+  const today = localParts(ZONE, now);
+  const days: LocalDate[] = [];
+  for (let offset = 1; days.length < count && offset <= 14; offset++) {
+    const date = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
+    if (date.getUTCDay() === 0 || date.getUTCDay() === 6) continue;
+    days.push({ year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() });
+  }
+  return days;
+}
+
+/** The instant of a wall-clock time on a local date in the demo's zone. */
+export function demoInstant(date: LocalDate, hour: number, minute = 0): number {
+  return zonedWallToInstant(ZONE, { ...date, hour, minute, second: 0 });
+}
+
+/**
+ * A few busy hours on the next working day (local time), so the offered times visibly skip them;
+ * same event ids each time. Every engineer keeps free working hours that day.
+ */
 async function placeBusyHours(ctx: AppContext, accounts: readonly DemoAccount[]): Promise<void> {
   const now = ctx.clock.now();
-  const tomorrow = Math.floor(now / (24 * HOUR)) * 24 * HOUR + 24 * HOUR;
+  const [first] = demoWorkdays(now, 1);
+  const at = (hour: number, minute = 0) => demoInstant(first!, hour, minute);
   const busy = [
-    { calendarId: accounts[0]!.calendarId, start: tomorrow + 10 * HOUR, end: tomorrow + 11 * HOUR },
-    { calendarId: accounts[1]!.calendarId, start: tomorrow + 9 * HOUR, end: tomorrow + 13 * HOUR },
-    { calendarId: accounts[2]!.calendarId, start: tomorrow + 12 * HOUR, end: tomorrow + 15 * HOUR },
+    { calendarId: accounts[0]!.calendarId, start: at(10), end: at(11) },
+    { calendarId: accounts[1]!.calendarId, start: at(9), end: at(10, 30) },
+    { calendarId: accounts[2]!.calendarId, start: at(13), end: at(15) },
+    { calendarId: accounts[3]!.calendarId, start: at(11), end: at(12) },
   ];
   await ctx.store.transaction(async (repos) => {
     for (const [i, b] of busy.entries()) {

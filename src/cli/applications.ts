@@ -21,7 +21,7 @@ export async function runAppCommand(
 ): Promise<boolean> {
   switch (args.sub) {
     case 'list': {
-      const listed = await withContext(config, (ctx) => listApplications(ctx));
+      const listed = await withContext(config, (ctx) => listApplications(ctx), { access: 'read' });
       if (args.json)
         out(
           JSON.stringify({
@@ -67,7 +67,7 @@ export async function runAppCommand(
     }
     case 'list-secrets': {
       const clientId = args.required('client-id');
-      const secrets = await withContext(config, (ctx) => listSecrets(ctx, clientId));
+      const secrets = await withContext(config, (ctx) => listSecrets(ctx, clientId), { access: 'read' });
       if (args.json) out(JSON.stringify(secrets));
       else for (const s of secrets) out(`${s.secretId}  ${new Date(s.createdAt).toISOString()}  ${s.hint}`);
       return true;

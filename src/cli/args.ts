@@ -8,6 +8,11 @@ const OPTIONS = {
   name: { type: 'string' },
   json: { type: 'boolean' },
   demo: { type: 'boolean' },
+  'force-demo': { type: 'boolean' },
+  migrate: { type: 'boolean' },
+  version: { type: 'boolean' },
+  from: { type: 'string' },
+  limit: { type: 'string' },
   'client-id': { type: 'string' },
   'secret-id': { type: 'string' },
   status: { type: 'string' },
@@ -35,10 +40,13 @@ export type Args = {
   readonly sub: string | undefined;
   /** The words after the command and its sub-command (`rtseq links explain ID`: `[ID]`). */
   readonly operands: readonly string[];
-  /** `--json`, `--demo`, `--help`. */
+  /** `--json`, `--demo`, `--force-demo`, `--migrate`, `--help`, `--version`. */
   readonly json: boolean;
   readonly demo: boolean;
+  readonly forceDemo: boolean;
+  readonly migrate: boolean;
   readonly help: boolean;
+  readonly version: boolean;
   /** A flag's value, or undefined when it is absent or empty. */
   optional(flag: Flag): string | undefined;
   /** A flag's value (or `fallback` when the flag is absent); a UsageError when neither is given. */
@@ -77,9 +85,10 @@ export function readArgs(argv: readonly string[]): Args {
   try {
     parsed = parseWith(argv);
   } catch (error) {
-    // Unknown flags and flags without their value: say which, not a stack.
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)
-      throw new UsageError(`rtseq: ${(error as Error).message}\nSee \`rtseq help\`.`);
+    // Unknown flags and flags without their value: say which, in our words, not parseArgs'.
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError(friendly(code, (error as Error).message, argv));
     throw error;
   }
   const { values, positionals } = parsed;
@@ -93,7 +102,10 @@ export function readArgs(argv: readonly string[]): Args {
     operands: positionals.slice(2),
     json: values.json === true,
     demo: values.demo === true,
+    forceDemo: values['force-demo'] === true,
+    migrate: values.migrate === true,
     help: values.help === true,
+    version: values.version === true,
     optional,
     many(flag) {
       const value = values[flag];
@@ -105,4 +117,20 @@ export function readArgs(argv: readonly string[]): Args {
       return value;
     },
   };
+}
+
+/** parseArgs' error as one sentence naming the flag, and where the command's flags are listed. */
+function friendly(code: string, message: string, argv: readonly string[]): string {
+  const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? 'a flag';
+  const words = argv
+    .filter((w) => !w.startsWith('-'))
+    .slice(0, 2)
+    .join(' ');
+  const help = `See \`rtseq ${words === '' ? '' : `${words} `}--help\`.`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `rtseq: unknown flag ${flag}. ${help}`;
+  if (/argument missing/.test(message)) return `rtseq: ${flag} needs a value. ${help}`;
+  if (/does not take an argument/.test(message)) return `rtseq: ${flag} takes no value. ${help}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return `rtseq: unexpected word in the command. ${help}`;
+  return `rtseq: the command line could not be read (${flag}). ${help}`;
 }

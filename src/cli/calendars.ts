@@ -97,22 +97,26 @@ export async function runCalendarCommand(
 async function listCalendars(config: Config, args: Args, out: (text: string) => void): Promise<void> {
   const clientId = args.required('client-id');
   const account = args.optional('sub');
-  const items = await withContext(config, async (ctx) => {
-    const application = await ctx.store.read((repos) => repos.applications.byClientId(clientId));
-    if (application === undefined) throw new UsageError(`No application with client_id ${clientId}`);
-    try {
-      return await listExternalCalendars(
-        ctx,
-        application,
-        { ...(account === undefined ? {} : { sub: account }), limit: 1000 },
-        '--sub',
-      );
-    } catch (error) {
-      if (error instanceof DomainError && error.problems.length > 0)
-        throw new UsageError(error.problems.map((p) => `${p.path}: ${p.description}`).join('\n'));
-      throw error;
-    }
-  });
+  const items = await withContext(
+    config,
+    async (ctx) => {
+      const application = await ctx.store.read((repos) => repos.applications.byClientId(clientId));
+      if (application === undefined) throw new UsageError(`No application with client_id ${clientId}`);
+      try {
+        return await listExternalCalendars(
+          ctx,
+          application,
+          { ...(account === undefined ? {} : { sub: account }), limit: 1000 },
+          '--sub',
+        );
+      } catch (error) {
+        if (error instanceof DomainError && error.problems.length > 0)
+          throw new UsageError(error.problems.map((p) => `${p.path}: ${p.description}`).join('\n'));
+        throw error;
+      }
+    },
+    { access: 'read' },
+  );
   if (args.json) {
     out(JSON.stringify({ external_calendars: items.map(externalCalendarStatusToWire) }));
     return;

@@ -1,6 +1,7 @@
 /** `rtseq callbacks list|replay`: the outbox of every application in this database. */
 import { listDeliveries, replayDelivery } from '../app/callbacks.ts';
 import type { Config } from '../config/config.ts';
+import { DomainError } from '../domain/errors.ts';
 import { deliveryDocument } from '../http/wire/callbacks.ts';
 import { type Args, UsageError } from './args.ts';
 import { withContext } from './context.ts';
@@ -15,8 +16,10 @@ export async function runCallbackCommand(
     if (status !== undefined && status !== 'pending' && status !== 'failed' && status !== 'delivered') {
       throw new UsageError('--status must be pending, failed or delivered');
     }
-    const items = await withContext(config, (ctx) =>
-      listDeliveries(ctx, { ...(status === undefined ? {} : { status }), limit: 1000 }),
+    const items = await withContext(
+      config,
+      (ctx) => listDeliveries(ctx, { ...(status === undefined ? {} : { status }), limit: 1000 }),
+      { access: 'read' },
     );
     if (args.json) out(JSON.stringify({ callbacks: items.map(deliveryDocument) }));
     else {
@@ -30,9 +33,19 @@ export async function runCallbackCommand(
     return true;
   }
   if (args.sub === 'replay') {
-    const id = args.required('id');
-    await withContext(config, (ctx) => replayDelivery(ctx, id));
-    out(`Replaying ${id}: it is due now and the running server will deliver it.`);
+    const given = args.required('id');
+    const replayed = await withContext(config, async (ctx) => {
+      // Receivers see the Rtseq-Delivery-Id (dlv_…); `callbacks list` shows the outbox id.
+      const item = given.startsWith('dlv_')
+        ? await ctx.store.read((repos) => repos.outbox.byDeliveryId(given))
+        : undefined;
+      if (given.startsWith('dlv_') && item === undefined)
+        throw new DomainError('not_found', `No delivery ${given}`);
+      return replayDelivery(ctx, item?.id ?? given);
+    });
+    out(
+      `Replaying ${replayed.id} (delivery ${replayed.deliveryId}): it is due now and the running server will deliver it.`,
+    );
     return true;
   }
   return false;

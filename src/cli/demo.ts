@@ -2,11 +2,19 @@
  * The demo (app/demo.ts) on the command line: `rtseq serve --demo` (what `npm start` runs) creates
  * it on an empty database and refreshes it on every later start; `rtseq demo` creates or refreshes
  * it on any database. Both print the credentials, every account with its calendar and a fresh
- * token, and a new Real-Time Sequencing link whose query periods start tomorrow.
+ * token, and a new Real-Time Sequencing link over the next three working days.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
-import { DEMO_PATHS, type DemoAccount, type DemoSetup, prepareDemo } from '../app/demo.ts';
+import {
+  DEMO_PATHS,
+  DEMO_ZONE,
+  type DemoAccount,
+  type DemoSetup,
+  demoInstant,
+  demoWorkdays,
+  prepareDemo,
+} from '../app/demo.ts';
 import type { Config } from '../config/config.ts';
 import { buildServer } from '../server.ts';
 import type { Running } from '../wiring/serve.ts';
@@ -14,60 +22,55 @@ import { demoReceiverUrl, VERSION } from '../wiring/wire.ts';
 import type { Args } from './args.ts';
 import { withContext } from './context.ts';
 
-/** A link request shaped like the example in Cronofy's documentation, over the demo accounts. */
+/**
+ * A link request shaped like the example in Cronofy's documentation, over the demo accounts: a
+ * pre-screen with the recruiter, then a face-to-face with one of the three engineers 15 minutes to
+ * two hours later (so every option is one afternoon or morning, never "the next day"), within the
+ * accounts' working hours over the next three working days. Every participant has a target
+ * calendar, so each step is written to its own participant's calendar (docs/decisions/0004).
+ */
 export function demoLinkBody(config: Config, demo: DemoSetup, now: number): Record<string, unknown> {
-  const day = (offset: number) => new Date(now + offset * 86_400_000).toISOString().slice(0, 10);
+  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  const member = (account: DemoAccount) => ({ sub: account.sub, managed_availability: true });
   return {
     oauth: { redirect_uri: `${config.publicUrl}${DEMO_PATHS.back}`, state: 'demo-state' },
     callback_url: demoReceiverUrl(config),
     event: {
       event_id: 'demo-interview',
       summary: 'Product Manager Interview at Globex',
-      tzid: 'Europe/London',
+      tzid: DEMO_ZONE,
     },
     availability: {
       sequence: [
         {
           sequence_id: '123',
           ordinal: 1,
-          participants: [
-            {
-              members: [{ sub: demo.recruiter.sub, calendar_ids: [demo.recruiter.calendarId] }],
-              required: 'all',
-            },
-          ],
+          participants: [{ members: [member(demo.recruiter)], required: 'all' }],
           event: { event_id: 'demo-pre-screen', summary: 'Pre screen' },
           required_duration: { minutes: 60 },
+          start_interval: { minutes: 30 },
         },
         {
           sequence_id: '456',
           ordinal: 2,
-          participants: [
-            {
-              members: [
-                {
-                  sub: demo.engineers[0]!.sub,
-                  available_periods: [
-                    { start: `${day(1)}T09:00:00Z`, end: `${day(1)}T12:00:00Z` },
-                    { start: `${day(2)}T10:00:00Z`, end: `${day(2)}T20:00:00Z` },
-                  ],
-                },
-              ],
-              required: 'all',
-            },
-          ],
+          participants: [{ members: demo.engineers.map(member), required: 1 }],
           event: { event_id: 'demo-face-to-face', summary: 'Face to face' },
           required_duration: { minutes: 60 },
+          start_interval: { minutes: 30 },
+          buffer: { before: { minimum: { minutes: 15 }, maximum: { minutes: 120 } } },
         },
       ],
-      query_periods: [
-        { start: `${day(1)}T09:00:00Z`, end: `${day(1)}T18:00:00Z` },
-        { start: `${day(2)}T09:00:00Z`, end: `${day(2)}T18:00:00Z` },
-      ],
+      query_periods: demoWorkdays(now, 3).map((day) => ({
+        start: iso(demoInstant(day, 8)),
+        end: iso(demoInstant(day, 18)),
+      })),
     },
-    target_calendars: [{ sub: demo.recruiter.sub, calendar_id: demo.recruiter.calendarId }],
+    target_calendars: [demo.recruiter, ...demo.engineers].map((account) => ({
+      sub: account.sub,
+      calendar_id: account.calendarId,
+    })),
     selection_mode: 'confirm',
-    tzid: 'Europe/London',
+    tzid: DEMO_ZONE,
   };
 }
 
@@ -98,7 +101,7 @@ export function demoBanner(
     '',
     linkUrl === undefined
       ? 'The demo link could not be created (see the log).'
-      : `Open the demo Real-Time Sequencing link (times from tomorrow): ${linkUrl}`,
+      : `Open the demo Real-Time Sequencing link (times from the next working day): ${linkUrl}`,
     `Callbacks of demo links arrive at ${demoReceiverUrl(config)} (with their HMAC checked).`,
     '',
     'Create another link (the response carries its url):',

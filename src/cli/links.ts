@@ -1,18 +1,22 @@
 /**
- * `rtseq links reschedule|cancel --id …` (SPEC 6.6): the same use cases as
- * `POST /v1/real_time_{sequencing,scheduling}/{id}/reschedule` and `…/cancel`, for an operator;
- * `rtseq links explain ID` (SPEC 5.7) as `GET …/{id}?explain=true`, printed readably.
- * The link is found by its id among every application of this database.
+ * `rtseq links list|status|reschedule|cancel` for an operator. `reschedule` and `cancel` (SPEC 6.6)
+ * are the same use cases as `POST /v1/real_time_{sequencing,scheduling}/{id}/reschedule` and
+ * `…/cancel`; `status` is the document of `GET /v1/real_time_sequencing/{id}`. A link is found by
+ * its id among every application of this database. `explain ID` (SPEC 5.7) is
+ * `GET …/{id}?explain=true`, printed readably.
  */
 import type { ExplanationDocument } from '../app/availability/explanation.ts';
 import { explainLinkNow } from '../app/booking/link-explanation.ts';
 import type { AppContext } from '../app/context.ts';
 import { cancelLink, requestReschedule } from '../app/links/link-changes.ts';
+import { statusOf } from '../app/links/link-model.ts';
 import { linkDocument } from '../app/links/link-wire.ts';
 import { type LoadedLink, linkById } from '../app/links/links.ts';
 import type { Config } from '../config/config.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { Args } from './args.ts';
+import { formatUtc } from '../domain/time/format.ts';
+import type { LinkStatus } from '../ports/store.ts';
+import { type Args, UsageError } from './args.ts';
 import { withContext } from './context.ts';
 
 async function findLink(ctx: AppContext, id: string): Promise<LoadedLink> {
@@ -73,6 +77,18 @@ export async function runLinkCommand(
   args: Args,
   out: (text: string) => void,
 ): Promise<boolean> {
+  if (args.sub === 'list') return listLinks(config, args, out);
+  if (args.sub === 'status') {
+    const id = args.required('id');
+    const document = await withContext(
+      config,
+      async (ctx) => linkDocument(ctx, (await findLink(ctx, id)).link),
+      { access: 'read' },
+    );
+    if (args.json) out(JSON.stringify(document));
+    else out(describeDocument(id, document));
+    return true;
+  }
   if (args.sub === 'explain') {
     await explain(config, args, out);
     return true;
@@ -97,4 +113,66 @@ export async function runLinkCommand(
     out(`${id} is rescheduling; the invitee chooses a new time at ${String(document.url)}`);
   } else out(`${id} is cancelled; its events are deleted and the callback is queued.`);
   return true;
+}
+
+const STATUSES: readonly LinkStatus[] = ['open', 'completed', 'disabled', 'rescheduling', 'cancelled'];
+
+async function listLinks(config: Config, args: Args, out: (text: string) => void): Promise<boolean> {
+  const status = args.optional('status');
+  if (status !== undefined && !STATUSES.includes(status as LinkStatus))
+    throw new UsageError(`rtseq: --status must be one of ${STATUSES.join(', ')}`);
+  const limitText = args.optional('limit') ?? '50';
+  if (!/^\d{1,5}$/.test(limitText) || Number(limitText) < 1)
+    throw new UsageError('rtseq: --limit must be a whole number from 1 to 99999');
+  const clientId = args.optional('client-id');
+  const rows = await withContext(
+    config,
+    async (ctx) => {
+      const applications = await ctx.store.read((repos) => repos.applications.list());
+      const application =
+        clientId === undefined ? undefined : applications.find((a) => a.clientId === clientId);
+      if (clientId !== undefined && application === undefined)
+        throw new DomainError('not_found', `No application ${clientId}`);
+      const links = await ctx.store.read((repos) =>
+        repos.links.list({
+          ...(application === undefined ? {} : { applicationId: application.id }),
+          ...(status === undefined ? {} : { status: status as LinkStatus }),
+          limit: Number(limitText),
+        }),
+      );
+      const clientIds = new Map(applications.map((a) => [a.id, a.clientId]));
+      const now = ctx.clock.now();
+      return links.map((link) => ({
+        id: link.id,
+        kind: link.kind,
+        status: statusOf(link, now),
+        client_id: clientIds.get(link.applicationId) ?? link.applicationId,
+        created: formatUtc(link.createdAt),
+        expires: formatUtc(link.expiresAt),
+      }));
+    },
+    { access: 'read' },
+  );
+  if (args.json) out(JSON.stringify({ links: rows }));
+  else {
+    for (const r of rows)
+      out(
+        `${r.id}  ${r.status.padEnd(12)} ${r.kind.padEnd(10)} created ${r.created}  expires ${r.expires}  ${r.client_id}`,
+      );
+    if (rows.length === 0) out('No links.');
+  }
+  return true;
+}
+
+/** The status document as lines an operator reads. */
+function describeDocument(id: string, document: Record<string, unknown>): string {
+  const lines = [`${id}  ${String(document.status)}`, `  page  ${String(document.url)}`];
+  const event = document.event as { start?: { time: string }; end?: { time: string } } | undefined;
+  if (event?.start !== undefined) lines.push(`  booked ${event.start.time} – ${event.end?.time ?? ''}`);
+  for (const step of (document.sequence as
+    | { sequence_id: unknown; start: string; end: string }[]
+    | undefined) ?? [])
+    lines.push(`    step ${String(step.sequence_id)}  ${step.start} – ${step.end}`);
+  if (typeof document.display_message === 'string') lines.push(`  message ${document.display_message}`);
+  return lines.join('\n');
 }

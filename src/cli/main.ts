@@ -1,96 +1,131 @@
 /**
  * The `rtseq` command (SPEC 2): `serve` runs the server; the other commands act on the same
  * database, through the same use cases as the API. Entry points: bin/rtseq.js, `npm run rtseq`,
- * and `node src/main.ts …`.
+ * and `node src/main.ts …`. Commands and their flags are listed in usage.ts.
  */
+import { prepareSchema } from '../app/schema.ts';
+import { StartupRefusal } from '../app/secrets.ts';
 import { type Config, ConfigError, loadConfig } from '../config/config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { serve } from '../wiring/serve.ts';
-import { openStore } from '../wiring/wire.ts';
+import { openStore, VERSION } from '../wiring/wire.ts';
+import { runAccountCommand } from './accounts.ts';
 import { runAppCommand } from './applications.ts';
 import { type Args, readArgs, UsageError } from './args.ts';
 import { runCalendarCommand } from './calendars.ts';
 import { runCallbackCommand } from './callbacks.ts';
+import { describeDatabase } from './context.ts';
 import { runDemoCommand, startDemo } from './demo.ts';
 import { runLinkCommand } from './links.ts';
+import { runSecretCommand } from './secrets.ts';
 import { runTokenCommand } from './tokens.ts';
-
-const USAGE = `Usage: rtseq <command>
-  serve [--demo]                         run the server (--demo: create the demo on an empty database,
-                                         refresh it on every start, and print it)
-  demo                                   create or refresh the demo application; prints its credentials,
-                                         accounts, calendar ids, fresh tokens and a new link
-  migrate                                apply database migrations
-  app list [--json]                      list applications (no secrets: those are shown once, when made)
-  app create --name NAME [--json]        create an application; prints its credentials
-  app rotate-secret --client-id ID       add a new client secret (old ones stay active)
-  app list-secrets --client-id ID        list active secrets (ids and hints)
-  app revoke-secret --client-id ID --secret-id SID
-  app set --client-id ID [--display-name NAME] [--logo-url URL] [--accent-colour #rrggbb]
-          [--redirect-uri URI]... [--clear display-name,logo-url,accent-colour,redirect-uris]
-                                         the pages' branding and the redirect URIs /oauth/authorize
-                                         accepts (each --redirect-uri adds one; checked like
-                                         PATCH /v1/application)
-  callbacks list [--status pending|failed|delivered] [--json]
-                                         --json prints GET /v1/callbacks' shape, for every application
-  callbacks replay --id CALLBACK_ID      deliver again now (CALLBACK_ID from callbacks list)
-  calendars connect-caldav --client-id ID --url URL --username U [--password P] [--name N] [--json]
-                                         connect a new account to a CalDAV server (password also from
-                                         RTSEQ_CALDAV_PASSWORD, which keeps it out of the process list)
-  calendars connect-ics --client-id ID --url URL [--name N] [--json]
-                                         connect a new account to an ICS feed (read-only)
-  calendars list --client-id ID [--sub SUB] [--json]
-                                         external calendars with their last read: ok or why it failed,
-                                         busy intervals, ignored rules (FREQ=MINUTELY/SECONDLY)
-  links reschedule --id LINK_ID [--steps ID,ID] [--json]
-                                         reopen a booked link for rescheduling (the whole loop, or only
-                                         the steps with these sequence_ids); prints the page URL
-  links cancel --id LINK_ID [--reason TEXT] [--json]
-                                         cancel a booked link: its events are deleted, the callback queued
-  links explain LINK_ID [--json]         why the link's page has no times now (SPEC 5.7): reasons and
-                                         each member's open and free minutes (also --id LINK_ID)
-  tokens revoke --sub SUB [--json]       revoke every access and refresh token of an account
-Configuration comes from the environment (see README).`;
+import { isKnownCommand, usage } from './usage.ts';
 
 type Command = (config: Config, args: Args, out: (text: string) => void) => Promise<boolean>;
 
 const GROUPS = new Map<string, Command>([
   ['app', runAppCommand],
+  ['accounts', runAccountCommand],
   ['callbacks', runCallbackCommand],
   ['calendars', runCalendarCommand],
   ['links', runLinkCommand],
+  ['secrets', runSecretCommand],
   ['tokens', runTokenCommand],
 ]);
+
+/** The demo writes an application and accounts: never into a production database by accident. */
+function refuseDemoOnPostgres(config: Config, args: Args): void {
+  if (config.databaseUrl !== null && !args.forceDemo)
+    throw new UsageError(
+      `rtseq: the demo creates a demo application and serves /demo/ pages; refusing it on ${describeDatabase(config)}. ` +
+        'Production servers run `rtseq serve`; add --force-demo to run the demo on this database anyway.',
+    );
+}
+
+/** `rtseq migrate`: the one place PostgreSQL is migrated (besides `serve --migrate`). */
+async function migrate(config: Config, out: (text: string) => void): Promise<number> {
+  process.stderr.write(`rtseq: database: ${describeDatabase(config)}\n`);
+  const store = await openStore(config);
+  try {
+    const applied = await prepareSchema(store, 'apply');
+    out(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
 
 /** Runs one command; the exit code, or -1 when the command keeps running (`serve`). */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const args = readArgs(argv);
-  const config = loadConfig(process.env);
   const out = (text: string) => process.stdout.write(`${text}\n`);
+  if (args.version || args.command === 'version') {
+    out(`rtseq ${VERSION} (Node.js ${process.version})`);
+    return 0;
+  }
+  const words = [args.command, args.sub].filter((w) => w !== undefined).join(' ');
+  if (args.command === undefined || args.command === 'help' || args.help) {
+    const topic = args.command === 'help' ? args.sub : words === '' ? undefined : words;
+    if (topic !== undefined && !isKnownCommand(topic)) {
+      process.stderr.write(`rtseq: unknown command \`${topic}\`\n\n${usage()}\n`);
+      return 2;
+    }
+    out(usage(topic !== undefined && isKnownCommand(topic) ? topic : undefined));
+    return 0;
+  }
+  const config = loadConfig(process.env);
   if (args.command === 'serve') {
-    const running = await serve(config, { demo: args.demo });
+    if (args.demo) refuseDemoOnPostgres(config, args);
+    const running = await serve(config, { demo: args.demo, migrate: args.migrate });
     if (args.demo) await startDemo(config, running);
     return -1;
   }
-  if (args.command === 'migrate') {
-    const store = await openStore(config);
-    const applied = await store.migrate().finally(() => store.close());
-    out(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
-    return 0;
+  if (args.command === 'migrate') return migrate(config, out);
+  if (args.command === 'demo') {
+    refuseDemoOnPostgres(config, args);
+    return (await runDemoCommand(config, args, out)) ? 0 : 1;
   }
-  if (args.command === 'demo') return (await runDemoCommand(config, args, out)) ? 0 : 1;
-  const group = args.command === undefined ? undefined : GROUPS.get(args.command);
+  const group = GROUPS.get(args.command);
   if (group !== undefined && (await group(config, args, out))) return 0;
-  if (args.command === undefined || args.command === 'help' || args.help) {
-    out(USAGE);
-    return 0;
-  }
-  const unknown =
-    group === undefined ? args.command : args.sub === undefined ? null : `${args.command} ${args.sub}`;
   const problem =
-    unknown === null ? `\`${args.command}\` needs a subcommand` : `unknown command \`${unknown}\``;
-  process.stderr.write(`rtseq: ${problem}\n\n${USAGE}\n`);
+    group !== undefined && args.sub === undefined
+      ? `\`${args.command}\` needs a subcommand`
+      : `unknown command \`${words}\``;
+  process.stderr.write(`rtseq: ${problem}\n\n${usage(group === undefined ? undefined : args.command)}\n`);
   return 2;
+}
+
+/** PostgreSQL and SQLite failures to open or reach the database, by their codes. */
+const DATABASE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  '28P01', // invalid_password
+  '28000', // invalid_authorization_specification
+  '3D000', // invalid_catalog_name: the database does not exist
+  'ERR_SQLITE_ERROR',
+]);
+
+/** One line for an error: the operator's message, never a stack (LOG_LEVEL=debug adds it). */
+export function explainError(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof UsageError) return error.message;
+  if (error instanceof DomainError || error instanceof StartupRefusal) return `rtseq: ${error.message}`;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const config = (() => {
+    try {
+      return loadConfig(process.env);
+    } catch {
+      return undefined;
+    }
+  })();
+  const stack = process.env.LOG_LEVEL === 'debug' && error instanceof Error ? `\n${error.stack}` : '';
+  if (typeof code === 'string' && DATABASE_CODES.has(code) && config !== undefined)
+    return `rtseq: cannot use the database (${describeDatabase(config)}): ${message || code}. Check ${config.databaseUrl === null ? 'SQLITE_PATH and its directory' : 'DATABASE_URL and that PostgreSQL is running'}.${stack}`;
+  return `rtseq: ${message}${stack || '\n(LOG_LEVEL=debug prints where it happened)'}`;
 }
 
 /** Runs the command line of this process and sets its exit code; errors become one message. */
@@ -100,13 +135,7 @@ export function runAsProgram(argv: readonly string[]): Promise<void> {
       if (code >= 0) process.exitCode = code;
     },
     (error: unknown) => {
-      if (error instanceof ConfigError || error instanceof UsageError)
-        process.stderr.write(`${error.message}\n`);
-      else if (error instanceof DomainError) process.stderr.write(`rtseq: ${error.message}\n`);
-      else
-        process.stderr.write(
-          `rtseq: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-        );
+      process.stderr.write(`${explainError(error)}\n`);
       process.exitCode = 1;
     },
   );

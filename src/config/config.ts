@@ -35,6 +35,8 @@ export type Config = {
   readonly databaseUrl: string | null;
   readonly dataCenter: string;
   readonly secretKey: string | null;
+  /** The key being rotated away from: still opens what it sealed, never seals (docs/deployment.md). */
+  readonly secretKeyPrevious: string | null;
   readonly allowPrivateCallbacks: boolean;
   readonly holdSeconds: number;
   /** Lifetime of an account access token (SPEC 3). */
@@ -44,6 +46,8 @@ export type Config = {
   readonly logLevel: LogLevel;
   /** `auto`: pretty lines on a terminal, JSON lines otherwise. */
   readonly logFormat: LogFormat;
+  /** Log requests to /healthz and /readyz too (off: load balancers probe every few seconds). */
+  readonly logHealthProbes: boolean;
   /** Metrics are kept and served (Prometheus text format) where metricsPort/metricsPublic say. */
   readonly metrics: boolean;
   /** Port of a separate metrics listener on HOST; null: none. */
@@ -99,8 +103,14 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   },
   {
     name: 'SECRET_KEY',
-    meaning: 'Encrypts client secrets and calendar credentials at rest (≥ 32 characters)',
-    defaultValue: '(unset: stored in plain form)',
+    meaning:
+      'Encrypts client secrets, link tokens and calendar credentials at rest (≥ 32 characters; `rtseq secrets generate`); required with DATABASE_URL',
+    defaultValue: '(unset: stored in plain form, SQLite only)',
+  },
+  {
+    name: 'SECRET_KEY_PREVIOUS',
+    meaning: 'During a key rotation: the old key, still accepted for reading (`rtseq secrets rotate`)',
+    defaultValue: '(unset)',
   },
   {
     name: 'ALLOW_PRIVATE_CALLBACKS',
@@ -132,6 +142,11 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     name: 'LOG_FORMAT',
     meaning: 'auto (pretty lines on a terminal, JSON lines otherwise), json or pretty; logs go to stderr',
     defaultValue: 'auto',
+  },
+  {
+    name: 'LOG_HEALTH_PROBES',
+    meaning: 'Log requests to /healthz and /readyz like every other request (true/false)',
+    defaultValue: 'false',
   },
   {
     name: 'METRICS',
@@ -297,7 +312,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push(`DATA_CENTER must be a short lower-case name such as us, uk or de (got "${dataCenter}")`);
   }
   const secretKey = text('SECRET_KEY') ?? null;
-  if (secretKey !== null && secretKey.length < 32) problems.push('SECRET_KEY must be at least 32 characters');
+  if (secretKey !== null && secretKey.length < 32)
+    problems.push('SECRET_KEY must be at least 32 characters (`rtseq secrets generate` prints a new one)');
+  const secretKeyPrevious = text('SECRET_KEY_PREVIOUS') ?? null;
+  if (secretKeyPrevious !== null && secretKeyPrevious.length < 32)
+    problems.push('SECRET_KEY_PREVIOUS must be at least 32 characters');
+  if (secretKeyPrevious !== null && secretKey === null)
+    problems.push('SECRET_KEY_PREVIOUS needs SECRET_KEY (the new key) as well');
   const logLevelRaw = (text('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
   if (logLevel === undefined) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -331,6 +352,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     databaseUrl: url('DATABASE_URL', null, ['postgres:', 'postgresql:']),
     dataCenter,
     secretKey,
+    secretKeyPrevious,
     allowPrivateCallbacks: flag('ALLOW_PRIVATE_CALLBACKS'),
     holdSeconds: integer('HOLD_SECONDS', 300, 1, 86_400),
     accessTokenSeconds: integer('ACCESS_TOKEN_SECONDS', 10_800, 60, 315_360_000),
@@ -338,6 +360,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     calendarTimeoutMs: integer('CALENDAR_TIMEOUT_MS', 5000, 1, 120_000),
     logLevel: logLevel ?? 'info',
     logFormat: logFormat ?? 'auto',
+    logHealthProbes: flag('LOG_HEALTH_PROBES'),
     metrics: flag('METRICS', true),
     metricsPort,
     metricsPublic: flag('METRICS_PUBLIC'),

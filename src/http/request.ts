@@ -93,6 +93,9 @@ export function chargeCost(deps: HttpDeps, caller: Caller, units: number): void 
   deps.apiLimiter.charge(caller.application.id, deps.ctx.clock.now(), units);
 }
 
+/** The client_id each authenticated request acted for: the request's log line names it (server.ts). */
+export const requestApplications = new WeakMap<FastifyRequest, string>();
+
 /**
  * Charges a request's cost (chargeCost) and, when it costs extra (a heavy request), lets it through
  * the heavy-request gate; returns what to call when it is done (heavy-gate.ts).
@@ -137,12 +140,14 @@ export async function applicationCaller(deps: HttpDeps, request: FastifyRequest)
   const application = await authenticated(deps, request, () =>
     authenticateApplication(deps.ctx, credentialsOf(request)),
   );
+  requestApplications.set(request, application.clientId);
   limit(deps, request, application);
   return application;
 }
 
 export async function accountCaller(deps: HttpDeps, request: FastifyRequest): Promise<AccountCaller> {
   const caller = await authenticated(deps, request, () => authenticateAccount(deps.ctx, bearerOf(request)));
+  requestApplications.set(request, caller.application.clientId);
   limit(deps, request, caller.application);
   return caller;
 }
@@ -151,6 +156,7 @@ export async function anyCaller(deps: HttpDeps, request: FastifyRequest): Promis
   const caller = await authenticated(deps, request, () =>
     authenticateCaller(deps.ctx, credentialsOf(request)),
   );
+  requestApplications.set(request, caller.application.clientId);
   limit(deps, request, caller.application);
   return caller;
 }

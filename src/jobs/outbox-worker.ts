@@ -105,6 +105,7 @@ export class OutboxWorker {
     let ok = false;
     let statusCode: number | null = null;
     let error: string | null = null;
+    let operatorError: string | null = null;
     let durationMs = 0;
     try {
       if (item.kind === 'callback') {
@@ -123,6 +124,7 @@ export class OutboxWorker {
           },
         });
         ({ ok, statusCode, error, durationMs } = result);
+        operatorError = result.operatorError ?? error;
       } else {
         await this.#writeBack(item);
         ok = true;
@@ -130,6 +132,7 @@ export class OutboxWorker {
       }
     } catch (failure) {
       error = failure instanceof Error ? failure.message : String(failure);
+      operatorError = (failure as { operatorDetail?: string }).operatorDetail ?? error;
       durationMs = ctx.clock.now() - startedAt;
     }
     const attempt = item.attempts + 1;
@@ -158,7 +161,12 @@ export class OutboxWorker {
     };
     if (!recorded) logger.warn(fields, 'outbox lease lost before the attempt was recorded');
     else if (ok) logger.info(fields, 'outbox item delivered');
-    else logger.warn({ ...fields, error }, 'outbox attempt failed');
+    // `cause` is the real reason (a DNS failure named as such); `error` is what the application sees.
+    else
+      logger.warn(
+        { ...fields, error, cause: operatorError },
+        status === 'failed' ? 'delivery failed for good' : 'delivery attempt failed',
+      );
   }
 
   async #writeBack(item: OutboxRecord): Promise<void> {

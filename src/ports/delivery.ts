@@ -13,6 +13,8 @@ export type DeliveryResult = {
   readonly ok: boolean;
   readonly statusCode: number | null;
   readonly error: string | null;
+  /** The real cause for the operator's log when `error` is deliberately vague (SPEC 8a). */
+  readonly operatorError?: string | null;
   readonly durationMs: number;
 };
 

@@ -2,11 +2,11 @@
 import type { AvailabilityConstraint } from '../domain/engine/constraints.ts';
 
 /**
- * One member's availability constraint as a booking must respect it (SPEC 5.1). After its rows are
- * in, `ReservationRepo.insertAll` counts, for each period of the constraint in which one of the
- * account's new rows starts, the account's counted events and live reservations starting there
- * (the new rows included), under the same per-account serialisation as the overlap check, and
- * throws ReservationConflictError when the count exceeds the limit
+ * One member's availability constraint as a booking or hold must respect it (SPEC 5.1). After its
+ * rows are in, `ReservationRepo.insertAll` counts, for each period of the constraint in which one
+ * of `slots` starts, the account's counted events and the live reservations of other links
+ * starting there, plus the slots themselves, under the same per-account serialisation as the
+ * overlap check, and throws ReservationConflictError when the count exceeds the limit
  * (docs/decisions/0006-availability-constraints.md).
  */
 export type LoadLimit = {
@@ -14,6 +14,13 @@ export type LoadLimit = {
   readonly constraint: AvailabilityConstraint;
   /** The member's calendars whose events count (its `calendar_ids`, else all of the account's). */
   readonly calendarIds: readonly string[];
+  /**
+   * The link booking or holding: its own reservations are what this write replaces or adds (a
+   * rescheduling hold may be split around the old booking), so they are counted as `slots`.
+   */
+  readonly linkId: string;
+  /** The option's slots this account takes part in, each with its step event's tag values. */
+  readonly slots: readonly { readonly startMs: number; readonly tags: readonly string[] }[];
 };
 
 /** An event or reservation as availability constraints count it (SPEC 5.1). */

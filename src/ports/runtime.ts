@@ -13,6 +13,10 @@ export interface Ids {
 }
 
 export interface SecretBox {
+  /** True when SECRET_KEY is configured (values are sealed, not stored in plain form). */
+  readonly keyed: boolean;
+  /** True for a value stored before any key was configured (`plain:…`). */
+  isPlain(stored: string): boolean;
   /** One-way hash for lookup of tokens and secrets (hex SHA-256). */
   hash(secret: string): string;
   /** Constant-time equality of two strings. */

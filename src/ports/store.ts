@@ -8,7 +8,11 @@ import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
 import type { ChannelRepo } from './channels.ts';
 import type { ConnectionRepo } from './connections.ts';
 import type { CountedEventRow, LoadLimit } from './load-limits.ts';
+import type { DeliveryAttemptRecord, OutboxRecord, OutboxStatus } from './outbox-records.ts';
+import type { SchemaStatus, SealedValuesRepo, SettingsRepo } from './sealed.ts';
 import type { SourceStatusRepo } from './source-status.ts';
+
+export type { DeliveryAttemptRecord, OutboxKind, OutboxRecord, OutboxStatus } from './outbox-records.ts';
 
 export type ApplicationRecord = {
   readonly id: string;
@@ -171,37 +175,6 @@ export type ReservationRecord = {
   readonly tags?: readonly string[] | null; // the step event's tag values (SPEC 7), for constraints
 };
 
-export type OutboxKind = 'callback' | 'caldav_write';
-export type OutboxStatus = 'pending' | 'delivered' | 'failed';
-
-export type OutboxRecord = {
-  readonly id: string;
-  /** Stable across retries: sent as Rtseq-Delivery-Id. */
-  readonly deliveryId: string;
-  readonly applicationId: string;
-  readonly kind: OutboxKind;
-  readonly target: string;
-  /** The exact body bytes to send (callbacks) or the job description (CalDAV writes). */
-  readonly payload: string;
-  readonly status: OutboxStatus;
-  readonly attempts: number;
-  readonly nextAttemptAt: number;
-  readonly leaseUntil: number | null;
-  readonly leaseOwner: string | null;
-  readonly lastError: string | null;
-  readonly createdAt: number;
-  readonly finishedAt: number | null;
-};
-
-export type DeliveryAttemptRecord = {
-  readonly outboxId: string;
-  readonly attempt: number;
-  readonly at: number;
-  readonly statusCode: number | null;
-  readonly error: string | null;
-  readonly durationMs: number;
-};
-
 export type Page<T> = { readonly items: readonly T[]; readonly total: number };
 
 export interface ApplicationRepo {
@@ -308,6 +281,8 @@ export interface LinkRepo {
   insert(link: LinkRecord): Promise<void>;
   byId(applicationId: string, id: string): Promise<LinkRecord | undefined>;
   byTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
+  /** Newest first, for operators (`rtseq links list`); each filter optional, at most `limit`. */
+  list(filter: { applicationId?: string; status?: LinkStatus; limit: number }): Promise<LinkRecord[]>;
   /** Changes status only when the link is still `open`; returns whether it changed. */
   closeIfOpen(
     id: string,
@@ -353,6 +328,7 @@ export interface ReservationRepo {
 export interface OutboxRepo {
   insert(item: OutboxRecord): Promise<void>;
   byId(id: string): Promise<OutboxRecord | undefined>;
+  byDeliveryId(deliveryId: string): Promise<OutboxRecord | undefined>;
   /**
    * Claims up to `limit` due pending items for `owner` until `leaseUntil`; an item whose lease has
    * expired may be claimed again. No item is claimed by two owners at once.
@@ -425,6 +401,8 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
+  readonly sealedValues: SealedValuesRepo;
+  readonly settings: SettingsRepo;
   readonly connections: ConnectionRepo; // redirect URIs, profiles, codes, link tokens (SPEC 8b)
   /** Push notification channels and their pending changes (SPEC 8d). */
   readonly channels: ChannelRepo;
@@ -439,6 +417,8 @@ export interface Store {
   read<T>(work: (repos: Repos) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
+  /** Which migrations are pending, and which applied ones this code does not know. */
+  schema(): Promise<SchemaStatus>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

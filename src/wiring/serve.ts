@@ -1,4 +1,4 @@
-/** Runs the server on the wiring: migrate, listen, outbox worker, metrics, signals and shutdown. */
+/** Runs the server on the wiring: check the database, listen, outbox worker, metrics, signals and shutdown. */
 import { hostname } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pino from 'pino';
@@ -7,14 +7,18 @@ import { WorkerPoolCompute } from '../adapters/compute/pool.ts';
 import { randomIds } from '../adapters/crypto.ts';
 import { listenOrExplain, localBaseOf } from '../adapters/listen.ts';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus.ts';
+import type { PostgresStore } from '../adapters/storage/postgres/postgres-store.ts';
 import { demoTransport } from '../adapters/webhooks/demo.ts';
 import { httpTransport } from '../adapters/webhooks/http-transport.ts';
 import type { AppContext } from '../app/context.ts';
+import { prepareSchema } from '../app/schema.ts';
+import { checkSecretKey } from '../app/secrets.ts';
 import type { Config } from '../config/config.ts';
 import { OutboxWorker } from '../jobs/outbox-worker.ts';
 import { RetentionJob } from '../jobs/retention-job.ts';
+import type { Store } from '../ports/store.ts';
 import { buildServer, registerMetricsRoute } from '../server.ts';
-import { demoReceiverUrl, makeLogger, openStore, VERSION, wire } from './wire.ts';
+import { activityLog, demoReceiverUrl, makeLogger, openStore, secretsOf, VERSION, wire } from './wire.ts';
 
 export type Running = {
   readonly ctx: AppContext;
@@ -26,18 +30,46 @@ const DAY_MS = 86_400_000;
 /** How often each process runs retention (app/retention.ts); runs are idempotent across processes. */
 const RETENTION_INTERVAL_MS = 3_600_000;
 
-/** Runs the server until SIGTERM or SIGINT: migrate, listen, start the outbox worker. */
-export async function serve(config: Config, options: { demo?: boolean } = {}): Promise<Running> {
-  const logger = makeLogger(config);
+const NO_KEY_WARNING =
+  'SECRET_KEY is not set: client secrets, link tokens and calendar credentials are stored in plain form ' +
+  'in the SQLite file. Set SECRET_KEY (`rtseq secrets generate`); what was stored before is sealed at that start.';
+
+/**
+ * The store `serve` runs on, checked before anything listens (docs/deployment.md): a schema newer
+ * than this code is refused; pending migrations are applied on SQLite and with `--migrate`, and
+ * refused otherwise (PostgreSQL is migrated by `rtseq migrate`, once, before a rolling restart);
+ * SECRET_KEY must open what the database holds (and is required on PostgreSQL).
+ */
+async function preparedStore(config: Config, logger: pino.Logger, migrate: boolean): Promise<Store> {
   const store = await openStore(config);
-  const applied = await store.migrate();
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  try {
+    const applied = await prepareSchema(store, store.kind === 'sqlite' || migrate ? 'apply' : 'refuse');
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    const key = await checkSecretKey(store, secretsOf(config), { requireKey: store.kind === 'postgres' });
+    if (key.outcome === 'no-key') logger.warn(NO_KEY_WARNING);
+    if (key.outcome === 'recorded')
+      logger.info({ sealed: key.sealed }, 'SECRET_KEY recorded for this database; plain values sealed');
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** Runs the server until SIGTERM or SIGINT: check the database, listen, start the outbox worker. */
+export async function serve(
+  config: Config,
+  options: { demo?: boolean; migrate?: boolean } = {},
+): Promise<Running> {
+  const logger = makeLogger(config);
+  const store = await preparedStore(config, logger, options.migrate === true);
   // /metrics is served only where asked for: its own port, or PORT with METRICS_PUBLIC (issue 21).
   const metrics =
     config.metrics && (config.metricsPort !== null || config.metricsPublic)
       ? new PrometheusMetrics({
           clock: systemClock,
           processMetrics: true,
+          version: VERSION,
           outboxBacklog: () => store.read((r) => r.outbox.backlog()),
         })
       : undefined;
@@ -50,7 +82,11 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     budgetMs: config.computeBudgetMs,
     ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
   });
-  const ctx: AppContext = { ...wired.ctx, compute };
+  metrics?.watchPools({ engine: compute, expansion });
+  // PostgreSQL only (SQLite has no pool); the store module is loaded lazily, so asked by shape.
+  const pooled = store as Partial<Pick<PostgresStore, 'poolStats'>>;
+  if (pooled.poolStats !== undefined) metrics?.watchDatabasePool(() => pooled.poolStats!.call(store));
+  const ctx: AppContext = { ...wired.ctx, compute, activity: activityLog(logger) };
   let local: string | undefined;
   const transport = httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound });
   const worker = new OutboxWorker({

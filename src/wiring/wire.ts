@@ -22,6 +22,8 @@ import { RuleExpansions } from '../app/availability/rule-expansions.ts';
 import type { AppContext } from '../app/context.ts';
 import { DEMO_PATHS } from '../app/demo.ts';
 import type { Config } from '../config/config.ts';
+import type { ActivityLog } from '../ports/activity.ts';
+import type { SecretBox } from '../ports/runtime.ts';
 import type { SourceStatusSink } from '../ports/source-status.ts';
 import type { Store } from '../ports/store.ts';
 import { redactUrl } from '../server.ts';
@@ -56,7 +58,7 @@ export const demoReceiverUrl = (config: Config) => `${config.publicUrl}${DEMO_PA
  * connected, and writes bookings back.
  */
 export function wire(config: Config, store: Store, options: WireOptions = {}): Wiring {
-  const secrets = secretBox(config.secretKey);
+  const secrets = secretsOf(config);
   const outbound = new OutboundGuard({ allowPrivate: config.allowPrivateCallbacks });
   const expansion = new ExpansionPool({
     budgetMs: config.computeBudgetMs,
@@ -100,6 +102,29 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
 /** The account's source status (SPEC 8): every external read's outcome, written to the store. */
 export function storeSourceStatus(store: Store): SourceStatusSink {
   return (status) => store.transaction((repos) => repos.sourceStatus.record(status));
+}
+
+/** The SecretBox of this configuration: SECRET_KEY, and SECRET_KEY_PREVIOUS during a rotation. */
+export const secretsOf = (config: Config): SecretBox => secretBox(config.secretKey, config.secretKeyPrevious);
+
+/** A SecretBox of one key alone, or of none (`rtseq secrets rotate` opens with one, seals with another). */
+export const keyBox = (key: string | null): SecretBox => secretBox(key);
+
+/** One line per booking, reschedule and cancel (docs/deployment.md, "Logs"). */
+export function activityLog(logger: pino.Logger): ActivityLog {
+  const log = logger.child({ component: 'links' });
+  return {
+    link: (activity, fields) =>
+      log.info(
+        {
+          link_id: fields.linkId,
+          application_id: fields.applicationId,
+          ...(fields.steps === undefined ? {} : { steps: fields.steps }),
+          ...(fields.start === undefined ? {} : { start: fields.start, end: fields.end }),
+        },
+        `link ${activity}`,
+      ),
+  };
 }
 
 /** Logs on stderr: JSON lines, or readable lines on a terminal (adapters/logging.ts). */

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { demoInstant, demoWorkdays } from '../../src/app/demo.ts';
 import { bookFirstTime, pageBrowser } from '../support/page-visitor.ts';
 import { type ServerProcess, startServerProcess } from '../support/process.ts';
 
@@ -38,7 +39,7 @@ async function bannerOf(server: ServerProcess): Promise<Banner> {
   const body = JSON.parse(/-d '(\{.*\})'/.exec(out)![1]!) as LinkBody;
   return {
     clientSecret: /client_secret\s+(\S+)/.exec(out)![1]!,
-    linkUrl: /link \(times from tomorrow\): (\S+)/.exec(out)![1]!,
+    linkUrl: /link \(times from the next working day\): (\S+)/.exec(out)![1]!,
     accessTokens: [...out.matchAll(/access_token (\S+)/g)].map((m) => m[1]!),
     calendarIds: [...out.matchAll(/calendar_id (\S+)/g)].map((m) => m[1]!),
     body,
@@ -55,8 +56,11 @@ test('demo: banner on stdout, booking loop to the demo pages, verified callback,
   let second: ServerProcess | undefined;
   try {
     const demo = await bannerOf(first);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    assert.ok(demo.body.availability.query_periods[0].start.startsWith(tomorrow), 'the link starts tomorrow');
+    const firstDay = new Date(demoInstant(demoWorkdays(Date.now(), 1)[0]!, 8)).toISOString().slice(0, 10);
+    assert.ok(
+      demo.body.availability.query_periods[0].start.startsWith(firstDay),
+      'the link starts on the next working day',
+    );
     assert.equal(demo.accessTokens.length, 4, 'the recruiter and three engineers');
     assert.equal(demo.calendarIds.length, 4);
     // Logs are JSON lines on stderr, never mixed with the banner.
@@ -117,7 +121,7 @@ test('demo: banner on stdout, booking loop to the demo pages, verified callback,
     const clash = spawnSync(process.execPath, [BIN, 'serve'], {
       env: { ...process.env, ...env, PORT: new URL(first.url).port, HOST: '127.0.0.1' },
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 120_000,
     });
     assert.equal(clash.status, 1, clash.stderr);
     const clashLines = clash.stderr.trim().split('\n');
@@ -130,7 +134,7 @@ test('demo: banner on stdout, booking loop to the demo pages, verified callback,
     const again = await bannerOf(second);
     assert.notEqual(again.clientSecret, demo.clientSecret);
     assert.notEqual(again.linkUrl, demo.linkUrl);
-    assert.ok(again.body.availability.query_periods[0].start.startsWith(tomorrow));
+    assert.ok(again.body.availability.query_periods[0].start.startsWith(firstDay));
     const auth = (secret: string) =>
       fetch(`${second!.url}/v1/callbacks`, { headers: { authorization: `Bearer ${secret}` } }).then(
         (r) => r.status,

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AvailabilityConstraint } from '../../src/domain/engine/constraints.ts';
 import type { LoadLimit } from '../../src/ports/load-limits.ts';
 import { ReservationConflictError, type Store } from '../../src/ports/store.ts';
-import { anEvent, aReservation } from './storage-contract.ts';
+import { aLink, anEvent, aReservation } from './storage-contract.ts';
 
 // The contract's own T0 and HOUR (storage-contract.ts imports this file, so not read from it).
 const T0 = Date.UTC(2030, 0, 7, 9);
@@ -17,10 +17,16 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-const perDay = (over: Partial<AvailabilityConstraint> = {}): LoadLimit => ({
+/** A limit of one a day (UTC) for acc_1's slot at `startMs` booked by `linkId`. */
+const perDay = (
+  over: Partial<AvailabilityConstraint> = {},
+  slot: { startMs: number; tags?: string[]; linkId?: string } = { startMs: T0 },
+): LoadLimit => ({
   accountId: 'acc_1',
   constraint: { limit: 1, period: 'day', tzid: 'Etc/UTC', tags: null, ...over },
   calendarIds: ['cal_1'],
+  linkId: slot.linkId ?? 'seq_1',
+  slots: [{ startMs: slot.startMs, tags: slot.tags ?? [] }],
 });
 
 const live = (store: Store) =>
@@ -35,8 +41,13 @@ export async function raceForOneDay(
   stores: readonly Store[],
   count: number,
   parallel: number,
-  limit: LoadLimit,
+  limit: Omit<LoadLimit, 'linkId' | 'slots'>,
 ): Promise<{ ok: number; errors: unknown[] }> {
+  // One link per racer, as when 50 invitees book 50 links sharing the member.
+  await stores[0]!.transaction(async (r) => {
+    for (let i = 0; i < count; i++)
+      await r.links.insert(aLink({ id: `lim_${i}`, tokenHash: `lim_hash_${i}` }));
+  });
   let arrived = 0;
   let open = (): void => undefined;
   const barrier = new Promise<void>((resolve) => {
@@ -54,10 +65,17 @@ export async function raceForOneDay(
           await barrier;
           const start = T0 + i * 6 * MINUTE;
           await r.reservations.insertAll(
-            [aReservation({ id: `load_${i}`, startMs: start, endMs: start + 5 * MINUTE })],
+            [
+              aReservation({
+                id: `load_${i}`,
+                linkId: `lim_${i}`,
+                startMs: start,
+                endMs: start + 5 * MINUTE,
+              }),
+            ],
             T0 - DAY,
             null,
-            [limit],
+            [{ ...limit, linkId: `lim_${i}`, slots: [{ startMs: start, tags: [] }] }],
           );
           await sleep(5);
         }),
@@ -96,24 +114,34 @@ export function loadLimitsContract(it: It, parallel: number): void {
     });
 
     it('insertAll refuses a batch past a limit and writes nothing; other periods and tags are apart', async (store) => {
-      const insert = (id: string, startMs: number, limits: LoadLimit[], tags?: string[]) =>
-        store.transaction((r) =>
+      // Each write comes from its own link (seq_1 and seq_2 alternate), as bookings of two links.
+      const insert = (
+        id: string,
+        startMs: number,
+        over: Partial<AvailabilityConstraint>,
+        tags?: string[],
+      ) => {
+        const linkId = id.charCodeAt(0) % 2 === 0 ? 'seq_2' : 'seq_1';
+        return store.transaction((r) =>
           r.reservations.insertAll(
-            [aReservation({ id, startMs, endMs: startMs + HOUR, ...(tags ? { tags } : {}) })],
+            [aReservation({ id, linkId, startMs, endMs: startMs + HOUR, ...(tags ? { tags } : {}) })],
             T0 - DAY,
             null,
-            limits,
+            [perDay(over, { startMs, linkId, ...(tags ? { tags } : {}) })],
           ),
         );
-      await insert('a', T0, [perDay()]);
-      await assert.rejects(insert('b', T0 + 2 * HOUR, [perDay()]), ReservationConflictError);
-      await insert('c', T0 + DAY, [perDay()]); // the next day
+      };
+      await insert('a', T0, {});
+      await assert.rejects(insert('b', T0 + 2 * HOUR, {}), ReservationConflictError);
+      await insert('c', T0 + DAY, {}); // the next day
       // Only tagged rows count for a tagged constraint; rows carry their tags through.
-      const tagged = perDay({ tags: ['interview'] });
-      await insert('d', T0 + 3 * HOUR, [tagged], ['interview']);
-      await assert.rejects(insert('e', T0 + 5 * HOUR, [tagged], ['interview']), ReservationConflictError);
-      // A week limit of 3 sees a, c and d.
-      await assert.rejects(insert('f', T0 + 2 * DAY, [perDay({ period: 'week', limit: 3 })]));
+      await insert('d', T0 + 3 * HOUR, { tags: ['interview'] }, ['interview']);
+      await assert.rejects(
+        insert('e', T0 + 5 * HOUR, { tags: ['interview'] }, ['interview']),
+        ReservationConflictError,
+      );
+      // A week limit of 2 for seq_2 sees seq_1's a and c (seq_2's own d is what its write replaces).
+      await assert.rejects(insert('f', T0 + 2 * DAY, { period: 'week', limit: 2 }), ReservationConflictError);
       const ids = (await live(store)).map((r) => r.id).sort();
       assert.deepEqual(ids, ['a', 'c', 'd']);
       assert.deepEqual((await live(store)).find((r) => r.id === 'd')?.tags, ['interview']);
@@ -121,34 +149,44 @@ export function loadLimitsContract(it: It, parallel: number): void {
 
     it('insertAll counts the Events API events of the listed calendars, and live holds', async (store) => {
       await store.transaction((r) => r.events.upsert(anEvent({ startMs: T0 - 2 * HOUR, endMs: T0 - HOUR })));
-      const limit = perDay({ limit: 2 });
       await store.transaction((r) =>
         r.reservations.insertAll(
-          [aReservation({ id: 'h', kind: 'hold', expiresAt: T0, holderKey: 'k' })],
+          [aReservation({ id: 'h', linkId: 'seq_2', kind: 'hold', expiresAt: T0, holderKey: 'k' })],
           T0 - DAY,
           null,
-          [limit],
+          [perDay({ limit: 2 }, { startMs: T0, linkId: 'seq_2' })],
         ),
       );
+      const later = T0 + 3 * HOUR;
+      const row = aReservation({ id: 'x', startMs: later, endMs: later + HOUR });
       await assert.rejects(
         store.transaction((r) =>
-          r.reservations.insertAll(
-            [aReservation({ id: 'x', startMs: T0 + 3 * HOUR, endMs: T0 + 4 * HOUR })],
-            T0 - DAY,
-            null,
-            [limit],
-          ),
+          r.reservations.insertAll([row], T0 - DAY, null, [perDay({ limit: 2 }, { startMs: later })]),
         ),
         ReservationConflictError,
       );
-      // Not counting cal_1 (another calendar listed): the event is not counted.
+      // Not counting cal_1 (no calendar listed): the event is not counted.
       await store.transaction((r) =>
-        r.reservations.insertAll(
-          [aReservation({ id: 'y', startMs: T0 + 3 * HOUR, endMs: T0 + 4 * HOUR })],
-          T0 - DAY,
-          null,
-          [{ ...limit, calendarIds: [] }],
+        r.reservations.insertAll([row], T0 - DAY, null, [
+          { ...perDay({ limit: 2 }, { startMs: later }), calendarIds: [] },
+        ]),
+      );
+      // The link's own reservations are what its write replaces: they stand as its slots, once.
+      const again = aReservation({ id: 'x2', startMs: later + HOUR, endMs: later + 2 * HOUR });
+      await assert.rejects(
+        store.transaction((r) =>
+          r.reservations.insertAll([again], T0 - DAY, null, [
+            {
+              ...perDay({ limit: 2 }, { startMs: later }),
+              calendarIds: [],
+              slots: [
+                { startMs: later, tags: [] },
+                { startMs: later + HOUR, tags: [] },
+              ],
+            },
+          ]),
         ),
+        ReservationConflictError,
       );
     });
 

@@ -18,12 +18,17 @@ const ACCOUNTS = 4_000;
 const ROWS = 60_000;
 const LARGE_TABLES = ['accounts', 'calendars', 'events', 'links', 'reservations', 'outbox', 'access_tokens'];
 
-type PlanNode = { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] };
+type PlanNode = {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Cond'?: string;
+  Plans?: PlanNode[];
+};
 
 /** Every statement it is given is EXPLAINed, not run; reads answer no rows. */
 class ExplainingExecutor implements SqlExecutor {
   readonly dialect = 'postgres' as const;
-  readonly plans: { sql: string; scans: string[] }[] = [];
+  readonly plans: { sql: string; scans: string[]; indexConditions: string[] }[] = [];
   readonly #client: pg.Client;
   constructor(client: pg.Client) {
     this.#client = client;
@@ -45,14 +50,16 @@ class ExplainingExecutor implements SqlExecutor {
       [...params],
     );
     const scans: string[] = [];
+    const indexConditions: string[] = [];
     const walk = (node: PlanNode): void => {
       if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] !== undefined) {
         scans.push(node['Relation Name']);
       }
+      if (node['Index Cond'] !== undefined) indexConditions.push(node['Index Cond']);
       for (const child of node.Plans ?? []) walk(child);
     };
     walk(rows[0]!['QUERY PLAN'][0]!.Plan);
-    this.plans.push({ sql: sql.replace(/\s+/g, ' ').trim(), scans });
+    this.plans.push({ sql: sql.replace(/\s+/g, ' ').trim(), scans, indexConditions });
   }
 }
 
@@ -94,6 +101,7 @@ async function fill(db: pg.Client): Promise<void> {
     SELECT 'cal_' || (i % ${ACCOUNTS} + 1), 'e' || i, 'u' || i, 'S', i * 3600000::bigint, i * 3600000::bigint + 1800000,
       0, 'opaque', 'confirmed', 0, '{}', i, i
     FROM generate_series(1, ${ROWS}) i`);
+  await db.query(`UPDATE calendars SET longest_event_ms = 1800000`);
   await db.query(`INSERT INTO links (id, application_id, kind, token_hash, token_sealed, status, request, created_at, expires_at)
     SELECT 'seq_' || i, 'app_' || (i % ${APPLICATIONS} + 1), 'sequencing', 'th_' || i, 's', 'completed', '{}', i, i
     FROM generate_series(1, ${ROWS}) i`);
@@ -187,4 +195,24 @@ test('the hot queries read large tables through indexes, never by a sequential s
     [],
     'statements that read a large table from end to end',
   );
+});
+
+test('the busy read bounds its index range on both sides, so it never reads a calendar to its end', async (t) => {
+  if (database === null) {
+    t.skip(postgresSkipReason());
+    return;
+  }
+  const explaining = new ExplainingExecutor(client);
+  await sqlRepos(explaining).events.busyIn(['cal_1', 'cal_2'], {
+    start: 100 * 3_600_000,
+    end: 110 * 3_600_000,
+  });
+  const [plan] = explaining.plans;
+  assert.ok(plan !== undefined);
+  const bounded = (column: string) => (c: string) => c.includes(`${column} >`) && c.includes(`${column} <`);
+  const onEvents = plan.indexConditions.filter((c) => c.includes('calendar_id'));
+  assert.ok(onEvents.length > 0, `index conditions: ${JSON.stringify(plan.indexConditions)}`);
+  for (const condition of onEvents) {
+    assert.ok(bounded('end_ms')(condition) || bounded('start_ms')(condition), condition);
+  }
 });

@@ -861,6 +861,49 @@ export function runStorageContract(
         assert.deepEqual(await store.read((r) => r.events.busyIn([], window)), []);
       });
 
+      it('busyIn equals a plain overlap filter for events of any length, also after they shrink or go', async (store) => {
+        // Seeded: events of 1 minute to 40 days in two calendars, some rewritten shorter, some deleted.
+        let seed = 7;
+        const random = () => {
+          seed = (seed * 48_271) % 2_147_483_647;
+          return seed / 2_147_483_647;
+        };
+        const live = new Map<string, { calendarId: string; startMs: number; endMs: number }>();
+        await store.transaction(async (r) => {
+          for (let i = 0; i < 120; i += 1) {
+            const calendarId = i % 2 === 0 ? 'cal_1' : 'cal_2';
+            const startMs = T0 + Math.floor(random() * 60 * 24) * HOUR;
+            const long = random() < 0.1;
+            const endMs =
+              startMs + (long ? Math.ceil(random() * 40 * 24) * HOUR : Math.ceil(random() * 120) * 60_000);
+            await r.events.upsert(anEvent({ calendarId, eventId: `e${i}`, startMs, endMs }));
+            live.set(`e${i}`, { calendarId, startMs, endMs });
+          }
+          for (let i = 0; i < 120; i += 7) {
+            const event = live.get(`e${i}`)!;
+            const shorter = { ...event, endMs: event.startMs + 60_000 };
+            await r.events.upsert(anEvent({ ...shorter, eventId: `e${i}` }));
+            live.set(`e${i}`, shorter);
+          }
+          for (let i = 3; i < 120; i += 11) {
+            await r.events.markDeleted(live.get(`e${i}`)!.calendarId, `e${i}`, T0);
+            live.delete(`e${i}`);
+          }
+        });
+        const key = (b: { calendarId: string; startMs: number; endMs: number }) =>
+          `${b.calendarId}:${b.startMs}:${b.endMs}`;
+        for (let w = 0; w < 25; w += 1) {
+          const start = T0 + Math.floor(random() * 70 * 24) * HOUR - 5 * 24 * HOUR;
+          const window = { start, end: start + Math.ceil(random() * 10 * 24) * HOUR };
+          const expected = [...live.values()]
+            .filter((e) => e.endMs > window.start && e.startMs < window.end)
+            .map(key)
+            .sort();
+          const busy = await store.read((r) => r.events.busyIn(['cal_1', 'cal_2'], window));
+          assert.deepEqual(busy.map(key).sort(), expected, `window ${w}`);
+        }
+      });
+
       it('page orders by start, counts the total, and honours window, deleted and offset/limit', async (store) => {
         await store.transaction(async (r) => {
           for (let i = 0; i < 7; i += 1) {

@@ -113,6 +113,7 @@ test('docs/quickstart.md runs as written, from app create to a verified callback
     assert.match(all, /"calendar_id":"cal_/);
     assert.match(all, /"status":"delivered"/, 'GET /v1/callbacks shows the delivery');
     assert.match(all, /"event_id":"interview-42-pre"/, 'the booked event is in the recruiter calendar');
+    assert.match(all, /"event_id":"interview-42-f2f"/, "the face-to-face is in the engineer's calendar");
     assert.doesNotMatch(shell.stdout, /NOT verified/);
   } finally {
     await shell.close();

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bookOption, viewLink } from '../../src/app/booking/booking.ts';
+import { bookOption, confirmHeld, holdOption, viewLink } from '../../src/app/booking/booking.ts';
+import { requestReschedule } from '../../src/app/links/link-changes.ts';
 import { loadLinkForPage } from '../../src/app/links/links.ts';
 import { makeTestContext, type TestContext } from '../support/context.ts';
 import {
@@ -116,6 +117,32 @@ describe('links with availability constraints and tags', () => {
     assert.ok((await offered()) > 0, 'an event without the tag does not count');
     await write('a-chat', 'chat');
     assert.equal(await offered(), 0, 'a transparent tagged event counts (load, not busy time)');
+  });
+
+  it('rescheduling within a full day: the own booking does not count; a hold, then a booking, move it', async () => {
+    const s = await seedScenario(t.ctx);
+    const body = oneSlotBody(s, 0);
+    (body.availability as { query_periods: unknown }).query_periods = [
+      { start: '2026-01-06T09:00:00Z', end: '2026-01-06T11:00:00Z' },
+    ];
+    body.selection_mode = 'confirm';
+    const link = await createTestLink(t.ctx, s, body);
+    const first = await bookFirstOption(t.ctx, link.token);
+    await requestReschedule(t.ctx, (await loadLinkForPage(t.ctx, link.token))!, null);
+    const page = await viewLink(t.ctx, link.token);
+    const options = page?.kind === 'open' ? page.options : [];
+    const other = options.find((o) => o.steps[0]!.start !== first.steps[0]!.start);
+    assert.ok(other !== undefined, 'the day is offered again: the own booking does not count');
+    const chosen = other.steps.map((step) => ({ index: step.index, start: step.start }));
+    const held = await holdOption(t.ctx, (await loadLinkForPage(t.ctx, link.token))!, chosen, 'holder-1');
+    assert.equal(held?.kind, 'held');
+    const booked = await confirmHeld(t.ctx, (await loadLinkForPage(t.ctx, link.token))!, chosen, 'holder-1');
+    assert.equal(booked?.kind, 'booked');
+    const reservations = await t.ctx.store.read((r) => r.reservations.byLink(link.id));
+    assert.deepEqual(
+      reservations.map((r) => r.startMs),
+      [other.steps[0]!.start],
+    );
   });
 
   it('50 bookings over links sharing a member limited to one a day: exactly one succeeds', async () => {

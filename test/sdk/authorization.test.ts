@@ -191,6 +191,13 @@ describe('connected accounts (SPEC 8b)', () => {
   it('cancel sends error=access_denied with the state; a post without the cookie changes nothing', async () => {
     const person = new Person(server);
     const page = await person.open(base());
+    // The page's forms may end in a redirect to the registered URI's origin, and nowhere else.
+    assert.match(
+      String(page.headers['content-security-policy']),
+      /form-action 'self' https:\/\/app\.example;/,
+    );
+    assert.equal(page.headers['x-frame-options'], 'DENY');
+    assert.equal(page.headers['cache-control'], 'no-store');
     assert.match(page.body, /id="provider-caldav"/);
     assert.match(page.body, /id="provider-ics"/);
     const stranger = new Person(server);
@@ -456,6 +463,28 @@ describe('the page never tells a refused private address from an unreachable one
       assert.equal(answers[0]!.status, 422);
       assert.notEqual(answers[0]!.error, '');
       assert.deepEqual(answers[0], answers[1]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the per-IP page rate limit covers the authorization page', () => {
+  it('the request over PAGE_RATE_LIMIT_PER_SECOND is a 429 with Retry-After', async () => {
+    const server = await startTestServer({ env: { PAGE_RATE_LIMIT_PER_SECOND: '2' } });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: unknown;
+      for (let i = 0; i < 3; i++) {
+        const res = await server.app.inject({
+          method: 'GET',
+          url: `/oauth/authorize?client_id=${server.clientId}`,
+        });
+        statuses.push(res.statusCode);
+        retryAfter = res.headers['retry-after'];
+      }
+      assert.deepEqual(statuses, [400, 400, 429]);
+      assert.equal(retryAfter, '1');
     } finally {
       await server.close();
     }

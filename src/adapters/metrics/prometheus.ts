@@ -6,6 +6,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ChoiceAction, ComputationKind, Metrics, MetricsExposition } from '../../ports/metrics.ts';
 import type { Clock } from '../../ports/runtime.ts';
+import {
+  type DatabasePoolReport,
+  type PoolReport,
+  registerBuildInfo,
+  registerDatabasePool,
+  registerPools,
+} from './runtime-gauges.ts';
 
 /** What the outbox holds now; read at every scrape. */
 export type OutboxBacklog = { readonly pending: number; readonly oldestCreatedAt: number | null };
@@ -16,6 +23,8 @@ export type PrometheusOptions = {
   readonly outboxBacklog?: () => Promise<OutboxBacklog>;
   /** Node's process metrics (CPU, memory, event loop lag, GC) as well; on in the server. */
   readonly processMetrics?: boolean;
+  /** rtseq's version for `rtseq_build_info`; absent: not exported. */
+  readonly version?: string;
 };
 
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -81,6 +90,12 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
       labelNames: ['provider'],
       registers,
     });
+    // Labelled counters start at 0, so rate() and alerts see them before their first event.
+    for (const action of ['hold', 'book']) this.#taken.inc({ action }, 0);
+    for (const kind of ['callback', 'caldav_write'])
+      for (const outcome of ['delivered', 'retrying', 'failed']) this.#deliveries.inc({ kind, outcome }, 0);
+    for (const provider of ['caldav', 'ics']) this.#readFailures.inc({ provider }, 0);
+    if (options.version !== undefined) registerBuildInfo(this.registry, options.version);
     const backlog = options.outboxBacklog;
     if (backlog !== undefined) {
       let last: Promise<OutboxBacklog> | undefined;
@@ -109,6 +124,16 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
         },
       });
     }
+  }
+
+  /** The worker pools' queues, running jobs, refusals and replaced workers, read at scrape. */
+  watchPools(pools: Readonly<Record<string, PoolReport>>): void {
+    registerPools(this.registry, pools);
+  }
+
+  /** The PostgreSQL pool's connections, read at scrape. */
+  watchDatabasePool(report: DatabasePoolReport): void {
+    registerDatabasePool(this.registry, report);
   }
 
   get contentType(): string {

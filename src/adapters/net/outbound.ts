@@ -37,11 +37,18 @@ export type OutboundErrorCode =
 /** What the guard's fetch rejects with (besides the caller's own abort reason). */
 export class OutboundError extends Error {
   readonly code: OutboundErrorCode;
+  /**
+   * The real cause for the operator's log (the host, the DNS or socket error): while the guard is
+   * on, `message` reads "could not be reached" for everything so clients learn nothing of the
+   * network; the operator's log must still say why.
+   */
+  readonly operatorDetail: string;
 
-  constructor(code: OutboundErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: OutboundErrorCode, message: string, options?: { cause?: unknown; detail?: string }) {
     super(message, options);
     this.name = 'OutboundError';
     this.code = code;
+    this.operatorDetail = options?.detail ?? message;
   }
 }
 
@@ -117,19 +124,29 @@ export class OutboundGuard implements OutboundCheck {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const family = isIP(host);
     if (family !== 0) {
-      if (!this.allowPrivate && this.#isRefused(host)) throw refused();
+      if (!this.allowPrivate && this.#isRefused(host))
+        throw refused(`${host} is a refused address (SPEC 8a)`);
       return [{ address: host, family }];
     }
     // `localhost` and its subdomains are refused by name, before any lookup.
-    if (!this.allowPrivate && classifyHost(host) !== 'name') throw refused();
+    if (!this.allowPrivate && classifyHost(host) !== 'name')
+      throw refused(`${host} names this machine (SPEC 8a)`);
     let addresses: readonly ResolvedAddress[];
     try {
       addresses = await withTimeout(this.#resolve(host), this.#resolveTimeoutMs);
     } catch (cause) {
-      throw new OutboundError('unreachable', this.#reason('DNS lookup failed'), { cause });
+      const code = (cause as { code?: unknown } | null)?.code;
+      throw new OutboundError('unreachable', this.#reason('DNS lookup failed'), {
+        cause,
+        detail: `DNS lookup of ${host} failed (${typeof code === 'string' ? code : String(cause)})`,
+      });
     }
-    if (addresses.length === 0) throw new OutboundError('unreachable', this.#reason('DNS lookup failed'));
-    if (!this.allowPrivate && addresses.some((a) => this.#isRefused(a.address))) throw refused();
+    if (addresses.length === 0)
+      throw new OutboundError('unreachable', this.#reason('DNS lookup failed'), {
+        detail: `DNS lookup of ${host} found no address`,
+      });
+    const bad = this.allowPrivate ? undefined : addresses.find((a) => this.#isRefused(a.address));
+    if (bad !== undefined) throw refused(`${host} resolves to ${bad.address}, a refused address (SPEC 8a)`);
     return addresses;
   }
 
@@ -222,7 +239,13 @@ export class OutboundGuard implements OutboundCheck {
       });
       outgoing.on('error', (cause: NodeJS.ErrnoException) => {
         if (request.signal?.aborted) reject(request.signal.reason);
-        else reject(new OutboundError('unreachable', this.#reason(networkReason(cause)), { cause }));
+        else
+          reject(
+            new OutboundError('unreachable', this.#reason(networkReason(cause)), {
+              cause,
+              detail: `${networkReason(cause)} (${url.host}${typeof cause.code === 'string' ? `, ${cause.code}` : ''})`,
+            }),
+          );
       });
       outgoing.on('response', (incoming) => {
         const status = incoming.statusCode ?? 0;
@@ -242,7 +265,11 @@ export class OutboundGuard implements OutboundCheck {
         }
         if (status < 200 || status > 599) {
           incoming.destroy();
-          reject(new OutboundError('unreachable', this.#reason(`unexpected HTTP status ${status}`)));
+          reject(
+            new OutboundError('unreachable', this.#reason(`unexpected HTTP status ${status}`), {
+              detail: `unexpected HTTP status ${status} from ${url.host}`,
+            }),
+          );
           return;
         }
         let stream: ReadableStream | null = null;
@@ -261,8 +288,8 @@ export class OutboundGuard implements OutboundCheck {
   }
 }
 
-function refused(): OutboundError {
-  return new OutboundError('refused', UNREACHABLE);
+function refused(detail: string): OutboundError {
+  return new OutboundError('refused', UNREACHABLE, { detail });
 }
 
 function tooLarge(maxBytes: number): OutboundError {

@@ -2,7 +2,8 @@
  * Callback delivery over HTTP(S) through the outbound guard (SPEC 6.4, 8a): one POST, a hard
  * timeout, no redirect followed (a 3xx is a failure), the destination resolved once, checked and
  * pinned. A refused or unreachable target reads "could not be reached" with no status code, so
- * the delivery log tells nothing about private networks.
+ * the delivery log the application sees tells nothing about private networks; the operator's log
+ * gets the real cause (`operatorError`).
  */
 import type { DeliveryRequest, DeliveryResult, WebhookTransport } from '../../ports/delivery.ts';
 import { isOutboundError, OutboundGuard } from '../net/outbound.ts';
@@ -21,10 +22,16 @@ export function httpTransport(options: {
   return {
     async deliver(request: DeliveryRequest): Promise<DeliveryResult> {
       const started = now();
-      const done = (ok: boolean, statusCode: number | null, error: string | null): DeliveryResult => ({
+      const done = (
+        ok: boolean,
+        statusCode: number | null,
+        error: string | null,
+        operatorError: string | null = error,
+      ): DeliveryResult => ({
         ok,
         statusCode,
         error,
+        operatorError,
         durationMs: Math.round(now() - started),
       });
       const signal = AbortSignal.timeout(request.timeoutMs);
@@ -48,6 +55,7 @@ export function httpTransport(options: {
             false,
             null,
             error.code === 'invalid_url' ? 'callback URL must be http or https' : error.message,
+            error.operatorDetail,
           );
         }
         return done(false, null, error instanceof Error ? error.message : String(error));

@@ -3,7 +3,6 @@
  * target calendars, and outbox rows for callbacks and CalDAV write-backs.
  */
 
-import { tagValuesOf } from '../../domain/engine/constraints.ts';
 import type { SequenceOption } from '../../domain/engine/types.ts';
 import { formatUtc } from '../../domain/time/format.ts';
 import type {
@@ -22,7 +21,7 @@ import {
   stepEventId,
   stepSummary,
 } from '../links/link-model.ts';
-import { loadLimitsFor } from './load-limits.ts';
+import { loadLimitsFor, stepTagValues } from './load-limits.ts';
 
 /** The engine's option as the link records it: with each step's sequence_id, event_id and summary. */
 export function describeOption(request: LinkRequest, option: SequenceOption): BookedOption {
@@ -59,7 +58,7 @@ export function reservationsFor(
       kind,
       expiresAt,
       holderKey,
-      tags: tagValuesOf(mergedEvent(link.request, step).tags),
+      tags: stepTagValues(link.request, step.index),
     })),
   );
 }
@@ -83,7 +82,7 @@ export async function replaceWithBookings(
     reservationsFor(ctx, link, booked, 'booking', holderKey),
     now,
     holderKey,
-    await loadLimitsFor(repos, link.request, booked),
+    await loadLimitsFor(repos, link, booked),
   );
 }
 

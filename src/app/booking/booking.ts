@@ -6,6 +6,7 @@
  */
 import { recheckSequenceOption } from '../../domain/engine/recheck.ts';
 import type { SequenceOption } from '../../domain/engine/types.ts';
+import { formatUtc } from '../../domain/time/format.ts';
 import type { ChoiceAction } from '../../ports/metrics.ts';
 import { type ApplicationRecord, type Repos, ReservationConflictError } from '../../ports/store.ts';
 import type { MemberFailure } from '../availability/availability.ts';
@@ -178,9 +179,25 @@ async function takenOutcome(ctx: AppContext, loaded: LoadedLink): Promise<Choice
 }
 
 /** Reports a hold or booking and a taken-meanwhile outcome to the metrics; returns the outcome. */
-function counted(ctx: AppContext, action: ChoiceAction, outcome: ChoiceOutcome): ChoiceOutcome {
+function counted(
+  ctx: AppContext,
+  action: ChoiceAction,
+  outcome: ChoiceOutcome,
+  before?: Link,
+): ChoiceOutcome {
   if (outcome.kind === 'held' || outcome.kind === 'booked') ctx.metrics?.choiceMade(action);
   else if (outcome.kind === 'taken') ctx.metrics?.takenMeanwhile(action);
+  if (outcome.kind === 'booked') {
+    const steps = outcome.booked.steps;
+    ctx.activity?.link(before?.status === 'rescheduling' ? 'rescheduled' : 'booked', {
+      linkId: outcome.link.id,
+      applicationId: outcome.link.applicationId,
+      steps: steps.length,
+      ...(steps.length === 0
+        ? {}
+        : { start: formatUtc(steps[0]!.start), end: formatUtc(steps[steps.length - 1]!.end) }),
+    });
+  }
   return outcome;
 }
 
@@ -217,12 +234,7 @@ async function placeHold(
       // row lock queues concurrent holds of the same link.
       await repos.linkGuards.putHold({ linkId: link.id, holderKey, optionKey: optionKey(option), expiresAt });
       await repos.reservations.releaseLink(link.id, ['hold']);
-      await repos.reservations.insertAll(
-        rows,
-        now,
-        holderKey,
-        await loadLimitsFor(repos, link.request, described),
-      );
+      await repos.reservations.insertAll(rows, now, holderKey, await loadLimitsFor(repos, link, described));
     });
   } catch (error) {
     if (error instanceof ReservationConflictError) return takenOutcome(ctx, loaded);
@@ -293,7 +305,7 @@ export async function bookOption(
   chosen: ChosenSteps,
   holderKey: string | null,
 ): Promise<ChoiceOutcome> {
-  return counted(ctx, 'book', await commitBooking(ctx, loaded, chosen, holderKey));
+  return counted(ctx, 'book', await commitBooking(ctx, loaded, chosen, holderKey), loaded.link);
 }
 
 async function commitBooking(

@@ -2,21 +2,30 @@
  * The availability constraints a booking or hold must respect (SPEC 5.1), as the store checks them
  * while it inserts the reservations (docs/decisions/0006-availability-constraints.md).
  */
+import { tagValuesOf } from '../../domain/engine/constraints.ts';
 import { type AccountRule, memberCalendarIds } from '../../domain/engine/members.ts';
 import type { LoadLimit } from '../../ports/load-limits.ts';
 import type { Repos } from '../../ports/store.ts';
-import type { BookedOption, LinkRequest } from '../links/link-model.ts';
+import type { BookedOption, Link, LinkRequest } from '../links/link-model.ts';
+
+/** The tag values of the event a step writes: the step template's `tags`, else the top level's. */
+export function stepTagValues(request: LinkRequest, stepIndex: number): string[] {
+  const own = request.sequence.steps[stepIndex]?.event;
+  const tags = own !== null && own !== undefined && 'tags' in own ? own.tags : request.event.tags;
+  return tagValuesOf(tags) ?? [];
+}
 
 /**
  * One limit per constraint of each selected participant's listing in each step it takes part in
  * (the first listing in listed order, the one selection used), with the calendars whose events
  * count for that listing. Listings with the same constraints and calendars give one limit.
  */
-export async function loadLimitsFor(
-  repos: Repos,
-  request: LinkRequest,
-  option: BookedOption,
-): Promise<LoadLimit[]> {
+export async function loadLimitsFor(repos: Repos, link: Link, option: BookedOption): Promise<LoadLimit[]> {
+  const { request } = link;
+  const slotsOf = (sub: string) =>
+    option.steps
+      .filter((step) => step.participants.includes(sub))
+      .map((step) => ({ startMs: step.start, tags: stepTagValues(request, step.index) }));
   const limits = new Map<string, LoadLimit>();
   const calendarsOf = new Map<string, readonly string[]>();
   const rulesOf = new Map<string, readonly AccountRule[]>();
@@ -39,7 +48,9 @@ export async function loadLimitsFor(
       const calendarIds = memberCalendarIds(listing, calendars, rules);
       for (const constraint of constraints) {
         const key = JSON.stringify([sub, constraint, calendarIds]);
-        if (!limits.has(key)) limits.set(key, { accountId: sub, constraint, calendarIds });
+        if (!limits.has(key)) {
+          limits.set(key, { accountId: sub, constraint, calendarIds, linkId: link.id, slots: slotsOf(sub) });
+        }
       }
     }
   }

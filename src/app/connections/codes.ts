@@ -22,7 +22,8 @@ export async function exchangeCode(
   const hash = ctx.secrets.hash(code);
   const outcome = await ctx.store.transaction(async (repos) => {
     const record = await repos.connections.code(hash);
-    if (record === undefined || record.applicationId !== application.id) return 'invalid' as const;
+    if (record === undefined) return 'unknown' as const;
+    if (record.applicationId !== application.id) return 'invalid' as const;
     const now = ctx.clock.now();
     if (record.usedAt !== null) {
       if (record.grantId !== null) await repos.accounts.revokeGrant(record.grantId, now);
@@ -44,5 +45,7 @@ export async function exchangeCode(
     throw new InvalidGrantError();
   }
   if (outcome === 'invalid') throw new InvalidGrantError();
+  // A code that was never issued is a guess: the failed-authentication limit counts it (SPEC 9).
+  if (outcome === 'unknown') throw new InvalidGrantError(true);
   return outcome;
 }

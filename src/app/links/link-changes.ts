@@ -159,7 +159,10 @@ export async function cancelLink(ctx: AppContext, link: Link, reason: string | n
     }
     return true;
   });
-  if (changed) return cancelled;
+  if (changed) {
+    ctx.activity?.link('cancelled', { linkId: link.id, applicationId: link.applicationId });
+    return cancelled;
+  }
   const fresh = await reloadLink(ctx, link);
   if (fresh.status === 'cancelled') return fresh;
   throw wrongStatus(fresh, now, 'cancelled');

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
   createApplicationCalendar,
@@ -107,7 +107,7 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
       const application = await applicationCaller(deps, request);
       const body = jsonBody(request);
       if (body.grant_type === 'authorization_code')
-        return authorizationCodeGrant(deps, application, body, reply);
+        return authorizationCodeGrant(deps, request, application, body, reply);
       if (body.grant_type !== 'refresh_token' || typeof body.refresh_token !== 'string') {
         // OAuth endpoints answer 400 (RFC 6749), the one place Cronofy uses it.
         return reply.code(400).send({ error: 'unsupported_grant_type' });
@@ -183,6 +183,7 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
  */
 async function authorizationCodeGrant(
   deps: HttpDeps,
+  request: FastifyRequest,
   application: ApplicationRecord,
   body: Json,
   reply: FastifyReply,
@@ -194,7 +195,10 @@ async function authorizationCodeGrant(
   try {
     result = await exchangeCode(deps.ctx, application, code, redirectUri);
   } catch (error) {
-    if (error instanceof InvalidGrantError) return reply.code(400).send({ error: 'invalid_grant' });
+    if (error instanceof InvalidGrantError) {
+      if (error.neverValid) deps.authFailures.guessed(request.ip);
+      return reply.code(400).send({ error: 'invalid_grant' });
+    }
     throw error;
   }
   return {

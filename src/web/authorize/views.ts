@@ -69,7 +69,7 @@ type FieldSpec = {
   readonly autocomplete: string;
 };
 
-function field(env: PageEnv, view: FormView, spec: FieldSpec): SafeHtml {
+function field(view: FormView, spec: FieldSpec): SafeHtml {
   const error = view.errors[spec.name];
   const help = `${spec.name}-help`;
   const errorId = `${spec.name}-error`;
@@ -134,7 +134,7 @@ ${
 <form method="post" action="/oauth/authorize" class="connect" novalidate>
 ${Object.entries(view.carried).map(([name, value]) => hidden(name, value))}
 ${hidden('provider_name', view.provider)}
-${specs.map((spec) => field(env, view, spec))}
+${specs.map((spec) => field(view, spec))}
 ${view.provider === 'caldav' && html`<p class="help">${app === null ? w('privacy_plain') : w('privacy', { app })}</p>`}
 <div class="actions">
 <button type="submit" class="primary" name="action" value="connect" id="connect">${w('connect')}</button>

@@ -7,10 +7,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type PoolClient, type QueryResultRow, TypeOverrides } from 'pg';
 import type { Clock } from '../../../ports/runtime.ts';
+import type { SchemaStatus } from '../../../ports/sealed.ts';
 import type { Repos, Store } from '../../../ports/store.ts';
 import { systemClock } from '../../clock.ts';
 import type { SqlValue } from '../sql/executor.ts';
-import { applyMigrations, type MigrationExecutor } from '../sql/migrations.ts';
+import { applyMigrations, type MigrationExecutor, schemaStatus } from '../sql/migrations.ts';
 import { sqlRepos } from '../sql/repos/index.ts';
 
 const INT8_OID = 20;
@@ -189,6 +190,15 @@ export class PostgresStore implements Store {
     } finally {
       client.release();
     }
+  }
+
+  /** The pool's connections now (rtseq_database_pool_connections). */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount };
+  }
+
+  schema(): Promise<SchemaStatus> {
+    return schemaStatus(new PostgresExecutor(this.#pool));
   }
 
   async ping(): Promise<void> {

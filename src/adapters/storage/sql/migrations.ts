@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Clock } from '../../../ports/runtime.ts';
+import type { SchemaStatus } from '../../../ports/sealed.ts';
 import type { Migration, SqlDialect, SqlExecutor } from './executor.ts';
 
 const MIGRATIONS_ROOT = new URL('../../../../migrations/', import.meta.url);
@@ -55,4 +56,25 @@ export async function applyMigrations(db: MigrationExecutor, clock: Clock): Prom
     await db.exec(db.dialect === 'sqlite' ? 'PRAGMA analysis_limit = 1000; ANALYZE;' : 'ANALYZE;');
   }
   return applied;
+}
+
+/** What is recorded in `schema_migrations` against this code's migration files (read only). */
+export async function schemaStatus(db: SqlExecutor): Promise<SchemaStatus> {
+  const exists =
+    db.dialect === 'postgres'
+      ? (await db.all<{ found: string | null }>("SELECT to_regclass('schema_migrations')::text AS found"))[0]
+          ?.found != null
+      : (await db.all("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"))
+          .length > 0;
+  const recorded = exists
+    ? (await db.all<{ name: string }>('SELECT name FROM schema_migrations')).map((r) => r.name)
+    : [];
+  const known = loadMigrations(db.dialect).map((m) => m.name);
+  const done = new Set(recorded);
+  const knownSet = new Set(known);
+  return {
+    pending: known.filter((name) => !done.has(name)),
+    unknown: recorded.filter((name) => !knownSet.has(name)).sort(),
+    empty: recorded.length === 0,
+  };
 }

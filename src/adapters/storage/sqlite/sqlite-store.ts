@@ -8,10 +8,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { Clock } from '../../../ports/runtime.ts';
+import type { SchemaStatus } from '../../../ports/sealed.ts';
 import type { Repos, Store } from '../../../ports/store.ts';
 import { systemClock } from '../../clock.ts';
 import type { SqlValue } from '../sql/executor.ts';
-import { applyMigrations, type MigrationExecutor } from '../sql/migrations.ts';
+import { applyMigrations, type MigrationExecutor, schemaStatus } from '../sql/migrations.ts';
 import { sqlRepos } from '../sql/repos/index.ts';
 
 class SqliteExecutor implements MigrationExecutor {
@@ -102,6 +103,10 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<string[]> {
     return this.#serialised(() => applyMigrations(this.#writeExecutor, this.#clock));
+  }
+
+  schema(): Promise<SchemaStatus> {
+    return this.#serialised(() => schemaStatus(this.#writeExecutor));
   }
 
   async ping(): Promise<void> {

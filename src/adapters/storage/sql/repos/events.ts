@@ -85,6 +85,13 @@ export function eventsRepo(db: SqlExecutor): EventRepo {
   return {
     async upsert(record) {
       await db.run(UPSERT, EVENTS.values(stored(record)));
+      const length = record.endMs - record.startMs;
+      // The calendar's longest event bounds busyIn's index range (migration 0012).
+      await db.run('UPDATE calendars SET longest_event_ms = ? WHERE id = ? AND longest_event_ms < ?', [
+        length,
+        record.calendarId,
+        length,
+      ]);
       await changed([record.calendarId], record.updatedAt);
     },
     byKey: (calendarId, eventId) =>
@@ -122,10 +129,16 @@ export function eventsRepo(db: SqlExecutor): EventRepo {
     },
     async busyIn(calendarIds, window) {
       if (calendarIds.length === 0) return [];
+      // An event overlapping [start, end) starts after start - L and ends before end + L, L the
+      // longest event of its calendars: whichever index serves the read (by end or by start), its
+      // range is bounded on both sides instead of running to either end of the calendar's data.
+      const list = placeholders(calendarIds.length);
+      const longest = `(SELECT COALESCE(MAX(longest_event_ms), 0) FROM calendars WHERE id IN (${list}))`;
       const rows = await db.all<Row>(
-        `SELECT calendar_id, start_ms, end_ms FROM events WHERE calendar_id IN (${placeholders(calendarIds.length)})
-           AND end_ms > ? AND start_ms < ? AND deleted = 0 AND status <> 'cancelled' AND transparency <> 'transparent'`,
-        [...calendarIds, window.start, window.end],
+        `SELECT calendar_id, start_ms, end_ms FROM events WHERE calendar_id IN (${list})
+           AND end_ms > ? AND end_ms < ? + ${longest} AND start_ms < ? AND start_ms > ? - ${longest}
+           AND deleted = 0 AND status <> 'cancelled' AND transparency <> 'transparent'`,
+        [...calendarIds, window.start, window.end, ...calendarIds, window.end, window.start, ...calendarIds],
       );
       return rows.map(toBusy);
     },

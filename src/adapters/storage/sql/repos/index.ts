@@ -16,6 +16,7 @@ import { outboxRepo } from './outbox.ts';
 import { periodsRepo } from './periods.ts';
 import { reservationsRepo } from './reservations.ts';
 import { rulesRepo } from './rules.ts';
+import { sealedValuesRepo, settingsRepo } from './sealed.ts';
 import { sourceStatusRepo } from './source-status.ts';
 
 /** Builds every repository over one executor (a transaction or the autocommit connection). */
@@ -32,6 +33,8 @@ export function sqlRepos(db: SqlExecutor): Repos {
     outbox: outboxRepo(db),
     linkGuards: linkGuardsRepo(db),
     sourceStatus: sourceStatusRepo(db),
+    sealedValues: sealedValuesRepo(db),
+    settings: settingsRepo(db),
     connections: connectionsRepo(db),
     channels: channelsRepo(db),
   };

@@ -28,6 +28,23 @@ export function linksRepo(db: SqlExecutor): LinkRepo {
     byId: (applicationId, id) =>
       links.one('SELECT * FROM links WHERE application_id = ? AND id = ?', [applicationId, id]),
     byTokenHash: (hash) => links.one('SELECT * FROM links WHERE token_hash = ?', [hash]),
+    list(filter) {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (filter.applicationId !== undefined) {
+        where.push('application_id = ?');
+        params.push(filter.applicationId);
+      }
+      if (filter.status !== undefined) {
+        where.push('status = ?');
+        params.push(filter.status);
+      }
+      const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+      return links.many(`SELECT * FROM links ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`, [
+        ...params,
+        filter.limit,
+      ]);
+    },
     async closeIfOpen(id, change) {
       const changed = await db.run(
         `UPDATE links SET status = ?, completed_at = ?, booked = ?, display_message = ? WHERE id = ? AND status = 'open'`,

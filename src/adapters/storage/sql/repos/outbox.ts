@@ -35,6 +35,7 @@ export function outboxRepo(db: SqlExecutor): OutboxRepo {
   return {
     insert,
     byId: (id) => one('SELECT * FROM outbox WHERE id = ?', [id]),
+    byDeliveryId: (deliveryId) => one('SELECT * FROM outbox WHERE delivery_id = ?', [deliveryId]),
     async claimDue(owner, now, leaseUntil, limit) {
       const due = `SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
                      AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, id LIMIT ?`;

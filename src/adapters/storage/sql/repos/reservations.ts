@@ -37,30 +37,24 @@ function isOverlapViolation(error: unknown): boolean {
 /**
  * Availability constraints (SPEC 5.1), checked after the batch's rows are in and while this
  * transaction is the only writer of their accounts (SQLite's one writer; PostgreSQL's advisory
- * locks above, held until commit): for each limit and each period in which one of the account's
- * new rows starts, the counted events plus live reservations starting there (the new rows
- * included) must stay within the limit. Every booking and hold of the account passes here, so of
- * two that together exceed a limit the second sees the first (docs/decisions/0006).
+ * locks above, held until commit): for each limit and each period in which one of its slots
+ * starts, the counted events plus other links' live reservations starting there plus those slots
+ * must stay within the limit. Every booking and hold of the account passes here, so of two that
+ * together exceed a limit the second sees the first (docs/decisions/0006).
  */
-async function checkLimits(
-  db: SqlExecutor,
-  rows: readonly ReservationRecord[],
-  limits: readonly LoadLimit[],
-  now: number,
-): Promise<void> {
+async function checkLimits(db: SqlExecutor, limits: readonly LoadLimit[], now: number): Promise<void> {
   for (const limit of limits) {
     const { constraint } = limit;
     const periods = new Map<number, Interval>();
-    for (const row of rows) {
-      if (row.accountId !== limit.accountId) continue;
-      const period = constraintPeriodAt(constraint.period, constraint.tzid, row.startMs);
+    for (const slot of limit.slots) {
+      const period = constraintPeriodAt(constraint.period, constraint.tzid, slot.startMs);
       periods.set(period.start, period);
     }
     for (const period of periods.values()) {
       const reserved = await db.all<Row>(
         `SELECT tags FROM reservations WHERE account_id = ? AND start_ms >= ? AND start_ms < ?
-           AND (kind = 'booking' OR expires_at > ?)`,
-        [limit.accountId, period.start, period.end, now],
+           AND (kind = 'booking' OR expires_at > ?) AND link_id <> ?`,
+        [limit.accountId, period.start, period.end, now, limit.linkId],
       );
       const events =
         limit.calendarIds.length === 0
@@ -73,6 +67,10 @@ async function checkLimits(
       let counted = 0;
       for (const row of [...reserved, ...events]) {
         if (countsFor(constraint, tagValues.read(row.tags) ?? [])) counted++;
+      }
+      for (const slot of limit.slots) {
+        if (slot.startMs >= period.start && slot.startMs < period.end && countsFor(constraint, slot.tags))
+          counted++;
       }
       if (counted > constraint.limit) {
         throw new ReservationConflictError(`account ${limit.accountId} is at its ${constraint.period} limit`);
@@ -122,7 +120,7 @@ async function insertChecked(
     if (clash.length > 0) throw new ReservationConflictError(`account ${r.accountId} is already reserved`);
     await db.run(RESERVATIONS.insert, RESERVATIONS.values(r));
   }
-  if (limits.length > 0) await checkLimits(db, rows, limits, now);
+  if (limits.length > 0) await checkLimits(db, limits, now);
 }
 
 /** Records without tags read back as they were written: without the field. */
