@@ -18,7 +18,7 @@ import { expectedContentType, registerBodyParsers } from './http/body-parsers.ts
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
 import { defaultHeavyGate, HeavyGate } from './http/heavy-gate.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
-import { type HttpDeps, requestApplications } from './http/request.ts';
+import { type HttpDeps, registerEarlyHeavyRefusal, requestApplications } from './http/request.ts';
 import { registerApiRoutes } from './http/routes.ts';
 import { computeClients } from './ports/compute.ts';
 import type { Metrics, MetricsExposition } from './ports/metrics.ts';
@@ -256,6 +256,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ),
     batchEntries: new Set(),
   };
+  registerEarlyHeavyRefusal(app, httpDeps);
   registerApiRoutes(app, httpDeps, { version: options.version, routes });
   registerWebRoutes(app, {
     ctx,

@@ -103,8 +103,8 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
   readonly #admission: Admission<Pending<Job, Result>>;
   readonly #now: () => number;
   #expiry: NodeJS.Timeout | null = null;
-  /** The job being admitted right now: one that finds a thread at once has not waited. */
-  #arriving: Ticket<Pending<Job, Result>> | null = null;
+  /** Jobs being handed a thread as they arrive (or as the pool becomes ready): they did not wait. */
+  #arriving = new Set<Ticket<Pending<Job, Result>>>();
   /** Jobs that arrived before any thread was ready: their budget starts when one is. */
   #cold: Ticket<Pending<Job, Result>>[] | null = [];
   #nextId = 1;
@@ -145,9 +145,9 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
         return;
       }
       this.#cold?.push(ticket);
-      this.#arriving = ticket;
+      this.#arriving.add(ticket);
       this.#dispatch();
-      this.#arriving = null;
+      this.#arriving.clear();
       this.#armExpiry();
     });
   }
@@ -202,7 +202,7 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
   #nextToRun(): Ticket<Pending<Job, Result>> | undefined {
     for (;;) {
       const ticket = this.#admission.next();
-      if (ticket === undefined || ticket === this.#arriving || ticket.deadline > this.#now()) return ticket;
+      if (ticket === undefined || this.#arriving.has(ticket) || ticket.deadline > this.#now()) return ticket;
       this.#admission.finished(ticket);
       this.#waited(ticket);
     }
@@ -247,10 +247,14 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
       if (this.#cold !== null) {
         // Start-up never counts against a budget: the first jobs' budgets start now.
         const now = this.#now();
-        for (const ticket of this.#cold) ticket.deadline = now + this.budgetMs;
+        for (const ticket of this.#cold) {
+          ticket.deadline = now + this.budgetMs;
+          this.#arriving.add(ticket);
+        }
         this.#cold = null;
       }
       this.#dispatch();
+      this.#arriving.clear();
       this.#armExpiry();
       return;
     }

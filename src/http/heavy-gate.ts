@@ -38,14 +38,8 @@ export class HeavyGate {
 
   /** Lets one heavy request of the application in, or throws the 429; call the result when done. */
   enter(applicationId: string): () => void {
+    this.check(applicationId);
     const mine = this.#byApplication.get(applicationId) ?? 0;
-    if (this.#inProgress >= this.#limits.total || mine >= this.#limits.perApplication) {
-      throw new DomainError(
-        'rate_limited',
-        'Too many heavy availability requests are in progress; try again shortly, or ask for less (fewer members, steps or days, a larger start_interval)',
-        { retryAfterSeconds: this.#limits.retryAfterSeconds },
-      );
-    }
     this.#inProgress += 1;
     this.#byApplication.set(applicationId, mine + 1);
     let left = false;
@@ -57,6 +51,18 @@ export class HeavyGate {
       if (now <= 0) this.#byApplication.delete(applicationId);
       else this.#byApplication.set(applicationId, now);
     };
+  }
+
+  /** Throws the 429 `enter` would throw for the application now; counts nothing. */
+  check(applicationId: string): void {
+    const mine = this.#byApplication.get(applicationId) ?? 0;
+    if (this.#inProgress >= this.#limits.total || mine >= this.#limits.perApplication) {
+      throw new DomainError(
+        'rate_limited',
+        'Too many heavy availability requests are in progress; try again shortly, or ask for less (fewer members, steps or days, a larger start_interval)',
+        { retryAfterSeconds: this.#limits.retryAfterSeconds },
+      );
+    }
   }
 
   /** Heavy requests in progress (tests). */

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WorkerPoolCompute } from '../../src/adapters/compute/pool.ts';
+import { createApplicationCalendar } from '../../src/app/accounts/accounts.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import {
   type AvailabilityCompute,
@@ -103,5 +104,73 @@ test('through the real pool: an application over its share gets 429 while others
   } finally {
     await t.close();
     await pool.close();
+  }
+});
+
+test('a large availability request is refused before its body is read while its application is at its share', async () => {
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let entered = (): void => undefined;
+  const inCompute = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  let calls = 0;
+  const blocking: AvailabilityCompute = {
+    findAvailability: () => Promise.reject(new Error('not used')),
+    findSequences: async () => {
+      calls += 1;
+      entered();
+      await released;
+      return [];
+    },
+  };
+  // One compute thread: one heavy request per application at a time (heavy-gate.ts).
+  const t = await makeTestContext({ env: { COMPUTE_WORKERS: '1' } });
+  const ctx: AppContext = { ...t.ctx, compute: blocking };
+  const s = await seedScenario(ctx);
+  const app = buildServer({ ctx, logger: false, version: 'test' });
+  const day = Date.UTC(2026, 0, 6);
+  const subs: string[] = [];
+  for (let i = 0; i < 8; i++)
+    subs.push((await createApplicationCalendar(ctx, s.application, `m${i}`)).account.id);
+  // 20 steps of 8 members with 1-minute starts over 89 days: cost 2, a heavy request.
+  const heavy = {
+    sequence: Array.from({ length: 20 }, (_, i) => ({
+      sequence_id: `s${i}`,
+      ordinal: i + 1,
+      participants: [{ members: subs.map((sub) => ({ sub })), required: 1 }],
+      required_duration: { minutes: 15 },
+      start_interval: { minutes: 1 },
+    })),
+    query_periods: Array.from({ length: 89 }, (_, d) => ({
+      start: new Date(day + d * 86_400_000).toISOString(),
+      end: new Date(day + (d + 1) * 86_400_000).toISOString(),
+    })),
+  };
+  const post = (payload: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/sequenced_availability',
+      headers: { authorization: `Bearer ${s.clientSecret}`, 'content-type': 'application/json' },
+      payload,
+    });
+  // Not even JSON: only a refusal before reading can answer it with anything but 422.
+  const large = `{"sequence": [${' '.repeat(70 * 1024)}`;
+  try {
+    const first = post(JSON.stringify(heavy));
+    await inCompute;
+    const refused = await post(large);
+    assert.equal(refused.statusCode, 429, refused.body);
+    assert.equal(refused.headers['retry-after'], '2');
+    assert.equal(calls, 1);
+    release();
+    assert.equal((await first).statusCode, 200);
+    assert.equal((await post(large)).statusCode, 422, 'with room, the body is read (and found broken)');
+  } finally {
+    release();
+    await app.close();
+    await t.dispose();
   }
 });

@@ -3,8 +3,9 @@
  * threads (one per core by default and one for pages, adapters/worker-pool.ts), jobs admitted and
  * ordered by lane and tenant (adapters/admission.ts), each job's inputs moved to its worker as
  * typed arrays (codec.ts). A job not admitted, or still waiting when its budget is spent, is
- * answered with ComputeBusyError. A job that runs over what is left of its budget is stopped by terminating its worker, answered with ComputeBudgetError, and the worker replaced; so
- * is a worker that dies. Threads start with the first job, so a process that never computes (or is
+ * answered with ComputeBusyError. A job that runs over what is left of its budget is stopped by
+ * terminating its worker, answered with ComputeBudgetError, and the worker replaced; so is a
+ * worker that dies. Threads start with the first job, so a process that never computes (or is
  * still starting to listen) does not compile the engine in them.
  */
 import type { Explanation } from '../../domain/engine/explain.ts';
