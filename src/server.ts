@@ -2,6 +2,7 @@
  * buildServer(deps): a configured Fastify instance that never listens (wiring/serve.ts does). Registers
  * the JSON API (http/) and the hosted pages (web/).
  */
+import { availableParallelism } from 'node:os';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -11,13 +12,16 @@ import Fastify, {
 import type { AppContext } from './app/context.ts';
 import { RateLimiter } from './app/rate-limit.ts';
 import { DomainError } from './domain/errors.ts';
-import { registerAuthFailureLimit, requestIdOf } from './http/abuse.ts';
+import { AuthFailureLimit, requestIdOf } from './http/abuse.ts';
 import { expectedContentType, registerBodyParsers } from './http/body-parsers.ts';
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
+import { defaultHeavyGate, HeavyGate } from './http/heavy-gate.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
 import type { HttpDeps } from './http/request.ts';
 import { registerApiRoutes } from './http/routes.ts';
+import { computeClients } from './ports/compute.ts';
 import type { Metrics, MetricsExposition } from './ports/metrics.ts';
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from './ports/store-unavailable.ts';
 import { registerDemoPages } from './web/demo.ts';
 import { registerWebRoutes, type WebDeps } from './web/routes.ts';
 
@@ -51,64 +55,24 @@ export function redactUrl(url: string): string {
     .replace(/([?&](?:token|code)=)[^&#]*/g, '$1[redacted]');
 }
 
-export function buildServer(options: ServerOptions): FastifyInstance {
-  const { ctx } = options;
-  const app = Fastify({
-    ...(options.logger === false ? { logger: false } : { loggerInstance: options.logger }),
-    bodyLimit: ctx.config.limits.bodyBytes,
-    // A client's x-request-id is kept only when it is a short safe token (http/abuse.ts).
-    requestIdHeader: false,
-    genReqId: requestIdOf,
-    // X-Forwarded-For counts only when the socket peer is a proxy listed in TRUST_PROXY.
-    trustProxy: ctx.config.trustProxy.length === 0 ? false : [...ctx.config.trustProxy],
-    // Slow clients (SPEC 9): headers and the whole request within their limits, checked often
-    // enough that a small configured limit is enforced promptly.
-    requestTimeout: ctx.config.requestTimeoutMs,
-    http: {
-      headersTimeout: ctx.config.headersTimeoutMs,
-      requestTimeout: ctx.config.requestTimeoutMs,
-      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(ctx.config.headersTimeoutMs / 4))),
-    },
-    routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
-    // A path the router cannot even read (bad percent-encoding, an over-long parameter) names no
-    // resource: the standard 404 body instead of Fastify's own error shape.
-    frameworkErrors: (_error, request, reply) => {
-      (reply as FastifyReply)
-        .code(404)
-        .send(
-          errorBody(
-            'not_found',
-            `No route ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}`,
-            [],
-          ),
-        );
-    },
+/**
+ * Whose availability work a request's computations are (ports/compute.ts): booking pages have a
+ * lane of their own, per client address; API work counts against its application once
+ * authenticated (http/request.ts), before that against its address. Set after the body is read,
+ * so that the handler runs inside it.
+ */
+function registerComputeScope(app: FastifyInstance): void {
+  app.addHook('preHandler', (request, _reply, done) => {
+    const lane = request.url.startsWith('/book/') ? 'page' : 'api';
+    computeClients.run({ lane, tenant: `ip:${request.ip}` }, done);
   });
+}
 
-  // Requests are validated by the wire readers (every problem, dotted paths); route schemas
-  // describe the API for OpenAPI. See docs/decisions/0002-validation.md.
-  app.setValidatorCompiler(() => () => true);
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-
-  registerBodyParsers(app);
-
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    reply.header('x-content-type-options', 'nosniff');
-  });
-
-  // No resource id contains U+0000, and PostgreSQL text cannot even compare with one: such a path
-  // names nothing (found by test/http/fuzz.test.ts on PostgreSQL).
-  app.addHook('preHandler', async (request) => {
-    const params = request.params as Record<string, unknown> | undefined;
-    if (
-      params !== undefined &&
-      Object.values(params).some((v) => typeof v === 'string' && v.includes('\u0000'))
-    ) {
-      throw new DomainError('not_found', 'No such resource');
-    }
-  });
-
+/**
+ * Every error as the standard body (SPEC 4): DomainErrors by the one table, framework errors as
+ * 413/415/422, the database away as 503 with Retry-After; anything else is a logged 500.
+ */
+function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
     if (error instanceof DomainError) {
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
@@ -135,11 +99,93 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         errors: { body: [{ key: 'errors.invalid_json', description: 'the body is not valid JSON' }] },
       });
     }
+    if (isStoreUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+        .send(
+          errorBody(
+            'unavailable',
+            'The database is unavailable just now; nothing was changed, try again',
+            [],
+          ),
+        );
+    }
     request.log.error({ err: error }, 'unhandled error');
     return reply
       .code(500)
       .send({ errors: { server: [{ key: 'errors.internal', description: 'internal error' }] } });
   });
+}
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { ctx } = options;
+  const app = Fastify({
+    ...(options.logger === false ? { logger: false } : { loggerInstance: options.logger }),
+    bodyLimit: ctx.config.limits.bodyBytes,
+    // A client's x-request-id is kept only when it is a short safe token (http/abuse.ts).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    // X-Forwarded-For counts only when the socket peer is a proxy listed in TRUST_PROXY.
+    trustProxy: ctx.config.trustProxy.length === 0 ? false : [...ctx.config.trustProxy],
+    // Slow clients (SPEC 9): headers and the whole request within their limits, checked often
+    // enough that a small configured limit is enforced promptly.
+    requestTimeout: ctx.config.requestTimeoutMs,
+    // Idle keep-alive connections close within 10 s (Fastify's default kept them 72 s: 20k idle
+    // clients held 400 MB), and the listener holds at most MAX_CONNECTIONS (below).
+    keepAliveTimeout: ctx.config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: ctx.config.headersTimeoutMs,
+      requestTimeout: ctx.config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(ctx.config.headersTimeoutMs / 4))),
+    },
+    routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+    // A path the router cannot even read (bad percent-encoding, an over-long parameter) names no
+    // resource: the standard 404 body instead of Fastify's own error shape.
+    frameworkErrors: (_error, request, reply) => {
+      (reply as FastifyReply)
+        .code(404)
+        .send(
+          errorBody(
+            'not_found',
+            `No route ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}`,
+            [],
+          ),
+        );
+    },
+  });
+
+  // Beyond the cap Node closes new connections on arrival; those open are served as before.
+  app.server.maxConnections = ctx.config.maxConnections;
+
+  // Requests are validated by the wire readers (every problem, dotted paths); route schemas
+  // describe the API for OpenAPI. See docs/decisions/0002-validation.md.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  registerBodyParsers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+  });
+
+  registerComputeScope(app);
+
+  // No resource id contains U+0000, and PostgreSQL text cannot even compare with one: such a path
+  // names nothing (found by test/http/fuzz.test.ts on PostgreSQL).
+  app.addHook('preHandler', async (request) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    if (
+      params !== undefined &&
+      Object.values(params).some((v) => typeof v === 'string' && v.includes('\u0000'))
+    ) {
+      throw new DomainError('not_found', 'No such resource');
+    }
+  });
+
+  registerErrorHandler(app);
 
   app.setNotFoundHandler((request, reply) => {
     reply
@@ -153,7 +199,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       );
   });
 
-  registerAuthFailureLimit(app, ctx);
   const metrics = options.metrics;
   if (metrics !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
@@ -174,6 +219,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       { limit: ctx.config.limits.apiPerSecond, windowMs: 1000 },
       { limit: ctx.config.limits.apiPerMinute, windowMs: 60_000 },
     ]),
+    authFailures: new AuthFailureLimit(ctx.config.limits.authFailuresPerMinute, ctx.clock),
+    heavyGate: new HeavyGate(
+      defaultHeavyGate(ctx.config.computeWorkers ?? availableParallelism(), ctx.config.computeBudgetMs),
+    ),
+    batchEntries: new Set(),
   };
   registerApiRoutes(app, httpDeps, { version: options.version, routes });
   registerWebRoutes(app, {

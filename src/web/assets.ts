@@ -17,7 +17,14 @@ export type Asset = { readonly body: Buffer; readonly contentType: string };
 export type Assets = { readonly urls: AssetUrls; readonly byName: ReadonlyMap<string, Asset> };
 
 /** The stylesheet's parts, in cascade order (narrow-screen rules last). */
-export const CSS_PARTS = ['base.css', 'controls.css', 'calendar.css', 'options.css', 'actions.css'] as const;
+export const CSS_PARTS = [
+  'base.css',
+  'controls.css',
+  'calendar.css',
+  'options.css',
+  'actions.css',
+  'authorize.css',
+] as const;
 /** The script's parts: each after the parts it imports from; app.js (which starts the page) last. */
 export const JS_PARTS = ['navigate.js', 'settings.js', 'live.js', 'page.js', 'app.js'] as const;
 

@@ -27,7 +27,9 @@ import {
   reservationsFor,
   writeStepEvents,
 } from './booking-writes.ts';
+import { loadLimitsFor } from './load-limits.ts';
 import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
+import { CalendarsUncheckedError } from './taken-reason.ts';
 
 export type ClosedState =
   | { readonly kind: 'completed'; readonly link: Link; readonly booked: BookedOption }
@@ -138,7 +140,10 @@ export type ChoiceOutcome =
 
 class TakenMeanwhile extends Error {}
 
-/** Re-checks the chosen option against calendar data read now; null when no longer valid. */
+/**
+ * Re-checks the chosen option against calendar data read now; null when no longer valid. Throws
+ * CalendarsUncheckedError when an external calendar could not be read (nothing is written).
+ */
 async function recheckChoice(
   ctx: AppContext,
   loaded: LoadedLink,
@@ -147,7 +152,7 @@ async function recheckChoice(
 ): Promise<SequenceOption | null> {
   if (chosen.some((c) => c.index >= loaded.link.request.sequence.steps.length)) return null;
   const { query, resolved } = await linkQuery(ctx, loaded, options);
-  if (resolved.failures.length > 0) return null;
+  if (resolved.failures.length > 0) throw new CalendarsUncheckedError();
   return recheckSequenceOption(query, { steps: chosen });
 }
 
@@ -201,7 +206,12 @@ async function placeHold(
       // row lock queues concurrent holds of the same link.
       await repos.linkGuards.putHold({ linkId: link.id, holderKey, optionKey: optionKey(option), expiresAt });
       await repos.reservations.releaseLink(link.id, ['hold']);
-      await repos.reservations.insertAll(rows, now, holderKey);
+      await repos.reservations.insertAll(
+        rows,
+        now,
+        holderKey,
+        await loadLimitsFor(repos, link.request, described),
+      );
     });
   } catch (error) {
     if (error instanceof ReservationConflictError) return takenOutcome(ctx, loaded);

@@ -9,9 +9,25 @@ import type { AppContext } from '../context.ts';
 import type { Link } from '../links/link-model.ts';
 import type { ChosenSteps } from './booking.ts';
 
-export type TakenReason = 'held' | 'booked';
+export type TakenReason = 'held' | 'booked' | 'unchecked';
 
-export async function takenReason(ctx: AppContext, link: Link, chosen: ChosenSteps): Promise<TakenReason> {
+/**
+ * A choice could not be checked because an external (CalDAV, ICS) calendar of the link failed or
+ * timed out when read for it (SPEC 8: never silently free): nothing was written, and the page
+ * says the calendar could not be checked, not that the time was taken.
+ */
+export class CalendarsUncheckedError extends Error {
+  override name = 'CalendarsUncheckedError';
+  constructor() {
+    super('an external calendar of the link could not be read to check the choice');
+  }
+}
+
+export async function takenReason(
+  ctx: AppContext,
+  link: Link,
+  chosen: ChosenSteps,
+): Promise<Exclude<TakenReason, 'unchecked'>> {
   const { steps } = link.request.sequence;
   const now = ctx.clock.now();
   let held = false;

@@ -6,8 +6,14 @@
 import type { LinkKind, LinkRecord } from '../../ports/store.ts';
 import type { SequenceRequest } from '../availability/availability.ts';
 
-/** The format of `links.request` and `links.booked` written by this version. */
-export const LINK_FORMAT = 1;
+/**
+ * The format of `links.request` and `links.booked` written by this version. 2: members may carry
+ * `availabilityConstraints` (SPEC 5.1), which a version reading only format 1 would silently drop.
+ */
+export const LINK_FORMAT = 2;
+
+/** Formats this version reads: format 1 has the same shape, without constraints. */
+const READABLE_FORMATS: readonly unknown[] = [1, 2];
 
 export type TargetCalendar = { readonly sub: string; readonly calendarId: string };
 
@@ -78,8 +84,8 @@ class StoredLinkError extends Error {
 
 function formatOf(linkId: string, stored: Readonly<Record<string, unknown>>, what: string): void {
   // Rows written before the format number existed have the same shape as format 1.
-  const format = stored.format ?? LINK_FORMAT;
-  if (format !== LINK_FORMAT) {
+  const format = stored.format ?? 1;
+  if (!READABLE_FORMATS.includes(format)) {
     throw new StoredLinkError(
       `link ${linkId}: ${what} has format ${String(format)}, expected ${LINK_FORMAT}`,
     );

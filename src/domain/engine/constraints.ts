@@ -78,25 +78,67 @@ export function constraintPeriodAt(period: ConstraintPeriod, tzid: string, insta
   return end > instant ? { start, end } : { start, end: start + DAY_MS };
 }
 
+/** At most this many periods per constraint (requests span at most 90 days; this stops a runaway). */
+const MAX_PERIODS = 4000;
+
+/**
+ * Periods by (period, zone, instant) for instants that were a period's end: every member of a
+ * request, and the next request over a window starting a little later, walks the same boundaries,
+ * and finding them (zone offsets around two local midnights) is most of the cost of preparing a
+ * member's load. Keyed by value, so sharing them is invisible to callers; oldest out first.
+ */
+const periodMemo = new Map<string, Interval>();
+const PERIOD_MEMO_MAX = 8192;
+
+/** The periods of the last few windows asked for (every member of a request shares one). */
+const coveringMemo = new Map<string, readonly Interval[]>();
+const COVERING_MEMO_MAX = 64;
+
+function periodStartingAt(period: ConstraintPeriod, tzid: string, at: number): Interval {
+  const key = `${period}|${tzid}|${at}`;
+  const known = periodMemo.get(key);
+  if (known !== undefined) return known;
+  const found = constraintPeriodAt(period, tzid, at);
+  if (periodMemo.size >= PERIOD_MEMO_MAX) periodMemo.delete(periodMemo.keys().next().value!);
+  periodMemo.set(key, found);
+  return found;
+}
+
 /**
  * Every period of `period` in `tzid` meeting `[window.start, window.end)`, ascending and touching.
- * At most `maxPeriods` (the window is bounded by the request limits; this only stops a runaway).
  */
 export function constraintPeriodsCovering(
   period: ConstraintPeriod,
   tzid: string,
   window: Interval,
-  maxPeriods = 4000,
-): Interval[] {
+): readonly Interval[] {
+  const key = `${period}|${tzid}|${window.start}|${window.end}`;
+  const known = coveringMemo.get(key);
+  if (known !== undefined) return known;
   const out: Interval[] = [];
+  if (coveringMemo.size >= COVERING_MEMO_MAX) coveringMemo.delete(coveringMemo.keys().next().value!);
+  coveringMemo.set(key, out);
   if (!(window.start < window.end)) return out;
-  let at = window.start;
-  while (at < window.end && out.length < maxPeriods) {
-    const current = constraintPeriodAt(period, tzid, at);
+  let current = constraintPeriodAt(period, tzid, window.start);
+  out.push(current);
+  while (current.end < window.end && out.length < MAX_PERIODS) {
+    current = periodStartingAt(period, tzid, current.end);
     out.push(current);
-    at = current.end;
   }
   return out;
+}
+
+/** The values of a wire `tags` object (`{"private": [{"value": …}]}`), as events store it. */
+export function tagValuesOf(tags: unknown): string[] | null {
+  if (typeof tags !== 'object' || tags === null) return null;
+  const list = (tags as { private?: unknown }).private;
+  if (!Array.isArray(list)) return null;
+  const values = list
+    .map((item) =>
+      typeof item === 'object' && item !== null ? (item as { value?: unknown }).value : undefined,
+    )
+    .filter((value): value is string => typeof value === 'string');
+  return values.length === 0 ? null : values;
 }
 
 /** Whether an event with these tag values counts for the constraint. */

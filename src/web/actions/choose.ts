@@ -15,7 +15,7 @@ import {
   parseOptionKey,
 } from '../../app/booking/booking.ts';
 import { couldHaveBeenOffered } from '../../app/booking/choice-check.ts';
-import { holdExpiry, takenReason } from '../../app/booking/taken-reason.ts';
+import { CalendarsUncheckedError, holdExpiry, takenReason } from '../../app/booking/taken-reason.ts';
 import { statusOf } from '../../app/links/link-model.ts';
 import type { LoadedLink } from '../../app/links/links.ts';
 import { loadLinkForPage } from '../../app/links/links.ts';
@@ -76,7 +76,13 @@ async function submitChoice(
   if (chosen === undefined || !couldHaveBeenOffered(post.loaded.link.request.sequence, chosen)) {
     return kit.say(reply, 400, post.env, 'bad_choice', { back: kit.back(post.env) });
   }
-  const outcome = await act(post.loaded, chosen, holderKeyOf(post.holder));
+  let outcome: ChoiceOutcome;
+  try {
+    outcome = await act(post.loaded, chosen, holderKeyOf(post.holder));
+  } catch (error) {
+    if (!(error instanceof CalendarsUncheckedError)) throw error;
+    return reply.redirect(`${pageHref(post.env)}&taken=unchecked`, 303);
+  }
   return answer(kit, reply, post, chosen, outcome);
 }
 
