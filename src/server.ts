@@ -52,7 +52,7 @@ export function registerMetricsRoute(app: FastifyInstance, exposition: MetricsEx
 export function redactUrl(url: string): string {
   return url
     .replace(/\/book\/[^/?#]+/g, '/book/[redacted]')
-    .replace(/([?&](?:token|code)=)[^&#]*/g, '$1[redacted]');
+    .replace(/([?&](?:token|code|link_token)=)[^&#]*/g, '$1[redacted]');
 }
 
 /**

@@ -29,7 +29,6 @@ import {
 } from './booking-writes.ts';
 import { loadLimitsFor } from './load-limits.ts';
 import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
-import { CalendarsUncheckedError } from './taken-reason.ts';
 
 export type ClosedState =
   | { readonly kind: 'completed'; readonly link: Link; readonly booked: BookedOption }
@@ -46,6 +45,18 @@ export type OpenState = {
 };
 
 export type PageState = OpenState | ClosedState;
+
+/**
+ * A choice could not be checked because an external (CalDAV, ICS) calendar of the link failed or
+ * timed out when read for it (SPEC 8: never silently free): nothing was written, and the page
+ * says the calendar could not be checked, not that the time was taken.
+ */
+export class CalendarsUncheckedError extends Error {
+  override name = 'CalendarsUncheckedError';
+  constructor() {
+    super('an external calendar of the link could not be read to check the choice');
+  }
+}
 
 /** A chosen option as the page sends it back: each step's index and start, in running order. */
 export type ChosenSteps = readonly { readonly index: number; readonly start: number }[];

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   bookOption,
+  CalendarsUncheckedError,
   type ChoiceOutcome,
   type ChosenSteps,
   confirmHeld,
@@ -15,7 +16,7 @@ import {
   parseOptionKey,
 } from '../../app/booking/booking.ts';
 import { couldHaveBeenOffered } from '../../app/booking/choice-check.ts';
-import { CalendarsUncheckedError, holdExpiry, takenReason } from '../../app/booking/taken-reason.ts';
+import { holdExpiry, takenReason } from '../../app/booking/taken-reason.ts';
 import { statusOf } from '../../app/links/link-model.ts';
 import type { LoadedLink } from '../../app/links/links.ts';
 import { loadLinkForPage } from '../../app/links/links.ts';
