@@ -5,7 +5,7 @@ import { deliveryWithAttempts, listDeliveries, replayDelivery } from '../../app/
 import { applicationCaller, fromQuery, type HttpDeps, handle, idParam, NO_INPUT } from '../request.ts';
 import { APPLICATION_AUTH, ERRORS, RTSEQ } from '../schemas.ts';
 import { attemptDocument, deliveryDocument } from '../wire/callbacks.ts';
-import { readLimitQuery } from '../wire/queries.ts';
+import { LIMIT_MAX, readLimitQuery } from '../wire/queries.ts';
 import { readEnum } from '../wire/reader.ts';
 
 const Delivery = Type.Object({
@@ -42,7 +42,7 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: HttpDeps): vo
         security: APPLICATION_AUTH,
         querystring: Type.Object({
           status: Type.Optional(Type.String()),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMIT_MAX })),
         }),
         response: { 200: Type.Object({ callbacks: Type.Array(Delivery) }), ...ERRORS },
       },

@@ -18,7 +18,7 @@ import { DomainError, Problems } from '../../domain/errors.ts';
 import { accepted, accountCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';
 import { ACCOUNT_AUTH, CRONOFY, ERRORS, ErrorResponse, Pages, Tags, UtcTime } from '../schemas.ts';
 import { readBulkDelete, readEventDelete, readEventUpsert } from '../wire/events.ts';
-import { EVENT_ID_MAX } from '../wire/fields.ts';
+import { DESCRIPTION_MAX, EVENT_ID_MAX, SUMMARY_MAX } from '../wire/fields.ts';
 import { eventToWire, freeBusyToWire } from '../wire/output.ts';
 import {
   type PagedQuery,
@@ -43,8 +43,8 @@ const EventTime = Type.Union([
 const EventBody = Type.Object(
   {
     event_id: Type.String({ maxLength: EVENT_ID_MAX, description: 'upsert key within the calendar' }),
-    summary: Type.String({ maxLength: 1024 }),
-    description: Type.Optional(Type.String({ maxLength: 4096 })),
+    summary: Type.String({ minLength: 1, maxLength: SUMMARY_MAX }),
+    description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX })),
     start: EventTime,
     end: EventTime,
     tzid: Type.Optional(Type.String()),

@@ -23,7 +23,7 @@ import {
   readCaldavConnect,
   readIcsConnect,
 } from '../wire/external-calendars.ts';
-import { readLimitQuery } from '../wire/queries.ts';
+import { LIMIT_MAX, readLimitQuery } from '../wire/queries.ts';
 import { type Json, readString } from '../wire/reader.ts';
 
 const open = { additionalProperties: true } as const;
@@ -99,7 +99,7 @@ export function registerExternalCalendarRoutes(app: FastifyInstance, deps: HttpD
         security: APPLICATION_AUTH,
         querystring: Type.Object({
           sub: Type.Optional(Type.String({ description: "only this account's calendars" })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMIT_MAX, description: 'default 100' })),
         }),
         response: {
           200: Type.Object({ external_calendars: Type.Array(ExternalCalendarStatus) }),

@@ -13,6 +13,10 @@ import { applicationCaller, type HttpDeps, handle, idParam, optionalBody } from 
 import { APPLICATION_AUTH, ERRORS, RTSEQ } from '../schemas.ts';
 import { isAbsent, readArray, readString } from '../wire/reader.ts';
 
+/** The limits the readers below check, and the schemas show. */
+const STEPS_MAX = 20;
+const REASON_MAX = 500;
+
 const TITLES: Readonly<Record<LinkKind, string>> = {
   sequencing: 'Real-Time Sequencing',
   scheduling: 'Real-Time Scheduling',
@@ -52,6 +56,7 @@ export function registerLinkChangeRoutes(app: FastifyInstance, deps: HttpDeps): 
               {
                 steps: Type.Optional(
                   Type.Array(Type.Union([Type.String(), Type.Number()]), {
+                    maxItems: STEPS_MAX,
                     description:
                       'sequence_ids of the steps that move; the others stay (absent: the whole loop)',
                   }),
@@ -79,7 +84,7 @@ export function registerLinkChangeRoutes(app: FastifyInstance, deps: HttpDeps): 
           security: APPLICATION_AUTH,
           body: Type.Optional(
             Type.Object(
-              { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+              { reason: Type.Optional(Type.String({ maxLength: REASON_MAX })) },
               { additionalProperties: true },
             ),
           ),
@@ -90,7 +95,7 @@ export function registerLinkChangeRoutes(app: FastifyInstance, deps: HttpDeps): 
         deps,
         applicationCaller,
         (request, problems) =>
-          readString(optionalBody(request).reason, 'reason', problems, { required: false, max: 500 }),
+          readString(optionalBody(request).reason, 'reason', problems, { required: false, max: REASON_MAX }),
         async (application, reason, request) => {
           const link = await linkById(ctx, application, kind, idParam(request));
           const cancelled = await cancelLink(ctx, link, reason ?? null);
@@ -105,7 +110,7 @@ export function registerLinkChangeRoutes(app: FastifyInstance, deps: HttpDeps): 
 function readSteps(request: FastifyRequest, problems: Problems): readonly unknown[] | null {
   const body = optionalBody(request);
   if (isAbsent(body.steps)) return null;
-  const steps = readArray(body.steps, 'steps', problems, { required: true, max: 20 }) ?? [];
+  const steps = readArray(body.steps, 'steps', problems, { required: true, max: STEPS_MAX }) ?? [];
   steps.forEach((id, i) => {
     if (typeof id !== 'string' && typeof id !== 'number') {
       problems.add(`steps[${i}]`, 'errors.invalid_type', `steps[${i}] must be a sequence_id`);

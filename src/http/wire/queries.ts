@@ -13,14 +13,17 @@ import { child, formatUtc, parseDate, readInteger, readTime, readTimeZone } from
 /** The query string as parsed by `queryOf` (`name[]` lists under `name`). */
 export type QueryMap = Readonly<Record<string, string | readonly string[]>>;
 
-/** A list's `limit` in a query string: whole digits only, 1 to 1000; absent is undefined. */
+/** The largest `limit` of a list read (callbacks, external calendars). */
+export const LIMIT_MAX = 1000;
+
+/** A list's `limit` in a query string: whole digits only, 1 to LIMIT_MAX; absent is undefined. */
 export function readLimitQuery(value: unknown, problems: Problems): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^\d{1,6}$/.test(value)) {
     problems.add('limit', 'errors.invalid_type', 'limit must be a whole number');
     return undefined;
   }
-  return readInteger(Number(value), 'limit', problems, { required: false, min: 1, max: 1000 });
+  return readInteger(Number(value), 'limit', problems, { required: false, min: 1, max: LIMIT_MAX });
 }
 
 /** Beyond any instant the API accepts (year 9999), so an open-ended window stays finite. */
