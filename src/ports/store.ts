@@ -137,13 +137,25 @@ export type LinkRecord = {
   readonly rescheduleSteps: readonly number[] | null;
   readonly cancelledAt: number | null;
   readonly cancelReason: string | null;
+  /** Bumped by every change of the link (closeIfOpen, transition); 0 when created. */
+  readonly version: number;
+  /** While `rescheduling`: who reopened the link (only an invitee's reschedule has a cutoff). */
+  readonly rescheduleBy: RescheduleActor | null;
 };
 
-/** A change of a link's status made only when the link is in one of the `from` statuses. */
+export type RescheduleActor = 'application' | 'invitee';
+
+/**
+ * A change of a link's status made only when the link is in one of the `from` statuses (and, when
+ * `version` is given, still at that version).
+ */
 export type LinkTransition = {
   readonly from: readonly LinkStatus[];
+  readonly version?: number;
   readonly status: LinkStatus;
   readonly at: number;
+  /** Sets who reopened a rescheduling link; cleared whenever the new status is not `rescheduling`. */
+  readonly rescheduleBy?: RescheduleActor;
   /** Replaces the booked option (and sets completed_at) when given. */
   readonly booked?: Record<string, unknown>;
   /** Sets (an array) or clears (null) the steps being rescheduled; unchanged when absent. */
@@ -304,6 +316,12 @@ export interface LinkRepo {
   insert(link: LinkRecord): Promise<void>;
   byId(applicationId: string, id: string): Promise<LinkRecord | undefined>;
   byTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
+  /**
+   * The link, locked until the surrounding transaction ends (`SELECT … FOR UPDATE` on PostgreSQL;
+   * SQLite's write transaction already excludes every other writer): every change of a link reads
+   * it here and computes what it writes from this copy (docs/decisions/0005-link-lifecycle.md).
+   */
+  lockById(id: string): Promise<LinkRecord | undefined>;
   /** Changes status only when the link is still `open`; returns whether it changed. */
   closeIfOpen(
     id: string,

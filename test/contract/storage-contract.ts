@@ -146,6 +146,8 @@ export const aLink = (over: Partial<LinkRecord> = {}): LinkRecord => ({
   rescheduleSteps: null,
   cancelledAt: null,
   cancelReason: null,
+  version: 0,
+  rescheduleBy: null,
   ...over,
 });
 
@@ -996,7 +998,7 @@ export function runStorageContract(
         await store.read(async (r) => {
           assert.deepEqual(
             await r.links.byId('app_a', 'seq_1'),
-            aLink({ status: 'completed', completedAt: T0, booked }),
+            aLink({ status: 'completed', completedAt: T0, booked, version: 1 }),
           );
           assert.deepEqual(
             await r.links.byId('app_a', 'seq_2'),
@@ -1005,6 +1007,7 @@ export function runStorageContract(
               tokenHash: 'link_hash_2',
               status: 'disabled',
               displayMessage: 'Closed for now',
+              version: 1,
             }),
           );
         });
@@ -1050,7 +1053,14 @@ export function runStorageContract(
       });
       assert.deepEqual(
         await store.read((r) => r.links.byId('app_a', 'seq_1')),
-        aLink({ status: 'rescheduling', completedAt: T0, booked: first, rescheduleSteps: [1] }),
+        aLink({
+          status: 'rescheduling',
+          completedAt: T0,
+          booked: first,
+          rescheduleSteps: [1],
+          version: 2,
+          rescheduleBy: 'application',
+        }),
       );
       await store.transaction(async (r) => {
         assert.equal(
@@ -1081,8 +1091,55 @@ export function runStorageContract(
           booked: second,
           cancelledAt: T0 + 3,
           cancelReason: 'Position filled',
+          version: 4,
         }),
       );
+    });
+
+    it('transition with a version changes the link only at that version, and records who reschedules', async (store) => {
+      await store.transaction(async (r) => {
+        await r.links.closeIfOpen('seq_1', { status: 'completed', at: T0, booked: { steps: [] } });
+        const reschedule = {
+          from: ['completed'],
+          status: 'rescheduling',
+          at: T0 + 1,
+          rescheduleBy: 'invitee',
+        } as const;
+        assert.equal(
+          await r.links.transition('seq_1', { ...reschedule, version: 0 }),
+          false,
+          'stale version',
+        );
+        assert.equal(await r.links.transition('seq_1', { ...reschedule, version: 1 }), true);
+      });
+      const link = await store.read((r) => r.links.byId('app_a', 'seq_1'));
+      assert.equal(link?.version, 2);
+      assert.equal(link?.rescheduleBy, 'invitee');
+    });
+
+    it('lockById: a second transaction locking the link reads it only as the first one committed it', async (store) => {
+      let locked!: () => void;
+      const firstLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const first = store.transaction(async (r) => {
+        assert.equal((await r.links.lockById('seq_1'))?.status, 'open');
+        locked();
+        await gate;
+        await r.links.closeIfOpen('seq_1', { status: 'disabled', at: T0, displayMessage: 'first' });
+      });
+      await firstLocked;
+      const second = store.transaction((r) => r.links.lockById('seq_1'));
+      release();
+      await first;
+      const seen = await second;
+      assert.equal(seen?.status, 'disabled');
+      assert.equal(seen?.version, 1);
+      assert.equal(await store.transaction((r) => r.links.lockById('nope')), undefined);
     });
 
     describe('reservations', () => {

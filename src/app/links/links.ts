@@ -140,6 +140,8 @@ export async function createLink(
     rescheduleSteps: null,
     cancelledAt: null,
     cancelReason: null,
+    version: 0,
+    rescheduleBy: null,
   };
   await ctx.store.transaction((repos) => repos.links.insert(link));
   return { link: decodeLink(link), url: `${ctx.config.publicUrl}/book/${token}` };

@@ -1,7 +1,18 @@
 /** Real-time scheduling and sequencing links. */
 import type { LinkRecord, LinkRepo } from '../../../../ports/store.ts';
 import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
-import { int, intOrNull, json, jsonOrNull, oneOf, rowsOf, table, text, textOrNull } from './table.ts';
+import {
+  counter,
+  int,
+  intOrNull,
+  json,
+  jsonOrNull,
+  oneOf,
+  rowsOf,
+  table,
+  text,
+  textOrNull,
+} from './table.ts';
 
 const LINKS = table<LinkRecord>('links', {
   id: text,
@@ -19,6 +30,11 @@ const LINKS = table<LinkRecord>('links', {
   rescheduleSteps: jsonOrNull(),
   cancelledAt: intOrNull,
   cancelReason: textOrNull,
+  version: counter,
+  rescheduleBy: {
+    read: (v) => (v === 'application' || v === 'invitee' ? v : null),
+    write: (v) => v,
+  },
 });
 
 export function linksRepo(db: SqlExecutor): LinkRepo {
@@ -28,9 +44,11 @@ export function linksRepo(db: SqlExecutor): LinkRepo {
     byId: (applicationId, id) =>
       links.one('SELECT * FROM links WHERE application_id = ? AND id = ?', [applicationId, id]),
     byTokenHash: (hash) => links.one('SELECT * FROM links WHERE token_hash = ?', [hash]),
+    lockById: (id) =>
+      links.one(`SELECT * FROM links WHERE id = ?${db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [id]),
     async closeIfOpen(id, change) {
       const changed = await db.run(
-        `UPDATE links SET status = ?, completed_at = ?, booked = ?, display_message = ? WHERE id = ? AND status = 'open'`,
+        `UPDATE links SET status = ?, completed_at = ?, booked = ?, display_message = ?, version = version + 1 WHERE id = ? AND status = 'open'`,
         [
           change.status,
           change.status === 'completed' ? change.at : null,
@@ -43,8 +61,11 @@ export function linksRepo(db: SqlExecutor): LinkRepo {
     },
     async transition(id, change) {
       if (change.from.length === 0) return false;
-      const sets = ['status = ?'];
-      const values: SqlValue[] = [change.status];
+      const sets = ['status = ?', 'version = version + 1', 'reschedule_by = ?'];
+      const values: SqlValue[] = [
+        change.status,
+        change.status === 'rescheduling' ? (change.rescheduleBy ?? 'application') : null,
+      ];
       if (change.booked !== undefined) {
         sets.push('booked = ?', 'completed_at = ?');
         values.push(JSON.stringify(change.booked), change.at);
@@ -57,9 +78,10 @@ export function linksRepo(db: SqlExecutor): LinkRepo {
         sets.push('cancelled_at = ?', 'cancel_reason = ?');
         values.push(change.at, change.cancelReason ?? null);
       }
+      const versioned = change.version === undefined ? '' : ' AND version = ?';
       const changed = await db.run(
-        `UPDATE links SET ${sets.join(', ')} WHERE id = ? AND status IN (${placeholders(change.from.length)})`,
-        [...values, id, ...change.from],
+        `UPDATE links SET ${sets.join(', ')} WHERE id = ? AND status IN (${placeholders(change.from.length)})${versioned}`,
+        [...values, id, ...change.from, ...(change.version === undefined ? [] : [change.version])],
       );
       return changed > 0;
     },
