@@ -41,7 +41,7 @@ type Row = {
 export const LIFECYCLE: readonly Row[] = [
   { action: 'choose', actors: ['invitee'], from: ['open', 'rescheduling'], to: 'same' },
   { action: 'book', actors: ['invitee'], from: ['open', 'rescheduling'], to: 'completed' },
-  { action: 'disable', actors: ['application'], from: ['open', 'disabled'], to: 'disabled' },
+  { action: 'disable', actors: ['application'], from: ['open', 'expired', 'disabled'], to: 'disabled' },
   { action: 'reschedule', actors: ['application'], from: ['completed', 'rescheduling'], to: 'rescheduling' },
   { action: 'reschedule', actors: ['invitee'], from: ['completed'], to: 'rescheduling' },
   {

@@ -111,7 +111,7 @@ export function registerChange(scope: FastifyInstance, kit: PageKit): void {
       const refused = refusal(kit, reply, env, loaded.link, 'reschedule');
       if (refused !== undefined) return refused;
       try {
-        await requestReschedule(ctx, loaded, null);
+        await requestReschedule(ctx, loaded, null, 'invitee');
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'invalid_request') throw error;
         const w = changeWords(env);
@@ -122,7 +122,6 @@ export function registerChange(scope: FastifyInstance, kit: PageKit): void {
           contact: true,
         });
       }
-      kit.views.changed();
       return reply.redirect(pageHref(env), 303);
     },
   );
@@ -143,9 +142,7 @@ export function registerChange(scope: FastifyInstance, kit: PageKit): void {
         const page = cancelPage(env, { ...view, reason, error: changeWords(env)('reason_too_long') });
         return kit.send(reply, 400, page, env);
       }
-      await cancelLink(ctx, loaded.link, reason === '' ? null : reason);
-      kit.views.changed();
-      kit.deps.onBooked();
+      await cancelLink(ctx, loaded.link, reason === '' ? null : reason, 'invitee');
       const w = changeWords(env);
       return kit.message(reply, 200, env, { title: w('cancelled_title'), paragraphs: [w('cancelled_text')] });
     },
