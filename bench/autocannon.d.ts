@@ -6,7 +6,8 @@ declare module 'autocannon' {
     non2xx: number;
     errors: number;
   };
-  type Options = {
+  type Request = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
+  export type Options = {
     url: string;
     method?: string;
     connections?: number;
@@ -14,6 +15,8 @@ declare module 'autocannon' {
     amount?: number;
     headers?: Record<string, string>;
     body?: string;
+    /** Called before each request; what it returns is sent. */
+    requests?: { setupRequest?: (request: Request) => Request }[];
   };
   export default function autocannon(options: Options): Promise<Result>;
 }

@@ -8,9 +8,9 @@ import { hostname } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { CachedExternalBusySource } from './adapters/calendars/busy-source.ts';
-import { ExpansionPool } from './adapters/calendars/expansion-pool.ts';
+import { CaldavWriteBack } from './adapters/calendars/caldav/write-back.ts';
+import { ExpansionPool } from './adapters/calendars/expansion/pool.ts';
 import { ExternalCalendars } from './adapters/calendars/reader.ts';
-import { CaldavWriteBack } from './adapters/calendars/write-back.ts';
 import { systemClock } from './adapters/clock.ts';
 import { WorkerPoolCompute } from './adapters/compute/pool.ts';
 import { randomIds, secretBox } from './adapters/crypto.ts';
@@ -28,6 +28,7 @@ import type { AppContext } from './app/context.ts';
 import { DEMO_PATHS } from './app/demo.ts';
 import type { Config } from './config/config.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
+import { RetentionJob } from './jobs/retention-job.ts';
 import type { SourceStatusSink } from './ports/source-status.ts';
 import type { Store } from './ports/store.ts';
 import { buildServer, redactUrl, registerMetricsRoute } from './server.ts';
@@ -80,7 +81,7 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
     clock: systemClock,
     ids: randomIds,
     secrets,
-    busyCache: new BusyCache(),
+    busyCache: new BusyCache(config.busyCacheMb * 1_048_576),
     ruleExpansions: new RuleExpansions(),
     external: new CachedExternalBusySource({
       reader: metrics === undefined ? calendars : measuredReader(calendars, metrics),
@@ -119,19 +120,25 @@ export type Running = {
   readonly logger: pino.Logger;
 };
 
+const DAY_MS = 86_400_000;
+/** How often each process runs retention (app/retention.ts); runs are idempotent across processes. */
+const RETENTION_INTERVAL_MS = 3_600_000;
+
 /** Runs the server until SIGTERM or SIGINT: migrate, listen, start the outbox worker. */
 export async function serve(config: Config, options: { demo?: boolean } = {}): Promise<Running> {
   const logger = makeLogger(config);
   const store = await openStore(config);
   const applied = await store.migrate();
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const metrics = config.metrics
-    ? new PrometheusMetrics({
-        clock: systemClock,
-        processMetrics: true,
-        outboxBacklog: () => store.read((r) => r.outbox.backlog()),
-      })
-    : undefined;
+  // /metrics is served only where asked for: its own port, or PORT with METRICS_PUBLIC (issue 21).
+  const metrics =
+    config.metrics && (config.metricsPort !== null || config.metricsPublic)
+      ? new PrometheusMetrics({
+          clock: systemClock,
+          processMetrics: true,
+          outboxBacklog: () => store.read((r) => r.outbox.backlog()),
+        })
+      : undefined;
   const wired = wire(config, store, {
     demo: options.demo === true,
     ...(metrics === undefined ? {} : { metrics }),
@@ -154,15 +161,22 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     pollMs: config.outboxPollMs,
     logger: logger.child({ component: 'outbox' }),
   });
+  const retention = new RetentionJob({
+    ctx,
+    policy: {
+      reservationsMs: config.retainReservationsDays === null ? null : config.retainReservationsDays * DAY_MS,
+      deliveriesMs: config.retainDeliveriesDays === null ? null : config.retainDeliveriesDays * DAY_MS,
+    },
+    intervalMs: RETENTION_INTERVAL_MS,
+    logger: logger.child({ component: 'retention' }),
+  });
   const app = buildServer({
     ctx,
     logger,
     version: VERSION,
     web: { onBooked: () => worker.wake() },
     demo: options.demo === true,
-    ...(metrics === undefined
-      ? {}
-      : { metrics, ...(config.metricsPort === null ? { metricsPage: metrics } : {}) }),
+    ...(metrics === undefined ? {} : { metrics, ...(config.metricsPublic ? { metricsPage: metrics } : {}) }),
   });
   const metricsApp =
     metrics !== undefined && config.metricsPort !== null ? Fastify({ logger: false }) : undefined;
@@ -173,7 +187,7 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     stopping = true;
     logger.info({ signal }, 'shutting down: draining HTTP, finishing deliveries in flight');
     await Promise.all([app.close(), metricsApp?.close()]);
-    await worker.stop();
+    await Promise.all([worker.stop(), retention.stop()]);
     await Promise.all([compute.close(), expansion.close()]);
     await store.close();
     process.exit(0);
@@ -191,6 +205,7 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
   process.on('SIGINT', () => void stop('SIGINT'));
   local = localBaseOf(app.server.address());
   worker.start();
+  retention.start();
   logger.info({ port: config.port, storage: store.kind, version: VERSION }, 'rtseq listening');
   return { ctx, app, logger };
 }

@@ -31,7 +31,7 @@ export type ServerOptions = {
   readonly web?: Partial<Pick<WebDeps, 'onBooked'>>;
   /** Records every answered request (method, route pattern, status, duration). */
   readonly metrics?: Metrics;
-  /** Serves GET /metrics on this server (absent: not here; METRICS_PORT or METRICS=false). */
+  /** Serves GET /metrics on this server (METRICS_PUBLIC; absent: not here). */
   readonly metricsPage?: MetricsExposition;
   /** The demo's stand-in pages for the integrating application (web/demo.ts). */
   readonly demo?: boolean;

@@ -1,6 +1,6 @@
 /**
  * A fixed pool of worker threads running one kind of job each, shared by the engine's pool
- * (compute/pool.ts) and the external calendars' expansion pool (calendars/expansion-pool.ts):
+ * (compute/pool.ts) and the external calendars' expansion pool (calendars/expansion/pool.ts):
  * jobs queue in arrival order; a job that runs over `budgetMs` is stopped by terminating its
  * worker, which is replaced, and so is a worker that fails or exits. Workers start with the first
  * job, take jobs only once they said they are ready (start-up never counts against a budget), and

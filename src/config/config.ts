@@ -44,13 +44,21 @@ export type Config = {
   readonly logLevel: LogLevel;
   /** `auto`: pretty lines on a terminal, JSON lines otherwise. */
   readonly logFormat: LogFormat;
-  /** GET /metrics is served (Prometheus text format). */
+  /** Metrics are kept and served (Prometheus text format) where metricsPort/metricsPublic say. */
   readonly metrics: boolean;
-  /** Port of a separate metrics listener on HOST; null: /metrics is on PORT with the API. */
+  /** Port of a separate metrics listener on HOST; null: none. */
   readonly metricsPort: number | null;
+  /** GET /metrics is served on PORT too, with the API and the pages (off unless asked for). */
+  readonly metricsPublic: boolean;
   readonly databasePoolMax: number;
   readonly outboxLeaseSeconds: number;
   readonly outboxPollMs: number;
+  /** Bound of the native busy-time cache, in MiB (estimated heap). */
+  readonly busyCacheMb: number;
+  /** Days after which ended reservations are deleted; null keeps them. */
+  readonly retainReservationsDays: number | null;
+  /** Days after which delivered outbox items are deleted; null keeps them. */
+  readonly retainDeliveriesDays: number | null;
   /** Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; empty: none (the default). */
   readonly trustProxy: readonly string[];
   /** Slow clients (SPEC 9): all request headers within this, else the connection is closed. */
@@ -123,13 +131,18 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   },
   {
     name: 'METRICS',
-    meaning: 'Serve GET /metrics in Prometheus text format (true/false)',
+    meaning: 'Keep metrics and serve GET /metrics in Prometheus text format (true/false)',
     defaultValue: 'true',
   },
   {
     name: 'METRICS_PORT',
-    meaning: 'Serve /metrics on this port of HOST instead of PORT (keeps it off the public listener)',
-    defaultValue: '(unset: on PORT)',
+    meaning: 'Serve /metrics on this port of HOST, a listener of its own away from the public one',
+    defaultValue: '(unset: no metrics listener)',
+  },
+  {
+    name: 'METRICS_PUBLIC',
+    meaning: 'Also serve /metrics on PORT with the API and the pages, unauthenticated (true/false)',
+    defaultValue: 'false',
   },
   { name: 'DATABASE_POOL_MAX', meaning: 'Maximum PostgreSQL connections per process', defaultValue: '10' },
   {
@@ -141,6 +154,21 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     name: 'OUTBOX_POLL_MS',
     meaning: 'How often the outbox worker looks for due deliveries',
     defaultValue: '1000',
+  },
+  {
+    name: 'BUSY_CACHE_MB',
+    meaning: "Memory for native calendars' cached busy time per process (estimated; least recently used out)",
+    defaultValue: '64',
+  },
+  {
+    name: 'RETAIN_RESERVATIONS_DAYS',
+    meaning: 'Delete reservations (bookings, holds) this many days after they ended; 0 keeps them for ever',
+    defaultValue: '7',
+  },
+  {
+    name: 'RETAIN_DELIVERIES_DAYS',
+    meaning: 'Delete delivered callbacks and their attempts this many days after delivery; 0 keeps them',
+    defaultValue: '30',
   },
   {
     name: 'COMPUTE_WORKERS',
@@ -263,7 +291,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (logFormat === undefined) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
   const metricsPort = text('METRICS_PORT') === undefined ? null : integer('METRICS_PORT', 0, 0, 65535);
   if (metricsPort !== null && metricsPort !== 0 && metricsPort === port)
-    problems.push('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
+    problems.push('METRICS_PORT must differ from PORT (set METRICS_PUBLIC=true to serve /metrics on PORT)');
 
   const trustProxy = (text('TRUST_PROXY') ?? '')
     .split(',')
@@ -297,9 +325,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logFormat: logFormat ?? 'auto',
     metrics: flag('METRICS', true),
     metricsPort,
+    metricsPublic: flag('METRICS_PUBLIC'),
     databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 1000),
     outboxLeaseSeconds: integer('OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     outboxPollMs: integer('OUTBOX_POLL_MS', 1000, 10, 600_000),
+    busyCacheMb: integer('BUSY_CACHE_MB', 64, 1, 65_536),
+    retainReservationsDays: keptFor(integer('RETAIN_RESERVATIONS_DAYS', 7, 0, 36_500)),
+    retainDeliveriesDays: keptFor(integer('RETAIN_DELIVERIES_DAYS', 30, 0, 36_500)),
     trustProxy,
     headersTimeoutMs,
     requestTimeoutMs,
@@ -327,6 +359,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 }
 
 /** An IPv4 or IPv6 address, optionally with a prefix length (`10.0.0.0/8`, `fd00::/8`). */
+/** A retention in days, where 0 means "keep for ever". */
+function keptFor(days: number): number | null {
+  return days === 0 ? null : days;
+}
+
 function isAddressOrCidr(entry: string): boolean {
   const [address = '', bits, extra] = entry.split('/');
   if (extra !== undefined) return false;

@@ -10,7 +10,7 @@ import {
 } from '../app/accounts/auth.ts';
 import type { AppContext } from '../app/context.ts';
 import type { RateLimiter } from '../app/rate-limit.ts';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, Problems } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../ports/store.ts';
 import { isObject, type Json } from './wire/reader.ts';
 
@@ -78,6 +78,49 @@ export async function anyCaller(deps: HttpDeps, request: FastifyRequest): Promis
   const caller = await authenticateCaller(deps.ctx, credentialsOf(request));
   limit(deps, caller.application);
   return caller;
+}
+
+/** How a route finds its caller: `applicationCaller`, `accountCaller` or `anyCaller`. */
+export type Authenticate<C> = (deps: HttpDeps, request: FastifyRequest) => Promise<C>;
+
+/**
+ * The prologue every API handler shares, in this order: authenticate the caller (the rate limit
+ * included), read the input with one Problems collector, throw the one 422 listing every problem;
+ * only then does `run` call the use case.
+ */
+export function handle<C, T, R>(
+  deps: HttpDeps,
+  authenticate: Authenticate<C>,
+  read: (request: FastifyRequest, problems: Problems) => T,
+  run: (caller: C, input: T, request: FastifyRequest, reply: FastifyReply) => Promise<R>,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<R> {
+  return async (request, reply) => {
+    const caller = await authenticate(deps, request);
+    const problems = new Problems();
+    const input = read(request, problems);
+    problems.throwIfAny();
+    return run(caller, input, request, reply);
+  };
+}
+
+/** A `handle` reader of the query string. */
+export function fromQuery<T>(
+  read: (query: Record<string, string | string[]>, problems: Problems) => T,
+): (request: FastifyRequest, problems: Problems) => T {
+  return (request, problems) => read(queryOf(request), problems);
+}
+
+/** For routes that read nothing but their path. */
+export const NO_INPUT = (): undefined => undefined;
+
+/** The JSON object body of a route whose body may be left out: absent means `{}`. */
+export function optionalBody(request: FastifyRequest): Json {
+  return request.body === undefined || request.body === null ? {} : jsonBody(request);
+}
+
+/** The `:id` of the route's path (Fastify's router always supplies it). */
+export function idParam(request: FastifyRequest): string {
+  return (request.params as { id: string }).id;
 }
 
 export function accepted(reply: FastifyReply): FastifyReply {

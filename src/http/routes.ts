@@ -8,6 +8,7 @@ import { registerAvailabilityRoutes } from './routes/availability.ts';
 import { registerBatchRoutes } from './routes/batch.ts';
 import { registerCalendarRoutes } from './routes/calendars.ts';
 import { registerCallbackRoutes } from './routes/callbacks.ts';
+import { registerChannelRoutes } from './routes/channels.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerExternalCalendarRoutes } from './routes/external-calendars.ts';
 import { registerLinkChangeRoutes } from './routes/link-changes.ts';
@@ -32,4 +33,5 @@ export function registerApiRoutes(
   registerRealTimeRoutes(app, deps);
   registerLinkChangeRoutes(app, deps);
   registerCallbackRoutes(app, deps);
+  registerChannelRoutes(app, deps);
 }

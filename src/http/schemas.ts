@@ -50,16 +50,23 @@ export const Participant = Type.Object({ sub: Type.String() }, open);
 export const SequenceId = Type.Union([Type.String(), Type.Number()], {
   description: 'Echoed with the JSON type it was sent with',
 });
+/**
+ * What one meeting asks for: who, how long, on which grid and where. The same fields in an
+ * availability query, a sequence step and a scheduling link's availability.
+ */
+export const StepFields = {
+  participants: Type.Array(Group),
+  required_duration: Duration,
+  start_interval: Type.Optional(Duration),
+  buffer: Type.Optional(Buffer),
+  query_periods: Type.Optional(Periods),
+  available_periods: Type.Optional(Periods),
+};
 export const SequenceStep = Type.Object(
   {
     sequence_id: SequenceId,
     ordinal: Type.Optional(Type.Integer({ minimum: 0 })),
-    participants: Type.Array(Group),
-    required_duration: Duration,
-    start_interval: Type.Optional(Duration),
-    buffer: Type.Optional(Buffer),
-    query_periods: Type.Optional(Periods),
-    available_periods: Type.Optional(Periods),
+    ...StepFields,
     event: Type.Optional(Type.Object({}, open)),
   },
   open,

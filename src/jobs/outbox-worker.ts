@@ -4,6 +4,7 @@
  * processes may run one: claims never overlap, and a dead process's lease simply expires.
  */
 import { signingSecrets } from '../app/accounts/applications.ts';
+import { queueDueChanges } from '../app/channels/channels.ts';
 import type { AppContext } from '../app/context.ts';
 import type { CalendarWriteBack, WebhookTransport } from '../ports/delivery.ts';
 import type { OutboxRecord } from '../ports/store.ts';
@@ -78,9 +79,13 @@ export class OutboxWorker {
     this.#timer.unref();
   }
 
-  /** Claims and processes one batch; returns how many items were attempted. */
+  /**
+   * Queues the push notification channels' due changes (SPEC 8d), then claims and processes one
+   * batch; returns how many items were attempted.
+   */
   async runOnce(): Promise<number> {
     const { ctx, owner } = this.#deps;
+    await queueDueChanges(ctx, this.#deps.batchSize ?? 10);
     const now = ctx.clock.now();
     const leaseMs = this.#deps.leaseMs ?? OUTBOX_POLICY.leaseMs;
     const claimed = await ctx.store.transaction((repos) =>

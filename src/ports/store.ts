@@ -5,6 +5,7 @@
  */
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
+import type { ChannelRepo } from './channels.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
 export type ApplicationRecord = {
@@ -142,19 +143,21 @@ export type LinkRecord = {
   /** While `rescheduling`: who reopened the link (only an invitee's reschedule has a cutoff). */
   readonly rescheduleBy: RescheduleActor | null;
 };
-
 export type RescheduleActor = 'application' | 'invitee';
 
-/**
- * A change of a link's status made only when the link is in one of the `from` statuses (and, when
- * `version` is given, still at that version).
- */
+export type LinkClose = {
+  status: 'completed' | 'disabled';
+  at: number;
+  booked?: object;
+  displayMessage?: string;
+};
+/** A change of a link's status made only from the `from` statuses (and at `version`, when given). */
 export type LinkTransition = {
   readonly from: readonly LinkStatus[];
   readonly version?: number;
   readonly status: LinkStatus;
   readonly at: number;
-  /** Sets who reopened a rescheduling link; cleared whenever the new status is not `rescheduling`. */
+  /** Who reopens a rescheduling link (default the application); cleared by any other status. */
   readonly rescheduleBy?: RescheduleActor;
   /** Replaces the booked option (and sets completed_at) when given. */
   readonly booked?: Record<string, unknown>;
@@ -316,22 +319,10 @@ export interface LinkRepo {
   insert(link: LinkRecord): Promise<void>;
   byId(applicationId: string, id: string): Promise<LinkRecord | undefined>;
   byTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
-  /**
-   * The link, locked until the surrounding transaction ends (`SELECT … FOR UPDATE` on PostgreSQL;
-   * SQLite's write transaction already excludes every other writer): every change of a link reads
-   * it here and computes what it writes from this copy (docs/decisions/0005-link-lifecycle.md).
-   */
+  /** The link, locked until the transaction ends (FOR UPDATE; SQLite: the write lock), decision 0005. */
   lockById(id: string): Promise<LinkRecord | undefined>;
   /** Changes status only when the link is still `open`; returns whether it changed. */
-  closeIfOpen(
-    id: string,
-    change: {
-      status: 'completed' | 'disabled';
-      at: number;
-      booked?: Record<string, unknown>;
-      displayMessage?: string;
-    },
-  ): Promise<boolean>;
+  closeIfOpen(id: string, change: LinkClose): Promise<boolean>;
   /** Applies the transition when the link's status is one of `from`; returns whether it did. */
   transition(id: string, change: LinkTransition): Promise<boolean>;
 }
@@ -355,6 +346,11 @@ export interface ReservationRepo {
   releaseLink(linkId: string, kinds: readonly ReservationKind[]): Promise<void>;
   /** Bookings of one link (for re-display and status). */
   byLink(linkId: string): Promise<ReservationRecord[]>;
+  /**
+   * Deletes up to `limit` reservations that ended before `before` (retention: a reservation keeps
+   * no guarantee alive once its time has passed); returns how many were deleted.
+   */
+  pruneEndedBefore(before: number, limit: number): Promise<number>;
 }
 
 export interface OutboxRepo {
@@ -385,6 +381,11 @@ export interface OutboxRepo {
   replay(id: string, now: number, applicationId?: string): Promise<boolean>;
   /** How many items wait for delivery, and when the oldest of them was queued (metrics). */
   backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
+  /**
+   * Deletes up to `limit` delivered items finished before `before`, with their recorded attempts
+   * (retention; failed and pending items stay, they may still be replayed); returns how many.
+   */
+  pruneDeliveredBefore(before: number, limit: number): Promise<number>;
 }
 
 /** The one hold a link may have (SPEC 9): who holds which option until when. */
@@ -430,6 +431,8 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
+  /** Push notification channels and their pending changes (SPEC 8d). */
+  readonly channels: ChannelRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';

@@ -16,7 +16,7 @@ import { type ServerProcess, startServerProcess } from '../support/process.ts';
 
 const BIN = new URL('../../bin/rtseq.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rtseq-demo-'));
-const env = { SQLITE_PATH: join(dir, 'demo.db'), LOG_LEVEL: 'info' };
+const env = { SQLITE_PATH: join(dir, 'demo.db'), LOG_LEVEL: 'info', METRICS_PUBLIC: 'true' };
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 type LinkBody = { availability: { query_periods: { start: string }[] } };

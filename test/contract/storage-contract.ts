@@ -23,6 +23,7 @@ import {
   type ReservationRecord,
   type Store,
 } from '../../src/ports/store.ts';
+import { channelsContract } from './channels-contract.ts';
 
 export type MadeStore = { readonly store: Store; cleanup(): Promise<void> };
 /** Returns a new, empty store (migrated or not), or null when its server is unavailable. */
@@ -1641,6 +1642,57 @@ export function runStorageContract(
         for (let round = 0; round < 20; round += 1) {
           assertDisjointCover(await drainConcurrently([store, store], 60, 1 + (round % 7), round), 60);
         }
+      });
+    });
+
+    channelsContract(it);
+
+    describe('retention', () => {
+      it('pruneEndedBefore deletes only reservations that ended before the bound, at most limit', async (store) => {
+        await store.transaction(async (r) => {
+          for (let i = 0; i < 5; i += 1) {
+            const startMs = T0 + i * HOUR;
+            await r.reservations.insertAll(
+              [aReservation({ id: `res_${i}`, startMs, endMs: startMs + HOUR })],
+              T0,
+              null,
+            );
+          }
+        });
+        // res_0 ends at T0+1h, res_1 at T0+2h, …: a bound of T0+3h covers res_0 and res_1 (res_2 ends on it).
+        assert.equal(await store.transaction((r) => r.reservations.pruneEndedBefore(T0 + 3 * HOUR, 1)), 1);
+        assert.equal(await store.transaction((r) => r.reservations.pruneEndedBefore(T0 + 3 * HOUR, 10)), 1);
+        assert.equal(await store.transaction((r) => r.reservations.pruneEndedBefore(T0 + 3 * HOUR, 10)), 0);
+        const left = await store.read((r) => r.reservations.liveIn(['acc_1'], { start: 0, end: T0 * 2 }, T0));
+        assert.deepEqual(left.map((x) => x.id).sort(), ['res_2', 'res_3', 'res_4']);
+      });
+
+      it('pruneDeliveredBefore deletes old delivered items with their attempts, never failed or pending ones', async (store) => {
+        await store.transaction(async (r) => {
+          await r.outbox.insert(anOutboxItem({ id: 'out_1', deliveryId: 'd1' }));
+          await r.outbox.insert(
+            anOutboxItem({ id: 'out_2', deliveryId: 'd2', status: 'failed', finishedAt: T0 }),
+          );
+          await r.outbox.insert(anOutboxItem({ id: 'out_3', deliveryId: 'd3', status: 'pending' }));
+          await r.outbox.insert(
+            anOutboxItem({ id: 'out_4', deliveryId: 'd4', status: 'delivered', finishedAt: T0 + 2 * HOUR }),
+          );
+        });
+        await store.transaction(async (r) => {
+          await r.outbox.claimDue('w', T0, T0 + 60_000, 10);
+          await r.outbox.finishAttempt('out_1', 'w', {
+            status: 'delivered',
+            nextAttemptAt: T0,
+            lastError: null,
+            finishedAt: T0,
+            attempt: anAttempt({ statusCode: 200, error: null }),
+          });
+        });
+        assert.equal((await store.read((r) => r.outbox.attempts('out_1'))).length, 1);
+        assert.equal(await store.transaction((r) => r.outbox.pruneDeliveredBefore(T0 + HOUR, 10)), 1);
+        const ids = (await store.read((r) => r.outbox.list({ limit: 10 }))).map((o) => o.id).sort();
+        assert.deepEqual(ids, ['out_2', 'out_3', 'out_4']);
+        assert.deepEqual(await store.read((r) => r.outbox.attempts('out_1')), []);
       });
     });
 

@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CachedExternalBusySource } from '../../src/adapters/calendars/busy-source.ts';
-import type { CalendarExpander } from '../../src/adapters/calendars/expansion.ts';
-import { ExpansionPool } from '../../src/adapters/calendars/expansion-pool.ts';
+import type { CalendarExpander } from '../../src/adapters/calendars/expansion/expansion.ts';
+import { ExpansionPool } from '../../src/adapters/calendars/expansion/pool.ts';
 import { ExternalCalendars } from '../../src/adapters/calendars/reader.ts';
 import { OutboundGuard } from '../../src/adapters/net/outbound.ts';
 import type { AppContext } from '../../src/app/context.ts';

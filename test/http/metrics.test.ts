@@ -2,7 +2,7 @@
  * Metrics (issue 16; docs/deployment.md "Logs and metrics"): the use cases report holds, bookings
  * and taken-meanwhile outcomes and computation times through the Metrics port; the Prometheus
  * adapter exports them with the outbox backlog and external read latency; /metrics can move to
- * METRICS_PORT or be turned off. (test/cli/demo.test.ts scrapes a real server after a real booking.)
+ * METRICS_PORT (or on PORT with METRICS_PUBLIC) or be turned off. (test/cli/demo.test.ts scrapes a real server after a real booking.)
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -128,8 +128,14 @@ test('HTTP requests are timed by route pattern and status; external reads by pro
   }
 });
 
-test('METRICS_PORT moves /metrics off the public port; METRICS=false turns it off', async () => {
+test('/metrics is not on the public port by default; METRICS_PORT serves it apart; METRICS_PUBLIC puts it on PORT', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rtseq-metrics-'));
+  const plain = await startServerProcess({ SQLITE_PATH: join(dir, 'plain.db') });
+  try {
+    assert.equal((await fetch(`${plain.url}/metrics`)).status, 404, 'not public unless asked for');
+  } finally {
+    await plain.stop();
+  }
   const metricsPort = await freePort();
   const moved = await startServerProcess({
     SQLITE_PATH: join(dir, 'a.db'),
@@ -143,7 +149,17 @@ test('METRICS_PORT moves /metrics off the public port; METRICS=false turns it of
   } finally {
     await moved.stop();
   }
-  const off = await startServerProcess({ SQLITE_PATH: join(dir, 'b.db'), METRICS: 'false' });
+  const pub = await startServerProcess({ SQLITE_PATH: join(dir, 'p.db'), METRICS_PUBLIC: 'true' });
+  try {
+    assert.equal((await fetch(`${pub.url}/metrics`)).status, 200);
+  } finally {
+    await pub.stop();
+  }
+  const off = await startServerProcess({
+    SQLITE_PATH: join(dir, 'b.db'),
+    METRICS: 'false',
+    METRICS_PUBLIC: 'true',
+  });
   try {
     assert.equal((await fetch(`${off.url}/metrics`)).status, 404);
   } finally {

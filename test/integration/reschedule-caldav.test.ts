@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CachedExternalBusySource } from '../../src/adapters/calendars/busy-source.ts';
+import { CaldavWriteBack } from '../../src/adapters/calendars/caldav/write-back.ts';
 import { busyIntervalsFromICalendar } from '../../src/adapters/calendars/ical/expand.ts';
 import { ExternalCalendars } from '../../src/adapters/calendars/reader.ts';
-import { CaldavWriteBack } from '../../src/adapters/calendars/write-back.ts';
 import { OutboundGuard } from '../../src/adapters/net/outbound.ts';
 import { httpTransport } from '../../src/adapters/webhooks/http-transport.ts';
 import { bookOption, viewLink } from '../../src/app/booking/booking.ts';

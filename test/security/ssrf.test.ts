@@ -131,6 +131,28 @@ describe('SSRF: every private form is refused at creation, nothing connects', ()
     assert.equal(receiver.requests.length, before);
   });
 
+  test('callback URLs of push notification channels (SPEC 8d)', async () => {
+    const before = receiver.requests.length;
+    for (const url of privateForms('/push')) {
+      t.clock.advance(1000); // the earlier tests used up this second's share of the rate limit
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/channels',
+        headers: { authorization: `Bearer ${scenario.engineer.accessToken}` },
+        payload: { callback_url: url },
+      });
+      assert.equal(response.statusCode, 422, url);
+      assert.equal(response.json().errors.callback_url[0].key, 'errors.private_address', url);
+    }
+    const listed = await app.inject({
+      method: 'GET',
+      url: '/v1/channels',
+      headers: { authorization: `Bearer ${scenario.engineer.accessToken}` },
+    });
+    assert.deepEqual(listed.json(), { channels: [] });
+    assert.equal(receiver.requests.length, before);
+  });
+
   test('a name that does not resolve is accepted at creation', async () => {
     const response = await app.inject({
       method: 'POST',

@@ -6,7 +6,7 @@ import type {
 } from '../../ports/external-calendars.ts';
 import type { OutboundGuard } from '../net/outbound.ts';
 import { CaldavClient } from './caldav/client.ts';
-import { type CalendarExpander, type FetchedCalendarData, inlineExpander } from './expansion.ts';
+import { type CalendarExpander, type FetchedCalendarData, inlineExpander } from './expansion/expansion.ts';
 import type { FetchFn } from './http.ts';
 import { IcsFeedReader } from './ics/feed.ts';
 

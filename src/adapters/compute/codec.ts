@@ -3,6 +3,7 @@
  * into transferable typed arrays (moved, not copied), each distinct member once however many
  * groups name it, and the groups as member indices. Only small scalars travel as plain data.
  */
+import type { MemberLoad } from '../../domain/engine/constraints.ts';
 import type {
   AvailabilityQuery,
   Group,
@@ -21,6 +22,11 @@ export type PackedMembers = {
   readonly openEnds: Uint32Array;
   /** 1 when the member's open time restricts it (open is not null). */
   readonly restricted: Uint8Array;
+  /**
+   * Each member's prepared availability constraints, or null (the common case). Plain data: a few
+   * periods per constraint, cloned with the message.
+   */
+  readonly loads: readonly (MemberLoad | null)[];
 };
 
 export type PackedGroups = {
@@ -96,6 +102,7 @@ function pack(lists: readonly (readonly Group[])[]): { members: PackedMembers; g
       open: open.bounds,
       openEnds: open.ends,
       restricted: Uint8Array.from(distinct, (m) => (m.open === null ? 0 : 1)),
+      loads: distinct.map((m) => m.load ?? null),
     },
     groups: {
       members: Uint32Array.from(memberIndices),
@@ -144,6 +151,7 @@ function unpackIntervals(bounds: Float64Array, from: number, to: number): Interv
 export function decodeGroups(members: PackedMembers, groups: PackedGroups): Group[][] {
   const decoded: MemberAvailability[] = members.subs.map((sub, i) => ({
     sub,
+    ...(members.loads[i] ? { load: members.loads[i] } : {}),
     busy: unpackIntervals(members.busy, i === 0 ? 0 : members.busyEnds[i - 1]!, members.busyEnds[i]!),
     open:
       members.restricted[i] === 1

@@ -12,14 +12,34 @@ type Entry = {
   readonly from: number;
   readonly to: number;
   readonly busy: readonly Interval[];
+  readonly bytes: number;
 };
 
+/**
+ * Estimated heap bytes of one entry and of each cached interval: an Interval is a small object
+ * whose two epoch-millisecond fields are heap numbers, plus its array slot; measured at about
+ * 83 bytes per cached event with 10k calendars (issue 28), rounded up here.
+ */
+export const ENTRY_BYTES = 240;
+export const INTERVAL_BYTES = 88;
+
+export function estimatedBytes(busy: readonly Interval[]): number {
+  return ENTRY_BYTES + INTERVAL_BYTES * busy.length;
+}
+
+/** Bounded by bytes (`BUSY_CACHE_MB`), least recently used first out. */
 export class BusyCache {
   readonly #entries = new Map<string, Entry>();
-  readonly #maxCalendars: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
 
-  constructor(maxCalendars = 20_000) {
-    this.#maxCalendars = maxCalendars;
+  constructor(maxBytes = 64 * 1_048_576) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Estimated bytes held now (never above the bound). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** The calendar's busy time within `window`, when an entry of its current version covers it. */
@@ -34,12 +54,28 @@ export class BusyCache {
   }
 
   store(calendar: CalendarRecord, window: Interval, busy: readonly Interval[]): void {
-    this.#entries.delete(calendar.id);
-    this.#entries.set(calendar.id, { version: calendar.version, from: window.start, to: window.end, busy });
-    while (this.#entries.size > this.#maxCalendars) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
+    this.#remove(calendar.id);
+    const bytes = estimatedBytes(busy);
+    // One calendar larger than the whole bound is served uncached rather than flushing the rest.
+    if (bytes > this.#maxBytes) return;
+    this.#entries.set(calendar.id, {
+      version: calendar.version,
+      from: window.start,
+      to: window.end,
+      busy,
+      bytes,
+    });
+    this.#bytes += bytes;
+    for (const oldest of this.#entries.keys()) {
+      if (this.#bytes <= this.#maxBytes) break;
+      this.#remove(oldest);
     }
+  }
+
+  #remove(calendarId: string): void {
+    const entry = this.#entries.get(calendarId);
+    if (entry === undefined) return;
+    this.#entries.delete(calendarId);
+    this.#bytes -= entry.bytes;
   }
 }

@@ -4,7 +4,13 @@
  */
 import type { SequenceOption } from '../../domain/engine/types.ts';
 import { formatUtc } from '../../domain/time/format.ts';
-import type { EventRecord, OutboxRecord, Repos, ReservationRecord } from '../../ports/store.ts';
+import type {
+  EventRecord,
+  OutboxRecord,
+  Repos,
+  ReservationKind,
+  ReservationRecord,
+} from '../../ports/store.ts';
 import type { AppContext } from '../context.ts';
 import {
   type BookedOption,
@@ -51,6 +57,28 @@ export function reservationsFor(
       expiresAt,
       holderKey,
     })),
+  );
+}
+
+/**
+ * The link's reservations of the `replacing` kinds give way to the option's bookings, inside the
+ * caller's transaction (a first booking replaces holds, a rebooking holds and the old bookings);
+ * the database refuses any overlap with another link's.
+ */
+export async function replaceWithBookings(
+  ctx: AppContext,
+  repos: Repos,
+  link: Link,
+  booked: BookedOption,
+  replacing: readonly ReservationKind[],
+  holderKey: string | null,
+  now: number,
+): Promise<void> {
+  await repos.reservations.releaseLink(link.id, replacing);
+  await repos.reservations.insertAll(
+    reservationsFor(ctx, link, booked, 'booking', holderKey),
+    now,
+    holderKey,
   );
 }
 

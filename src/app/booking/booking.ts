@@ -22,7 +22,13 @@ import {
 } from '../links/link-model.ts';
 import { completionCallbackBody, noTimesSuitableBody } from '../links/link-wire.ts';
 import { type LoadedLink, loadLinkForPage, lockLink, reloadLink } from '../links/links.ts';
-import { describeOption, outboxItem, reservationsFor, writeStepEvents } from './booking-writes.ts';
+import {
+  describeOption,
+  outboxItem,
+  replaceWithBookings,
+  reservationsFor,
+  writeStepEvents,
+} from './booking-writes.ts';
 import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
 
 export type ClosedState =
@@ -261,12 +267,7 @@ async function firstBooking(
   now: number,
 ): Promise<void> {
   // The link's holds (this session's or another's) give way to its booking, as to a new hold.
-  await repos.reservations.releaseLink(link.id, ['hold']);
-  await repos.reservations.insertAll(
-    reservationsFor(ctx, link, booked, 'booking', holderKey),
-    now,
-    holderKey,
-  );
+  await replaceWithBookings(ctx, repos, link, booked, ['hold'], holderKey, now);
   const completed = await repos.links.transition(link.id, {
     from: ['open'],
     version: link.version,

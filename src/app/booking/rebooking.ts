@@ -12,7 +12,7 @@ import type { AppContext } from '../context.ts';
 import { type BookedOption, encodeBooked, type Link } from '../links/link-model.ts';
 import { rescheduledCallbackBody } from '../links/link-wire.ts';
 import type { LoadedLink } from '../links/links.ts';
-import { outboxItem, reservationsFor, writeStepEvents } from './booking-writes.ts';
+import { outboxItem, replaceWithBookings, writeStepEvents } from './booking-writes.ts';
 
 /** Where each booked step's events are: one per selected participant with a target calendar. */
 export function bookedEvents(link: Link, booked: BookedOption) {
@@ -135,12 +135,7 @@ export async function commitReschedule(
     booked: encodeBooked(booked),
     rescheduleSteps: null,
   });
-  await repos.reservations.releaseLink(link.id, ['booking', 'hold']);
-  await repos.reservations.insertAll(
-    reservationsFor(ctx, link, booked, 'booking', holderKey),
-    now,
-    holderKey,
-  );
+  await replaceWithBookings(ctx, repos, link, booked, ['booking', 'hold'], holderKey, now);
   await writeStepEvents(ctx, repos, link, booked);
   const kept = new Set(bookedEvents(link, booked).map((e) => `${e.calendarId}\n${e.eventId}`));
   const dropped = bookedEvents(link, previous).filter((e) => !kept.has(`${e.calendarId}\n${e.eventId}`));

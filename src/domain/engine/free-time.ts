@@ -16,6 +16,7 @@ import {
   subtractPacked,
 } from '../time/intervals.ts';
 import { alignedStarts } from '../time/zones.ts';
+import { blockedCandidates, fullPeriods, markAround, startsInFullPeriod } from './constraint-starts.ts';
 import type { Group, MemberAvailability } from './types.ts';
 
 /**
@@ -89,7 +90,11 @@ export function memberFreeTime(
   cache: EngineCache,
 ): PackedIntervals {
   const openWindow = member.open === null ? window : intersectPacked(window, packCached(member.open, cache));
-  return subtractPacked(openWindow, blockedTime(member, beforeMs, afterMs, cache));
+  const free = subtractPacked(openWindow, blockedTime(member, beforeMs, afterMs, cache));
+  // The periods format judges instants, not slots: a member is not free during its full
+  // constraint periods (docs/engine.md, interpretation 22).
+  const full = fullPeriods(member, cache);
+  return full === null ? free : subtractPacked(free, full);
 }
 
 /** SPEC 5.1 literally for one slot (`window` = the merged query periods the slot must lie in). */
@@ -104,6 +109,7 @@ export function isMemberFree(
 ): boolean {
   if (!(start < end) || !packedContains(window, start, end)) return false;
   if (member.open !== null && !packedContains(packCached(member.open, cache), start, end)) return false;
+  if (startsInFullPeriod(member, start, cache)) return false;
   return !packedIntersects(packCached(member.busy, cache), start - beforeMs, end + afterMs);
 }
 
@@ -321,11 +327,13 @@ function markFreeStarts(
   durationMs: number,
   beforeMs: number,
   afterMs: number,
+  blocked: Int32Array | null,
 ): void {
   const n = candidates.length;
   const busyCount = busy.length;
   let cursor = 0;
   let b = 0;
+  let blockedAt = 0;
   for (let a = 0; a < allowed.length && cursor < n; a += 2) {
     const allowedStart = allowed[a]!;
     const allowedEnd = allowed[a + 1]!;
@@ -346,8 +354,10 @@ function markFreeStarts(
             ? Math.max(first, indexAfter(candidates, gridStep, lastStart))
             : upperBound(candidates, lastStart, first);
         if (past > first) {
-          diff[first]!++;
-          diff[past]!--;
+          if (blocked === null) {
+            diff[first]!++;
+            diff[past]!--;
+          } else blockedAt = markAround(diff, first, past, blocked, blockedAt);
         }
         cursor = past;
       }
@@ -383,7 +393,9 @@ export function availableStarts(
     for (const member of group.members) {
       const allowed = member.open === null ? window : openWindowOf(member, window, cache);
       const busy = packCached(member.busy, cache);
-      markFreeStarts(candidates, diff, allowed, busy, gridStep, durationMs, beforeMs, afterMs);
+      const full = fullPeriods(member, cache);
+      const blocked = full === null ? null : blockedCandidates(candidates, full);
+      markFreeStarts(candidates, diff, allowed, busy, gridStep, durationMs, beforeMs, afterMs, blocked);
     }
     let running = 0;
     let any = false;

@@ -1,6 +1,22 @@
 /** The availability engine's public surface (SPEC 5). Pure: no clock, no environment, no I/O. */
 export { DEFAULT_START_INTERVAL_MINUTES, findAvailability } from './availability.ts';
 export {
+  type AvailabilityConstraint,
+  CONSTRAINT_PERIODS,
+  type ConstraintLoad,
+  type ConstraintPeriod,
+  type CountedEvent,
+  constraintPeriodAt,
+  constraintPeriodsCovering,
+  countingWindow,
+  countsFor,
+  fitsLoad,
+  type LoadPeriod,
+  loadPeriodAt,
+  type MemberLoad,
+  prepareMemberLoad,
+} from './constraints.ts';
+export {
   type ChosenOption,
   freeMembersAt,
   isOptionStillAvailable,

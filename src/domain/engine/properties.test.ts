@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { findAvailability } from './availability.ts';
+import { constrainedAvailabilityArb, constrainedSequenceArb } from './constraint-scenarios.test-support.ts';
 import { isOptionStillAvailable, isSlotStillAvailable } from './recheck.ts';
 import { referenceAvailability, referenceSequences } from './reference.test-support.ts';
 import { availabilityQueryArb, sequenceQueryArb } from './scenarios.test-support.ts';
@@ -51,5 +52,24 @@ test('re-checks accept every option and slot the search returns', () => {
       for (const slot of findAvailability(query)) assert.ok(isSlotStillAvailable(query, slot));
     }),
     { numRuns: 300 },
+  );
+});
+
+test('5.1 availability constraints: findAvailability equals the reference (zones far from UTC, DST, tags)', () => {
+  fc.assert(
+    fc.property(constrainedAvailabilityArb(), (query) => {
+      assert.deepEqual(findAvailability(query), referenceAvailability(query));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test('5.1 availability constraints: findSequences equals the reference (a member in two steps counts two)', () => {
+  fc.assert(
+    fc.property(constrainedSequenceArb(), (query) => {
+      assert.deepEqual(findSequences(query), referenceSequences(query));
+      for (const option of findSequences(query)) assert.ok(isOptionStillAvailable(query, option));
+    }),
+    { numRuns: 400 },
   );
 });

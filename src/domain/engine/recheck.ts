@@ -16,6 +16,7 @@ import {
   packCached,
   slotWindow,
 } from './free-time.ts';
+import { anyLoad, optionFitsLoads } from './option-load.ts';
 import { maximumGapMs, minimumGapMs, runningBlocks, sortedSteps } from './sequence.ts';
 import type {
   AvailabilityQuery,
@@ -165,6 +166,7 @@ export function recheckSequenceOption(query: SequenceQuery, option: ChosenOption
     previousPosition = position;
     previousEnd = end;
   }
+  if (anyLoad(steps) && !optionFitsLoads(new Map(steps.map((step) => [step.index, step])), out)) return null;
   return { steps: out };
 }
 

@@ -73,6 +73,65 @@ export function referenceMerge(intervals: readonly Interval[]): Interval[] {
   return pieces.sort((a, b) => a.start - b.start);
 }
 
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The constraint period of an instant as a key (SPEC 5.1): the local date, the local date of its
+ * ISO week's Monday, or the local year and month, read off `Intl` directly.
+ */
+export function referencePeriodKey(period: string, zone: string, instant: number): string {
+  let formatter = dateFormatters.get(zone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      weekday: 'short',
+    });
+    dateFormatters.set(zone, formatter);
+  }
+  const parts = formatter.formatToParts(instant);
+  const get = (type: string) => parts.find((part) => part.type === type)!.value;
+  const year = Number(get('year'));
+  const month = Number(get('month'));
+  const day = Number(get('day'));
+  if (period === 'month') return `${year}-${month}`;
+  if (period === 'day') return `${year}-${month}-${day}`;
+  const sinceMonday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday'));
+  return new Date(Date.UTC(year, month - 1, day - sinceMonday)).toISOString().slice(0, 10);
+}
+
+type ReferenceConstraint = {
+  readonly limit: number;
+  readonly period: string;
+  readonly tzid: string;
+  readonly tags: readonly string[] | null;
+};
+type Loaded = {
+  readonly constraints?: readonly ReferenceConstraint[];
+  readonly counted?: readonly { readonly startMs: number; readonly tags: readonly string[] }[];
+};
+
+/**
+ * SPEC 5.1 availability constraints, literally: for every constraint, the counted events starting
+ * in the period of each of `starts` plus the starts in that period stay within the limit.
+ */
+export function referenceFitsConstraints(member: Loaded, starts: readonly number[]): boolean {
+  for (const constraint of member.constraints ?? []) {
+    const counts = (tags: readonly string[]) =>
+      constraint.tags === null || constraint.tags.some((tag) => tags.includes(tag));
+    for (const start of starts) {
+      const key = referencePeriodKey(constraint.period, constraint.tzid, start);
+      const inPeriod = (t: number) => referencePeriodKey(constraint.period, constraint.tzid, t) === key;
+      const events = (member.counted ?? []).filter((e) => counts(e.tags) && inPeriod(e.startMs)).length;
+      const slots = starts.filter(inPeriod).length;
+      if (events + slots > constraint.limit) return false;
+    }
+  }
+  return true;
+}
+
 function insideOne(set: readonly Interval[], start: number, end: number): boolean {
   return referenceMerge(set).some((piece) => piece.start <= start && end <= piece.end);
 }
@@ -94,6 +153,7 @@ export function referenceIsFree(
 ): boolean {
   if (member.open !== null && !insideOne(member.open, start, end)) return false;
   if (member.alsoInside?.some((set) => !insideOne(set, start, end))) return false;
+  if (!referenceFitsConstraints(member as Loaded, [start])) return false;
   return !member.busy.some((busy) => intersects(busy, start - before, end + after));
 }
 
@@ -320,7 +380,6 @@ export function referenceSequences(query: SequenceQuery): SequenceOption[] {
   }
   return [...best.entries()]
     .sort((a, b) => a[0] - b[0])
-    .slice(0, query.maxResults)
     .map(([, candidate]) => ({
       steps: candidate.order.map((position, k): ScheduledStep => {
         const step = steps[position]!;
@@ -333,5 +392,24 @@ export function referenceSequences(query: SequenceQuery): SequenceOption[] {
           participants: selected(step.groups, start, end, step.before.minMs, step.after.minMs)!,
         };
       }),
-    }));
+    }))
+    .filter((option) => optionWithinConstraints(steps, option))
+    .slice(0, query.maxResults);
+}
+
+/**
+ * The canonical option of a start is kept only when every selected member, counting all the
+ * option's slots it takes part in, stays within its constraints (docs/engine.md, interpretation 23:
+ * no other option of that start is looked for).
+ */
+function optionWithinConstraints(steps: readonly SequenceStep[], option: SequenceOption): boolean {
+  for (const scheduled of option.steps) {
+    const step = steps.find((s) => s.index === scheduled.index)!;
+    for (const sub of scheduled.participants) {
+      const starts = option.steps.filter((o) => o.participants.includes(sub)).map((o) => o.start);
+      const listing = step.groups.flatMap((g) => g.members).find((m) => m.sub === sub)!;
+      if (!referenceFitsConstraints(listing as Loaded, starts)) return false;
+    }
+  }
+  return true;
 }

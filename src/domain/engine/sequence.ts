@@ -15,6 +15,7 @@ import {
   packCached,
   slotWindow,
 } from './free-time.ts';
+import { anyLoad, optionFitsLoads } from './option-load.ts';
 import type { ScheduledStep, SequenceOption, SequenceQuery, SequenceStep } from './types.ts';
 
 /**
@@ -342,9 +343,14 @@ function collectOptions(
   // per start, and the rest of the tie-break already lives in each state's chain).
   heads.sort((a, b) => a.start - b.start || a.end - b.end || a.position - b.position);
   const options: SequenceOption[] = [];
+  // Constraints across steps (a member in two steps counts two): the canonical option of a start
+  // that overloads a member is dropped, start and all (docs/engine.md, interpretation 23).
+  const stepsByIndex = anyLoad(query.steps) ? new Map(query.steps.map((step) => [step.index, step])) : null;
   for (let h = 0; h < heads.length && options.length < query.maxResults; h++) {
     if (h > 0 && heads[h]!.start === heads[h - 1]!.start) continue;
-    options.push({ steps: buildOption(plans, heads[h]!.state, heads[h]!.index, cache) });
+    const steps = buildOption(plans, heads[h]!.state, heads[h]!.index, cache);
+    if (stepsByIndex !== null && !optionFitsLoads(stepsByIndex, steps)) continue;
+    options.push({ steps });
   }
   return options;
 }

@@ -5,6 +5,7 @@
  */
 
 import type { Interval } from '../time/intervals.ts';
+import type { MemberLoad } from './constraints.ts';
 
 /**
  * One member as the engine sees it: their busy time (already including holds and bookings) and,
@@ -16,6 +17,12 @@ export type MemberAvailability = {
   readonly busy: readonly Interval[];
   /** `null` means unrestricted. Otherwise a slot must lie inside one interval of the union of these. */
   readonly open: readonly Interval[] | null;
+  /**
+   * Availability constraints (SPEC 5.1) prepared for the request's window by `prepareMemberLoad`;
+   * absent or `null` means none. A slot may not start in `load.full`, and the slots of one option
+   * the member takes part in must fit each period's remaining capacity.
+   */
+  readonly load?: MemberLoad | null;
 };
 
 /** A participant group: satisfied when at least `required` members are free (SPEC 5.2). */

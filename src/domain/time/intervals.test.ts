@@ -89,3 +89,14 @@ test('packing one, two or many sorted runs (one per calendar) gives the union, w
     { numRuns: 1000 },
   );
 });
+
+test('PackedArena: copies stay intact as the arena grows from small blocks to large ones', () => {
+  const arena = new PackedArena();
+  const copies: { view: Float64Array; expected: number[] }[] = [];
+  // Sizes from 2 up to beyond the largest block, so every growth step and the oversize case occur.
+  for (const [i, size] of [2, 10, 600, 1_000, 3_000, 70_000, 8, 40_000, 2].entries()) {
+    const source = Float64Array.from({ length: size + 5 }, (_, k) => i * 1_000_000 + k);
+    copies.push({ view: arena.copy(source, size), expected: Array.from(source.subarray(0, size)) });
+  }
+  for (const { view, expected } of copies) assert.deepEqual(Array.from(view), expected);
+});

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
   availabilityCost,
@@ -8,19 +8,18 @@ import {
   sequenceCost,
 } from '../../app/availability/availability.ts';
 import type { AvailableSlot, SequenceOption } from '../../domain/engine/types.ts';
-import { Problems } from '../../domain/errors.ts';
-import { anyCaller, chargeCost, type HttpDeps, jsonBody } from '../request.ts';
+import type { Problems } from '../../domain/errors.ts';
+import { anyCaller, chargeCost, type HttpDeps, handle, jsonBody } from '../request.ts';
 import {
-  Buffer,
   CRONOFY,
   Duration,
   EITHER_AUTH,
   ERRORS,
-  Group,
   Participant,
   Periods,
   SequenceId,
   SequenceStep,
+  StepFields,
 } from '../schemas.ts';
 import {
   readAvailabilityQuery,
@@ -29,7 +28,7 @@ import {
   readSequenceQuery,
 } from '../wire/availability.ts';
 import { listAnswerJson } from '../wire/json-slices.ts';
-import { formatUtc } from '../wire/reader.ts';
+import { formatUtc, type Json } from '../wire/reader.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -48,6 +47,16 @@ export function failuresField(failures: readonly MemberFailure[]) {
       };
 }
 
+/** A body reader given the fields every availability query shares (tzid, minimum_notice). */
+function withContext<T>(
+  read: (body: Json, problems: Problems, context: ReturnType<typeof readCommonContext>) => T,
+): (request: FastifyRequest, problems: Problems) => T {
+  return (request, problems) => {
+    const body = jsonBody(request);
+    return read(body, problems, readCommonContext(body, problems));
+  };
+}
+
 export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { limits } = deps.ctx.config;
 
@@ -60,12 +69,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         security: EITHER_AUTH,
         body: Type.Object(
           {
-            participants: Type.Array(Group),
-            required_duration: Duration,
-            query_periods: Type.Optional(Periods),
-            available_periods: Type.Optional(Periods),
-            start_interval: Type.Optional(Duration),
-            buffer: Type.Optional(Buffer),
+            ...StepFields,
             response_format: Type.Optional(
               Type.Union([Type.Literal('periods'), Type.Literal('slots'), Type.Literal('overlapping_slots')]),
             ),
@@ -84,24 +88,25 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         },
       },
     },
-    async (request, reply) => {
-      const caller = await anyCaller(deps, request);
-      const body = jsonBody(request);
-      const problems = new Problems();
-      const context = readCommonContext(body, problems);
-      const query = readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context);
-      problems.throwIfAny();
-      chargeCost(deps, caller, availabilityCost(query));
-      const { slots, failures } = await queryAvailability(deps.ctx, caller, query);
-      const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
-      const slot = (s: AvailableSlot) => ({
-        start: formatUtc(s.start),
-        end: formatUtc(s.end),
-        participants: s.participants.map((sub) => ({ sub })),
-      });
-      reply.type(JSON_TYPE);
-      return listAnswerJson(key, slots, slot, failuresField(failures));
-    },
+    handle(
+      deps,
+      anyCaller,
+      withContext((body, problems, context) =>
+        readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context),
+      ),
+      async (caller, query, _, reply) => {
+        chargeCost(deps, caller, availabilityCost(query));
+        const { slots, failures } = await queryAvailability(deps.ctx, caller, query);
+        const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
+        const slot = (s: AvailableSlot) => ({
+          start: formatUtc(s.start),
+          end: formatUtc(s.end),
+          participants: s.participants.map((sub) => ({ sub })),
+        });
+        reply.type(JSON_TYPE);
+        return listAnswerJson(key, slots, slot, failuresField(failures));
+      },
+    ),
   );
 
   app.post(
@@ -141,29 +146,30 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         },
       },
     },
-    async (request, reply) => {
-      const caller = await anyCaller(deps, request);
-      const body = jsonBody(request);
-      const problems = new Problems();
-      const context = readCommonContext(body, problems);
-      const maxResults = readMaxResults(body.max_results, 'max_results', problems, 256, limits);
-      const query = readSequenceQuery(body, '', problems, limits, deps.ctx.clock.now(), {
-        ...context,
-        maxResults,
-      });
-      problems.throwIfAny();
-      chargeCost(deps, caller, sequenceCost(query));
-      const { options, failures } = await querySequences(deps.ctx, caller, query);
-      const sequence = (option: SequenceOption) => ({
-        sequence: option.steps.map((step) => ({
-          sequence_id: query.steps[step.index]!.sequenceId,
-          start: formatUtc(step.start),
-          end: formatUtc(step.end),
-          participants: step.participants.map((sub) => ({ sub })),
-        })),
-      });
-      reply.type(JSON_TYPE);
-      return listAnswerJson('sequences', options, sequence, failuresField(failures));
-    },
+    handle(
+      deps,
+      anyCaller,
+      withContext((body, problems, context) => {
+        const maxResults = readMaxResults(body.max_results, 'max_results', problems, 256, limits);
+        return readSequenceQuery(body, '', problems, limits, deps.ctx.clock.now(), {
+          ...context,
+          maxResults,
+        });
+      }),
+      async (caller, query, _, reply) => {
+        chargeCost(deps, caller, sequenceCost(query));
+        const { options, failures } = await querySequences(deps.ctx, caller, query);
+        const sequence = (option: SequenceOption) => ({
+          sequence: option.steps.map((step) => ({
+            sequence_id: query.steps[step.index]!.sequenceId,
+            start: formatUtc(step.start),
+            end: formatUtc(step.end),
+            participants: step.participants.map((sub) => ({ sub })),
+          })),
+        });
+        reply.type(JSON_TYPE);
+        return listAnswerJson('sequences', options, sequence, failuresField(failures));
+      },
+    ),
   );
 }

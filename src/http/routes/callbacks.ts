@@ -2,11 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { deliveryWithAttempts, listDeliveries, replayDelivery } from '../../app/callbacks.ts';
-import { Problems } from '../../domain/errors.ts';
-import { applicationCaller, type HttpDeps, queryOf } from '../request.ts';
+import { applicationCaller, fromQuery, type HttpDeps, handle, idParam, NO_INPUT } from '../request.ts';
 import { APPLICATION_AUTH, ERRORS, RTSEQ } from '../schemas.ts';
 import { attemptDocument, deliveryDocument } from '../wire/callbacks.ts';
-import { readEnum, readInteger } from '../wire/reader.ts';
+import { readLimitQuery } from '../wire/queries.ts';
+import { readEnum } from '../wire/reader.ts';
 
 const Delivery = Type.Object({
   callback_id: Type.String(),
@@ -20,13 +20,16 @@ const Delivery = Type.Object({
   created: Type.String(),
 });
 
-function readLimit(value: unknown, problems: Problems): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,6}$/.test(value)) {
-    problems.add('limit', 'errors.invalid_type', 'limit must be a whole number');
-    return undefined;
-  }
-  return readInteger(Number(value), 'limit', problems, { required: false, min: 1, max: 1000 });
+/** The schema of a route about one delivery. */
+function oneDelivery(summary: string) {
+  return {
+    schema: {
+      summary,
+      tags: RTSEQ,
+      security: APPLICATION_AUTH,
+      response: { 200: Type.Object({ callback: Delivery }), ...ERRORS },
+    },
+  };
 }
 
 export function registerCallbackRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -44,54 +47,38 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: HttpDeps): vo
         response: { 200: Type.Object({ callbacks: Type.Array(Delivery) }), ...ERRORS },
       },
     },
-    async (request) => {
-      const application = await applicationCaller(deps, request);
-      const query = queryOf(request);
-      const problems = new Problems();
-      const status = readEnum(query.status, 'status', problems, ['pending', 'delivered', 'failed'] as const);
-      const limit = readLimit(query.limit, problems);
-      problems.throwIfAny();
-      const items = await listDeliveries(deps.ctx, {
-        applicationId: application.id,
-        ...(status === undefined ? {} : { status }),
-        ...(limit === undefined ? {} : { limit }),
-      });
-      return { callbacks: items.map(deliveryDocument) };
-    },
+    handle(
+      deps,
+      applicationCaller,
+      fromQuery((query, problems) => ({
+        status: readEnum(query.status, 'status', problems, ['pending', 'delivered', 'failed'] as const),
+        limit: readLimitQuery(query.limit, problems),
+      })),
+      async (application, { status, limit }) => {
+        const items = await listDeliveries(deps.ctx, {
+          applicationId: application.id,
+          ...(status === undefined ? {} : { status }),
+          ...(limit === undefined ? {} : { limit }),
+        });
+        return { callbacks: items.map(deliveryDocument) };
+      },
+    ),
   );
 
   app.get(
     '/v1/callbacks/:id',
-    {
-      schema: {
-        summary: 'One callback delivery with every attempt',
-        tags: RTSEQ,
-        security: APPLICATION_AUTH,
-        response: { 200: Type.Object({ callback: Delivery }), ...ERRORS },
-      },
-    },
-    async (request) => {
-      const application = await applicationCaller(deps, request);
-      const { id } = request.params as { id: string };
-      const { item, attempts } = await deliveryWithAttempts(deps.ctx, id, application.id);
+    oneDelivery('One callback delivery with every attempt'),
+    handle(deps, applicationCaller, NO_INPUT, async (application, _, request) => {
+      const { item, attempts } = await deliveryWithAttempts(deps.ctx, idParam(request), application.id);
       return { callback: { ...deliveryDocument(item), attempt_log: attempts.map(attemptDocument) } };
-    },
+    }),
   );
 
   app.post(
     '/v1/callbacks/:id/replay',
-    {
-      schema: {
-        summary: 'Replay a failed or pending delivery now (same delivery id)',
-        tags: RTSEQ,
-        security: APPLICATION_AUTH,
-        response: { 200: Type.Object({ callback: Delivery }), ...ERRORS },
-      },
-    },
-    async (request) => {
-      const application = await applicationCaller(deps, request);
-      const { id } = request.params as { id: string };
-      return { callback: deliveryDocument(await replayDelivery(deps.ctx, id, application.id)) };
-    },
+    oneDelivery('Replay a failed or pending delivery now (same delivery id)'),
+    handle(deps, applicationCaller, NO_INPUT, async (application, _, request) => ({
+      callback: deliveryDocument(await replayDelivery(deps.ctx, idParam(request), application.id)),
+    })),
   );
 }

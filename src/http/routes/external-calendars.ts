@@ -5,11 +5,17 @@
  * Bodies carry passwords: nothing here logs a body, and no response echoes one.
  */
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
-import { connectCaldavAccount, connectIcsFeed } from '../../app/calendars/external-accounts.ts';
+import { type TProperties, Type } from 'typebox';
+import {
+  type ConnectedAccount,
+  connectCaldavAccount,
+  connectIcsFeed,
+} from '../../app/calendars/external-accounts.ts';
 import { listExternalCalendars } from '../../app/calendars/source-status.ts';
-import { Problems } from '../../domain/errors.ts';
-import { applicationCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';
+import type { AppContext } from '../../app/context.ts';
+import type { Problems } from '../../domain/errors.ts';
+import type { ApplicationRecord } from '../../ports/store.ts';
+import { applicationCaller, fromQuery, type HttpDeps, handle, jsonBody } from '../request.ts';
 import { APPLICATION_AUTH, ERRORS, RTSEQ } from '../schemas.ts';
 import {
   connectedAccountBody,
@@ -17,7 +23,8 @@ import {
   readCaldavConnect,
   readIcsConnect,
 } from '../wire/external-calendars.ts';
-import { readInteger, readString } from '../wire/reader.ts';
+import { readLimitQuery } from '../wire/queries.ts';
+import { type Json, readString } from '../wire/reader.ts';
 
 const open = { additionalProperties: true } as const;
 
@@ -35,7 +42,7 @@ const AccountChoice = {
   ),
 };
 
-const ConnectedAccount = Type.Object({
+const ConnectedAccountSchema = Type.Object({
   token_type: Type.Literal('bearer'),
   access_token: Type.String(),
   refresh_token: Type.String(),
@@ -82,13 +89,6 @@ const ExternalCalendarStatus = Type.Object({
   last_read: Type.Union([LastRead, Type.Null()], { description: 'null until the calendar is first read' }),
 });
 
-/** `limit` as a query string: whole digits only, 1 to 1000. */
-function readLimit(value: unknown, problems: Problems): number | undefined {
-  if (value === undefined) return undefined;
-  const number = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
-  return readInteger(number, 'limit', problems, { required: false, min: 1, max: 1000 });
-}
-
 export function registerExternalCalendarRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get(
     '/v1/external_calendars',
@@ -107,72 +107,75 @@ export function registerExternalCalendarRoutes(app: FastifyInstance, deps: HttpD
         },
       },
     },
-    async (request) => {
-      const application = await applicationCaller(deps, request);
-      const query = queryOf(request);
-      const problems = new Problems();
-      const sub = readString(query.sub, 'sub', problems, { required: false, min: 1, max: 200 });
-      const limit = readLimit(query.limit, problems);
-      problems.throwIfAny();
-      const items = await listExternalCalendars(deps.ctx, application, {
-        ...(sub === undefined ? {} : { sub }),
-        ...(limit === undefined ? {} : { limit }),
-      });
-      return { external_calendars: items.map(externalCalendarStatusToWire) };
-    },
+    handle(
+      deps,
+      applicationCaller,
+      fromQuery((query, problems) => ({
+        sub: readString(query.sub, 'sub', problems, { required: false, min: 1, max: 200 }),
+        limit: readLimitQuery(query.limit, problems),
+      })),
+      async (application, { sub, limit }) => {
+        const items = await listExternalCalendars(deps.ctx, application, {
+          ...(sub === undefined ? {} : { sub }),
+          ...(limit === undefined ? {} : { limit }),
+        });
+        return { external_calendars: items.map(externalCalendarStatusToWire) };
+      },
+    ),
   );
 
-  app.post(
-    '/v1/external_calendars/caldav',
-    {
-      schema: {
-        summary: 'Connect an account to a CalDAV server (its calendars are discovered)',
-        tags: RTSEQ,
-        security: APPLICATION_AUTH,
-        body: Type.Object(
-          {
-            server_url: Type.String({ description: 'CalDAV address (root or any URL on the server)' }),
-            username: Type.String(),
-            password: Type.String({ description: 'stored encrypted (SECRET_KEY); never returned' }),
-            ...AccountChoice,
-          },
-          open,
-        ),
-        response: { 200: ConnectedAccount, ...ERRORS },
-      },
+  connectRoute(app, deps, {
+    path: '/v1/external_calendars/caldav',
+    summary: 'Connect an account to a CalDAV server (its calendars are discovered)',
+    fields: {
+      server_url: Type.String({ description: 'CalDAV address (root or any URL on the server)' }),
+      username: Type.String(),
+      password: Type.String({ description: 'stored encrypted (SECRET_KEY); never returned' }),
     },
-    async (request) => {
-      const application = await applicationCaller(deps, request);
-      const problems = new Problems();
-      const input = readCaldavConnect(jsonBody(request), problems);
-      problems.throwIfAny();
-      return connectedAccountBody(await connectCaldavAccount(deps.ctx, application, input!));
-    },
-  );
+    read: readCaldavConnect,
+    connect: connectCaldavAccount,
+  });
+  connectRoute(app, deps, {
+    path: '/v1/external_calendars/ics',
+    summary: 'Connect an account to an ICS feed (one read-only calendar)',
+    fields: { url: Type.String({ description: 'http(s) or webcal(s) URL of the feed' }) },
+    read: readIcsConnect,
+    connect: connectIcsFeed,
+  });
+}
 
+/** One connect route a provider: its own body fields beside the account choice, one answer. */
+function connectRoute<T>(
+  app: FastifyInstance,
+  deps: HttpDeps,
+  route: {
+    readonly path: string;
+    readonly summary: string;
+    readonly fields: TProperties;
+    readonly read: (body: Json, problems: Problems) => T | undefined;
+    readonly connect: (
+      ctx: AppContext,
+      application: ApplicationRecord,
+      input: T,
+    ) => Promise<ConnectedAccount>;
+  },
+): void {
   app.post(
-    '/v1/external_calendars/ics',
+    route.path,
     {
       schema: {
-        summary: 'Connect an account to an ICS feed (one read-only calendar)',
+        summary: route.summary,
         tags: RTSEQ,
         security: APPLICATION_AUTH,
-        body: Type.Object(
-          {
-            url: Type.String({ description: 'http(s) or webcal(s) URL of the feed' }),
-            ...AccountChoice,
-          },
-          open,
-        ),
-        response: { 200: ConnectedAccount, ...ERRORS },
+        body: Type.Object({ ...route.fields, ...AccountChoice }, open),
+        response: { 200: ConnectedAccountSchema, ...ERRORS },
       },
     },
-    async (request) => {
-      const application = await applicationCaller(deps, request);
-      const problems = new Problems();
-      const input = readIcsConnect(jsonBody(request), problems);
-      problems.throwIfAny();
-      return connectedAccountBody(await connectIcsFeed(deps.ctx, application, input!));
-    },
+    handle(
+      deps,
+      applicationCaller,
+      (request, problems) => route.read(jsonBody(request), problems),
+      async (application, input) => connectedAccountBody(await route.connect(deps.ctx, application, input!)),
+    ),
   );
 }

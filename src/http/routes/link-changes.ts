@@ -7,21 +7,16 @@ import { Type } from 'typebox';
 import { cancelLink, requestReschedule } from '../../app/links/link-changes.ts';
 import { KIND_NAMES, linkDocument } from '../../app/links/link-wire.ts';
 import { linkById } from '../../app/links/links.ts';
-import { Problems } from '../../domain/errors.ts';
+import type { Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
-import { applicationCaller, type HttpDeps, jsonBody } from '../request.ts';
+import { applicationCaller, type HttpDeps, handle, idParam, optionalBody } from '../request.ts';
 import { APPLICATION_AUTH, ERRORS, RTSEQ } from '../schemas.ts';
-import { isAbsent, type Json, readArray, readString } from '../wire/reader.ts';
+import { isAbsent, readArray, readString } from '../wire/reader.ts';
 
 const TITLES: Readonly<Record<LinkKind, string>> = {
   sequencing: 'Real-Time Sequencing',
   scheduling: 'Real-Time Scheduling',
 };
-
-/** The body is optional: absent means `{}`. */
-function optionalBody(request: FastifyRequest): Json {
-  return request.body === undefined || request.body === null ? {} : jsonBody(request);
-}
 
 function linkResponse(kind: LinkKind) {
   const { objectKey, idKey } = KIND_NAMES[kind];
@@ -68,24 +63,11 @@ export function registerLinkChangeRoutes(app: FastifyInstance, deps: HttpDeps): 
           response: { 200: response, ...ERRORS },
         },
       },
-      async (request) => {
-        const application = await applicationCaller(deps, request);
-        const body = optionalBody(request);
-        const problems = new Problems();
-        const steps = isAbsent(body.steps)
-          ? null
-          : readArray(body.steps, 'steps', problems, { required: true, max: 20 });
-        steps?.forEach((id, i) => {
-          if (typeof id !== 'string' && typeof id !== 'number') {
-            problems.add(`steps[${i}]`, 'errors.invalid_type', `steps[${i}] must be a sequence_id`);
-          }
-        });
-        problems.throwIfAny();
-        const { id } = request.params as { id: string };
-        const link = await linkById(ctx, application, kind, id);
-        const changed = await requestReschedule(ctx, { link, application }, steps ?? null);
+      handle(deps, applicationCaller, readSteps, async (application, steps, request) => {
+        const link = await linkById(ctx, application, kind, idParam(request));
+        const changed = await requestReschedule(ctx, { link, application }, steps);
         return { [objectKey]: linkDocument(ctx, changed) };
-      },
+      }),
     );
 
     app.post(
@@ -104,17 +86,30 @@ export function registerLinkChangeRoutes(app: FastifyInstance, deps: HttpDeps): 
           response: { 200: response, ...ERRORS },
         },
       },
-      async (request) => {
-        const application = await applicationCaller(deps, request);
-        const body = optionalBody(request);
-        const problems = new Problems();
-        const reason = readString(body.reason, 'reason', problems, { required: false, max: 500 });
-        problems.throwIfAny();
-        const { id } = request.params as { id: string };
-        const link = await linkById(ctx, application, kind, id);
-        const cancelled = await cancelLink(ctx, link, reason ?? null);
-        return { [objectKey]: linkDocument(ctx, cancelled) };
-      },
+      handle(
+        deps,
+        applicationCaller,
+        (request, problems) =>
+          readString(optionalBody(request).reason, 'reason', problems, { required: false, max: 500 }),
+        async (application, reason, request) => {
+          const link = await linkById(ctx, application, kind, idParam(request));
+          const cancelled = await cancelLink(ctx, link, reason ?? null);
+          return { [objectKey]: linkDocument(ctx, cancelled) };
+        },
+      ),
     );
   }
+}
+
+/** The steps that move (their sequence_ids); absent is null, the whole loop. */
+function readSteps(request: FastifyRequest, problems: Problems): readonly unknown[] | null {
+  const body = optionalBody(request);
+  if (isAbsent(body.steps)) return null;
+  const steps = readArray(body.steps, 'steps', problems, { required: true, max: 20 }) ?? [];
+  steps.forEach((id, i) => {
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      problems.add(`steps[${i}]`, 'errors.invalid_type', `steps[${i}] must be a sequence_id`);
+    }
+  });
+  return steps;
 }

@@ -11,13 +11,12 @@ import type { LinkKind } from '../../ports/store.ts';
 import { applicationCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';
 import {
   APPLICATION_AUTH,
-  Buffer,
   CRONOFY,
   Duration,
   ERRORS,
-  Group,
   Periods,
   SequenceStep,
+  StepFields,
 } from '../schemas.ts';
 import { readLinkRequest } from '../wire/links.ts';
 import { readString } from '../wire/reader.ts';
@@ -61,17 +60,7 @@ function linkBody(kind: LinkKind) {
           },
           { additionalProperties: true },
         )
-      : Type.Object(
-          {
-            participants: Type.Array(Group),
-            required_duration: Duration,
-            start_interval: Type.Optional(Duration),
-            buffer: Type.Optional(Buffer),
-            query_periods: Type.Optional(Periods),
-            available_periods: Type.Optional(Periods),
-          },
-          { additionalProperties: true },
-        );
+      : Type.Object(StepFields, { additionalProperties: true });
   return Type.Object(
     {
       oauth: Type.Object(

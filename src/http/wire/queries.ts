@@ -8,10 +8,20 @@ import type { Problems } from '../../domain/errors.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
 import { startOfLocalDate } from '../../domain/time/wall-clock.ts';
 import { CALENDAR_IDS_MAX, DATE_LIKE, localDateText } from './fields.ts';
-import { child, formatUtc, parseDate, readTime, readTimeZone } from './reader.ts';
+import { child, formatUtc, parseDate, readInteger, readTime, readTimeZone } from './reader.ts';
 
 /** The query string as parsed by `queryOf` (`name[]` lists under `name`). */
 export type QueryMap = Readonly<Record<string, string | readonly string[]>>;
+
+/** A list's `limit` in a query string: whole digits only, 1 to 1000; absent is undefined. */
+export function readLimitQuery(value: unknown, problems: Problems): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,6}$/.test(value)) {
+    problems.add('limit', 'errors.invalid_type', 'limit must be a whole number');
+    return undefined;
+  }
+  return readInteger(Number(value), 'limit', problems, { required: false, min: 1, max: 1000 });
+}
 
 /** Beyond any instant the API accepts (year 9999), so an open-ended window stays finite. */
 const FAR_PAST = -8.64e15;

@@ -48,5 +48,11 @@ export async function applyMigrations(db: MigrationExecutor, clock: Clock): Prom
     }
     applied.push(migration.name);
   }
+  // Fresh statistics once the schema changed, so planners see the new indexes and the tables'
+  // real sizes at once rather than after the next automatic analysis. SQLite samples (a bounded
+  // analysis, fast on large files); PostgreSQL's ANALYZE samples by itself.
+  if (applied.length > 0) {
+    await db.exec(db.dialect === 'sqlite' ? 'PRAGMA analysis_limit = 1000; ANALYZE;' : 'ANALYZE;');
+  }
   return applied;
 }

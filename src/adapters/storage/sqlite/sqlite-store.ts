@@ -48,7 +48,7 @@ class SqliteExecutor implements MigrationExecutor {
 function open(path: string): DatabaseSync {
   const db = new DatabaseSync(path);
   db.exec(
-    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA optimize = 0x10002;',
   );
   return db;
 }

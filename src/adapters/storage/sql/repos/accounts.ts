@@ -33,10 +33,13 @@ export function accountsRepo(db: SqlExecutor): AccountRepo {
         applicationId,
         applicationCalendarId,
       ]),
-    byIds: (applicationId, ids) =>
-      manyIn(ids, (list) => `SELECT * FROM accounts WHERE application_id = ? AND id IN (${list})`, {
-        before: [applicationId],
-      }),
+    // By primary key alone, the application checked here: with the application in the WHERE
+    // clause, planners without fresh statistics chose the application's index for 4 or more ids
+    // and read every account of the application (issue 28).
+    byIds: async (applicationId, ids) =>
+      (await manyIn(ids, (list) => `SELECT * FROM accounts WHERE id IN (${list})`)).filter(
+        (account) => account.applicationId === applicationId,
+      ),
     listByApplication: (applicationId) =>
       many('SELECT * FROM accounts WHERE application_id = ? ORDER BY created_at, id', [applicationId]),
     insertToken: tokens.insert,

@@ -1,6 +1,11 @@
-/** Events of native calendars. Every write bumps its calendar's version (app/availability/busy-cache.ts). */
+/**
+ * Events of native calendars (and rtseq's bookings in CalDAV ones). Every write bumps its calendar's
+ * version (app/availability/busy-cache.ts) and records a pending change for the push notification
+ * channels watching the calendar (SPEC 8d; every write here is the application's, so managed).
+ */
 import type { EventRecord, EventRepo } from '../../../../ports/store.ts';
 import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
+import { recordChannelChanges } from './channels.ts';
 import { bool, int, json, oneOf, type Row, rowsOf, table, text } from './table.ts';
 
 const EVENTS = table<EventRecord>('events', {
@@ -33,35 +38,37 @@ const toBusy = (row: Row) => ({
 
 export function eventsRepo(db: SqlExecutor): EventRepo {
   const events = rowsOf(db, EVENTS);
-  const bumpVersions = async (calendarIds: readonly string[]): Promise<void> => {
+  const changed = async (calendarIds: readonly string[], at: number): Promise<void> => {
     await db.run(
       `UPDATE calendars SET version = version + 1 WHERE id IN (${placeholders(calendarIds.length)})`,
       calendarIds,
     );
+    await recordChannelChanges(db, calendarIds, at, true);
   };
   return {
     async upsert(record) {
       await db.run(UPSERT, EVENTS.values(record));
-      await bumpVersions([record.calendarId]);
+      await changed([record.calendarId], record.updatedAt);
     },
     byKey: (calendarId, eventId) =>
       events.one('SELECT * FROM events WHERE calendar_id = ? AND event_id = ?', [calendarId, eventId]),
     async markDeleted(calendarId, eventId, at) {
-      const changed = await db.run(
+      const count = await db.run(
         'UPDATE events SET deleted = 1, updated_at = ? WHERE calendar_id = ? AND event_id = ? AND deleted = 0',
         [at, calendarId, eventId],
       );
-      if (changed > 0) await bumpVersions([calendarId]);
-      return changed > 0;
+      if (count > 0) await changed([calendarId], at);
+      return count > 0;
     },
     async markDeletedIn(calendarIds, at) {
       if (calendarIds.length === 0) return 0;
-      const changed = await db.run(
-        `UPDATE events SET deleted = 1, updated_at = ? WHERE calendar_id IN (${placeholders(calendarIds.length)}) AND deleted = 0`,
+      const rows = await db.all<Row>(
+        `UPDATE events SET deleted = 1, updated_at = ? WHERE calendar_id IN (${placeholders(calendarIds.length)}) AND deleted = 0
+           RETURNING calendar_id`,
         [at, ...calendarIds],
       );
-      if (changed > 0) await bumpVersions(calendarIds);
-      return changed;
+      if (rows.length > 0) await changed([...new Set(rows.map((row) => String(row.calendar_id)))], at);
+      return rows.length;
     },
     async busyIn(calendarIds, window) {
       if (calendarIds.length === 0) return [];

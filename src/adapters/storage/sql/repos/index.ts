@@ -7,6 +7,7 @@ import type { SqlExecutor } from '../executor.ts';
 import { accountsRepo } from './accounts.ts';
 import { applicationsRepo } from './applications.ts';
 import { calendarsRepo } from './calendars.ts';
+import { channelsRepo } from './channels.ts';
 import { eventsRepo } from './events.ts';
 import { linkGuardsRepo } from './link-guards.ts';
 import { linksRepo } from './links.ts';
@@ -30,5 +31,6 @@ export function sqlRepos(db: SqlExecutor): Repos {
     outbox: outboxRepo(db),
     linkGuards: linkGuardsRepo(db),
     sourceStatus: sourceStatusRepo(db),
+    channels: channelsRepo(db),
   };
 }

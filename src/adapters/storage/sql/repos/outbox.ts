@@ -1,6 +1,6 @@
 /** The outbox of callbacks and CalDAV writes, and the record of each delivery attempt. */
 import type { DeliveryAttemptRecord, OutboxRecord, OutboxRepo } from '../../../../ports/store.ts';
-import type { SqlExecutor, SqlValue } from '../executor.ts';
+import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
 import { int, intOrNull, oneOf, rowsOf, table, text, textOrNull } from './table.ts';
 
 const OUTBOX = table<OutboxRecord>('outbox', {
@@ -90,6 +90,20 @@ export function outboxRepo(db: SqlExecutor): OutboxRepo {
         params,
       );
       return changed > 0;
+    },
+    async pruneDeliveredBefore(before, limit) {
+      const ids = (
+        await db.all<{ id: string }>(
+          `SELECT id FROM outbox WHERE status = 'delivered' AND finished_at < ? ORDER BY finished_at LIMIT ?`,
+          [before, limit],
+        )
+      ).map((row) => row.id);
+      if (ids.length === 0) return 0;
+      await db.run(`DELETE FROM delivery_attempts WHERE outbox_id IN (${placeholders(ids.length)})`, ids);
+      return db.run(
+        `DELETE FROM outbox WHERE id IN (${placeholders(ids.length)}) AND status = 'delivered'`,
+        ids,
+      );
     },
     async backlog() {
       const [row] = await db.all<{ n: unknown; oldest: unknown }>(

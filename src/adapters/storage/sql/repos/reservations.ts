@@ -117,6 +117,12 @@ export function reservationsRepo(db: SqlExecutor): ReservationRepo {
         holderKey,
       ]);
     },
+    async pruneEndedBefore(before, limit) {
+      return db.run(
+        'DELETE FROM reservations WHERE id IN (SELECT id FROM reservations WHERE end_ms < ? ORDER BY end_ms LIMIT ?)',
+        [before, limit],
+      );
+    },
     byLink: (linkId) =>
       reservations.many(
         `SELECT * FROM reservations WHERE link_id = ? AND kind = 'booking' ORDER BY start_ms, account_id`,

@@ -9,11 +9,11 @@
  * The pool mechanics are shared with the engine's pool (adapters/worker-pool.ts); the workers are
  * separate on purpose: docs/external-calendars.md, "Parsing off the event loop".
  */
-import type { Interval } from '../../domain/time/intervals.ts';
-import { type BudgetedPoolOptions, BudgetedWorkerPool } from '../worker-pool.ts';
-import { ExternalCalendarError } from './errors.ts';
+import type { Interval } from '../../../domain/time/intervals.ts';
+import { type BudgetedPoolOptions, BudgetedWorkerPool } from '../../worker-pool.ts';
+import { ExternalCalendarError } from '../errors.ts';
 import type { CalendarExpander, Expansion, ExpansionRequest } from './expansion.ts';
-import type { ExpansionReply } from './expansion-worker.ts';
+import type { ExpansionReply } from './worker.ts';
 
 export type ExpansionPoolOptions = BudgetedPoolOptions;
 
@@ -23,7 +23,7 @@ export class ExpansionPool
 {
   constructor(options: ExpansionPoolOptions) {
     super(options, {
-      file: new URL('./expansion-worker.ts', import.meta.url),
+      file: new URL('./worker.ts', import.meta.url),
       closedMessage: 'the expansion pool is closed',
       transfer: () => [],
       settle: (reply) =>

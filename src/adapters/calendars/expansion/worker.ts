@@ -1,11 +1,11 @@
 /**
- * An expansion worker thread (expansion-pool.ts): parses and expands one source read at a time and
+ * An expansion worker thread (pool.ts): parses and expands one source read at a time and
  * posts the busy intervals back as one transferable Float64Array of [start, end] pairs. It keeps
  * ical.js's parse cache (ical/expand.ts) between jobs, nothing else.
  */
 import { parentPort } from 'node:worker_threads';
-import type { ExternalCalendarErrorCode } from '../../ports/external-calendars.ts';
-import { lowerThisThreadPriority } from '../background-priority.ts';
+import type { ExternalCalendarErrorCode } from '../../../ports/external-calendars.ts';
+import { lowerThisThreadPriority } from '../../background-priority.ts';
 import { type ExpansionRequest, expandFetched } from './expansion.ts';
 
 export type ExpansionReply =
@@ -20,7 +20,7 @@ export type ExpansionReply =
     };
 
 const port = parentPort;
-if (port === null) throw new Error('expansion-worker.ts runs as a worker thread (see expansion-pool.ts)');
+if (port === null) throw new Error('expansion/worker.ts runs as a worker thread (see expansion/pool.ts)');
 lowerThisThreadPriority();
 port.on('message', async ({ id, job: request }: { id: number; job: ExpansionRequest }) => {
   try {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { ExternalCalendarError } from './errors.ts';
+import { ExternalCalendarError } from '../errors.ts';
 import { expandFetched } from './expansion.ts';
-import { ExpansionPool } from './expansion-pool.ts';
+import { ExpansionPool } from './pool.ts';
 
 const window = { start: Date.UTC(2026, 0, 5), end: Date.UTC(2026, 2, 5) };
 

@@ -1,13 +1,13 @@
 /**
  * The CPU half of reading an external calendar (SPEC 8, 9): what was fetched (an ICS feed's text,
  * or a CalDAV REPORT's multistatus) parsed and its recurring events expanded into busy intervals.
- * The server runs it in worker threads within COMPUTE_BUDGET_MS (expansion-pool.ts); tests and
+ * The server runs it in worker threads within COMPUTE_BUDGET_MS (pool.ts); tests and
  * tools run it inline ({@link inlineExpander}). Both run this same function.
  */
-import type { Interval } from '../../domain/time/intervals.ts';
-import { type CaldavReport, calendarDataOf } from './caldav/client.ts';
-import { ExternalCalendarError, isExternalCalendarError } from './errors.ts';
-import { busyIntervalsFromICalendar, newExpansionReport } from './ical/expand.ts';
+import type { Interval } from '../../../domain/time/intervals.ts';
+import { type CaldavReport, calendarDataOf } from '../caldav/client.ts';
+import { ExternalCalendarError, isExternalCalendarError } from '../errors.ts';
+import { busyIntervalsFromICalendar, newExpansionReport } from '../ical/expand.ts';
 
 /** What one read of one source fetched, unparsed. */
 export type FetchedCalendarData =

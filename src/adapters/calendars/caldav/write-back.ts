@@ -3,12 +3,12 @@
  * booked event into its CalDAV calendar with one PUT per UID. It throws on any failure so the
  * outbox records the attempt and retries with backoff.
  */
-import { type ICalendarEvent, serializeEvents } from '../../domain/icalendar/serialize.ts';
-import type { CalendarWriteBack } from '../../ports/delivery.ts';
-import type { CaldavWriter } from '../../ports/external-calendars.ts';
-import type { SecretBox } from '../../ports/runtime.ts';
-import type { CalendarRecord, EventRecord } from '../../ports/store.ts';
-import { parseRef } from './busy-source.ts';
+import { type ICalendarEvent, serializeEvents } from '../../../domain/icalendar/serialize.ts';
+import type { CalendarWriteBack } from '../../../ports/delivery.ts';
+import type { CaldavWriter } from '../../../ports/external-calendars.ts';
+import type { SecretBox } from '../../../ports/runtime.ts';
+import type { CalendarRecord, EventRecord } from '../../../ports/store.ts';
+import { parseRef } from '../busy-source.ts';
 
 export type CaldavWriteBackOptions = {
   readonly writer: CaldavWriter;
