@@ -172,6 +172,7 @@ async function recheckChoice(
  * view shares the link's one computation with everybody else (viewLink).
  */
 async function takenOutcome(ctx: AppContext, loaded: LoadedLink): Promise<ChoiceOutcome> {
+  announce(ctx, { linkId: loaded.link.id, kind: 'stale', queued: false });
   const current = await reloadLink(ctx, loaded.link);
   return closedState(ctx, current) ?? { kind: 'taken', link: current };
 }

@@ -9,7 +9,12 @@ import type { AppContext } from '../context.ts';
 
 export type LinkChange = {
   readonly linkId: string;
-  readonly kind: 'status' | 'hold';
+  /**
+   * `status`: booked, rescheduled, cancelled, disabled; `hold`: a hold placed or released; `stale`:
+   * nothing was written here, but a choice found the link's times changed elsewhere (another
+   * process, the events API), so views computed before are out of date.
+   */
+  readonly kind: 'status' | 'hold' | 'stale';
   /** Whether the change queued outbox rows (callbacks, CalDAV writes) for the worker. */
   readonly queued: boolean;
 };
