@@ -148,7 +148,7 @@ export async function requestReschedule(
   return changed;
 }
 
-/** The cancel of the locked link inside the transaction; false when it was already cancelled. */
+/** The cancel of the locked link inside the transaction; undefined when it was already cancelled. */
 async function cancelLocked(
   ctx: AppContext,
   repos: Repos,
