@@ -138,19 +138,13 @@ export type LinkRecord = {
   readonly rescheduleSteps: readonly number[] | null;
   readonly cancelledAt: number | null;
   readonly cancelReason: string | null;
-  /** Bumped by every change of the link (closeIfOpen, transition); 0 when created. */
+  /** Bumped by every change of the link (LinkRepo.transition); 0 when created. */
   readonly version: number;
   /** While `rescheduling`: who reopened the link (only an invitee's reschedule has a cutoff). */
   readonly rescheduleBy: RescheduleActor | null;
 };
 export type RescheduleActor = 'application' | 'invitee';
 
-export type LinkClose = {
-  status: 'completed' | 'disabled';
-  at: number;
-  booked?: object;
-  displayMessage?: string;
-};
 /** A change of a link's status made only from the `from` statuses (and at `version`, when given). */
 export type LinkTransition = {
   readonly from: readonly LinkStatus[];
@@ -163,6 +157,8 @@ export type LinkTransition = {
   readonly booked?: Record<string, unknown>;
   /** Sets (an array) or clears (null) the steps being rescheduled; unchanged when absent. */
   readonly rescheduleSteps?: readonly number[] | null;
+  /** Sets the message a disabled link's page shows, when given. */
+  readonly displayMessage?: string;
   /** Sets cancelled_at and the reason when the new status is `cancelled`. */
   readonly cancelReason?: string | null;
 };
@@ -321,8 +317,6 @@ export interface LinkRepo {
   byTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
   /** The link, locked until the transaction ends (FOR UPDATE; SQLite: the write lock), decision 0005. */
   lockById(id: string): Promise<LinkRecord | undefined>;
-  /** Changes status only when the link is still `open`; returns whether it changed. */
-  closeIfOpen(id: string, change: LinkClose): Promise<boolean>;
   /** Applies the transition when the link's status is one of `from`; returns whether it did. */
   transition(id: string, change: LinkTransition): Promise<boolean>;
 }

@@ -393,7 +393,7 @@ export function runStorageContract(
           store.transaction(async (r) => {
             await r.applications.insert(anApplication({ id: 'app_c', clientId: 'client_c' }));
             await r.events.upsert(anEvent());
-            await r.links.closeIfOpen('seq_1', { status: 'disabled', at: T0 });
+            await r.links.transition('seq_1', { from: ['open'], status: 'disabled', at: T0 });
             await r.reservations.insertAll([aReservation()], T0, null);
             await r.outbox.insert(anOutboxItem());
             throw boom;
@@ -981,20 +981,30 @@ export function runStorageContract(
         });
       });
 
-      it('closeIfOpen changes an open link exactly once', async (store) => {
+      it('a transition from open changes an open link exactly once', async (store) => {
         const booked = { sequence: [{ sequence_id: 'first', start: '2030-01-07T09:00:00Z' }] };
         await store.transaction(async (r) => {
-          assert.equal(await r.links.closeIfOpen('seq_1', { status: 'completed', at: T0, booked }), true);
-          assert.equal(await r.links.closeIfOpen('seq_1', { status: 'disabled', at: T0 + 1 }), false);
           assert.equal(
-            await r.links.closeIfOpen('seq_2', {
+            await r.links.transition('seq_1', { from: ['open'], status: 'completed', at: T0, booked }),
+            true,
+          );
+          assert.equal(
+            await r.links.transition('seq_1', { from: ['open'], status: 'disabled', at: T0 + 1 }),
+            false,
+          );
+          assert.equal(
+            await r.links.transition('seq_2', {
+              from: ['open'],
               status: 'disabled',
               at: T0,
               displayMessage: 'Closed for now',
             }),
             true,
           );
-          assert.equal(await r.links.closeIfOpen('nope', { status: 'disabled', at: T0 }), false);
+          assert.equal(
+            await r.links.transition('nope', { from: ['open'], status: 'disabled', at: T0 }),
+            false,
+          );
         });
         await store.read(async (r) => {
           assert.deepEqual(
@@ -1014,11 +1024,12 @@ export function runStorageContract(
         });
       });
 
-      it('concurrent closeIfOpen calls: exactly one wins', async (store) => {
+      it('concurrent transitions from open: exactly one wins', async (store) => {
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
             store.transaction(async (r) => {
-              const changed = await r.links.closeIfOpen('seq_1', {
+              const changed = await r.links.transition('seq_1', {
+                from: ['open'],
                 status: 'completed',
                 at: T0 + i,
                 booked: { i },
@@ -1039,7 +1050,7 @@ export function runStorageContract(
       const second = { format: 1, steps: [{ index: 0, start: T0 + HOUR }] };
       await store.transaction(async (r) => {
         assert.equal(
-          await r.links.closeIfOpen('seq_1', { status: 'completed', at: T0, booked: first }),
+          await r.links.transition('seq_1', { from: ['open'], status: 'completed', at: T0, booked: first }),
           true,
         );
         const reschedule = {
@@ -1099,7 +1110,12 @@ export function runStorageContract(
 
     it('transition with a version changes the link only at that version, and records who reschedules', async (store) => {
       await store.transaction(async (r) => {
-        await r.links.closeIfOpen('seq_1', { status: 'completed', at: T0, booked: { steps: [] } });
+        await r.links.transition('seq_1', {
+          from: ['open'],
+          status: 'completed',
+          at: T0,
+          booked: { steps: [] },
+        });
         const reschedule = {
           from: ['completed'],
           status: 'rescheduling',
@@ -1131,7 +1147,12 @@ export function runStorageContract(
         assert.equal((await r.links.lockById('seq_1'))?.status, 'open');
         locked();
         await gate;
-        await r.links.closeIfOpen('seq_1', { status: 'disabled', at: T0, displayMessage: 'first' });
+        await r.links.transition('seq_1', {
+          from: ['open'],
+          status: 'disabled',
+          at: T0,
+          displayMessage: 'first',
+        });
       });
       await firstLocked;
       const second = store.transaction((r) => r.links.lockById('seq_1'));

@@ -11,7 +11,7 @@ import { checkMembers } from '../availability/participants.ts';
 import type { AppContext } from '../context.ts';
 import { checkOutboundUrl } from '../outbound.ts';
 import { announce } from './link-events.ts';
-import { allows, type LinkStatusName } from './link-lifecycle.ts';
+import { allows, type LinkStatusName, storedFrom } from './link-lifecycle.ts';
 import {
   decodeLink,
   encodeRequest,
@@ -220,8 +220,13 @@ export async function disableLink(
     const status = statusOf(current, now);
     if (current.status === 'disabled') return { changed: false, link: current };
     if (!allows(status, 'disable', 'application')) throw cannotBeDisabled(status);
-    // The lifecycle's only way into `disabled` is from `open`: the repository's closeIfOpen.
-    await repos.links.closeIfOpen(link.id, { status: 'disabled', at: now, displayMessage });
+    await repos.links.transition(link.id, {
+      from: storedFrom('disable', 'application'),
+      version: current.version,
+      status: 'disabled',
+      at: now,
+      displayMessage,
+    });
     const disabled: Link = { ...current, status: 'disabled', displayMessage, version: current.version + 1 };
     return { changed: true, link: disabled };
   });

@@ -46,19 +46,6 @@ export function linksRepo(db: SqlExecutor): LinkRepo {
     byTokenHash: (hash) => links.one('SELECT * FROM links WHERE token_hash = ?', [hash]),
     lockById: (id) =>
       links.one(`SELECT * FROM links WHERE id = ?${db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [id]),
-    async closeIfOpen(id, change) {
-      const changed = await db.run(
-        `UPDATE links SET status = ?, completed_at = ?, booked = ?, display_message = ?, version = version + 1 WHERE id = ? AND status = 'open'`,
-        [
-          change.status,
-          change.status === 'completed' ? change.at : null,
-          change.booked === undefined ? null : JSON.stringify(change.booked),
-          change.displayMessage ?? null,
-          id,
-        ],
-      );
-      return changed > 0;
-    },
     async transition(id, change) {
       if (change.from.length === 0) return false;
       const sets = ['status = ?', 'version = version + 1', 'reschedule_by = ?'];
@@ -73,6 +60,10 @@ export function linksRepo(db: SqlExecutor): LinkRepo {
       if (change.rescheduleSteps !== undefined) {
         sets.push('reschedule_steps = ?');
         values.push(change.rescheduleSteps === null ? null : JSON.stringify(change.rescheduleSteps));
+      }
+      if (change.displayMessage !== undefined) {
+        sets.push('display_message = ?');
+        values.push(change.displayMessage);
       }
       if (change.status === 'cancelled') {
         sets.push('cancelled_at = ?', 'cancel_reason = ?');
