@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// The `rtseq` command. TypeScript runs by Node's type stripping, which needs Node 24: npm and npx
-// put the project's own Node 24 (devDependency `node`) first on PATH.
+// The `rtseq` command. TypeScript runs by Node's type stripping, which needs Node 24. Node 24 is
+// one of rtseq's own dependencies (the `node` package): `npm ci` puts it in node_modules/.bin,
+// which npx and npm scripts put first on PATH; systemd and containers call it by its path.
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
   process.stderr.write(
-    `rtseq needs Node.js 24 or later (this is ${process.version}); run it through npx or npm.\n`,
+    `rtseq needs Node.js 24 or later, and this is ${process.version} (${process.execPath}).\n` +
+      'Install the dependencies (npm ci --omit=dev brings Node 24 into node_modules/.bin), then run\n' +
+      '`npx rtseq …` or `node_modules/.bin/node bin/rtseq.js …` in the rtseq directory.\n',
   );
   process.exit(1);
 }

@@ -1,7 +1,8 @@
 /**
- * buildServer(deps): a configured Fastify instance that never listens (main.ts does). Registers
+ * buildServer(deps): a configured Fastify instance that never listens (wiring/serve.ts does). Registers
  * the JSON API (http/) and the hosted pages (web/).
  */
+import { availableParallelism } from 'node:os';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -11,12 +12,14 @@ import Fastify, {
 import type { AppContext } from './app/context.ts';
 import { RateLimiter } from './app/rate-limit.ts';
 import { DomainError } from './domain/errors.ts';
-import { registerAuthFailureLimit, requestIdOf } from './http/abuse.ts';
+import { AuthFailureLimit, requestIdOf } from './http/abuse.ts';
 import { expectedContentType, registerBodyParsers } from './http/body-parsers.ts';
 import { errorBody, STATUS_BY_CODE } from './http/errors.ts';
+import { defaultHeavyGate, HeavyGate } from './http/heavy-gate.ts';
 import { type OpenApiRoute, routeCollector } from './http/openapi.ts';
 import type { HttpDeps } from './http/request.ts';
 import { registerApiRoutes } from './http/routes.ts';
+import { computeClients } from './ports/compute.ts';
 import type { Metrics, MetricsExposition } from './ports/metrics.ts';
 import { registerDemoPages } from './web/demo.ts';
 import { registerWebRoutes, type WebDeps } from './web/routes.ts';
@@ -37,7 +40,7 @@ export type ServerOptions = {
   readonly demo?: boolean;
 };
 
-/** GET /metrics in Prometheus text format (docs/deployment.md); also on its own port (main.ts). */
+/** GET /metrics in Prometheus text format (docs/deployment.md); also on its own port (wiring/serve.ts). */
 export function registerMetricsRoute(app: FastifyInstance, exposition: MetricsExposition): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.header('content-type', exposition.contentType).send(await exposition.render()),
@@ -49,6 +52,19 @@ export function redactUrl(url: string): string {
   return url
     .replace(/\/book\/[^/?#]+/g, '/book/[redacted]')
     .replace(/([?&](?:token|code)=)[^&#]*/g, '$1[redacted]');
+}
+
+/**
+ * Whose availability work a request's computations are (ports/compute.ts): booking pages have a
+ * lane of their own, per client address; API work counts against its application once
+ * authenticated (http/request.ts), before that against its address. Set after the body is read,
+ * so that the handler runs inside it.
+ */
+function registerComputeScope(app: FastifyInstance): void {
+  app.addHook('preHandler', (request, _reply, done) => {
+    const lane = request.url.startsWith('/book/') ? 'page' : 'api';
+    computeClients.run({ lane, tenant: `ip:${request.ip}` }, done);
+  });
 }
 
 export function buildServer(options: ServerOptions): FastifyInstance {
@@ -64,6 +80,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // Slow clients (SPEC 9): headers and the whole request within their limits, checked often
     // enough that a small configured limit is enforced promptly.
     requestTimeout: ctx.config.requestTimeoutMs,
+    // Idle keep-alive connections close within 10 s (Fastify's default kept them 72 s: 20k idle
+    // clients held 400 MB), and the listener holds at most MAX_CONNECTIONS (below).
+    keepAliveTimeout: ctx.config.keepAliveTimeoutMs,
     http: {
       headersTimeout: ctx.config.headersTimeoutMs,
       requestTimeout: ctx.config.requestTimeoutMs,
@@ -85,6 +104,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   });
 
+  // Beyond the cap Node closes new connections on arrival; those open are served as before.
+  app.server.maxConnections = ctx.config.maxConnections;
+
   // Requests are validated by the wire readers (every problem, dotted paths); route schemas
   // describe the API for OpenAPI. See docs/decisions/0002-validation.md.
   app.setValidatorCompiler(() => () => true);
@@ -96,6 +118,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
   });
+
+  registerComputeScope(app);
 
   // No resource id contains U+0000, and PostgreSQL text cannot even compare with one: such a path
   // names nothing (found by test/http/fuzz.test.ts on PostgreSQL).
@@ -153,7 +177,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       );
   });
 
-  registerAuthFailureLimit(app, ctx);
   const metrics = options.metrics;
   if (metrics !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
@@ -174,6 +197,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       { limit: ctx.config.limits.apiPerSecond, windowMs: 1000 },
       { limit: ctx.config.limits.apiPerMinute, windowMs: 60_000 },
     ]),
+    authFailures: new AuthFailureLimit(ctx.config.limits.authFailuresPerMinute, ctx.clock),
+    heavyGate: new HeavyGate(
+      defaultHeavyGate(ctx.config.computeWorkers ?? availableParallelism(), ctx.config.computeBudgetMs),
+    ),
+    batchEntries: new Set(),
   };
   registerApiRoutes(app, httpDeps, { version: options.version, routes });
   registerWebRoutes(app, {

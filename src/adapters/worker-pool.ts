@@ -1,22 +1,34 @@
 /**
  * A fixed pool of worker threads running one kind of job each, shared by the engine's pool
- * (compute/pool.ts) and the external calendars' expansion pool (calendars/expansion/pool.ts):
- * jobs queue in arrival order; a job that runs over `budgetMs` is stopped by terminating its
- * worker, which is replaced, and so is a worker that fails or exits. Workers start with the first
- * job, take jobs only once they said they are ready (start-up never counts against a budget), and
- * never keep an idle process alive.
+ * (compute/pool.ts) and the external calendars' expansion pool (calendars/expansion/pool.ts).
+ * Jobs are admitted, queued and ordered by admission.ts: two lanes (booking pages on their own
+ * threads as well as idle API ones, API work on at most `workers` threads), bounded queues, a
+ * share per tenant, tenants in turn. A job's budget counts from its arrival: one still waiting at
+ * the end of its budget is dropped, and a running one gets what is left of it; a job that runs
+ * over is stopped by terminating its worker, which is replaced, and so is a worker that fails or
+ * exits. Workers start with the first job, take jobs only once they said they are ready
+ * (start-up never counts against a budget: the first jobs' budgets start when a thread is
+ * ready), and never keep an idle process alive.
  */
 import { availableParallelism } from 'node:os';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
+import { type ComputeLane, currentComputeClient } from '../ports/compute.ts';
+import { Admission, type AdmissionLimits, type Ticket } from './admission.ts';
 
 /** What every worker of a pool posts back: once `ready`, then one reply per job id. */
 export type PoolReply = { readonly id: 0; readonly ready: true } | { readonly id: number };
 
 export type BudgetedPoolOptions = {
-  /** Worker threads; default one per core. */
+  /** Worker threads API work may use; default one per core. */
   readonly workers?: number;
-  /** Longest a job may run in its worker, in milliseconds. */
+  /** Threads kept for booking pages on top of `workers`; default 1. */
+  readonly pageWorkers?: number;
+  /** Longest a job may wait and run, from its arrival, in milliseconds. */
   readonly budgetMs: number;
+  /** Queue bounds and shares; default {@link defaultAdmission}. */
+  readonly admission?: Omit<AdmissionLimits, 'apiThreads'>;
+  /** The clock deadlines are read on (tests); default Date.now. */
+  readonly now?: () => number;
   /**
    * Heap limits of each worker: a job that runs out of memory ends its worker, not the process.
    * Default: DEFAULT_WORKER_LIMITS.
@@ -32,6 +44,18 @@ export type BudgetedPoolOptions = {
  */
 export const DEFAULT_WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 16 };
 
+/**
+ * Per process, for `workers` API threads: 8 API jobs waiting per thread, each application at most
+ * 2 per thread (at least 4) waiting and running; pages 32 waiting per thread, each client address
+ * at most 8 per thread. With the 2 s budget counted from arrival, a job waits at most 2 s.
+ */
+export function defaultAdmission(workers: number): Omit<AdmissionLimits, 'apiThreads'> {
+  return {
+    api: { queue: 8 * workers, perTenant: Math.max(4, 2 * workers) },
+    page: { queue: 32 * workers, perTenant: 8 * workers },
+  };
+}
+
 /** What differs between pools: the worker's file, how replies settle jobs, the errors given. */
 export type PoolKind<Job, Reply extends PoolReply, Result> = {
   readonly file: URL;
@@ -45,6 +69,8 @@ export type PoolKind<Job, Reply extends PoolReply, Result> = {
   overBudget(budgetMs: number): Error;
   /** The error of a job whose worker failed (`error`) or stopped. */
   workerLost(error: Error | null): Error;
+  /** The error of a job not let in (`full`) or dropped after waiting out its budget (`waited`). */
+  busy(lane: ComputeLane, reason: 'full' | 'waited', retryAfterSeconds: number): Error;
 };
 
 type Pending<Job, Result> = {
@@ -57,21 +83,30 @@ type Pending<Job, Result> = {
 type Slot<Job, Result> = {
   worker: Worker;
   ready: boolean;
-  running: Pending<Job, Result> | null;
+  running: Ticket<Pending<Job, Result>> | null;
   timer: NodeJS.Timeout | null;
 };
 
 export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
-  /** Longest a job may run; a change applies to the jobs dispatched after it. */
+  /** Longest a job may wait and run; a change applies to the jobs that arrive after it. */
   budgetMs: number;
   /** Workers replaced after running over budget or dying, and workers started (tests, metrics). */
   replaced = 0;
   started = 0;
+  /** Jobs refused at once (`full`) and dropped after waiting out their budget (`waited`). */
+  refused = 0;
+  expired = 0;
   readonly #kind: PoolKind<Job, Reply, Result>;
   readonly #resourceLimits: ResourceLimits | undefined;
   readonly #size: number;
   readonly #slots: Slot<Job, Result>[] = [];
-  readonly #queue: Pending<Job, Result>[] = [];
+  readonly #admission: Admission<Pending<Job, Result>>;
+  readonly #now: () => number;
+  #expiry: NodeJS.Timeout | null = null;
+  /** The job being admitted right now: one that finds a thread at once has not waited. */
+  #arriving: Ticket<Pending<Job, Result>> | null = null;
+  /** Jobs that arrived before any thread was ready: their budget starts when one is. */
+  #cold: Ticket<Pending<Job, Result>>[] | null = [];
   #nextId = 1;
   #closed = false;
 
@@ -79,29 +114,60 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
     this.budgetMs = options.budgetMs;
     this.#kind = kind;
     this.#resourceLimits = options.resourceLimits;
-    this.#size = Math.max(1, options.workers ?? availableParallelism());
+    const workers = Math.max(1, options.workers ?? availableParallelism());
+    this.#size = workers + Math.max(0, options.pageWorkers ?? 1);
+    this.#admission = new Admission({
+      apiThreads: workers,
+      ...(options.admission ?? defaultAdmission(workers)),
+    });
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Jobs waiting and running per lane. */
+  counts(): Record<ComputeLane, { queued: number; running: number }> {
+    return this.#admission.counts();
   }
 
   run(job: Job): Promise<Result> {
     if (this.#closed) return Promise.reject(new Error(this.#kind.closedMessage));
     while (this.#slots.length < this.#size) this.#slots.push(this.#start());
+    const client = currentComputeClient();
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, job, resolve, reject });
+      const ticket: Ticket<Pending<Job, Result>> = {
+        lane: client.lane,
+        tenant: client.tenant,
+        deadline: this.#cold === null ? this.#now() + this.budgetMs : Number.POSITIVE_INFINITY,
+        job: { id: this.#nextId++, job, resolve, reject },
+      };
+      if (this.#admission.admit(ticket) !== null) {
+        this.refused += 1;
+        reject(this.#kind.busy(ticket.lane, 'full', this.#retryAfter()));
+        return;
+      }
+      this.#cold?.push(ticket);
+      this.#arriving = ticket;
       this.#dispatch();
+      this.#arriving = null;
+      this.#armExpiry();
     });
   }
 
   /** Stops every worker; queued and running jobs are rejected. */
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#expiry !== null) clearTimeout(this.#expiry);
     const stopped = new Error(this.#kind.closedMessage);
-    for (const pending of this.#queue.splice(0)) pending.reject(stopped);
+    for (const ticket of this.#admission.drain()) ticket.job.reject(stopped);
     await Promise.all(
       this.#slots.map((slot) => {
         this.#finish(slot)?.reject(stopped);
         return slot.worker.terminate();
       }),
     );
+  }
+
+  #retryAfter(): number {
+    return Math.max(1, Math.ceil(this.budgetMs / 1000));
   }
 
   #start(): Slot<Job, Result> {
@@ -120,14 +186,47 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
   #dispatch(): void {
     for (const slot of this.#slots) {
       if (!slot.ready || slot.running !== null) continue;
-      const next = this.#queue.shift();
-      if (next === undefined) return;
-      slot.running = next;
+      const ticket = this.#nextToRun();
+      if (ticket === undefined) return;
+      const next = ticket.job;
+      slot.running = ticket;
       slot.worker.ref(); // a job in flight keeps the process alive until it is answered
       const budgetMs = this.budgetMs;
-      slot.timer = setTimeout(() => this.#replace(slot, this.#kind.overBudget(budgetMs)), budgetMs);
+      const left = Math.max(1, ticket.deadline - this.#now());
+      slot.timer = setTimeout(() => this.#replace(slot, this.#kind.overBudget(budgetMs)), left);
       slot.worker.postMessage({ id: next.id, job: next.job }, [...this.#kind.transfer(next.job)]);
     }
+  }
+
+  /** The next admitted ticket with budget left; those without are answered as having waited. */
+  #nextToRun(): Ticket<Pending<Job, Result>> | undefined {
+    for (;;) {
+      const ticket = this.#admission.next();
+      if (ticket === undefined || ticket === this.#arriving || ticket.deadline > this.#now()) return ticket;
+      this.#admission.finished(ticket);
+      this.#waited(ticket);
+    }
+  }
+
+  #waited(ticket: Ticket<Pending<Job, Result>>): void {
+    this.expired += 1;
+    ticket.job.reject(this.#kind.busy(ticket.lane, 'waited', this.#retryAfter()));
+  }
+
+  /** One timer, at the earliest deadline of a waiting job: drops what waited out its budget. */
+  #armExpiry(): void {
+    if (this.#expiry !== null || this.#closed) return;
+    const deadline = this.#admission.nextDeadline();
+    if (deadline === undefined || !Number.isFinite(deadline)) return;
+    this.#expiry = setTimeout(
+      () => {
+        this.#expiry = null;
+        for (const ticket of this.#admission.expire(this.#now())) this.#waited(ticket);
+        this.#armExpiry();
+      },
+      Math.max(1, deadline - this.#now()),
+    );
+    this.#expiry.unref();
   }
 
   /** Detaches the slot's running job (if any) and returns it. */
@@ -137,16 +236,25 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
     slot.timer = null;
     slot.running = null;
     slot.worker.unref();
-    return running;
+    if (running === null) return null;
+    this.#admission.finished(running);
+    return running.job;
   }
 
   #answer(slot: Slot<Job, Result>, reply: Reply): void {
     if ('ready' in reply) {
       slot.ready = true;
+      if (this.#cold !== null) {
+        // Start-up never counts against a budget: the first jobs' budgets start now.
+        const now = this.#now();
+        for (const ticket of this.#cold) ticket.deadline = now + this.budgetMs;
+        this.#cold = null;
+      }
       this.#dispatch();
+      this.#armExpiry();
       return;
     }
-    if (slot.running?.id !== reply.id) return;
+    if (slot.running?.job.id !== reply.id) return;
     const pending = this.#finish(slot)!;
     const settled = this.#kind.settle(reply as Exclude<Reply, { ready: true }>);
     if (settled.ok) pending.resolve(settled.result);

@@ -1,5 +1,5 @@
 /**
- * What every use case needs, injected by main.ts (or by a test). app/ sees ports only.
+ * What every use case needs, injected by wiring/wire.ts (or by a test). app/ sees ports only.
  */
 import type { Config } from '../config/config.ts';
 import type { ExternalBusySource } from '../ports/busy-source.ts';

@@ -7,6 +7,7 @@ import {
   rotateSecret,
 } from '../app/accounts/applications.ts';
 import { type DisplaySettingsPatch, updateDisplaySettings } from '../app/accounts/display-settings.ts';
+import { readRedirectUris, redirectUrisOf, setRedirectUris } from '../app/connections/redirect-uris.ts';
 import type { Config } from '../config/config.ts';
 import { DomainError, Problems } from '../domain/errors.ts';
 import { formatUtc } from '../domain/time/format.ts';
@@ -94,8 +95,10 @@ const DISPLAY_FLAGS = [
 
 /**
  * `rtseq app set --client-id ID [--display-name N] [--logo-url URL] [--accent-colour #rrggbb]
- * [--clear display-name,logo-url,accent-colour]`: the booking pages' display settings (SPEC 2),
- * checked as `PATCH /v1/application` checks them; every problem is printed.
+ * [--redirect-uri URI]… [--clear display-name,logo-url,accent-colour,redirect-uris]`: the booking
+ * pages' display settings (SPEC 2) and the registered redirect URIs (SPEC 8b; each
+ * `--redirect-uri` adds one, `--clear redirect-uris` empties the list first), checked as
+ * `PATCH /v1/application` checks them; every problem is printed.
  */
 async function setDisplay(config: Config, args: Args, out: (text: string) => void): Promise<void> {
   const clientId = args.required('client-id');
@@ -104,21 +107,46 @@ async function setDisplay(config: Config, args: Args, out: (text: string) => voi
     const value = args.optional(flag);
     if (value !== undefined) patch[key] = value;
   }
+  let clearUris = false;
   for (const name of (args.optional('clear') ?? '').split(',').filter((n) => n !== '')) {
+    if (name.trim() === 'redirect-uris') {
+      clearUris = true;
+      continue;
+    }
     const field = DISPLAY_FLAGS.find(([flag]) => flag === name.trim());
     if (field === undefined)
-      throw new UsageError(`--clear takes display-name, logo-url or accent-colour, not ${name}`);
+      throw new UsageError(
+        `--clear takes display-name, logo-url, accent-colour or redirect-uris, not ${name}`,
+      );
     patch[field[1]] = null;
   }
-  if (Object.keys(patch).length === 0) {
-    throw new UsageError('app set needs --display-name, --logo-url, --accent-colour or --clear');
+  const added = args.many('redirect-uri');
+  if (Object.keys(patch).length === 0 && added.length === 0 && !clearUris) {
+    throw new UsageError(
+      'app set needs --display-name, --logo-url, --accent-colour, --redirect-uri or --clear',
+    );
   }
-  const settings = await withContext(config, async (ctx) => {
+  const { settings, redirectUris } = await withContext(config, async (ctx) => {
     const application = await ctx.store.read((repos) => repos.applications.byClientId(clientId));
     if (application === undefined)
       throw new DomainError('not_found', `No application with client_id ${clientId}`);
     try {
-      return await updateDisplaySettings(ctx, application, patch, new Problems());
+      const problems = new Problems();
+      const uris = readRedirectUris(added, 'redirect-uri', problems) ?? [];
+      const settings = await updateDisplaySettings(ctx, application, patch, problems);
+      // --redirect-uri adds to the registered list; --clear redirect-uris empties it first.
+      const redirectUris =
+        added.length === 0 && !clearUris
+          ? await redirectUrisOf(ctx, application)
+          : await setRedirectUris(
+              ctx,
+              application,
+              uris,
+              clearUris ? 'replace' : 'add',
+              problems,
+              'redirect-uri',
+            );
+      return { settings, redirectUris };
     } catch (error) {
       const problems = error instanceof DomainError ? error.problems : [];
       if (problems.length === 0) throw error;
@@ -130,8 +158,10 @@ async function setDisplay(config: Config, args: Args, out: (text: string) => voi
     logo_url: settings.logoUrl,
     accent_colour: settings.accentColour,
   };
-  if (args.json) out(JSON.stringify(document));
-  else
-    for (const [key, value] of Object.entries(document))
-      out(`${`${key}:`.padEnd(15)}${value ?? '(not set)'}`);
+  if (args.json) {
+    out(JSON.stringify({ ...document, redirect_uris: redirectUris }));
+    return;
+  }
+  for (const [key, value] of Object.entries(document)) out(`${`${key}:`.padEnd(15)}${value ?? '(not set)'}`);
+  out(`${'redirect_uris:'.padEnd(15)}${redirectUris.length === 0 ? '(none)' : redirectUris.join(' ')}`);
 }

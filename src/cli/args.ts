@@ -22,6 +22,7 @@ const OPTIONS = {
   'logo-url': { type: 'string' },
   'accent-colour': { type: 'string' },
   clear: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
   help: { type: 'boolean' },
 } as const;
 
@@ -32,6 +33,8 @@ export type Flag = {
 export type Args = {
   readonly command: string | undefined;
   readonly sub: string | undefined;
+  /** The words after the command and its sub-command (`rtseq links explain ID`: `[ID]`). */
+  readonly operands: readonly string[];
   /** `--json`, `--demo`, `--help`. */
   readonly json: boolean;
   readonly demo: boolean;
@@ -40,6 +43,8 @@ export type Args = {
   optional(flag: Flag): string | undefined;
   /** A flag's value (or `fallback` when the flag is absent); a UsageError when neither is given. */
   required(flag: Flag, fallback?: string): string;
+  /** Every value of a repeatable flag, in order (none: empty). */
+  many(flag: 'redirect-uri'): string[];
 };
 
 /**
@@ -85,10 +90,15 @@ export function readArgs(argv: readonly string[]): Args {
   return {
     command: positionals[0],
     sub: positionals[1],
+    operands: positionals.slice(2),
     json: values.json === true,
     demo: values.demo === true,
     help: values.help === true,
     optional,
+    many(flag) {
+      const value = values[flag];
+      return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    },
     required(flag, fallback) {
       const value = optional(flag) ?? (fallback === '' ? undefined : fallback);
       if (value === undefined) throw new UsageError(`--${flag} is required`);

@@ -1,7 +1,7 @@
 /** How every CLI command reaches the database: the server's own wiring, migrated, closed after. */
 import type { AppContext } from '../app/context.ts';
 import type { Config } from '../config/config.ts';
-import { openStore, type WireOptions, wire } from '../main.ts';
+import { openStore, type WireOptions, wire } from '../wiring/wire.ts';
 
 export async function withContext<T>(
   config: Config,

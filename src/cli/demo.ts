@@ -8,8 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { DEMO_PATHS, type DemoAccount, type DemoSetup, prepareDemo } from '../app/demo.ts';
 import type { Config } from '../config/config.ts';
-import { demoReceiverUrl, type Running, VERSION } from '../main.ts';
 import { buildServer } from '../server.ts';
+import type { Running } from '../wiring/serve.ts';
+import { demoReceiverUrl, VERSION } from '../wiring/wire.ts';
 import type { Args } from './args.ts';
 import { withContext } from './context.ts';
 

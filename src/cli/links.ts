@@ -1,8 +1,11 @@
 /**
  * `rtseq links reschedule|cancel --id …` (SPEC 6.6): the same use cases as
- * `POST /v1/real_time_{sequencing,scheduling}/{id}/reschedule` and `…/cancel`, for an operator.
+ * `POST /v1/real_time_{sequencing,scheduling}/{id}/reschedule` and `…/cancel`, for an operator;
+ * `rtseq links explain ID` (SPEC 5.7) as `GET …/{id}?explain=true`, printed readably.
  * The link is found by its id among every application of this database.
  */
+import type { ExplanationDocument } from '../app/availability/explanation.ts';
+import { explainLinkNow } from '../app/booking/link-explanation.ts';
 import type { AppContext } from '../app/context.ts';
 import { cancelLink, requestReschedule } from '../app/links/link-changes.ts';
 import { linkDocument } from '../app/links/link-wire.ts';
@@ -33,11 +36,47 @@ function describe(error: unknown): never {
   throw error;
 }
 
+/** An explanation as lines an operator reads: the summary, each reason, each member's minutes. */
+export function explanationText(id: string, explanation: ExplanationDocument): string {
+  const step = (entry: { sequence_id?: string | number }) =>
+    entry.sequence_id === undefined ? '' : ` (step ${String(entry.sequence_id)})`;
+  const lines = [`${id}: ${explanation.summary}`];
+  if (explanation.reasons.length > 0) {
+    lines.push('', 'Reasons:');
+    for (const reason of explanation.reasons) {
+      const subs = reason.subs.length === 0 ? '' : ` ${reason.subs.join(', ')}`;
+      lines.push(`  ${reason.code}${step(reason)}:${subs}`, `    ${reason.description}`);
+    }
+  }
+  if (explanation.members.length > 0) {
+    lines.push('', 'Members (minutes in the query periods after minimum notice):');
+    for (const member of explanation.members) {
+      const source = member.unavailable_source;
+      const failed =
+        source === undefined ? '' : `; calendar ${source.calendar_id} could not be read: ${source.reason}`;
+      lines.push(
+        `  ${member.sub}${step(member)}: open ${member.open_minutes}, free ${member.free_minutes}${failed}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function explain(config: Config, args: Args, out: (text: string) => void): Promise<void> {
+  const id = args.operands[0] ?? args.required('id');
+  const explanation = await withContext(config, async (ctx) => explainLinkNow(ctx, await findLink(ctx, id)));
+  out(args.json ? JSON.stringify({ explanation }) : explanationText(id, explanation));
+}
+
 export async function runLinkCommand(
   config: Config,
   args: Args,
   out: (text: string) => void,
 ): Promise<boolean> {
+  if (args.sub === 'explain') {
+    await explain(config, args, out);
+    return true;
+  }
   if (args.sub !== 'reschedule' && args.sub !== 'cancel') return false;
   const id = args.required('id');
   const document = await withContext(config, async (ctx) => {

@@ -5,7 +5,8 @@
  */
 import { type Config, ConfigError, loadConfig } from '../config/config.ts';
 import { DomainError } from '../domain/errors.ts';
-import { openStore, serve } from '../main.ts';
+import { serve } from '../wiring/serve.ts';
+import { openStore } from '../wiring/wire.ts';
 import { runAppCommand } from './applications.ts';
 import { type Args, readArgs, UsageError } from './args.ts';
 import { runCalendarCommand } from './calendars.ts';
@@ -26,8 +27,10 @@ const USAGE = `Usage: rtseq <command>
   app list-secrets --client-id ID        list active secrets (ids and hints)
   app revoke-secret --client-id ID --secret-id SID
   app set --client-id ID [--display-name NAME] [--logo-url URL] [--accent-colour #rrggbb]
-          [--clear display-name,logo-url,accent-colour]
-                                         the booking pages' branding (checked like PATCH /v1/application)
+          [--redirect-uri URI]... [--clear display-name,logo-url,accent-colour,redirect-uris]
+                                         the pages' branding and the redirect URIs /oauth/authorize
+                                         accepts (each --redirect-uri adds one; checked like
+                                         PATCH /v1/application)
   callbacks list [--status pending|failed|delivered] [--json]
                                          --json prints GET /v1/callbacks' shape, for every application
   callbacks replay --id CALLBACK_ID      deliver again now (CALLBACK_ID from callbacks list)
@@ -44,6 +47,8 @@ const USAGE = `Usage: rtseq <command>
                                          the steps with these sequence_ids); prints the page URL
   links cancel --id LINK_ID [--reason TEXT] [--json]
                                          cancel a booked link: its events are deleted, the callback queued
+  links explain LINK_ID [--json]         why the link's page has no times now (SPEC 5.7): reasons and
+                                         each member's open and free minutes (also --id LINK_ID)
   tokens revoke --sub SUB [--json]       revoke every access and refresh token of an account
 Configuration comes from the environment (see README).`;
 

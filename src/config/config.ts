@@ -19,7 +19,7 @@ export type Limits = {
   readonly apiPerSecond: number;
   readonly apiPerMinute: number;
   readonly pagePerSecond: number;
-  /** Failed authentications per client IP per minute before its API requests get 429. */
+  /** Guessed credentials per client IP per minute before its requests without valid ones get 429. */
   readonly authFailuresPerMinute: number;
   /** Bytes of JSON one event template (top level or one step) may take. */
   readonly templateBytes: number;
@@ -65,6 +65,10 @@ export type Config = {
   readonly headersTimeoutMs: number;
   /** Slow clients (SPEC 9): the whole request within this, else the connection is closed. */
   readonly requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this (at most 10 s, issue 21). */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections the listener accepts at once; more are closed on arrival. */
+  readonly maxConnections: number;
   /** Worker threads for availability work; null: one per core. */
   readonly computeWorkers: number | null;
   readonly computeBudgetMs: number;
@@ -197,7 +201,8 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   },
   {
     name: 'AUTH_FAILURES_PER_MINUTE',
-    meaning: 'Failed authentications per client IP per minute before its API requests get 429',
+    meaning:
+      "Credentials that were never valid (guesses) per client IP per minute; beyond it that IP's requests without valid credentials get 429",
     defaultValue: '20',
   },
   {
@@ -220,6 +225,16 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     name: 'HEADERS_TIMEOUT_MS',
     meaning: 'Time a client has to send all request headers before the connection is closed',
     defaultValue: '10000',
+  },
+  {
+    name: 'KEEP_ALIVE_TIMEOUT_MS',
+    meaning: 'Idle keep-alive connections are closed after this (at most 10000)',
+    defaultValue: '5000',
+  },
+  {
+    name: 'MAX_CONNECTIONS',
+    meaning: 'Open connections the listener accepts at once; beyond it new ones are closed on arrival',
+    defaultValue: '5000',
   },
   {
     name: 'REQUEST_TIMEOUT_MS',
@@ -335,6 +350,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustProxy,
     headersTimeoutMs,
     requestTimeoutMs,
+    keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 5000, 1, 10_000),
+    maxConnections: integer('MAX_CONNECTIONS', 5000, 1, 1_000_000),
     computeWorkers: text('COMPUTE_WORKERS') === undefined ? null : integer('COMPUTE_WORKERS', 1, 1, 256),
     computeBudgetMs: integer('COMPUTE_BUDGET_MS', 2000, 1, 600_000),
     limits: {

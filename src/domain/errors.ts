@@ -11,7 +11,8 @@ export type DomainErrorCode =
   | 'payload_too_large' // body over the limit (413)
   | 'rate_limited' // too many requests (429)
   | 'slot_taken' // the chosen option is no longer available (page: taken-meanwhile; API: 422)
-  | 'conflict'; // a state transition that is not allowed (422 on the API)
+  | 'conflict' // a state transition that is not allowed (422 on the API)
+  | 'unavailable'; // the server cannot do it now (database away, at capacity): 503, Retry-After
 
 /** One problem with one field of a request; `path` is dotted with array indices. */
 export type Problem = { readonly path: string; readonly code: string; readonly description: string };

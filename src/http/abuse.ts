@@ -5,11 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app/context.ts';
+import type { UnauthenticatedError } from '../app/accounts/auth.ts';
 import { RateLimiter } from '../app/rate-limit.ts';
 import { DomainError } from '../domain/errors.ts';
-import { errorBody } from './errors.ts';
+import type { Clock } from '../ports/runtime.ts';
 
 /** SPEC 4: JSON nested deeper than this is a 422, never a 5xx. */
 export const MAX_JSON_DEPTH = 32;
@@ -50,32 +49,39 @@ export function requestIdOf(request: IncomingMessage): string {
   return typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
 }
 
-/** Paths whose answers say whether credentials were right. */
-function authenticates(url: string): boolean {
-  return url.startsWith('/v1/') || url.startsWith('/oauth/');
-}
-
 /**
- * Counts failed authentications (401 anywhere, 400/401 from the token endpoints) per client IP;
- * once an IP passes AUTH_FAILURES_PER_MINUTE, its API and token requests get 429 with Retry-After
- * until the minute is over, whatever credentials they carry.
+ * The failed-authentication limit (SPEC 9): credentials from one client IP that were never valid
+ * (guesses: unknown secrets, tokens and refresh tokens) are counted per minute; once an IP has
+ * AUTH_FAILURES_PER_MINUTE of them, its requests WITHOUT valid credentials get 429 with
+ * Retry-After until the minute is over. Expired and revoked tokens, a refresh race's losers and
+ * missing credentials are not counted, and a request with valid credentials is never refused, so
+ * a crowd behind one address (or a proxy not listed in TRUST_PROXY) cannot lock anyone out.
+ * The client IP is Fastify's `request.ip`: X-Forwarded-For only through TRUST_PROXY (server.ts).
  */
-export function registerAuthFailureLimit(app: FastifyInstance, ctx: AppContext): void {
-  const failures = new RateLimiter([{ limit: ctx.config.limits.authFailuresPerMinute, windowMs: 60_000 }]);
-  app.addHook('onRequest', async (request, reply) => {
-    if (!authenticates(request.url)) return;
-    const wait = failures.waitFor(request.ip, ctx.clock.now());
-    if (wait > 0) {
-      return reply
-        .code(429)
-        .header('retry-after', String(wait))
-        .send(errorBody('rate_limited', 'Too many failed authentications from this address', []));
-    }
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    if (!authenticates(request.url)) return;
-    const status = reply.statusCode;
-    const tokenEndpoint = request.url.startsWith('/oauth/');
-    if (status === 401 || (tokenEndpoint && status === 400)) failures.hit(request.ip, ctx.clock.now());
-  });
+export class AuthFailureLimit {
+  readonly #failures: RateLimiter;
+  readonly #clock: Clock;
+
+  constructor(perMinute: number, clock: Clock) {
+    this.#failures = new RateLimiter([{ limit: perMinute, windowMs: 60_000 }]);
+    this.#clock = clock;
+  }
+
+  /** Counts a guess from `ip` (a credential that was never valid). */
+  guessed(ip: string): void {
+    this.#failures.hit(ip, this.#clock.now());
+  }
+
+  /**
+   * What to answer a request from `ip` whose credentials were refused: the 429 while the IP is
+   * over the limit (the guesses before this one reached it), else the refusal itself.
+   */
+  refusal(ip: string, refused: UnauthenticatedError): DomainError {
+    const wait = this.#failures.waitFor(ip, this.#clock.now());
+    if (refused.neverValid) this.guessed(ip);
+    if (wait === 0) return refused;
+    return new DomainError('rate_limited', 'Too many failed authentications from this address', {
+      retryAfterSeconds: wait,
+    });
+  }
 }

@@ -6,8 +6,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from './abuse.ts';
 
-/** API routes that take `application/x-www-form-urlencoded` (Cronofy's OAuth-style clients). */
+/**
+ * API routes that take `application/x-www-form-urlencoded` (Cronofy's OAuth-style clients), and
+ * the authorization page's own forms.
+ */
 export const FORM_ROUTES: ReadonlySet<string> = new Set([
+  '/oauth/authorize',
   '/oauth/token',
   '/oauth/token/revoke',
   '/v1/application_calendars',

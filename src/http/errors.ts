@@ -13,6 +13,7 @@ export const STATUS_BY_CODE: Readonly<Record<DomainErrorCode, number>> = {
   rate_limited: 429,
   slot_taken: 422,
   conflict: 422,
+  unavailable: 503,
 };
 
 /** Where a non-field error is reported, and its key, so every error body has the same shape. */
@@ -25,6 +26,7 @@ const GENERAL_PROBLEM: Readonly<Record<DomainErrorCode, { path: string; key: str
   rate_limited: { path: 'rate_limit', key: 'errors.rate_limited' },
   slot_taken: { path: 'slot', key: 'errors.slot_unavailable' },
   conflict: { path: 'status', key: 'errors.invalid_state' },
+  unavailable: { path: 'server', key: 'errors.unavailable' },
 };
 
 export type ErrorBody = { errors: Record<string, { key: string; description: string }[]> };

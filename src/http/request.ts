@@ -7,16 +7,29 @@ import {
   authenticateCaller,
   type Caller,
   type PresentedCredentials,
+  UnauthenticatedError,
 } from '../app/accounts/auth.ts';
 import type { AppContext } from '../app/context.ts';
 import type { RateLimiter } from '../app/rate-limit.ts';
 import { DomainError, Problems } from '../domain/errors.ts';
+import { computeClients } from '../ports/compute.ts';
 import type { ApplicationRecord } from '../ports/store.ts';
+import type { AuthFailureLimit } from './abuse.ts';
+import type { HeavyGate } from './heavy-gate.ts';
 import { isObject, type Json } from './wire/reader.ts';
 
 export type HttpDeps = {
   readonly ctx: AppContext;
   readonly apiLimiter: RateLimiter;
+  /** Guessed credentials per client IP (SPEC 9 "failed authentications"). */
+  readonly authFailures: AuthFailureLimit;
+  /**
+   * Requests run inside this server as entries of a `/v1/batch` (routes/batch.ts), by their
+   * per-batch marker: the batch was counted against the application's rate limit once, for all.
+   */
+  readonly batchEntries: Set<string>;
+  /** Heavy availability requests in progress (heavy-gate.ts). */
+  readonly heavyGate: HeavyGate;
   /** Items per page for paged reads (events, free_busy, available_periods). */
   readonly pageSize: number;
 };
@@ -45,12 +58,30 @@ export function jsonBody(request: FastifyRequest): Json {
   });
 }
 
-function limit(deps: HttpDeps, application: ApplicationRecord): void {
+/** The header a batch's entries carry their batch's marker in (never honoured otherwise). */
+export const BATCH_ENTRY_HEADER = 'x-rtseq-batch-entry';
+
+function limit(deps: HttpDeps, request: FastifyRequest, application: ApplicationRecord): void {
+  // Its availability work now counts against the application's share (adapters/admission.ts).
+  const client = computeClients.getStore();
+  if (client !== undefined && client.lane === 'api') client.tenant = `app:${application.id}`;
+  const marker = request.headers[BATCH_ENTRY_HEADER];
+  if (typeof marker === 'string' && deps.batchEntries.has(marker)) return;
   const wait = deps.apiLimiter.hit(application.id, deps.ctx.clock.now());
   if (wait > 0) {
     throw new DomainError('rate_limited', 'Too many requests for this application', {
       retryAfterSeconds: wait,
     });
+  }
+}
+
+/** Authenticates through `authenticate`; refused credentials meet the failure limit (abuse.ts). */
+async function authenticated<T>(deps: HttpDeps, request: FastifyRequest, authenticate: () => Promise<T>) {
+  try {
+    return await authenticate();
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) throw deps.authFailures.refusal(request.ip, error);
+    throw error;
   }
 }
 
@@ -62,21 +93,34 @@ export function chargeCost(deps: HttpDeps, caller: Caller, units: number): void 
   deps.apiLimiter.charge(caller.application.id, deps.ctx.clock.now(), units);
 }
 
+/**
+ * Charges a request's cost (chargeCost) and, when it costs extra (a heavy request), lets it through
+ * the heavy-request gate; returns what to call when it is done (heavy-gate.ts).
+ */
+export function chargeAndAdmit(deps: HttpDeps, caller: Caller, units: number): () => void {
+  chargeCost(deps, caller, units);
+  return units > 0 ? deps.heavyGate.enter(caller.application.id) : () => undefined;
+}
+
 export async function applicationCaller(deps: HttpDeps, request: FastifyRequest): Promise<ApplicationRecord> {
-  const application = await authenticateApplication(deps.ctx, credentialsOf(request));
-  limit(deps, application);
+  const application = await authenticated(deps, request, () =>
+    authenticateApplication(deps.ctx, credentialsOf(request)),
+  );
+  limit(deps, request, application);
   return application;
 }
 
 export async function accountCaller(deps: HttpDeps, request: FastifyRequest): Promise<AccountCaller> {
-  const caller = await authenticateAccount(deps.ctx, bearerOf(request));
-  limit(deps, caller.application);
+  const caller = await authenticated(deps, request, () => authenticateAccount(deps.ctx, bearerOf(request)));
+  limit(deps, request, caller.application);
   return caller;
 }
 
 export async function anyCaller(deps: HttpDeps, request: FastifyRequest): Promise<Caller> {
-  const caller = await authenticateCaller(deps.ctx, credentialsOf(request));
-  limit(deps, caller.application);
+  const caller = await authenticated(deps, request, () =>
+    authenticateCaller(deps.ctx, credentialsOf(request)),
+  );
+  limit(deps, request, caller.application);
   return caller;
 }
 

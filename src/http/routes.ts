@@ -9,6 +9,7 @@ import { registerBatchRoutes } from './routes/batch.ts';
 import { registerCalendarRoutes } from './routes/calendars.ts';
 import { registerCallbackRoutes } from './routes/callbacks.ts';
 import { registerChannelRoutes } from './routes/channels.ts';
+import { registerConnectionRoutes } from './routes/connections.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerExternalCalendarRoutes } from './routes/external-calendars.ts';
 import { registerLinkChangeRoutes } from './routes/link-changes.ts';
@@ -26,6 +27,7 @@ export function registerApiRoutes(
   registerApplicationCalendarRoutes(app, deps);
   registerExternalCalendarRoutes(app, deps);
   registerCalendarRoutes(app, deps);
+  registerConnectionRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerBatchRoutes(app, deps);
   registerManagedAvailabilityRoutes(app, deps);

@@ -28,6 +28,27 @@ export const Buffer = Type.Object(
   { before: Type.Optional(BufferSide), after: Type.Optional(BufferSide) },
   open,
 );
+/** Event tags (SPEC 7): at most 10 values of at most 64 characters. */
+export const Tags = Type.Object(
+  {
+    private: Type.Array(Type.Object({ value: Type.String({ minLength: 1, maxLength: 64 }) }), {
+      maxItems: 10,
+    }),
+  },
+  { additionalProperties: true },
+);
+
+/** One item of a member's `availability_constraints` (SPEC 5.1). */
+export const AvailabilityConstraintSchema = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1 }),
+    period: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')]),
+    tzid: Type.Optional(Type.String({ description: 'IANA zone of the periods; default UTC' })),
+    tags: Type.Optional(Tags),
+  },
+  { additionalProperties: true },
+);
+
 export const Member = Type.Object(
   {
     sub: Type.String(),
@@ -36,6 +57,7 @@ export const Member = Type.Object(
     query_periods: Type.Optional(Periods),
     managed_availability: Type.Optional(Type.Boolean()),
     availability_rule_ids: Type.Optional(Type.Array(Type.String())),
+    availability_constraints: Type.Optional(Type.Array(AvailabilityConstraintSchema, { maxItems: 5 })),
   },
   open,
 );
@@ -70,6 +92,42 @@ export const SequenceStep = Type.Object(
     event: Type.Optional(Type.Object({}, open)),
   },
   open,
+);
+/** rtseq's "why no times" (SPEC 5.7), given when the request asked with `explain`. */
+export const Explanation = Type.Object(
+  {
+    summary: Type.String({ description: 'one sentence a coordinator can act on' }),
+    reasons: Type.Array(
+      Type.Object({
+        code: Type.Union(
+          [
+            'in_the_past',
+            'source_unavailable',
+            'no_open_time',
+            'constraint_limit',
+            'fully_busy',
+            'too_short',
+            'no_common_time',
+            'sequence_gaps',
+          ].map((code) => Type.Literal(code)),
+        ),
+        description: Type.String(),
+        subs: Type.Array(Type.String()),
+        sequence_id: Type.Optional(SequenceId),
+      }),
+      { description: 'empty exactly when there are times' },
+    ),
+    members: Type.Array(
+      Type.Object({
+        sub: Type.String(),
+        sequence_id: Type.Optional(SequenceId),
+        open_minutes: Type.Integer(),
+        free_minutes: Type.Integer(),
+        unavailable_source: Type.Optional(Type.Object({ calendar_id: Type.String(), reason: Type.String() })),
+      }),
+    ),
+  },
+  { description: 'rtseq extension (SPEC 5.7): why there are no times' },
 );
 export const ErrorResponse = Type.Object(
   {

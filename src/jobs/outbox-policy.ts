@@ -13,7 +13,10 @@ export const OUTBOX_POLICY = {
   jitter: 0.2,
   /** One delivery attempt may take this long (SPEC 6.4: any 2xx within 10 s). */
   attemptTimeoutMs: 10_000,
-  /** A claimed item is leased this long; a crashed process's items become claimable again after it. */
+  /**
+   * The lease of a claimed item when the worker is given none (tests); the server passes
+   * OUTBOX_LEASE_SECONDS. A crashed process's items become claimable again after it.
+   */
   leaseMs: 60_000,
 } as const;
 

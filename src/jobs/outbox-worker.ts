@@ -55,7 +55,10 @@ export class OutboxWorker {
     else this.#schedule(0);
   }
 
-  /** Stops claiming; waits for the attempts in flight (each bounded by the attempt timeout). */
+  /**
+   * Stops claiming; waits for the batch in flight (a callback attempt is bounded by the policy's
+   * attempt timeout, a CalDAV write-back by CALENDAR_TIMEOUT_MS).
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);

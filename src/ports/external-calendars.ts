@@ -9,6 +9,9 @@
  */
 
 import type { Interval } from '../domain/time/intervals.ts';
+import type { BusyReadResult, CalendarProvider } from './calendar-provider.ts';
+
+export type { BusyReadResult };
 
 /** Why an external calendar operation failed. Stable strings; safe to show (they carry no secrets). */
 export type ExternalCalendarErrorCode =
@@ -54,18 +57,6 @@ export type DiscoveredCalendar = {
   readonly tzid: string | null;
 };
 
-/**
- * Busy time of one external calendar inside a window: events that are not cancelled and not
- * transparent, recurring series expanded, all-day events covering their dates in the calendar's
- * zone. Intervals intersect the window but are not clipped to it, merged or deduplicated; they
- * are sorted by start.
- */
-export type BusyReadResult = {
-  readonly busy: readonly Interval[];
-  /** What expansion left out (FREQ=SECONDLY/MINUTELY rules, SPEC 8), one note each: the source status. */
-  readonly ignored?: readonly string[];
-};
-
 export interface ExternalCalendarReader {
   /**
    * Reads busy time overlapping `window`. `calendarZone` is the IANA zone in which all-day
@@ -97,11 +88,18 @@ export interface CaldavWriter {
   deleteEvent(ref: CaldavCalendarRef, uid: string): Promise<void>;
 }
 
+/** The providers behind the connector seam (ports/calendar-provider.ts), by calendar kind. */
+export type ExternalProviders = {
+  readonly caldav: CalendarProvider<CaldavCredentials, CaldavCalendarRef>;
+  readonly ics: CalendarProvider<{ readonly feedUrl: string }, Extract<ExternalCalendarRef, { kind: 'ics' }>>;
+};
+
 /**
- * What connecting an account to an external source needs (app/calendars/external-accounts.ts): CalDAV
- * discovery, and one trial read that proves a feed URL serves iCalendar. main.ts passes the
- * adapters' `ExternalCalendars`, which is both.
+ * What connecting an account to an external source needs (app/calendars/external-accounts.ts): the
+ * providers, whose `listCalendars` checks what a person typed (CalDAV discovery, one trial read of
+ * a feed). wiring/wire.ts passes the adapters' `ExternalCalendars`, which is also the reader.
  */
 export interface ExternalCalendarConnector extends ExternalCalendarReader {
   readonly caldav: CaldavDirectory;
+  readonly providers: ExternalProviders;
 }

@@ -25,5 +25,5 @@ export interface SourceStatusRepo {
   byCalendars(calendarIds: readonly string[]): Promise<SourceStatusRecord[]>;
 }
 
-/** Where the busy source reports each read (main.ts writes them to the store). */
+/** Where the busy source reports each read (wiring/wire.ts writes them to the store). */
 export type SourceStatusSink = (status: SourceStatusRecord) => Promise<void>;

@@ -6,6 +6,8 @@
 import type { Interval } from '../domain/time/intervals.ts';
 import type { WeeklyPeriod } from '../domain/time/weekly-rules.ts';
 import type { ChannelRepo } from './channels.ts';
+import type { ConnectionRepo } from './connections.ts';
+import type { CountedEventRow, LoadLimit } from './load-limits.ts';
 import type { SourceStatusRepo } from './source-status.ts';
 
 export type ApplicationRecord = {
@@ -73,6 +75,8 @@ export type CalendarRecord = {
   readonly createdAt: number;
   /** Bumped by every event write in the same transaction (see app/availability/busy-cache.ts). */
   readonly version: number;
+  /** The profile connected through /oauth/authorize it belongs to; absent or null: the account's own. */
+  readonly profileId?: string | null;
 };
 
 export type EventTransparency = 'opaque' | 'transparent';
@@ -157,8 +161,7 @@ export type LinkTransition = {
   readonly booked?: Record<string, unknown>;
   /** Sets (an array) or clears (null) the steps being rescheduled; unchanged when absent. */
   readonly rescheduleSteps?: readonly number[] | null;
-  /** Sets the message a disabled link's page shows, when given. */
-  readonly displayMessage?: string;
+  readonly displayMessage?: string; // a disabled link's page message, when given
   /** Sets cancelled_at and the reason when the new status is `cancelled`. */
   readonly cancelReason?: string | null;
 };
@@ -177,6 +180,7 @@ export type ReservationRecord = {
   readonly expiresAt: number | null;
   /** Who holds it (the page session), so a later confirm can replace its own hold. */
   readonly holderKey: string | null;
+  readonly tags?: readonly string[] | null; // the step event's tag values (SPEC 7), for constraints
 };
 
 export type OutboxKind = 'callback' | 'caldav_write';
@@ -265,6 +269,7 @@ export interface EventRepo {
   byKey(calendarId: string, eventId: string): Promise<EventRecord | undefined>;
   /** Marks deleted; returns false when there was no such live event. */
   markDeleted(calendarId: string, eventId: string, at: number): Promise<boolean>;
+  countedIn(calendarIds: readonly string[], window: Interval): Promise<CountedEventRow[]>; // SPEC 5.1 constraints
   /** Busy time (events not deleted, not cancelled, not transparent) overlapping the window. */
   busyIn(calendarIds: readonly string[], window: Interval): Promise<BusyRow[]>;
   /** Marks every live event of these calendars deleted (bulk delete); returns how many. */
@@ -328,11 +333,16 @@ export class ReservationConflictError extends Error {
 
 export interface ReservationRepo {
   /**
-   * Inserts reservations all-or-nothing within the surrounding transaction. Throws
-   * ReservationConflictError when any overlaps a live (booking or unexpired hold) reservation of
-   * the same account, other than holds of `replacingHolder`. Expired holds never conflict.
+   * Inserts reservations all-or-nothing in the surrounding transaction. Throws ReservationConflictError
+   * when any overlaps a live reservation of its account other than `holder`'s holds (replaced; expired
+   * holds never conflict), or, with `limits`, when a period of a limit would exceed it (LoadLimit).
    */
-  insertAll(rows: readonly ReservationRecord[], now: number, replacingHolder: string | null): Promise<void>;
+  insertAll(
+    rows: readonly ReservationRecord[],
+    now: number,
+    holder: string | null,
+    limits?: readonly LoadLimit[],
+  ): Promise<void>;
   /** Live reservations (bookings and unexpired holds) of these accounts overlapping the window. */
   liveIn(accountIds: readonly string[], window: Interval, now: number): Promise<ReservationRecord[]>;
   releaseHolds(linkId: string, holderKey: string): Promise<void>;
@@ -340,10 +350,7 @@ export interface ReservationRepo {
   releaseLink(linkId: string, kinds: readonly ReservationKind[]): Promise<void>;
   /** Bookings of one link (for re-display and status). */
   byLink(linkId: string): Promise<ReservationRecord[]>;
-  /**
-   * Deletes up to `limit` reservations that ended before `before` (retention: a reservation keeps
-   * no guarantee alive once its time has passed); returns how many were deleted.
-   */
+  /** Retention: deletes up to `limit` reservations that ended before `before`; returns how many. */
   pruneEndedBefore(before: number, limit: number): Promise<number>;
 }
 
@@ -375,10 +382,7 @@ export interface OutboxRepo {
   replay(id: string, now: number, applicationId?: string): Promise<boolean>;
   /** How many items wait for delivery, and when the oldest of them was queued (metrics). */
   backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
-  /**
-   * Deletes up to `limit` delivered items finished before `before`, with their recorded attempts
-   * (retention; failed and pending items stay, they may still be replayed); returns how many.
-   */
+  /** Retention: deletes up to `limit` items delivered before `before`, with their attempts. */
   pruneDeliveredBefore(before: number, limit: number): Promise<number>;
 }
 
@@ -425,6 +429,8 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
+  /** Redirect URIs, profiles, authorization codes and link tokens (SPEC 8b). */
+  readonly connections: ConnectionRepo;
   /** Push notification channels and their pending changes (SPEC 8d). */
   readonly channels: ChannelRepo;
 };

@@ -16,6 +16,7 @@ import { registerNone } from './actions/none.ts';
 import { registerView } from './actions/view.ts';
 import { registerZones } from './actions/zones.ts';
 import { loadAssets } from './assets.ts';
+import { registerAuthorizePage } from './authorize/routes.ts';
 import { PageKit, type WebDeps } from './page-kit.ts';
 import { pageHeaders } from './security.ts';
 import { basePath, PageSessions, type TokenParams } from './session.ts';
@@ -33,6 +34,8 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
     new PageSessions(ctx.config.secretKey, secure),
     new SharedViews(ctx),
   );
+
+  registerAuthorizePage(app, kit, { secure, headers });
 
   app.register(
     async (scope) => {
@@ -56,6 +59,15 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
       scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
         if (error instanceof DomainError && error.code === 'not_found') return kit.notFound(request, reply);
         const env = kit.env(request);
+        const unavailable = unavailableFor(error);
+        if (unavailable !== undefined) {
+          // At capacity, or the database is away: say so, never a 500 (issue 21).
+          reply.header('retry-after', String(unavailable));
+          return kit.message(reply, 503, env, {
+            title: env.t('busy_title'),
+            paragraphs: [env.t('busy_text', { seconds: unavailable })],
+          });
+        }
         const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
         if (status === 413) return kit.say(reply, 413, env, 'too_much');
         if (status >= 400 && status < 500 && !(error instanceof DomainError)) {
@@ -99,4 +111,16 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
     },
     { prefix: '/book' },
   );
+}
+
+/**
+ * Seconds to wait when the error means "not now": a busy server, an absent database, or the
+ * page's computation running out of its budget (which on a page means the server is loaded,
+ * or the link asks for too much; either way a 500 would be wrong).
+ */
+function unavailableFor(error: unknown): number | undefined {
+  if (!(error instanceof DomainError)) return undefined;
+  if (error.code === 'unavailable' || error.code === 'rate_limited') return error.retryAfterSeconds ?? 1;
+  if (error.problems.some((problem) => problem.code === 'errors.too_complex')) return 2;
+  return undefined;
 }

@@ -125,12 +125,20 @@ async function optionValues(page: Page): Promise<string[]> {
     .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('value') ?? ''));
 }
 
+/**
+ * The chip that opens the option with this key. Found by the option's own button, not by position:
+ * the live poll may mark or drop other options between reading the list and clicking.
+ */
+function chipOf(page: Page, key: string) {
+  return page.locator(`label.chip:has(+ .detail button[name="option"][value="${key}"])`);
+}
+
 /** Picks the option with this key (or the first): its chip, then its action button. */
 async function choose(page: Page, value?: string): Promise<void> {
   const values = await optionValues(page);
-  const index = value === undefined ? 0 : values.indexOf(value);
-  assert.ok(index >= 0, `option ${value} is offered`);
-  await page.locator('label.chip').nth(index).click();
+  const key = value ?? values[0];
+  assert.ok(key !== undefined && values.includes(key), `option ${value} is offered`);
+  await chipOf(page, key).click();
   const action = page.locator('.options > input:checked + .chip + .detail button');
   await action.waitFor();
   await action.click();
@@ -306,8 +314,7 @@ describe('reschedule and cancel in Chromium', { skip }, () => {
       for (const { page } of invitees) {
         assert.ok((await optionValues(page)).includes(target));
         // Open the option, so its Book button is on screen in both browsers.
-        const index = (await optionValues(page)).indexOf(target);
-        await page.locator('label.chip').nth(index).click();
+        await chipOf(page, target).click();
         await page.locator(`button[name="option"][value="${target}"]`).waitFor();
       }
       // Both submit at once. The page's live check may already be hiding the time in the slower

@@ -97,7 +97,50 @@ test('2 app set: the booking pages’ display settings, checked like PATCH /v1/a
       display_name: 'Globex Corporation',
       logo_url: 'https://cdn.globex.example/logo.svg',
       accent_colour: '#5b21b6',
+      redirect_uris: [],
     });
+    // Each --redirect-uri adds one; --clear redirect-uris empties the list first.
+    const added = rtseq(
+      ['app', 'set', '--client-id', clientId, '--redirect-uri', 'https://globex.example/cb', '--json'],
+      env,
+    );
+    assert.deepEqual(JSON.parse(added.stdout).redirect_uris, ['https://globex.example/cb']);
+    const more = rtseq(
+      [
+        'app',
+        'set',
+        '--client-id',
+        clientId,
+        '--redirect-uri',
+        'http://localhost:3000/cb',
+        '--redirect-uri',
+        'https://globex.example/cb',
+        '--json',
+      ],
+      env,
+    );
+    assert.deepEqual(JSON.parse(more.stdout).redirect_uris, [
+      'https://globex.example/cb',
+      'http://localhost:3000/cb',
+    ]);
+    const replaced = rtseq(
+      [
+        'app',
+        'set',
+        '--client-id',
+        clientId,
+        '--clear',
+        'redirect-uris',
+        '--redirect-uri',
+        'https://new.example/cb',
+        '--json',
+      ],
+      env,
+    );
+    assert.deepEqual(JSON.parse(replaced.stdout).redirect_uris, ['https://new.example/cb']);
+    const badUri = rtseq(['app', 'set', '--client-id', clientId, '--redirect-uri', 'ftp://x.example/'], env);
+    assert.equal(badUri.code, 1);
+    assert.match(badUri.stderr, /redirect-uri\[0\]: must be an absolute http or https URL/);
     const cleared = rtseq(['app', 'set', '--client-id', clientId, '--clear', 'logo-url', '--json'], env);
     assert.equal(JSON.parse(cleared.stdout).logo_url, null);
     assert.equal(JSON.parse(cleared.stdout).display_name, 'Globex Corporation');

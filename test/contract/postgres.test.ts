@@ -11,6 +11,7 @@ import { PostgresStore, toPostgresPlaceholders } from '../../src/adapters/storag
 import { loadMigrations } from '../../src/adapters/storage/sql/migrations.ts';
 import { ReservationConflictError, type Store } from '../../src/ports/store.ts';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../support/postgres.ts';
+import { raceForOneDay } from './load-limits-contract.ts';
 import {
   aPeriod,
   aReservation,
@@ -120,6 +121,19 @@ describe('postgres: across processes (two pools on one database)', () => {
       assert.equal(ok, 1, `round ${round}`);
       for (const error of errors) assert.ok(error instanceof ReservationConflictError, String(error));
     }
+  });
+
+  test('50 transactions over two stores for one member with limit 1 per day: exactly one wins', async (t) => {
+    const made = await migratedAndSeeded(t, 2);
+    if (made === null) return;
+    const limit = {
+      accountId: 'acc_1',
+      constraint: { limit: 1, period: 'day', tzid: 'Europe/London', tags: null },
+      calendarIds: ['cal_1'],
+    } as const;
+    const { ok, errors } = await raceForOneDay(made.stores, 50, 2 * POOL_MAX, limit);
+    assert.equal(ok, 1);
+    for (const error of errors) assert.ok(error instanceof ReservationConflictError, String(error));
   });
 
   test('transactions reserving two participants in opposite orders: one wins, no deadlock escapes', async (t) => {

@@ -3,9 +3,11 @@
  * (test/contract/sqlite.test.ts, test/contract/postgres.test.ts). Each test gets a fresh, migrated
  * store from `makeStore`, so tests share nothing and may run in any order.
  */
+
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProfileRecord } from '../../src/ports/connections.ts';
 import type { SourceStatusRecord } from '../../src/ports/source-status.ts';
 import {
   type AccessTokenRecord,
@@ -24,6 +26,7 @@ import {
   type Store,
 } from '../../src/ports/store.ts';
 import { channelsContract } from './channels-contract.ts';
+import { loadLimitsContract } from './load-limits-contract.ts';
 
 export type MadeStore = { readonly store: Store; cleanup(): Promise<void> };
 /** Returns a new, empty store (migrated or not), or null when its server is unavailable. */
@@ -91,6 +94,7 @@ export const aCalendar = (over: Partial<CalendarRecord> = {}): CalendarRecord =>
   sourceSealed: null,
   version: 0,
   createdAt: T0 - 6 * HOUR,
+  profileId: null,
   ...over,
 });
 
@@ -584,6 +588,7 @@ export function runStorageContract(
           sourceSealed: 'sealed:source',
           version: 0,
           createdAt: T0 - 7 * HOUR,
+          profileId: 'pro_x',
         });
         await store.transaction((r) => r.calendars.insert(external));
         await store.read(async (r) => {
@@ -662,6 +667,113 @@ export function runStorageContract(
           ]);
           assert.deepEqual(await r.sourceStatus.byCalendars([]), []);
         });
+      });
+    });
+
+    describe('connections (SPEC 8b)', () => {
+      const aProfile = (over: Partial<ProfileRecord> = {}): ProfileRecord => ({
+        id: 'pro_x',
+        accountId: 'acc_1',
+        providerName: 'caldav',
+        profileName: 'alice at dav.example',
+        credentialsSealed: 'sealed:login',
+        redirectUri: 'https://app.example/cb',
+        relinkSealed: null,
+        createdAt: T0,
+        disconnectedAt: null,
+        ...over,
+      });
+
+      it('redirect URIs are replaced as a list, in order, per application', async (store) => {
+        await store.transaction((r) =>
+          r.connections.setRedirectUris('app_a', ['https://a.example/1', 'http://localhost/2']),
+        );
+        await store.transaction((r) => r.connections.setRedirectUris('app_b', ['https://b.example/']));
+        assert.deepEqual(await store.read((r) => r.connections.redirectUris('app_a')), [
+          'https://a.example/1',
+          'http://localhost/2',
+        ]);
+        await store.transaction((r) => r.connections.setRedirectUris('app_a', ['http://localhost/2']));
+        assert.deepEqual(await store.read((r) => r.connections.redirectUris('app_a')), [
+          'http://localhost/2',
+        ]);
+        assert.deepEqual(await store.read((r) => r.connections.redirectUris('app_b')), [
+          'https://b.example/',
+        ]);
+      });
+
+      it('a code is spent once; profiles disconnect once and forget their calendars', async (store) => {
+        const code = {
+          codeHash: 'h1',
+          applicationId: 'app_a',
+          redirectUri: 'https://app.example/cb',
+          accountId: 'acc_1',
+          profileId: 'pro_x',
+          createdAt: T0,
+          expiresAt: T0 + 600_000,
+          usedAt: null,
+          grantId: null,
+        };
+        await store.transaction((r) => r.connections.insertCode(code));
+        assert.equal(await store.transaction((r) => r.connections.spendCode('h1', T0 + 1, 'grt_1')), true);
+        assert.equal(await store.transaction((r) => r.connections.spendCode('h1', T0 + 2, 'grt_2')), false);
+        assert.deepEqual(await store.read((r) => r.connections.code('h1')), {
+          ...code,
+          usedAt: T0 + 1,
+          grantId: 'grt_1',
+        });
+
+        await store.transaction(async (r) => {
+          await r.connections.insertProfile(aProfile());
+          await r.calendars.insert(
+            aCalendar({ id: 'cal_p', kind: 'caldav', primary: false, sourceSealed: 's', profileId: 'pro_x' }),
+          );
+        });
+        assert.deepEqual(await store.read((r) => r.connections.profilesOf('acc_1')), [aProfile()]);
+        assert.equal(
+          await store.transaction((r) => r.connections.disconnectProfile('pro_x', T0 + 5, 'sealed:relink')),
+          true,
+        );
+        assert.equal(
+          await store.transaction((r) => r.connections.disconnectProfile('pro_x', T0 + 6, null)),
+          false,
+        );
+        assert.deepEqual(
+          await store.transaction((r) => r.connections.forgetProfileCalendars('pro_x', T0 + 5)),
+          ['cal_p'],
+        );
+        await store.read(async (r) => {
+          assert.deepEqual(
+            await r.connections.profile('pro_x'),
+            aProfile({ credentialsSealed: null, relinkSealed: 'sealed:relink', disconnectedAt: T0 + 5 }),
+          );
+          const forgotten = await r.calendars.byId('cal_p');
+          assert.equal(forgotten?.deleted, true);
+          assert.equal(forgotten?.sourceSealed, null);
+          assert.equal((await r.calendars.byId('cal_1'))?.deleted, false, 'other calendars stay');
+        });
+        await store.transaction((r) =>
+          r.connections.reconnectProfile('pro_x', 'sealed:new', 'bob at dav.example'),
+        );
+        assert.deepEqual(
+          await store.read((r) => r.connections.profile('pro_x')),
+          aProfile({ credentialsSealed: 'sealed:new', profileName: 'bob at dav.example' }),
+        );
+      });
+
+      it('link tokens round-trip and are deleted', async (store) => {
+        const token = {
+          tokenHash: 't1',
+          applicationId: 'app_a',
+          accountId: 'acc_1',
+          profileId: null,
+          createdAt: T0,
+          expiresAt: T0 + HOUR,
+        };
+        await store.transaction((r) => r.connections.insertLinkToken(token));
+        assert.deepEqual(await store.read((r) => r.connections.linkToken('t1')), token);
+        await store.transaction((r) => r.connections.deleteLinkToken('t1'));
+        assert.equal(await store.read((r) => r.connections.linkToken('t1')), undefined);
       });
     });
 
@@ -1716,6 +1828,8 @@ export function runStorageContract(
         assert.deepEqual(await store.read((r) => r.outbox.attempts('out_1')), []);
       });
     });
+
+    loadLimitsContract(it, parallel);
 
     describe('concurrency', () => {
       it('50 concurrent transactions reserving overlapping times for one participant: exactly one wins', async (store) => {

@@ -14,7 +14,13 @@ describe('application display settings (PATCH /v1/application)', () => {
     const empty = await server.call('GET', '/v1/application', { token: server.clientSecret });
     assert.equal(empty.status, 200);
     assert.deepEqual(empty.json, {
-      application: { client_id: server.clientId, display_name: null, logo_url: null, accent_colour: null },
+      application: {
+        client_id: server.clientId,
+        display_name: null,
+        logo_url: null,
+        accent_colour: null,
+        redirect_uris: [],
+      },
     });
 
     const set = await server.call('PATCH', '/v1/application', {
@@ -31,6 +37,7 @@ describe('application display settings (PATCH /v1/application)', () => {
       display_name: 'Globex',
       logo_url: 'https://cdn.example.com/globex.svg',
       accent_colour: '#0b57a4',
+      redirect_uris: [],
     });
 
     const partial = await server.call('PATCH', '/v1/application', {
@@ -42,6 +49,7 @@ describe('application display settings (PATCH /v1/application)', () => {
       display_name: 'Globex',
       logo_url: null,
       accent_colour: '#0b57a4',
+      redirect_uris: [],
     });
     const stored = await server.ctx.store.read((r) => r.applications.byId(server.applicationId));
     assert.equal(stored?.displayName, 'Globex');

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeLogger } from '../../src/main.ts';
 import { buildServer } from '../../src/server.ts';
+import { makeLogger } from '../../src/wiring/wire.ts';
 import { makeTestContext } from '../support/context.ts';
 import { seedScenario, twoStepLinkBody } from '../support/scenario.ts';
 

@@ -223,6 +223,60 @@ describe('requests exactly as the client libraries send them', () => {
     assert.ok(bad.json.errors['batch[0].method'] && bad.json.errors['batch[0].relative_url'], bad.text);
   });
 
+  it('push notification channels as pycronofy, the cronofy gem and cronofy-php call them', async () => {
+    const account = await server.createAccount('channel-libraries');
+    const url = 'https://app.example/push';
+    const channels = () =>
+      server.call('GET', '/v1/channels', { token: account.accessToken, headers: PY, rawBody: '{}' });
+    // pycronofy create_notification_channel(url, calendar_ids=(…), only_managed=True): `['channel']`.
+    const py = await server.call('POST', '/v1/channels', {
+      token: account.accessToken,
+      headers: PY,
+      rawBody: pyJson({
+        callback_url: url,
+        filters: { calendar_ids: [account.calendarId], only_managed: true },
+      }),
+    });
+    assert.equal(py.status, 200, py.text);
+    assert.deepEqual(py.json.channel.filters, { calendar_ids: [account.calendarId], only_managed: true });
+    // cronofy gem create_channel(url, filters: {…, future_parameter}): unknown filter keys are ignored.
+    const ruby = await server.call('POST', '/v1/channels', {
+      token: account.accessToken,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      rawBody: JSON.stringify({ filters: { only_managed: false, future_parameter: 'x' }, callback_url: url }),
+    });
+    assert.equal(ruby.status, 200, ruby.text);
+    assert.deepEqual(ruby.json.channel.filters, { only_managed: false });
+    // cronofy-php createChannel(['callback_url' => …]) and listChannels(): GET without a body.
+    const php = await server.call('POST', '/v1/channels', {
+      token: account.accessToken,
+      headers: PHP,
+      rawBody: JSON.stringify({ callback_url: url }),
+    });
+    assert.equal(php.status, 200, php.text);
+    assert.deepEqual(php.json.channel.filters, {});
+    const listed = await server.call('GET', '/v1/channels', {
+      token: account.accessToken,
+      headers: { host: 'api.cronofy.com' },
+    });
+    assert.deepEqual(
+      listed.json.channels.map((c: { channel_id: string }) => c.channel_id).sort(),
+      [py.json.channel.channel_id, ruby.json.channel.channel_id, php.json.channel.channel_id].sort(),
+    );
+    // Closing: pycronofy sends `{}`, cronofy-php sends `[]` (json_encode of an empty array), the
+    // gem sends no body at all.
+    const close = (id: string, headers: Record<string, string>, rawBody?: string) =>
+      server.call('DELETE', `/v1/channels/${id}`, {
+        token: account.accessToken,
+        headers,
+        ...(rawBody === undefined ? {} : { rawBody }),
+      });
+    assert.equal((await close(py.json.channel.channel_id, PY, '{}')).status, 202);
+    assert.equal((await close(php.json.channel.channel_id, PHP, '[]')).status, 202);
+    assert.equal((await close(ruby.json.channel.channel_id, {})).status, 202);
+    assert.deepEqual((await channels()).json, { channels: [] });
+  });
+
   it('a JSON body sent as a form or as text is a 415 naming application/json', async () => {
     for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
       const res = await server.call('POST', '/v1/availability', {

@@ -3,12 +3,15 @@ import type {
   BusyReadResult,
   ExternalCalendarReader,
   ExternalCalendarRef,
+  ExternalProviders,
 } from '../../ports/external-calendars.ts';
 import type { OutboundGuard } from '../net/outbound.ts';
 import { CaldavClient } from './caldav/client.ts';
-import { type CalendarExpander, type FetchedCalendarData, inlineExpander } from './expansion/expansion.ts';
+import { CaldavProvider } from './caldav/provider.ts';
+import { type CalendarExpander, inlineExpander } from './expansion/expansion.ts';
 import type { FetchFn } from './http.ts';
 import { IcsFeedReader } from './ics/feed.ts';
+import { IcsProvider } from './ics/provider.ts';
 
 export type ExternalCalendarOptions = {
   /** Defaults to the global fetch. */
@@ -29,17 +32,18 @@ export type ExternalCalendarOptions = {
 };
 
 /**
- * The one {@link ExternalCalendarReader}: CalDAV refs go to {@link CaldavClient}, ICS refs to
- * {@link IcsFeedReader}. No caching here (SPEC 8's page-view cache belongs to the caller, which
+ * The one {@link ExternalCalendarReader}: each ref goes to its provider behind the connector seam
+ * (ports/calendar-provider.ts): CalDAV refs to {@link CaldavProvider}, ICS refs to {@link IcsProvider}. No caching here (SPEC 8's page-view cache belongs to the caller, which
  * also knows when a booking needs a fresh read).
  */
 export class ExternalCalendars implements ExternalCalendarReader {
   readonly caldav: CaldavClient;
   readonly ics: IcsFeedReader;
-  readonly #expander: CalendarExpander;
+  /** The providers behind the connector seam, by the kind of calendar they serve. */
+  readonly providers: ExternalProviders;
 
   constructor(options: ExternalCalendarOptions) {
-    this.#expander = options.expander ?? inlineExpander;
+    const expander = options.expander ?? inlineExpander;
     const http = {
       timeoutMs: options.timeoutMs,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
@@ -51,17 +55,19 @@ export class ExternalCalendars implements ExternalCalendarReader {
     this.ics = new IcsFeedReader(
       options.maxFeedBytes === undefined ? http : { ...http, maxBytes: options.maxFeedBytes },
     );
+    this.providers = {
+      caldav: new CaldavProvider(this.caldav, expander),
+      ics: new IcsProvider(this.ics, expander),
+    };
   }
 
   /**
    * Fetches under CALENDAR_TIMEOUT_MS on this thread, then hands the text to the expander: the
    * network wait and the CPU work are bounded separately, and only the first happens here.
    */
-  async readBusy(ref: ExternalCalendarRef, window: Interval, calendarZone: string): Promise<BusyReadResult> {
-    const data: FetchedCalendarData =
-      ref.kind === 'caldav'
-        ? { kind: 'caldav', calendarUrl: ref.calendarUrl, report: await this.caldav.fetchReport(ref, window) }
-        : { kind: 'ics', text: await this.ics.fetchText(ref.feedUrl) };
-    return this.#expander.expand({ data, window, calendarZone });
+  readBusy(ref: ExternalCalendarRef, window: Interval, calendarZone: string): Promise<BusyReadResult> {
+    return ref.kind === 'caldav'
+      ? this.providers.caldav.readBusy(ref, window, calendarZone)
+      : this.providers.ics.readBusy(ref, window, calendarZone);
   }
 }

@@ -12,6 +12,7 @@ import type {
   SequenceStep,
 } from '../../domain/engine/types.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
+import type { ExplainRequest } from '../../ports/compute.ts';
 
 export type PackedMembers = {
   readonly subs: string[];
@@ -46,12 +47,15 @@ export type ComputeJob =
       readonly query: Omit<SequenceQuery, 'steps'> & { readonly steps: readonly StepScalars[] };
       readonly members: PackedMembers;
       readonly groups: PackedGroups;
+      /** Present when the request asked for an explanation (SPEC 5.7); a Map is cloned, not moved. */
+      readonly explain?: ExplainRequest;
     }
   | {
       readonly kind: 'availability';
       readonly query: Omit<AvailabilityQuery, 'groups'>;
       readonly members: PackedMembers;
       readonly groups: PackedGroups;
+      readonly explain?: ExplainRequest;
     };
 
 function packIntervals(lists: readonly (readonly Interval[])[]): { bounds: Float64Array; ends: Uint32Array } {
@@ -113,16 +117,18 @@ function pack(lists: readonly (readonly Group[])[]): { members: PackedMembers; g
   };
 }
 
-export function encodeSequences(query: SequenceQuery): ComputeJob {
+export function encodeSequences(query: SequenceQuery, explain?: ExplainRequest): ComputeJob {
   const { members, groups } = pack(query.steps.map((step) => step.groups));
   const steps = query.steps.map(({ groups: _groups, ...scalars }) => scalars);
-  return { kind: 'sequences', query: { ...query, steps }, members, groups };
+  const job: ComputeJob = { kind: 'sequences', query: { ...query, steps }, members, groups };
+  return explain === undefined ? job : { ...job, explain };
 }
 
-export function encodeAvailability(query: AvailabilityQuery): ComputeJob {
+export function encodeAvailability(query: AvailabilityQuery, explain?: ExplainRequest): ComputeJob {
   const { members, groups } = pack([query.groups]);
   const { groups: _groups, ...scalars } = query;
-  return { kind: 'availability', query: scalars, members, groups };
+  const job: ComputeJob = { kind: 'availability', query: scalars, members, groups };
+  return explain === undefined ? job : { ...job, explain };
 }
 
 /** The buffers to move with a job (the job's arrays are unusable in the sender afterwards). */

@@ -1,11 +1,13 @@
 /**
  * The availability work of every request, run off the event loop (SPEC 9): a fixed pool of worker
- * threads (one per core by default, adapters/worker-pool.ts), jobs queued in arrival order, each
- * job's inputs moved to its worker as typed arrays (codec.ts). A job that runs over its budget is
- * stopped by terminating its worker, answered with ComputeBudgetError, and the worker replaced; so
+ * threads (one per core by default and one for pages, adapters/worker-pool.ts), jobs admitted and
+ * ordered by lane and tenant (adapters/admission.ts), each job's inputs moved to its worker as
+ * typed arrays (codec.ts). A job not admitted, or still waiting when its budget is spent, is
+ * answered with ComputeBusyError. A job that runs over what is left of its budget is stopped by terminating its worker, answered with ComputeBudgetError, and the worker replaced; so
  * is a worker that dies. Threads start with the first job, so a process that never computes (or is
  * still starting to listen) does not compile the engine in them.
  */
+import type { Explanation } from '../../domain/engine/explain.ts';
 import { SequenceTooComplexError } from '../../domain/engine/sequence.ts';
 import type {
   AvailabilityQuery,
@@ -13,7 +15,12 @@ import type {
   SequenceOption,
   SequenceQuery,
 } from '../../domain/engine/types.ts';
-import { type AvailabilityCompute, ComputeBudgetError } from '../../ports/compute.ts';
+import {
+  type AvailabilityCompute,
+  ComputeBudgetError,
+  ComputeBusyError,
+  type ExplainRequest,
+} from '../../ports/compute.ts';
 import { type BudgetedPoolOptions, BudgetedWorkerPool } from '../worker-pool.ts';
 import { type ComputeJob, encodeAvailability, encodeSequences, transferList } from './codec.ts';
 import type { WorkerReply } from './worker.ts';
@@ -37,6 +44,7 @@ export class WorkerPoolCompute
         return { ok: false, error };
       },
       overBudget: (budgetMs) => new ComputeBudgetError(budgetMs),
+      busy: (lane, reason, retryAfter) => new ComputeBusyError(lane, reason, retryAfter),
       workerLost: (error) =>
         new Error(error === null ? 'compute worker stopped' : `compute worker failed: ${error.message}`),
     });
@@ -48,5 +56,19 @@ export class WorkerPoolCompute
 
   findSequences(query: SequenceQuery): Promise<SequenceOption[]> {
     return this.run(encodeSequences(query)) as Promise<SequenceOption[]>;
+  }
+
+  explainAvailability(query: AvailabilityQuery, explain: ExplainRequest) {
+    return this.run(encodeAvailability(query, explain)) as Promise<{
+      slots: AvailableSlot[];
+      explanation: Explanation;
+    }>;
+  }
+
+  explainSequences(query: SequenceQuery, explain: ExplainRequest) {
+    return this.run(encodeSequences(query, explain)) as Promise<{
+      options: SequenceOption[];
+      explanation: Explanation;
+    }>;
   }
 }

@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { findAvailability } from '../../domain/engine/availability.ts';
+import { explainAvailability, explainSequences } from '../../domain/engine/explain.ts';
 import { findSequences, SequenceTooComplexError } from '../../domain/engine/sequence.ts';
 import { lowerThisThreadPriority } from '../background-priority.ts';
 import { type ComputeJob, decodeGroups } from './codec.ts';
@@ -14,13 +15,22 @@ export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly id: number; readonly ok: false; readonly tooComplex: boolean; readonly message: string };
 
+/** The engine's answer, or with `explain` the answer and its explanation (SPEC 5.7) from the same query. */
 function run(job: ComputeJob): unknown {
   const lists = decodeGroups(job.members, job.groups);
-  if (job.kind === 'availability') return findAvailability({ ...job.query, groups: lists[0] ?? [] });
-  return findSequences({
+  if (job.kind === 'availability') {
+    const query = { ...job.query, groups: lists[0] ?? [] };
+    const slots = findAvailability(query);
+    if (job.explain === undefined) return slots;
+    return { slots, explanation: explainAvailability(query, slots.length, job.explain) };
+  }
+  const query = {
     ...job.query,
     steps: job.query.steps.map((step, i) => ({ ...step, groups: lists[i] ?? [] })),
-  });
+  };
+  const options = findSequences(query);
+  if (job.explain === undefined) return options;
+  return { options, explanation: explainSequences(query, options.length, job.explain) };
 }
 
 const port = parentPort;

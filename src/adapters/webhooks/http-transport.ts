@@ -10,7 +10,7 @@ import { isOutboundError, OutboundGuard } from '../net/outbound.ts';
 export function httpTransport(options: {
   /** ALLOW_PRIVATE_CALLBACKS; ignored when `guard` is given. */
   allowPrivate: boolean;
-  /** The process's one guard (main.ts); by default one is made from `allowPrivate`. */
+  /** The process's one guard (wiring/wire.ts); by default one is made from `allowPrivate`. */
   guard?: OutboundGuard;
   now?: () => number;
 }): WebhookTransport {

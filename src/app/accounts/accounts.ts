@@ -96,8 +96,11 @@ export async function createApplicationCalendar(
 
 /** A spent, revoked, unknown or foreign refresh token (SPEC 3: 400 `invalid_grant`). */
 export class InvalidGrantError extends Error {
-  constructor() {
+  /** No such token was ever issued (a guess, counted by the failed-authentication limit, SPEC 9). */
+  readonly neverValid: boolean;
+  constructor(neverValid = false) {
     super('The refresh token is not valid');
+    this.neverValid = neverValid;
   }
 }
 
@@ -117,7 +120,8 @@ export async function refreshTokens(ctx: AppContext, application: ApplicationRec
       account.applicationId !== application.id ||
       !(await repos.accounts.spendRefreshToken(token.tokenHash, ctx.clock.now()))
     ) {
-      throw new InvalidGrantError();
+      // A race's losers present a real, just-spent token: not a guess.
+      throw new InvalidGrantError(token === undefined);
     }
     const tokens = await issueTokens(ctx, repos, account.id, token.grantId ?? undefined);
     return { ...tokens, account };

@@ -22,20 +22,39 @@ export type AccountCaller = {
 };
 export type Caller = ApplicationCaller | AccountCaller;
 
-const unauthenticated = () => new DomainError('unauthenticated', 'The credentials were not recognised');
+/**
+ * Credentials that were not accepted (401). `neverValid` says whether what was presented never
+ * was a credential of this server at all (a guess): only those count towards the failed-
+ * authentication limit (SPEC 9), never an expired or revoked token, a spent refresh token, a
+ * credential of the other kind, or no credentials.
+ */
+export class UnauthenticatedError extends DomainError {
+  readonly neverValid: boolean;
+  constructor(message: string, neverValid: boolean) {
+    super('unauthenticated', message);
+    this.neverValid = neverValid;
+  }
+}
+
+const NOT_RECOGNISED = 'The credentials were not recognised';
+/** Nothing presented, or a credential that exists but does not work now (expired, revoked). */
+const notAccepted = () => new UnauthenticatedError(NOT_RECOGNISED, false);
+const unknownCredential = () => new UnauthenticatedError(NOT_RECOGNISED, true);
 
 /** A known credential of the other kind: say which one the endpoint needs. */
 const wrongKind = (needed: 'client secret' | 'access token') =>
-  new DomainError(
-    'unauthenticated',
+  new UnauthenticatedError(
     needed === 'client secret'
       ? "This endpoint needs the application's client secret (Authorization: Bearer CLIENT_SECRET, or client_id and client_secret in the body); an account's access token was sent"
       : "This endpoint needs an account's access token (Authorization: Bearer ACCESS_TOKEN); the application's client secret was sent",
+    false,
   );
 
-async function isAccessToken(ctx: AppContext, bearer: string): Promise<boolean> {
-  const token = await ctx.store.read((repos) => repos.accounts.tokenByHash(ctx.secrets.hash(bearer)));
-  return token !== undefined && token.kind === 'access' && token.revokedAt === null;
+/** What a value that is not a client secret is as a token: a live access token, another one, none. */
+async function tokenState(ctx: AppContext, value: string): Promise<'access' | 'other' | 'unknown'> {
+  const token = await ctx.store.read((repos) => repos.accounts.tokenByHash(ctx.secrets.hash(value)));
+  if (token === undefined) return 'unknown';
+  return token.kind === 'access' && token.revokedAt === null ? 'access' : 'other';
 }
 
 async function applicationBySecret(ctx: AppContext, secret: string): Promise<ApplicationRecord | undefined> {
@@ -55,15 +74,16 @@ export async function authenticateApplication(
   credentials: PresentedCredentials,
 ): Promise<ApplicationRecord> {
   const secret = credentials.bodyClientSecret ?? credentials.bearer;
-  if (secret === undefined || secret === '') throw unauthenticated();
+  if (secret === undefined || secret === '') throw notAccepted();
   const application = await applicationBySecret(ctx, secret);
   if (application === undefined) {
-    if (credentials.bodyClientSecret === undefined && (await isAccessToken(ctx, secret)))
-      throw wrongKind('client secret');
-    throw unauthenticated();
+    const state = await tokenState(ctx, secret);
+    if (credentials.bodyClientSecret === undefined && state === 'access') throw wrongKind('client secret');
+    throw state === 'unknown' ? unknownCredential() : notAccepted();
   }
   if (credentials.bodyClientSecret !== undefined && credentials.bodyClientId !== undefined) {
-    if (!ctx.secrets.equal(credentials.bodyClientId, application.clientId)) throw unauthenticated();
+    // A real secret with another application's client_id: a mistake, not a guess.
+    if (!ctx.secrets.equal(credentials.bodyClientId, application.clientId)) throw notAccepted();
   }
   return application;
 }
@@ -72,21 +92,23 @@ export async function authenticateAccount(
   ctx: AppContext,
   bearer: string | undefined,
 ): Promise<AccountCaller> {
-  if (bearer === undefined || bearer === '') throw unauthenticated();
+  if (bearer === undefined || bearer === '') throw notAccepted();
   const found = await ctx.store.read(async (repos) => {
     const token = await repos.accounts.tokenByHash(ctx.secrets.hash(bearer));
-    if (token === undefined || token.kind !== 'access' || token.revokedAt !== null) return undefined;
+    if (token === undefined) return 'unknown';
+    if (token.kind !== 'access' || token.revokedAt !== null) return 'not_now';
     // SPEC 3: an access token stops working ACCESS_TOKEN_SECONDS after it was issued.
-    if (token.expiresAt !== null && ctx.clock.now() >= token.expiresAt) return undefined;
+    if (token.expiresAt !== null && ctx.clock.now() >= token.expiresAt) return 'not_now';
     const account = await repos.accounts.byId(token.accountId);
-    if (account === undefined) return undefined;
+    if (account === undefined) return 'not_now';
     const application = await repos.applications.byId(account.applicationId);
-    return application === undefined ? undefined : { account, application };
+    return application === undefined ? 'not_now' : { account, application };
   });
-  if (found === undefined) {
+  if (found === 'unknown') {
     if ((await applicationBySecret(ctx, bearer)) !== undefined) throw wrongKind('access token');
-    throw unauthenticated();
+    throw unknownCredential();
   }
+  if (found === 'not_now') throw notAccepted();
   return { kind: 'account', ...found };
 }
 
@@ -99,7 +121,7 @@ export async function authenticateCaller(
     return { kind: 'application', application: await authenticateApplication(ctx, credentials) };
   }
   const bearer = credentials.bearer;
-  if (bearer === undefined || bearer === '') throw unauthenticated();
+  if (bearer === undefined || bearer === '') throw notAccepted();
   const application = await applicationBySecret(ctx, bearer);
   if (application !== undefined) return { kind: 'application', application };
   return authenticateAccount(ctx, bearer);

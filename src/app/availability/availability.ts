@@ -3,6 +3,7 @@
  * members, then run the pure engine.
  */
 import { findAvailability } from '../../domain/engine/availability.ts';
+import { type Explanation, explainAvailability } from '../../domain/engine/explain.ts';
 import { findRequestedSlots } from '../../domain/engine/query-slots.ts';
 import { findSequences, SequenceTooComplexError } from '../../domain/engine/sequence.ts';
 import type {
@@ -16,9 +17,18 @@ import type {
 import { DomainError, Problems } from '../../domain/errors.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
 import type { SourceFailure } from '../../ports/busy-source.ts';
-import { type AvailabilityCompute, ComputeBudgetError } from '../../ports/compute.ts';
+import { type AvailabilityCompute, ComputeBudgetError, ComputeBusyError } from '../../ports/compute.ts';
 import type { Caller } from '../accounts/auth.ts';
 import type { AppContext } from '../context.ts';
+import {
+  availabilityExplained,
+  type ExplanationDocument,
+  explainRequest,
+  explanationDocument,
+  type NameOf,
+  type StepWording,
+  sequencesExplained,
+} from './explanation.ts';
 import {
   type BusyOptions,
   type GroupRequest,
@@ -115,7 +125,12 @@ export async function queryAvailability(
   ctx: AppContext,
   caller: Caller,
   request: AvailabilityRequest,
-): Promise<{ slots: AvailableSlot[]; failures: readonly MemberFailure[] }> {
+  options: { readonly explain?: boolean } = {},
+): Promise<{
+  slots: AvailableSlot[];
+  failures: readonly MemberFailure[];
+  explanation?: ExplanationDocument;
+}> {
   const done = ctx.metrics?.startComputation('availability');
   const problems = new Problems();
   const padding = (request.bufferBeforeMinutes + request.bufferAfterMinutes) * MINUTE;
@@ -135,6 +150,11 @@ export async function queryAvailability(
     format: request.format,
     maxResults: request.maxResults,
   };
+  if (options.explain === true) {
+    const explained = await explainedAvailability(ctx, engineQuery, request, resolved);
+    done?.();
+    return { ...explained, failures: resolved.failures };
+  }
   // At most 50 requested slots: cheap enough to check inline, off the compute port.
   const slots =
     request.querySlots === null || request.querySlots === undefined
@@ -142,6 +162,31 @@ export async function queryAvailability(
       : findRequestedSlots(engineQuery, request.querySlots);
   done?.();
   return { slots, failures: resolved.failures };
+}
+
+/** The answer and its SPEC 5.7 explanation from the same engine query. */
+async function explainedAvailability(
+  ctx: AppContext,
+  query: AvailabilityQuery,
+  request: AvailabilityRequest,
+  resolved: ResolvedGroups,
+): Promise<{ slots: AvailableSlot[]; explanation: ExplanationDocument }> {
+  const explain = explainRequest(resolved.failures);
+  const wording: StepWording = {
+    sequenceId: null,
+    durationMinutes: request.durationMinutes,
+    beforeMinutes: request.bufferBeforeMinutes,
+    afterMinutes: request.bufferAfterMinutes,
+  };
+  let answer: { slots: AvailableSlot[]; explanation: Explanation };
+  if (request.querySlots !== null && request.querySlots !== undefined) {
+    const slots = findRequestedSlots(query, request.querySlots);
+    answer = { slots, explanation: explainAvailability(query, slots.length, explain) };
+  } else {
+    answer = await withinBudget('query_periods', () => availabilityExplained(ctx.compute, query, explain));
+  }
+  const explanation = explanationDocument(answer.explanation, [wording], accountNames(resolved));
+  return { slots: answer.slots, explanation };
 }
 
 const gap = (bound: StepRequest['before']): GapBound => ({
@@ -203,14 +248,47 @@ export async function querySequences(
   ctx: AppContext,
   caller: Caller,
   request: SequenceRequest,
-): Promise<{ options: SequenceOption[]; failures: readonly MemberFailure[] }> {
+  explain: { readonly explain?: boolean } = {},
+): Promise<{
+  options: SequenceOption[];
+  failures: readonly MemberFailure[];
+  explanation?: ExplanationDocument;
+}> {
   const done = ctx.metrics?.startComputation('sequenced_availability');
   const { query, resolved } = await resolveSequence(ctx, caller, request, { fresh: false });
   await yieldToEventLoop(); // between loading and handing over: let waiting requests through
+  if (explain.explain === true) {
+    const answer = await withinBudget('sequence', () =>
+      sequencesExplained(ctx.compute, query, explainRequest(resolved.failures)),
+    );
+    done?.();
+    await yieldToEventLoop();
+    const explanation = explanationDocument(
+      answer.explanation,
+      sequenceWording(request, true),
+      accountNames(resolved),
+    );
+    return { options: answer.options, failures: resolved.failures, explanation };
+  }
   const options = await searchSequences(ctx, query);
   done?.();
   await yieldToEventLoop();
   return { options, failures: resolved.failures };
+}
+
+/** Members' account names for an explanation's words. */
+export function accountNames(resolved: ResolvedGroups): NameOf {
+  return (sub) => resolved.accounts.get(sub)?.name;
+}
+
+/** How each step is named in explanations: by `sequence_id`, or not at all (`named` false: RTS). */
+export function sequenceWording(request: SequenceRequest, named: boolean): StepWording[] {
+  return request.steps.map((step) => ({
+    sequenceId: named ? step.sequenceId : null,
+    durationMinutes: step.durationMinutes,
+    beforeMinutes: step.before.minMinutes,
+    afterMinutes: step.after.minMinutes,
+  }));
 }
 
 /** The engine on the event loop, for contexts without a compute pool (tests and tools). */
@@ -232,25 +310,36 @@ function budgetExceeded(error: ComputeBudgetError): string {
   return `the availability computation ran over its budget of ${error.budgetMs} ms; ${SHRINK}`;
 }
 
+/**
+ * The pool was at capacity (docs/deployment.md, "Compute capacity"): an application over its
+ * share, or a full API queue, is told to slow down (429); a page, or work that waited out its
+ * budget, finds the server busy (503). Both with Retry-After.
+ */
+export function busyError(error: ComputeBusyError): DomainError {
+  const code = error.lane === 'api' && error.reason === 'full' ? 'rate_limited' : 'unavailable';
+  return new DomainError(code, error.message, { retryAfterSeconds: error.retryAfterSeconds });
+}
+
 async function availabilityWithin(ctx: AppContext, query: AvailabilityQuery): Promise<AvailableSlot[]> {
+  return withinBudget('query_periods', () => (ctx.compute ?? inline).findAvailability(query));
+}
+
+/**
+ * Runs engine work with the engine's complexity guard and the compute budget turned into a 422
+ * `errors.too_complex` at `path`.
+ */
+export async function withinBudget<T>(path: string, work: () => Promise<T>): Promise<T> {
   try {
-    return await (ctx.compute ?? inline).findAvailability(query);
+    return await work();
   } catch (error) {
-    if (error instanceof ComputeBudgetError) throw tooComplex('query_periods', budgetExceeded(error));
+    if (error instanceof SequenceTooComplexError) throw tooComplex(path, error.message);
+    if (error instanceof ComputeBudgetError) throw tooComplex(path, budgetExceeded(error));
+    if (error instanceof ComputeBusyError) throw busyError(error);
     throw error;
   }
 }
 
-/**
- * findSequences through the context's compute port, with the engine's complexity guard and the
- * compute budget turned into a 422 `errors.too_complex` on `sequence`.
- */
-export async function searchSequences(ctx: AppContext, query: SequenceQuery): Promise<SequenceOption[]> {
-  try {
-    return await (ctx.compute ?? inline).findSequences(query);
-  } catch (error) {
-    if (error instanceof SequenceTooComplexError) throw tooComplex('sequence', error.message);
-    if (error instanceof ComputeBudgetError) throw tooComplex('sequence', budgetExceeded(error));
-    throw error;
-  }
+/** findSequences through the context's compute port, within the budget (422 on `sequence`). */
+export function searchSequences(ctx: AppContext, query: SequenceQuery): Promise<SequenceOption[]> {
+  return withinBudget('sequence', () => (ctx.compute ?? inline).findSequences(query));
 }

@@ -3,9 +3,11 @@
  * (native events, rtseq's holds and bookings, external calendars) and their open time (member
  * periods, availability rules, available periods). All I/O for one request happens here, in bulk.
  */
+import { type AvailabilityConstraint, countingWindow } from '../../domain/engine/constraints.ts';
 import {
   type AccountRule,
   buildGroups,
+  type CountedRow,
   type GroupRequest,
   type MemberFacts,
   type MemberRequest,
@@ -16,7 +18,7 @@ import type { Group } from '../../domain/engine/types.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
 import type { SourceFailure } from '../../ports/busy-source.ts';
-import type { AccountRecord, BusyRow, CalendarRecord } from '../../ports/store.ts';
+import type { AccountRecord, BusyRow, CalendarRecord, Repos } from '../../ports/store.ts';
 import type { Caller } from '../accounts/auth.ts';
 import type { AppContext } from '../context.ts';
 
@@ -122,12 +124,14 @@ export async function checkMembers(
 }
 
 /**
- * Resolves every group of every step at once: loads what the members' busy and open time depend on
- * (in bulk, one read), then the domain builds the engine's groups. Unknown subs and calendars (or
- * ones of another application) are collected into `problems` with their paths; the caller throws.
- * `ignoreHoldsOf` leaves out the holds of one link (they never block that link's own pages, holds
- * or bookings);
- * `ignoreBooking` leaves out a rescheduling link's own booking.
+ * Resolves every group of every step at once: checks the members, loads what their busy and open
+ * time depend on in bulk (native busy time from the busy cache or a few calendars a statement;
+ * reservations, rules and periods in one read; each external calendar once, in parallel; the event
+ * loop free between the phases of a large request), then the domain builds the engine's groups. Unknown subs and calendars (or ones of another application) are collected into `problems`
+ * with their paths and nothing is loaded; the caller throws. `options.fresh` reads external
+ * calendars past their cache; `options.ignoreHoldsOf` leaves out the holds of one link (they never
+ * block that link's own pages, holds or bookings); `options.ignoreBooking` leaves out a
+ * rescheduling link's own booking.
  */
 export async function resolveGroups(
   ctx: AppContext,
@@ -216,6 +220,7 @@ async function loadMemberFacts(
           r.kind !== 'booking' ||
           r.linkId !== options.ignoreBooking.linkId),
     ),
+    counted: await readCounted(repos, allMembers, calendarsByAccount, window, now, options),
     rules: await repos.rules.byAccounts(managedIds),
     periods: await repos.periods.byAccounts(managedIds, window),
     // Managed or not is decided by everything the account has stored, never by the window (5.1).
@@ -283,7 +288,47 @@ async function loadMemberFacts(
     rulesByAccount,
     periodsByAccount,
     managedAccounts: new Set([...rulesByAccount.keys(), ...bulk.withPeriods]),
+    countedByAccount: bulk.counted,
   };
+}
+
+/**
+ * What the availability constraints of the members that carry any count (SPEC 5.1), read for the
+ * window widened to whole periods: the accounts' events that the application wrote through the
+ * Events API (on any of their calendars; the build step keeps the member's counted ones) and their
+ * live holds and bookings, which stand for the events bookings write. The same holds and bookings
+ * are left out as for busy time (a link's own hold; a rescheduling link's own booking).
+ */
+async function readCounted(
+  repos: Repos,
+  members: readonly MemberRequest[],
+  calendarsByAccount: ReadonlyMap<string, readonly CalendarRecord[]>,
+  window: Interval,
+  now: number,
+  options: BusyOptions,
+): Promise<Map<string, CountedRow[]>> {
+  const constraintsBySub = new Map<string, AvailabilityConstraint[]>();
+  for (const member of members) {
+    if (member.availabilityConstraints === undefined) continue;
+    const list = constraintsBySub.get(member.sub) ?? [];
+    list.push(...member.availabilityConstraints);
+    constraintsBySub.set(member.sub, list);
+  }
+  const out = new Map<string, CountedRow[]>();
+  for (const [sub, constraints] of constraintsBySub) {
+    const counting = countingWindow(constraints, window);
+    const calendarIds = (calendarsByAccount.get(sub) ?? []).map((c) => c.id);
+    const rows: CountedRow[] = await repos.events.countedIn(calendarIds, counting);
+    for (const r of await repos.reservations.liveIn([sub], counting, now)) {
+      if (r.startMs < counting.start || r.startMs >= counting.end) continue;
+      if (options.ignoreHoldsOf !== undefined && r.kind === 'hold' && r.linkId === options.ignoreHoldsOf)
+        continue;
+      if (options.ignoreBooking?.linkId === r.linkId && r.kind === 'booking') continue;
+      rows.push({ calendarId: null, startMs: r.startMs, tags: r.tags ?? [] });
+    }
+    out.set(sub, rows);
+  }
+  return out;
 }
 
 function groupBy<T, V>(items: readonly T[], entry: (item: T) => [string, V]): Map<string, V[]> {

@@ -2,6 +2,8 @@
  * What a booking writes inside its transaction (SPEC 6.3): reservations, the step events in the
  * target calendars, and outbox rows for callbacks and CalDAV write-backs.
  */
+
+import { tagValuesOf } from '../../domain/engine/constraints.ts';
 import type { SequenceOption } from '../../domain/engine/types.ts';
 import { formatUtc } from '../../domain/time/format.ts';
 import type {
@@ -20,6 +22,7 @@ import {
   stepEventId,
   stepSummary,
 } from '../links/link-model.ts';
+import { loadLimitsFor } from './load-limits.ts';
 
 /** The engine's option as the link records it: with each step's sequence_id, event_id and summary. */
 export function describeOption(request: LinkRequest, option: SequenceOption): BookedOption {
@@ -56,6 +59,7 @@ export function reservationsFor(
       kind,
       expiresAt,
       holderKey,
+      tags: tagValuesOf(mergedEvent(link.request, step).tags),
     })),
   );
 }
@@ -79,6 +83,7 @@ export async function replaceWithBookings(
     reservationsFor(ctx, link, booked, 'booking', holderKey),
     now,
     holderKey,
+    await loadLimitsFor(repos, link.request, booked),
   );
 }
 

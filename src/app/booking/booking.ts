@@ -29,6 +29,7 @@ import {
   reservationsFor,
   writeStepEvents,
 } from './booking-writes.ts';
+import { loadLimitsFor } from './load-limits.ts';
 import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
 
 export type ClosedState =
@@ -220,7 +221,12 @@ async function placeHold(
       // one visitor with many sessions cannot hold many options.
       await repos.linkGuards.putHold({ linkId: link.id, holderKey, optionKey: optionKey(option), expiresAt });
       await repos.reservations.releaseLink(link.id, ['hold']);
-      await repos.reservations.insertAll(rows, now, holderKey);
+      await repos.reservations.insertAll(
+        rows,
+        now,
+        holderKey,
+        await loadLimitsFor(repos, link.request, described),
+      );
     });
   } catch (error) {
     if (error instanceof ReservationConflictError || error instanceof TakenMeanwhile)

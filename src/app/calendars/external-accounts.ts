@@ -3,24 +3,34 @@
  * calendars are discovered and become rtseq calendars) or an ICS feed (one read-only calendar).
  * Used by `POST /v1/external_calendars/{caldav,ics}` and by `rtseq calendars connect-*`.
  *
- * Discovery and the feed check go through `ctx.connector` (a port; main.ts passes the adapters'
+ * Discovery and the feed check go through `ctx.connector` (a port; wiring/wire.ts passes the adapters'
  * ExternalCalendars), so this file stays free of adapters. Credentials are sealed with SECRET_KEY
  * before they reach the store and never appear in a result, an error or a log line.
  */
 
-import { DomainError, Problems } from '../../domain/errors.ts';
+import { Problems } from '../../domain/errors.ts';
 import { isValidTimeZone } from '../../domain/time/zones.ts';
+import type { ProviderCalendar } from '../../ports/calendar-provider.ts';
 import type {
+  CaldavCalendarRef,
   CaldavCredentials,
-  DiscoveredCalendar,
   ExternalCalendarConnector,
-  ExternalCalendarErrorCode,
   ExternalCalendarRef,
 } from '../../ports/external-calendars.ts';
-import type { AccountRecord, ApplicationRecord, CalendarRecord } from '../../ports/store.ts';
+import type { AccountRecord, ApplicationRecord, CalendarRecord, Repos } from '../../ports/store.ts';
 import { issueTokens } from '../accounts/accounts.ts';
 import type { AppContext } from '../context.ts';
 import { checkOutboundUrl } from '../outbound.ts';
+import {
+  type ConnectPaths,
+  caldavProblem,
+  errorCode,
+  hostOf,
+  icsProblem,
+  problem,
+} from './source-problems.ts';
+
+export type { ConnectPaths };
 
 /** Which account the new calendars join: a new one, the one behind an application key, or `sub`. */
 export type AccountChoice = {
@@ -50,18 +60,6 @@ export type ConnectedAccount = {
   readonly calendars: readonly CalendarRecord[];
 };
 
-/**
- * Field paths the problems are reported at; the API uses the wire names, the CLI its flags.
- */
-export type ConnectPaths = {
-  readonly serverUrl: string;
-  readonly username: string;
-  readonly password: string;
-  readonly url: string;
-  readonly sub: string;
-  readonly applicationCalendarId: string;
-};
-
 export const WIRE_PATHS: ConnectPaths = {
   serverUrl: 'server_url',
   username: 'username',
@@ -71,41 +69,49 @@ export const WIRE_PATHS: ConnectPaths = {
   applicationCalendarId: 'application_calendar_id',
 };
 
-const DAY_MS = 86_400_000;
+/** Where a source's calendars come from: a CalDAV login or a feed URL (what a profile seals). */
+export type SourceCredentials =
+  | { readonly kind: 'caldav'; readonly credentials: CaldavCredentials }
+  | { readonly kind: 'ics'; readonly feedUrl: string };
+
+/** A checked source: the calendars to add, and names for a new account and profile. */
+export type SourcePlan = {
+  readonly credentials: SourceCredentials;
+  readonly accountName: string;
+  /** The user name at the server, or the feed's host. */
+  readonly profileName: string;
+  readonly sources: readonly Source[];
+};
 
 /**
- * Discovers the event calendars of a CalDAV account and connects them all. A wrong password is
- * a 422 at `password` (`errors.caldav_auth_failed`); a server that cannot be reached or does not
- * answer in CALENDAR_TIMEOUT_MS is a 422 at `server_url` (`errors.caldav_unreachable`).
- * Calendars already connected to the account (same calendar URL and username) are kept, not
- * duplicated, so repeating the call is safe.
+ * Checks a CalDAV login against its server and lists its event calendars. A wrong password is a
+ * 422 at `password` (`errors.caldav_auth_failed`); a server that cannot be reached, is refused by
+ * the outbound guard or does not answer in CALENDAR_TIMEOUT_MS is a 422 at `server_url`
+ * (`errors.caldav_unreachable`). Problems already in `problems` are thrown with the first ones.
  */
-export async function connectCaldavAccount(
+export async function planCaldavSources(
   ctx: AppContext,
-  application: ApplicationRecord,
-  request: CaldavConnectRequest,
-  paths: ConnectPaths = WIRE_PATHS,
-): Promise<ConnectedAccount> {
+  request: Pick<CaldavConnectRequest, 'serverUrl' | 'username' | 'password' | 'name' | 'tzid'>,
+  paths: ConnectPaths,
+  problems: Problems,
+): Promise<SourcePlan> {
   const connector = requireConnector(ctx);
-  const problems = new Problems();
   await checkOutboundUrl(ctx, request.serverUrl, paths.serverUrl, problems);
-  await checkAccountChoice(ctx, application, request, paths, problems);
   problems.throwIfAny();
-
   const credentials: CaldavCredentials = {
     serverUrl: request.serverUrl,
     username: request.username,
     password: request.password,
   };
-  let discovered: readonly DiscoveredCalendar[];
+  let discovered: readonly ProviderCalendar<CaldavCalendarRef>[];
   try {
-    discovered = await connector.caldav.discoverCalendars(credentials);
+    discovered = await connector.providers.caldav.listCalendars(credentials);
   } catch (error) {
     throw caldavProblem(errorCode(error), ctx.config.calendarTimeoutMs, paths);
   }
   // A public server must not hand us calendars on private addresses (SSRF through discovery).
   for (const calendar of discovered) {
-    await checkOutboundUrl(ctx, calendar.calendarUrl, paths.serverUrl, problems);
+    await checkOutboundUrl(ctx, calendar.ref.calendarUrl, paths.serverUrl, problems);
   }
   if (discovered.length === 0) {
     problems.add(
@@ -115,54 +121,87 @@ export async function connectCaldavAccount(
     );
   }
   problems.throwIfAny();
-
   const host = hostOf(request.serverUrl);
-  return linkSources(ctx, application, request, paths, {
+  return {
+    credentials: { kind: 'caldav', credentials },
     accountName: request.name ?? `${request.username} at ${host}`,
+    profileName: `${request.username} at ${host}`,
     sources: discovered.map((calendar) => ({
-      ref: { kind: 'caldav', calendarUrl: calendar.calendarUrl, credentials },
-      name: calendar.displayName.trim() === '' ? host : calendar.displayName.trim(),
+      ref: calendar.ref,
+      name: calendar.name.trim() === '' ? host : calendar.name.trim(),
       readOnly: calendar.readOnly,
       tzid:
         request.tzid ??
         (calendar.tzid !== null && isValidTimeZone(calendar.tzid) ? calendar.tzid : null) ??
         'Etc/UTC',
     })),
-  });
+  };
 }
 
 /**
- * Connects an ICS feed as one read-only calendar, after one read proves it answers with
- * iCalendar data (otherwise a 422 at `url`: `errors.ics_unreachable` or `errors.ics_invalid`).
+ * Checks a feed URL with one read that must answer with iCalendar data (otherwise a 422 at `url`:
+ * `errors.ics_unreachable` or `errors.ics_invalid`); the plan is one read-only calendar.
  */
+export async function planIcsSource(
+  ctx: AppContext,
+  request: Pick<IcsConnectRequest, 'url' | 'name' | 'tzid'>,
+  paths: ConnectPaths,
+  problems: Problems,
+): Promise<SourcePlan> {
+  const connector = requireConnector(ctx);
+  await checkOutboundUrl(ctx, request.url, paths.url, problems);
+  problems.throwIfAny();
+  const tzid = request.tzid ?? 'Etc/UTC';
+  let ref: ExternalCalendarRef;
+  try {
+    const [listed] = await connector.providers.ics.listCalendars({ feedUrl: request.url });
+    if (listed === undefined) throw new Error('a feed is one calendar');
+    ref = listed.ref;
+  } catch (error) {
+    throw icsProblem(errorCode(error), ctx.config, paths);
+  }
+  const host = hostOf(request.url);
+  return {
+    credentials: { kind: 'ics', feedUrl: request.url },
+    accountName: request.name ?? host,
+    profileName: host,
+    sources: [{ ref, name: request.name ?? `Feed from ${host}`, readOnly: true, tzid }],
+  };
+}
+
+/**
+ * Discovers the event calendars of a CalDAV account and connects them all (see
+ * planCaldavSources for the problems). Calendars already connected to the account (same calendar
+ * URL and username) are kept, not duplicated, so repeating the call is safe.
+ */
+export async function connectCaldavAccount(
+  ctx: AppContext,
+  application: ApplicationRecord,
+  request: CaldavConnectRequest,
+  paths: ConnectPaths = WIRE_PATHS,
+): Promise<ConnectedAccount> {
+  requireConnector(ctx);
+  const problems = new Problems();
+  await checkAccountChoice(ctx, application, request, paths, problems);
+  const plan = await planCaldavSources(ctx, request, paths, problems);
+  return linkSources(ctx, application, request, paths, plan);
+}
+
+/** Connects an ICS feed as one read-only calendar (see planIcsSource for the problems). */
 export async function connectIcsFeed(
   ctx: AppContext,
   application: ApplicationRecord,
   request: IcsConnectRequest,
   paths: ConnectPaths = WIRE_PATHS,
 ): Promise<ConnectedAccount> {
-  const connector = requireConnector(ctx);
+  requireConnector(ctx);
   const problems = new Problems();
-  await checkOutboundUrl(ctx, request.url, paths.url, problems);
   await checkAccountChoice(ctx, application, request, paths, problems);
-  problems.throwIfAny();
-
-  const tzid = request.tzid ?? 'Etc/UTC';
-  const ref: ExternalCalendarRef = { kind: 'ics', feedUrl: request.url };
-  const now = ctx.clock.now();
-  try {
-    await connector.readBusy(ref, { start: now, end: now + DAY_MS }, tzid);
-  } catch (error) {
-    throw icsProblem(errorCode(error), ctx.config, paths);
-  }
-  const host = hostOf(request.url);
-  return linkSources(ctx, application, request, paths, {
-    accountName: request.name ?? host,
-    sources: [{ ref, name: request.name ?? `Feed from ${host}`, readOnly: true, tzid }],
-  });
+  const plan = await planIcsSource(ctx, request, paths, problems);
+  return linkSources(ctx, application, request, paths, plan);
 }
 
-type Source = {
+export type Source = {
   readonly ref: ExternalCalendarRef;
   readonly name: string;
   readonly readOnly: boolean;
@@ -175,7 +214,7 @@ async function linkSources(
   application: ApplicationRecord,
   choice: AccountChoice,
   paths: ConnectPaths,
-  plan: { accountName: string; sources: readonly Source[] },
+  plan: Pick<SourcePlan, 'accountName' | 'sources'>,
 ): Promise<ConnectedAccount> {
   return ctx.store.transaction(async (repos) => {
     const now = ctx.clock.now();
@@ -201,41 +240,60 @@ async function linkSources(
       };
       await repos.accounts.insert(account);
     }
-    const existing = (await repos.calendars.byAccount(account.id)).filter((c) => !c.deleted);
-    const existingKeys = new Map<string, CalendarRecord>();
-    for (const calendar of existing) {
-      const key = sourceKeyOf(ctx, calendar);
-      if (key !== null) existingKeys.set(key, calendar);
-    }
-    const calendars: CalendarRecord[] = [];
-    let hasPrimary = existing.some((c) => c.primary);
-    for (const source of plan.sources) {
-      const found = existingKeys.get(sourceKey(source.ref));
-      if (found !== undefined) {
-        calendars.push(found);
-        continue;
-      }
-      const calendar: CalendarRecord = {
-        id: ctx.ids.newId('cal'),
-        accountId: account.id,
-        name: source.name,
-        kind: source.ref.kind,
-        readOnly: source.readOnly,
-        primary: !hasPrimary,
-        deleted: false,
-        tzid: source.tzid,
-        color: null,
-        sourceSealed: ctx.secrets.seal(JSON.stringify(source.ref)),
-        version: 0,
-        createdAt: now,
-      };
-      hasPrimary = true;
-      await repos.calendars.insert(calendar);
-      calendars.push(calendar);
-    }
+    const calendars = await addSources(ctx, repos, account.id, plan.sources, null);
     const tokens = await issueTokens(ctx, repos, account.id);
     return { account, calendars, ...tokens };
   });
+}
+
+/**
+ * Adds the calendars of `sources` the account does not have yet (same calendar URL and user, in the
+ * same profile) and returns every calendar of the sources, in order. `profileId` marks calendars
+ * connected through /oauth/authorize; null: the account's own.
+ */
+export async function addSources(
+  ctx: AppContext,
+  repos: Repos,
+  accountId: string,
+  sources: readonly Source[],
+  profileId: string | null,
+): Promise<CalendarRecord[]> {
+  const now = ctx.clock.now();
+  const existing = (await repos.calendars.byAccount(accountId)).filter((c) => !c.deleted);
+  const existingKeys = new Map<string, CalendarRecord>();
+  for (const calendar of existing) {
+    if ((calendar.profileId ?? null) !== profileId) continue;
+    const key = sourceKeyOf(ctx, calendar);
+    if (key !== null) existingKeys.set(key, calendar);
+  }
+  const calendars: CalendarRecord[] = [];
+  let hasPrimary = existing.some((c) => c.primary);
+  for (const source of sources) {
+    const found = existingKeys.get(sourceKey(source.ref));
+    if (found !== undefined) {
+      calendars.push(found);
+      continue;
+    }
+    const calendar: CalendarRecord = {
+      id: ctx.ids.newId('cal'),
+      accountId,
+      name: source.name,
+      kind: source.ref.kind,
+      readOnly: source.readOnly,
+      primary: !hasPrimary,
+      deleted: false,
+      tzid: source.tzid,
+      color: null,
+      sourceSealed: ctx.secrets.seal(JSON.stringify(source.ref)),
+      version: 0,
+      createdAt: now,
+      profileId,
+    };
+    hasPrimary = true;
+    await repos.calendars.insert(calendar);
+    calendars.push(calendar);
+  }
+  return calendars;
 }
 
 /** Identity of a source: the same calendar for the same user (a password change is not a new calendar). */
@@ -277,101 +335,5 @@ async function checkAccountChoice(
   const found = await ctx.store.read((repos) => repos.accounts.byIds(application.id, [choice.sub!]));
   if (found.length === 0) {
     problems.add(paths.sub, 'errors.unknown_sub', `${choice.sub} is not an account of this application`);
-  }
-}
-
-function errorCode(error: unknown): ExternalCalendarErrorCode | null {
-  const code = (error as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'timeout':
-    case 'auth_failed':
-    case 'forbidden':
-    case 'not_found':
-    case 'unreachable':
-    case 'bad_response':
-    case 'parse_failed':
-    case 'over_budget':
-      return code;
-    default:
-      return null;
-  }
-}
-
-function caldavProblem(code: ExternalCalendarErrorCode | null, timeoutMs: number, paths: ConnectPaths) {
-  switch (code) {
-    case 'auth_failed':
-      return problem(
-        paths.password,
-        'errors.caldav_auth_failed',
-        'the CalDAV server rejected the username or password',
-      );
-    case 'forbidden':
-      return problem(
-        paths.username,
-        'errors.caldav_forbidden',
-        'the CalDAV server accepted the login but does not let this user list calendars',
-      );
-    case 'timeout':
-      return problem(
-        paths.serverUrl,
-        'errors.caldav_unreachable',
-        `the CalDAV server did not answer within ${timeoutMs} ms`,
-      );
-    case 'unreachable':
-      return problem(paths.serverUrl, 'errors.caldav_unreachable', 'the CalDAV server could not be reached');
-    default:
-      return problem(
-        paths.serverUrl,
-        'errors.caldav_not_found',
-        'no CalDAV calendars were found at this URL (is it the CalDAV address of the server?)',
-      );
-  }
-}
-
-function icsProblem(
-  code: ExternalCalendarErrorCode | null,
-  limits: { calendarTimeoutMs: number; computeBudgetMs: number },
-  paths: ConnectPaths,
-) {
-  switch (code) {
-    case 'parse_failed':
-      return problem(paths.url, 'errors.ics_invalid', 'the URL does not serve iCalendar (ICS) data');
-    case 'over_budget':
-      return problem(
-        paths.url,
-        'errors.ics_invalid',
-        `reading the feed's events took longer than ${limits.computeBudgetMs} ms`,
-      );
-    case 'timeout':
-      return problem(
-        paths.url,
-        'errors.ics_unreachable',
-        `the feed did not answer within ${limits.calendarTimeoutMs} ms`,
-      );
-    case 'not_found':
-      return problem(paths.url, 'errors.ics_unreachable', 'the feed was not found (HTTP 404)');
-    case 'auth_failed':
-    case 'forbidden':
-      return problem(paths.url, 'errors.ics_unreachable', 'the feed refused access');
-    case 'bad_response':
-      return problem(
-        paths.url,
-        'errors.ics_unreachable',
-        'the feed gave an unexpected answer or is too large',
-      );
-    default:
-      return problem(paths.url, 'errors.ics_unreachable', 'the feed could not be reached');
-  }
-}
-
-function problem(path: string, code: string, description: string): DomainError {
-  return new DomainError('invalid_request', description, { problems: [{ path, code, description }] });
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
   }
 }

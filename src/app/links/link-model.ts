@@ -117,6 +117,7 @@ function stepFromStored(kind: LinkKind, step: StoredStep, index: number): StepRe
         availablePeriods: m.availablePeriods,
         managedAvailability: m.managedAvailability,
         availabilityRuleIds: m.availabilityRuleIds,
+        ...(m.availabilityConstraints === null ? {} : { availabilityConstraints: m.availabilityConstraints }),
       })),
     };
   });
@@ -175,6 +176,13 @@ export function storedRequest(request: LinkRequest): StoredRequest {
             availablePeriods: m.availablePeriods?.map((p) => ({ start: p.start, end: p.end })) ?? null,
             managedAvailability: m.managedAvailability,
             availabilityRuleIds: m.availabilityRuleIds,
+            availabilityConstraints:
+              m.availabilityConstraints?.map((c) => ({
+                limit: c.limit,
+                period: c.period,
+                tzid: c.tzid,
+                tags: c.tags === null ? null : [...c.tags],
+              })) ?? null,
           })),
         })),
         durationMinutes: step.durationMinutes,

@@ -10,9 +10,9 @@ import { LINK_FORMAT, STORED_BOOKED, STORED_REQUEST } from './stored-link.ts';
  * number, keeping the old entries.
  */
 const RECORDED: Readonly<Record<number, { request: string; booked: string }>> = {
-  2: {
+  3: {
     request:
-      '{kind: "sequencing" | "scheduling", redirectUri: string, state: string | null, event: json-object, sequence: {steps: [{sequenceId: string | number, ordinal: number | null, groups: [{members: [{sub: string, calendarIds: [string] | null, availablePeriods: [{start: number, end: number}] | null, managedAvailability: boolean, availabilityRuleIds: [string] | null}], required: number | null}], durationMinutes: number, startIntervalMinutes: number | null, before: {minMinutes: number, maxMinutes: number | null}, after: {minMinutes: number, maxMinutes: number | null}, stepPeriods: [{start: number, end: number}] | null, event: json-object | null}], queryPeriods: [{start: number, end: number}], tzid: string | null, minimumNoticeMinutes: number, maxResults: number}, targetCalendars: [{sub: string, calendarId: string}], completedCallbackUrl: string | null, noTimesSuitableUrl: string | null, redirectCompletedUrl: string | null, selectionMode: "no_confirm" | "confirm", hourFormat: "h" | "H" | null, locale: string | null, organizer: {name: string | null, email: string | null} | null, inviteeActions: {reschedule: boolean, cancel: boolean}, inviteeActionCutoffMinutes: number}',
+      '{kind: "sequencing" | "scheduling", redirectUri: string, state: string | null, event: json-object, targetCalendars: [{sub: string, calendarId: string}], completedCallbackUrl: string | null, noTimesSuitableUrl: string | null, redirectCompletedUrl: string | null, selectionMode: "no_confirm" | "confirm", sequence: {steps: [{sequenceId: string | number, ordinal: number | null, groups: [{members: [{sub: string, calendarIds: [string] | null, availablePeriods: [{start: number, end: number}] | null, managedAvailability: boolean, availabilityRuleIds: [string] | null, availabilityConstraints: [{limit: number, period: "day" | "week" | "month", tzid: string, tags: [string] | null}] | null}], required: number | null}], durationMinutes: number, startIntervalMinutes: number | null, before: {minMinutes: number, maxMinutes: number | null}, after: {minMinutes: number, maxMinutes: number | null}, stepPeriods: [{start: number, end: number}] | null, event: json-object | null}], queryPeriods: [{start: number, end: number}], tzid: string | null, minimumNoticeMinutes: number, maxResults: number}, hourFormat: "h" | "H" | null, locale: string | null, organizer: {name: string | null, email: string | null} | null, inviteeActions: {reschedule: boolean, cancel: boolean}, inviteeActionCutoffMinutes: number}',
     booked:
       '{steps: [{index: number, sequenceId: string | number, start: number, end: number, participants: [string], eventId: string, summary: string}]}',
   },
@@ -45,6 +45,7 @@ const request: LinkRequest = {
                 availablePeriods: [{ start: T, end: T + 8 * HOUR }],
                 managedAvailability: false,
                 availabilityRuleIds: null,
+                availabilityConstraints: [{ limit: 2, period: 'day', tzid: 'UTC', tags: ['interview'] }],
               },
             ],
           },
@@ -111,9 +112,31 @@ function record(over: Partial<LinkRecord>): LinkRecord {
   };
 }
 
-/** What version 1 wrote: `{format: 1, ...the wire reader's LinkRequest}`, paths and all. */
-function formatOneRequest(): Record<string, unknown> {
-  return JSON.parse(JSON.stringify({ format: 1, ...request }));
+/**
+ * What earlier versions wrote: `{format, ...the wire reader's LinkRequest}`, paths and all; format 1
+ * before members had availability constraints, format 2 with them.
+ */
+function legacyRequest(format: 1 | 2): Record<string, unknown> {
+  const row = JSON.parse(JSON.stringify({ format, ...request }));
+  if (format === 1) {
+    for (const step of row.sequence.steps) {
+      for (const group of step.groups)
+        for (const member of group.members) delete member.availabilityConstraints;
+    }
+  }
+  return row;
+}
+
+/** The request without constraints, as a format 1 row decodes. */
+function withoutConstraints(): LinkRequest {
+  const plain = JSON.parse(JSON.stringify(request)) as LinkRequest;
+  for (const step of plain.sequence.steps) {
+    for (const group of step.groups) {
+      for (const member of group.members)
+        delete (member as { availabilityConstraints?: unknown }).availabilityConstraints;
+    }
+  }
+  return plain;
 }
 
 describe('the stored link format', () => {
@@ -137,14 +160,16 @@ describe('the stored link format', () => {
     assert.deepEqual(link.booked, booked);
   });
 
-  it('decodes a format 1 row as version 1 wrote it', () => {
-    const link = decodeLink(record({ request: formatOneRequest(), booked: { format: 1, ...booked } }));
-    assert.deepEqual(link.request, request);
-    assert.deepEqual(link.booked, booked);
+  it('decodes format 1 and format 2 rows as earlier versions wrote them', () => {
+    const one = decodeLink(record({ request: legacyRequest(1), booked: { format: 1, ...booked } }));
+    assert.deepEqual(one.request, withoutConstraints());
+    assert.deepEqual(one.booked, booked);
+    const two = decodeLink(record({ request: legacyRequest(2), booked: { format: 2, ...booked } }));
+    assert.deepEqual(two.request, request);
   });
 
   it('decodes a row from before the format number and the later fields, with their defaults', () => {
-    const old = formatOneRequest();
+    const old = legacyRequest(1);
     for (const key of [
       'format',
       'hourFormat',
@@ -161,7 +186,7 @@ describe('the stored link format', () => {
     assert.equal(link.request.organizer, null);
     assert.deepEqual(link.request.inviteeActions, { reschedule: false, cancel: false });
     assert.equal(link.request.inviteeActionCutoffMinutes, 24 * 60);
-    assert.deepEqual(link.request.sequence, request.sequence);
+    assert.deepEqual(link.request.sequence, withoutConstraints().sequence);
   });
 
   it('refuses a row that does not fit, naming the field; and an unknown format', () => {

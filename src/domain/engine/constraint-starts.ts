@@ -4,7 +4,8 @@
  */
 import type { PackedIntervals } from '../time/intervals.ts';
 import { packedIntersects } from '../time/intervals.ts';
-import { type EngineCache, lowerBound, packCached } from './free-time.ts';
+import { lowerBound } from './bounds.ts';
+import { type EngineCache, packCached } from './engine-cache.ts';
 import type { MemberAvailability } from './types.ts';
 
 /**

@@ -78,25 +78,51 @@ export function constraintPeriodAt(period: ConstraintPeriod, tzid: string, insta
   return end > instant ? { start, end } : { start, end: start + DAY_MS };
 }
 
+/** At most this many periods per constraint (requests span at most 90 days; this stops a runaway). */
+const MAX_PERIODS = 4000;
+
+/**
+ * The periods of the last few (period, zone, window) asked for: every member of a request usually
+ * has the same constraint over the same window, and finding the boundaries is most of the cost of
+ * preparing a member's load. Keyed by value, so sharing them is invisible to callers.
+ */
+const coveringMemo = new Map<string, readonly Interval[]>();
+const COVERING_MEMO_MAX = 64;
+
 /**
  * Every period of `period` in `tzid` meeting `[window.start, window.end)`, ascending and touching.
- * At most `maxPeriods` (the window is bounded by the request limits; this only stops a runaway).
  */
 export function constraintPeriodsCovering(
   period: ConstraintPeriod,
   tzid: string,
   window: Interval,
-  maxPeriods = 4000,
-): Interval[] {
+): readonly Interval[] {
+  const key = `${period}|${tzid}|${window.start}|${window.end}`;
+  const known = coveringMemo.get(key);
+  if (known !== undefined) return known;
   const out: Interval[] = [];
-  if (!(window.start < window.end)) return out;
   let at = window.start;
-  while (at < window.end && out.length < maxPeriods) {
+  while (at < window.end && out.length < MAX_PERIODS) {
     const current = constraintPeriodAt(period, tzid, at);
     out.push(current);
     at = current.end;
   }
+  if (coveringMemo.size >= COVERING_MEMO_MAX) coveringMemo.delete(coveringMemo.keys().next().value!);
+  coveringMemo.set(key, out);
   return out;
+}
+
+/** The values of a wire `tags` object (`{"private": [{"value": …}]}`), as events store it. */
+export function tagValuesOf(tags: unknown): string[] | null {
+  if (typeof tags !== 'object' || tags === null) return null;
+  const list = (tags as { private?: unknown }).private;
+  if (!Array.isArray(list)) return null;
+  const values = list
+    .map((item) =>
+      typeof item === 'object' && item !== null ? (item as { value?: unknown }).value : undefined,
+    )
+    .filter((value): value is string => typeof value === 'string');
+  return values.length === 0 ? null : values;
 }
 
 /** Whether an event with these tag values counts for the constraint. */

@@ -8,52 +8,20 @@ import {
   EMPTY_PACKED,
   expandPacked,
   intersectPacked,
-  PackedArena,
   type PackedIntervals,
   packedContains,
   packedIntersects,
-  packIntervals,
   subtractPacked,
 } from '../time/intervals.ts';
 import { alignedStarts } from '../time/zones.ts';
+import { lowerBound, upperBound } from './bounds.ts';
 import { blockedCandidates, fullPeriods, markAround, startsInFullPeriod } from './constraint-starts.ts';
+import { type EngineCache, packCached } from './engine-cache.ts';
 import type { Group, MemberAvailability } from './types.ts';
 
-/**
- * Per-call memo: the same member (same `busy` array) is usually listed in several steps, and the
- * same start grid is shared by steps with the same interval. Never kept across calls.
- */
-export type EngineCache = {
-  readonly packed: Map<readonly Interval[], PackedIntervals>;
-  readonly expanded: Map<PackedIntervals, Map<string, PackedIntervals>>;
-  readonly grids: Map<string, Float64Array>;
-  /** A slot window narrowed to one open list: by open list, then by window. */
-  readonly narrowed: Map<PackedIntervals, Map<PackedIntervals, PackedIntervals>>;
-  /** Each candidate grid's even spacing, or 0 (see `uniformStep`). */
-  readonly gridSteps: Map<Float64Array, number>;
-  /** Where packed busy and open lists of this call are kept. */
-  readonly arena: PackedArena;
-};
-
-export function createEngineCache(): EngineCache {
-  return {
-    packed: new Map(),
-    expanded: new Map(),
-    grids: new Map(),
-    narrowed: new Map(),
-    gridSteps: new Map(),
-    arena: new PackedArena(),
-  };
-}
-
-export function packCached(intervals: readonly Interval[], cache: EngineCache): PackedIntervals {
-  let packed = cache.packed.get(intervals);
-  if (packed === undefined) {
-    packed = packIntervals(intervals, cache.arena);
-    cache.packed.set(intervals, packed);
-  }
-  return packed;
-}
+export { lowerBound, upperBound } from './bounds.ts';
+// The engine's other modules and tests reach these through free-time.ts.
+export { createEngineCache, type EngineCache, packCached } from './engine-cache.ts';
 
 /**
  * Busy time grown so that a slot is free exactly when it avoids it: busy `[b, c)` blocks every slot
@@ -219,41 +187,6 @@ export function candidateStarts(
   }
   cache.grids.set(key, grid);
   return grid;
-}
-
-/**
- * First index `i >= from` with `values[i] >= target` (values ascending). Gallops from `from` first,
- * since successive targets are usually close to each other.
- */
-export function lowerBound(values: Float64Array, target: number, from = 0): number {
-  const n = values.length;
-  if (from >= n || values[from]! >= target) return from;
-  let step = 1;
-  while (from + step < n && values[from + step]! < target) step *= 2;
-  let lo = from + (step >> 1) + 1;
-  let hi = Math.min(from + step, n);
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid]! < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index `i >= from` with `values[i] > target` (values ascending), galloping like `lowerBound`. */
-export function upperBound(values: Float64Array, target: number, from = 0): number {
-  const n = values.length;
-  if (from >= n || values[from]! > target) return from;
-  let step = 1;
-  while (from + step < n && values[from + step]! <= target) step *= 2;
-  let lo = from + (step >> 1) + 1;
-  let hi = Math.min(from + step, n);
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid]! <= target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -17,6 +17,17 @@ export {
   prepareMemberLoad,
 } from './constraints.ts';
 export {
+  type ExplainedReason,
+  type ExplainFacts,
+  type Explanation,
+  explainAvailability,
+  explainSequences,
+  type MemberMinutes,
+  REASON_CODES,
+  type ReasonCode,
+  type UnavailableSource,
+} from './explain.ts';
+export {
   type ChosenOption,
   freeMembersAt,
   isOptionStillAvailable,

@@ -11,6 +11,7 @@ import {
   ruleOccurrencesIn,
   type WeeklyRule,
 } from '../time/weekly-rules.ts';
+import { type AvailabilityConstraint, type CountedEvent, prepareMemberLoad } from './constraints.ts';
 import type { Group, MemberAvailability } from './types.ts';
 
 export type MemberRequest = {
@@ -21,6 +22,8 @@ export type MemberRequest = {
   readonly availablePeriods: readonly Interval[] | null;
   readonly managedAvailability: boolean;
   readonly availabilityRuleIds: readonly string[] | null;
+  /** Load limits (SPEC 5.1); absent when the request gave none. */
+  readonly availabilityConstraints?: readonly AvailabilityConstraint[];
 };
 
 export type GroupRequest = {
@@ -50,11 +53,29 @@ export type MemberFacts<F extends { readonly calendarId: string }> = {
   /** Stored available periods meeting the window (ones outside it cannot contain a slot). */
   readonly periodsByAccount: ReadonlyMap<string, readonly Interval[]>;
   /**
+   * What availability constraints count (SPEC 5.1), for accounts of members that carry any: the
+   * application's own events by calendar (read for the window widened to whole periods), and the
+   * account's live holds and bookings (`calendarId` null: they count whatever the calendars).
+   */
+  readonly countedByAccount?: ReadonlyMap<string, readonly CountedRow[]>;
+  /**
    * Accounts with at least one availability rule or stored available period **anywhere in time**
    * (SPEC 5.1): only these are restricted by managed availability. Never derived from the window.
    */
   readonly managedAccounts: ReadonlySet<string>;
 };
+
+/** One event or reservation as constraints count it, with where it lives. */
+export type CountedRow = CountedEvent & { readonly calendarId: string | null };
+
+/**
+ * The events that count for a member's constraints: its rows on the calendars that count for it,
+ * plus every reservation of its account (SPEC 5.1: the application's own events and active holds).
+ */
+export function countedFor(rows: readonly CountedRow[], calendarIds: readonly string[]): CountedEvent[] {
+  const calendars = new Set(calendarIds);
+  return rows.filter((row) => row.calendarId === null || calendars.has(row.calendarId));
+}
 
 export type BuiltGroups<F> = {
   /** Engine groups per step, in the order of the requested steps and groups. */
@@ -138,7 +159,8 @@ export function memberKey(member: MemberRequest): string {
     member.calendarIds === null &&
     member.availablePeriods === null &&
     !member.managedAvailability &&
-    member.availabilityRuleIds === null;
+    member.availabilityRuleIds === null &&
+    member.availabilityConstraints === undefined;
   if (plain) return member.sub;
   return `\u0000${JSON.stringify([
     member.sub,
@@ -146,6 +168,7 @@ export function memberKey(member: MemberRequest): string {
     member.availablePeriods,
     member.managedAvailability,
     member.availabilityRuleIds,
+    member.availabilityConstraints ?? null,
   ])}`;
 }
 
@@ -180,7 +203,11 @@ export function buildGroups<F extends { readonly calendarId: string }>(
     }
     const busy = calendarIds.flatMap((id) => facts.busyByCalendar.get(id) ?? []);
     busy.push(...(facts.reservedByAccount.get(member.sub) ?? []));
-    return { sub: member.sub, busy, open: memberOpenTime(member, facts, window, occurrences) };
+    const open = memberOpenTime(member, facts, window, occurrences);
+    const constraints = member.availabilityConstraints;
+    if (constraints === undefined || constraints.length === 0) return { sub: member.sub, busy, open };
+    const counted = countedFor(facts.countedByAccount?.get(member.sub) ?? [], calendarIds);
+    return { sub: member.sub, busy, open, load: prepareMemberLoad(constraints, counted, window) };
   };
   // A member named the same way in many groups and steps is built once and shared: the engine's
   // caches (and the compute pool's transfer) then see one member, not one per mention.

@@ -132,7 +132,7 @@ export function referenceFitsConstraints(member: Loaded, starts: readonly number
   return true;
 }
 
-function insideOne(set: readonly Interval[], start: number, end: number): boolean {
+export function insideOne(set: readonly Interval[], start: number, end: number): boolean {
   return referenceMerge(set).some((piece) => piece.start <= start && end <= piece.end);
 }
 
@@ -194,7 +194,7 @@ function selected(
 }
 
 /** SPEC 5.3: `now + minimum_notice`, rounded up to the whole second. */
-function referenceNoticeBound(query: { now: number; minimumNoticeMs: number }): number {
+export function referenceNoticeBound(query: { now: number; minimumNoticeMs: number }): number {
   let bound = query.now + query.minimumNoticeMs;
   while (bound % 1000 !== 0) bound++;
   return bound;
@@ -207,7 +207,7 @@ function span(periods: readonly Interval[]): { from: number; to: number } {
 }
 
 /** Every available start of a slot shape, minute by minute (SPEC 5.1 to 5.3). */
-function referenceStarts(
+export function referenceStarts(
   groups: readonly Group[],
   durationMs: number,
   interval: number,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import {
   createApplicationCalendar,
@@ -7,10 +7,12 @@ import {
   revokeGrantOf,
   revokeSubOf,
 } from '../../app/accounts/accounts.ts';
+import { exchangeCode } from '../../app/connections/codes.ts';
 import { Problems } from '../../domain/errors.ts';
+import type { ApplicationRecord } from '../../ports/store.ts';
 import { applicationCaller, type HttpDeps, jsonBody } from '../request.ts';
 import { CRONOFY, ERRORS } from '../schemas.ts';
-import { readString, readTimeZone } from '../wire/reader.ts';
+import { type Json, readString, readTimeZone } from '../wire/reader.ts';
 
 const TokenResponse = Type.Object({
   token_type: Type.Literal('bearer'),
@@ -20,6 +22,7 @@ const TokenResponse = Type.Object({
   scope: Type.String(),
   sub: Type.String(),
   application_calendar_id: Type.Optional(Type.String()),
+  account_id: Type.Optional(Type.String({ description: 'authorization_code grants (SPEC 8b)' })),
   linking_profile: Type.Object({
     provider_name: Type.String(),
     profile_id: Type.String(),
@@ -79,12 +82,19 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
     '/oauth/token',
     {
       schema: {
-        summary: 'Refresh an access token (grant_type=refresh_token)',
+        summary:
+          'Exchange an authorization code (grant_type=authorization_code) or refresh an access token (grant_type=refresh_token)',
         tags: CRONOFY,
         body: Type.Object(
           {
-            grant_type: Type.Literal('refresh_token'),
-            refresh_token: Type.String(),
+            grant_type: Type.Union([Type.Literal('authorization_code'), Type.Literal('refresh_token')]),
+            code: Type.Optional(
+              Type.String({ description: 'authorization_code: the code from the redirect' }),
+            ),
+            redirect_uri: Type.Optional(
+              Type.String({ description: 'authorization_code: the same redirect_uri' }),
+            ),
+            refresh_token: Type.Optional(Type.String()),
             client_id: Type.String(),
             client_secret: Type.String(),
           },
@@ -96,6 +106,8 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
     async (request, reply) => {
       const application = await applicationCaller(deps, request);
       const body = jsonBody(request);
+      if (body.grant_type === 'authorization_code')
+        return authorizationCodeGrant(deps, application, body, reply);
       if (body.grant_type !== 'refresh_token' || typeof body.refresh_token !== 'string') {
         // OAuth endpoints answer 400 (RFC 6749), the one place Cronofy uses it.
         return reply.code(400).send({ error: 'unsupported_grant_type' });
@@ -104,7 +116,10 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
       try {
         result = await refreshTokens(deps.ctx, application, body.refresh_token);
       } catch (error) {
-        if (error instanceof InvalidGrantError) return reply.code(400).send({ error: 'invalid_grant' });
+        if (error instanceof InvalidGrantError) {
+          if (error.neverValid) deps.authFailures.guessed(request.ip);
+          return reply.code(400).send({ error: 'invalid_grant' });
+        }
         throw error;
       }
       return {
@@ -159,4 +174,41 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
       return reply.code(200).send();
     },
   );
+}
+
+/**
+ * `grant_type=authorization_code` (SPEC 8b): the answer of application_calendars with `account_id`
+ * and the profile the person connected. Every refusal (unknown, used, expired code, another
+ * application's, another redirect URI) is the same 400 `invalid_grant`.
+ */
+async function authorizationCodeGrant(
+  deps: HttpDeps,
+  application: ApplicationRecord,
+  body: Json,
+  reply: FastifyReply,
+) {
+  const code = typeof body.code === 'string' && body.code.length <= 200 ? body.code : undefined;
+  const redirectUri = typeof body.redirect_uri === 'string' ? body.redirect_uri : undefined;
+  if (code === undefined) return reply.code(400).send({ error: 'invalid_request' });
+  let result: Awaited<ReturnType<typeof exchangeCode>>;
+  try {
+    result = await exchangeCode(deps.ctx, application, code, redirectUri);
+  } catch (error) {
+    if (error instanceof InvalidGrantError) return reply.code(400).send({ error: 'invalid_grant' });
+    throw error;
+  }
+  return {
+    token_type: 'bearer',
+    access_token: result.accessToken,
+    expires_in: result.expiresIn,
+    refresh_token: result.refreshToken,
+    scope: 'read_write',
+    sub: result.account.id,
+    account_id: result.account.id,
+    linking_profile: {
+      provider_name: result.profile.providerName,
+      profile_id: result.profile.id,
+      profile_name: result.profile.profileName,
+    },
+  };
 }

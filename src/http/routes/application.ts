@@ -1,6 +1,7 @@
 /**
- * rtseq extension: the calling application's display settings for its booking pages (SPEC 2),
- * read with `GET /v1/application` and changed with `PATCH /v1/application` (client secret).
+ * rtseq extension: the calling application's display settings for its booking pages (SPEC 2) and
+ * its registered redirect URIs (SPEC 8b), read with `GET /v1/application` and changed with
+ * `PATCH /v1/application` (client secret).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -10,6 +11,12 @@ import {
   displaySettingsOf,
   updateDisplaySettings,
 } from '../../app/accounts/display-settings.ts';
+import {
+  MAX_REDIRECT_URIS,
+  readRedirectUris,
+  redirectUrisOf,
+  setRedirectUris,
+} from '../../app/connections/redirect-uris.ts';
 import { Problems } from '../../domain/errors.ts';
 import type { ApplicationRecord } from '../../ports/store.ts';
 import { applicationCaller, type HttpDeps, jsonBody } from '../request.ts';
@@ -24,17 +31,29 @@ const Settings = Type.Object({
   accent_colour: Nullable('#rrggbb with at least 4.5:1 contrast against white'),
 });
 
-const Answer = Type.Object({
-  application: Type.Intersect([Type.Object({ client_id: Type.String() }), Settings]),
+const RedirectUris = Type.Array(Type.String(), {
+  description: `the only redirect URIs /oauth/authorize accepts (absolute http(s), at most ${MAX_REDIRECT_URIS}); PATCH replaces the list, null or [] clears it`,
 });
 
-function document(application: ApplicationRecord, settings: DisplaySettings) {
+const Answer = Type.Object({
+  application: Type.Intersect([
+    Type.Object({ client_id: Type.String(), redirect_uris: RedirectUris }),
+    Settings,
+  ]),
+});
+
+function document(
+  application: ApplicationRecord,
+  settings: DisplaySettings,
+  redirectUris: readonly string[],
+) {
   return {
     application: {
       client_id: application.clientId,
       display_name: settings.displayName,
       logo_url: settings.logoUrl,
       accent_colour: settings.accentColour,
+      redirect_uris: redirectUris,
     },
   };
 }
@@ -70,7 +89,11 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: HttpDeps):
     },
     async (request) => {
       const application = await applicationCaller(deps, request);
-      return document(application, displaySettingsOf(application));
+      return document(
+        application,
+        displaySettingsOf(application),
+        await redirectUrisOf(deps.ctx, application),
+      );
     },
   );
 
@@ -81,16 +104,25 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: HttpDeps):
         summary: 'Change the display settings of the booking pages (absent: unchanged, null: cleared)',
         tags: RTSEQ,
         security: APPLICATION_AUTH,
-        body: Type.Partial(Settings),
+        body: Type.Partial(Type.Intersect([Settings, Type.Object({ redirect_uris: RedirectUris })])),
         response: { 200: Answer, ...ERRORS },
       },
     },
     async (request) => {
       const application = await applicationCaller(deps, request);
       const problems = new Problems();
-      const patch = readPatch(jsonBody(request), problems);
+      const body = jsonBody(request);
+      const patch = readPatch(body, problems);
+      const uris =
+        body.redirect_uris === undefined
+          ? undefined
+          : readRedirectUris(body.redirect_uris, 'redirect_uris', problems);
       const settings = await updateDisplaySettings(deps.ctx, application, patch, problems);
-      return document(application, settings);
+      const redirectUris =
+        uris === undefined
+          ? await redirectUrisOf(deps.ctx, application)
+          : await setRedirectUris(deps.ctx, application, uris, 'replace', problems);
+      return document(application, settings, redirectUris);
     },
   );
 }

@@ -7,14 +7,16 @@ import {
   querySequences,
   sequenceCost,
 } from '../../app/availability/availability.ts';
+import type { ExplanationDocument } from '../../app/availability/explanation.ts';
 import type { AvailableSlot, SequenceOption } from '../../domain/engine/types.ts';
 import type { Problems } from '../../domain/errors.ts';
-import { anyCaller, chargeCost, type HttpDeps, handle, jsonBody } from '../request.ts';
+import { anyCaller, chargeAndAdmit, type HttpDeps, handle, jsonBody } from '../request.ts';
 import {
   CRONOFY,
   Duration,
   EITHER_AUTH,
   ERRORS,
+  Explanation,
   Participant,
   Periods,
   SequenceId,
@@ -28,7 +30,7 @@ import {
   readSequenceQuery,
 } from '../wire/availability.ts';
 import { listAnswerJson } from '../wire/json-slices.ts';
-import { formatUtc, type Json } from '../wire/reader.ts';
+import { formatUtc, type Json, readBoolean } from '../wire/reader.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -57,6 +59,17 @@ function withContext<T>(
   };
 }
 
+const EXPLAIN = Type.Boolean({
+  description: 'rtseq extension (SPEC 5.7): also answer why there are no times (`explanation`)',
+});
+
+/** `explain` (SPEC 5.7): a boolean when given (422 otherwise); absent or null is false. */
+const readExplain = (body: Json, problems: Problems) =>
+  readBoolean(body.explain, 'explain', problems) ?? false;
+
+const explanationField = (explanation: ExplanationDocument | undefined) =>
+  explanation === undefined ? {} : { explanation };
+
 export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { limits } = deps.ctx.config;
 
@@ -76,6 +89,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
             max_results: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
             tzid: Type.Optional(Type.String()),
             minimum_notice: Type.Optional(Duration),
+            explain: Type.Optional(EXPLAIN),
           },
           { additionalProperties: true },
         ),
@@ -83,6 +97,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
           200: Type.Object({
             available_periods: Type.Optional(Type.Array(Slot)),
             available_slots: Type.Optional(Type.Array(Slot)),
+            explanation: Type.Optional(Explanation),
           }),
           ...ERRORS,
         },
@@ -91,12 +106,15 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
     handle(
       deps,
       anyCaller,
-      withContext((body, problems, context) =>
-        readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context),
-      ),
-      async (caller, query, _, reply) => {
-        chargeCost(deps, caller, availabilityCost(query));
-        const { slots, failures } = await queryAvailability(deps.ctx, caller, query);
+      withContext((body, problems, context) => ({
+        query: readAvailabilityQuery(body, '', problems, limits, deps.ctx.clock.now(), context),
+        explain: readExplain(body, problems),
+      })),
+      async (caller, { query, explain }, _, reply) => {
+        const done = chargeAndAdmit(deps, caller, availabilityCost(query));
+        const { slots, failures, explanation } = await queryAvailability(deps.ctx, caller, query, {
+          explain,
+        }).finally(done);
         const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
         const slot = (s: AvailableSlot) => ({
           start: formatUtc(s.start),
@@ -104,7 +122,10 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
           participants: s.participants.map((sub) => ({ sub })),
         });
         reply.type(JSON_TYPE);
-        return listAnswerJson(key, slots, slot, failuresField(failures));
+        return listAnswerJson(key, slots, slot, {
+          ...failuresField(failures),
+          ...explanationField(explanation),
+        });
       },
     ),
   );
@@ -124,11 +145,13 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
             tzid: Type.Optional(Type.String()),
             minimum_notice: Type.Optional(Duration),
             max_results: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
+            explain: Type.Optional(EXPLAIN),
           },
           { additionalProperties: true },
         ),
         response: {
           200: Type.Object({
+            explanation: Type.Optional(Explanation),
             sequences: Type.Array(
               Type.Object({
                 sequence: Type.Array(
@@ -151,14 +174,17 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       anyCaller,
       withContext((body, problems, context) => {
         const maxResults = readMaxResults(body.max_results, 'max_results', problems, 256, limits);
-        return readSequenceQuery(body, '', problems, limits, deps.ctx.clock.now(), {
+        const query = readSequenceQuery(body, '', problems, limits, deps.ctx.clock.now(), {
           ...context,
           maxResults,
         });
+        return { query, explain: readExplain(body, problems) };
       }),
-      async (caller, query, _, reply) => {
-        chargeCost(deps, caller, sequenceCost(query));
-        const { options, failures } = await querySequences(deps.ctx, caller, query);
+      async (caller, { query, explain }, _, reply) => {
+        const done = chargeAndAdmit(deps, caller, sequenceCost(query));
+        const { options, failures, explanation } = await querySequences(deps.ctx, caller, query, {
+          explain,
+        }).finally(done);
         const sequence = (option: SequenceOption) => ({
           sequence: option.steps.map((step) => ({
             sequence_id: query.steps[step.index]!.sequenceId,
@@ -168,7 +194,10 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
           })),
         });
         reply.type(JSON_TYPE);
-        return listAnswerJson('sequences', options, sequence, failuresField(failures));
+        return listAnswerJson('sequences', options, sequence, {
+          ...failuresField(failures),
+          ...explanationField(explanation),
+        });
       },
     ),
   );

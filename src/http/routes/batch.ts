@@ -3,10 +3,11 @@
  * PHP's client batches too) of the calling account. Each entry is answered exactly as the single
  * call would have been, independently of the others, by running that call inside this server.
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Problems } from '../../domain/errors.ts';
-import { accountCaller, bearerOf, type HttpDeps, jsonBody } from '../request.ts';
+import { accountCaller, BATCH_ENTRY_HEADER, bearerOf, type HttpDeps, jsonBody } from '../request.ts';
 import { ACCOUNT_AUTH, CRONOFY, ERRORS } from '../schemas.ts';
 import { child, isAbsent, isObject, type Json, readArray, readEnum, readString } from '../wire/reader.ts';
 
@@ -93,26 +94,44 @@ export function registerBatchRoutes(app: FastifyInstance, deps: HttpDeps): void 
       const entries = readEntries(jsonBody(request), problems);
       problems.throwIfAny();
       const authorization = `Bearer ${bearerOf(request)}`;
+      // Entries run as the batch's client: its address (for the failed-authentication limit) and
+      // one request against its application's rate limit, already counted above.
+      const marker = randomBytes(18).toString('base64url');
+      deps.batchEntries.add(marker);
       const answers: Json[] = [];
-      for (const entry of entries) {
-        const res = await app.inject({
-          method: entry.method,
-          url: entry.url,
-          headers: { authorization, 'content-type': 'application/json' },
-          payload: JSON.stringify(entry.data),
-        });
-        const answer: Json = { status: res.statusCode };
-        if (res.body !== '') {
-          answer.headers = { 'Content-Type': 'application/json; charset=utf-8' };
-          try {
-            answer.data = JSON.parse(res.body);
-          } catch {
-            answer.data = res.body;
-          }
-        }
-        answers.push(answer);
+      try {
+        for (const entry of entries)
+          answers.push(await runEntry(app, request.ip, marker, authorization, entry));
+      } finally {
+        deps.batchEntries.delete(marker);
       }
       return reply.code(207).send({ batch: answers });
     },
   );
+}
+
+async function runEntry(
+  app: FastifyInstance,
+  ip: string,
+  marker: string,
+  authorization: string,
+  entry: Entry,
+): Promise<Json> {
+  const res = await app.inject({
+    method: entry.method,
+    url: entry.url,
+    remoteAddress: ip,
+    headers: { authorization, 'content-type': 'application/json', [BATCH_ENTRY_HEADER]: marker },
+    payload: JSON.stringify(entry.data),
+  });
+  const answer: Json = { status: res.statusCode };
+  if (res.body !== '') {
+    answer.headers = { 'Content-Type': 'application/json; charset=utf-8' };
+    try {
+      answer.data = JSON.parse(res.body);
+    } catch {
+      answer.data = res.body;
+    }
+  }
+  return answer;
 }

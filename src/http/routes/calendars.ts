@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { createCalendar, listCalendars } from '../../app/calendars/calendars.ts';
+import { profileNames } from '../../app/connections/profiles.ts';
 import { Problems } from '../../domain/errors.ts';
 import { accountCaller, type HttpDeps, jsonBody } from '../request.ts';
 import { ACCOUNT_AUTH, CRONOFY, ERRORS } from '../schemas.ts';
@@ -36,7 +37,11 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: HttpDeps): vo
     async (request) => {
       const caller = await accountCaller(deps, request);
       const calendars = await listCalendars(deps.ctx, caller);
-      return { sub: caller.account.id, calendars: calendars.map((c) => calendarToWire(c, caller.account)) };
+      const names = await profileNames(deps.ctx, caller.account.id);
+      return {
+        sub: caller.account.id,
+        calendars: calendars.map((c) => calendarToWire(c, caller.account, names)),
+      };
     },
   );
 

@@ -16,7 +16,7 @@ import {
 } from '../../app/calendars/paging.ts';
 import { DomainError, Problems } from '../../domain/errors.ts';
 import { accepted, accountCaller, type HttpDeps, jsonBody, queryOf } from '../request.ts';
-import { ACCOUNT_AUTH, CRONOFY, ERRORS, ErrorResponse, Pages, UtcTime } from '../schemas.ts';
+import { ACCOUNT_AUTH, CRONOFY, ERRORS, ErrorResponse, Pages, Tags, UtcTime } from '../schemas.ts';
 import { readBulkDelete, readEventDelete, readEventUpsert } from '../wire/events.ts';
 import { EVENT_ID_MAX } from '../wire/fields.ts';
 import { eventToWire, freeBusyToWire } from '../wire/output.ts';
@@ -70,6 +70,7 @@ const EventBody = Type.Object(
     ),
     color: Type.Optional(Type.String({ description: '#RRGGBB' })),
     event_private: Type.Optional(Type.Boolean()),
+    tags: Type.Optional(Tags),
     attendees: Type.Optional(
       Type.Object(
         {
@@ -105,6 +106,7 @@ const EventItem = Type.Object({
   categories: Type.Array(Type.String()),
   recurring: Type.Boolean(),
   event_private: Type.Boolean(),
+  tags: Type.Optional(Tags),
   options: Type.Object({
     delete: Type.Boolean(),
     update: Type.Boolean(),

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { explainLinkNow } from '../../app/booking/link-explanation.ts';
 import { linkDocument } from '../../app/links/link-wire.ts';
 import { createLink, disableLink, linkById, linkByToken } from '../../app/links/links.ts';
 import { DomainError, Problems } from '../../domain/errors.ts';
@@ -14,11 +15,13 @@ import {
   CRONOFY,
   Duration,
   ERRORS,
+  Explanation,
   Periods,
   SequenceStep,
   StepFields,
 } from '../schemas.ts';
 import { readLinkRequest } from '../wire/links.ts';
+import { queryBoolean } from '../wire/queries.ts';
 import { readString } from '../wire/reader.ts';
 
 const KINDS: readonly { kind: LinkKind; path: string; key: string; title: string }[] = [
@@ -178,13 +181,29 @@ export function registerRealTimeRoutes(app: FastifyInstance, deps: HttpDeps): vo
           summary: `${title} link status`,
           tags: CRONOFY,
           security: APPLICATION_AUTH,
-          response: { 200: response, ...ERRORS },
+          querystring: Type.Object({
+            explain: Type.Optional(
+              Type.Boolean({
+                description: 'rtseq extension (SPEC 5.7): also explain why the page has no times now',
+              }),
+            ),
+          }),
+          response: {
+            200: Type.Intersect([response, Type.Object({ explanation: Type.Optional(Explanation) })]),
+            ...ERRORS,
+          },
         },
       },
       async (request) => {
         const application = await applicationCaller(deps, request);
+        const problems = new Problems();
+        const explain = queryBoolean(queryOf(request), 'explain', problems) ?? false;
+        problems.throwIfAny();
         const { id } = request.params as { id: string };
-        return { [key]: linkDocument(deps.ctx, await linkById(deps.ctx, application, kind, id)) };
+        const link = await linkById(deps.ctx, application, kind, id);
+        const document = { [key]: linkDocument(deps.ctx, link) };
+        if (!explain) return document;
+        return { ...document, explanation: await explainLinkNow(deps.ctx, { link, application }) };
       },
     );
 

@@ -4,6 +4,7 @@
  */
 import type { Attendee, EventTime, EventUpsert } from '../../app/calendars/events.ts';
 import type { Problems } from '../../domain/errors.ts';
+import { readTags, tagsToWire } from './constraints.ts';
 import {
   CALENDAR_IDS_MAX,
   DATE_LIKE,
@@ -203,6 +204,7 @@ export function readEventUpsert(body: Json, problems: Problems): EventUpsert | u
   const color = readColor(body.color, 'color', problems);
   const eventPrivate = readBoolean(body.event_private, 'event_private', problems);
   const attendees = readAttendees(body.attendees, problems);
+  const tags = readTags(body.tags, 'tags', problems);
   if (eventId === undefined || summary === undefined || start === undefined || end === undefined)
     return undefined;
   const data: Json = { start: start.wire, end: end.wire };
@@ -215,6 +217,7 @@ export function readEventUpsert(body: Json, problems: Problems): EventUpsert | u
     reminders_create_only: remindersCreateOnly,
     color,
     event_private: eventPrivate,
+    tags: tags === undefined || tags.length === 0 ? undefined : tagsToWire(tags),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) data[key] = value;
   return {

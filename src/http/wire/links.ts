@@ -2,6 +2,7 @@
  * Reading `POST /v1/real_time_sequencing` and `POST /v1/real_time_scheduling` bodies (SPEC 6.1,
  * 6.6) into a LinkRequest, reporting every problem at once.
  */
+
 import type { SequenceRequest } from '../../app/availability/availability.ts';
 import {
   DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
@@ -11,9 +12,11 @@ import {
 } from '../../app/links/link-model.ts';
 import type { LinkPaths } from '../../app/links/links.ts';
 import type { Limits } from '../../config/config.ts';
+import { isEmailAddress } from '../../domain/email.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { LinkKind } from '../../ports/store.ts';
 import { readAvailabilityQuery, readSequenceQuery } from './availability.ts';
+import { readTags, tagsToWire } from './constraints.ts';
 import {
   child,
   isAbsent,
@@ -49,6 +52,7 @@ const TEMPLATE_FIELDS = new Set([
   'status',
   'color',
   'event_private',
+  'tags',
 ]);
 
 function readEventTemplate(
@@ -76,6 +80,8 @@ function readEventTemplate(
   readTimeZone(event.tzid, child(path, 'tzid'), problems, false);
   readEnum(event.transparency, child(path, 'transparency'), problems, ['opaque', 'transparent']);
   if (!isAbsent(event.url)) readUrl(event.url, child(path, 'url'), problems, false);
+  // Tags are kept in their normalised wire form (each value once), as the Events API stores them.
+  const tags = readTags(event.tags, child(path, 'tags'), problems);
   for (const field of UNSUPPORTED_EVENT_FIELDS) {
     if (!isAbsent(event[field])) {
       problems.add(
@@ -86,7 +92,11 @@ function readEventTemplate(
     }
   }
   // null means absent and unknown fields are ignored (SPEC 4): keep only upsert fields given.
-  return Object.fromEntries(Object.entries(event).filter(([k, v]) => v !== null && TEMPLATE_FIELDS.has(k)));
+  const kept = Object.fromEntries(
+    Object.entries(event).filter(([k, v]) => v !== null && TEMPLATE_FIELDS.has(k)),
+  );
+  if (tags !== undefined) kept.tags = tagsToWire(tags);
+  return kept;
 }
 
 function readTargets(value: unknown, problems: Problems): TargetCalendar[] {
@@ -139,16 +149,18 @@ function readLocale(value: unknown, problems: Problems): string | null {
   }
 }
 
-const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
-
 /** rtseq extension `organizer`: `{name, email}`, either optional, shown on every page. */
 function readOrganizer(value: unknown, problems: Problems): LinkOrganizer | null {
   const object = readObject(value, 'organizer', problems, false);
   if (object === undefined) return null;
   const name = readString(object.name, 'organizer.name', problems, { required: false, min: 1, max: 200 });
   const email = readString(object.email, 'organizer.email', problems, { required: false, min: 3, max: 254 });
-  if (email !== undefined && !EMAIL.test(email)) {
-    problems.add('organizer.email', 'errors.invalid_value', 'organizer.email must be an e-mail address');
+  if (email !== undefined && !isEmailAddress(email)) {
+    problems.add(
+      'organizer.email',
+      'errors.invalid_value',
+      'organizer.email must be a plain e-mail address such as name@example.com (letters, digits and . _ + - before the @; no ?, &, spaces or quotes)',
+    );
   }
   if (name === undefined && email === undefined) return null;
   return { name: name ?? null, email: email ?? null };

@@ -91,6 +91,7 @@ export function eventToWire(
     categories: [],
     recurring: false,
     event_private: data.event_private === true,
+    ...(isObject(data.tags) ? { tags: data.tags } : {}),
     options: { delete: true, update: true, change_participation_status: false },
   };
 }
@@ -108,14 +109,20 @@ export function freeBusyToWire(
   };
 }
 
+/**
+ * A calendar in Cronofy's shape. Calendars connected through /oauth/authorize belong to their
+ * profile (`profileNames` gives its name); the others to the account's own profile.
+ */
 export function calendarToWire(
   calendar: CalendarRecord,
   account: { readonly profileId: string; readonly name: string },
+  profileNames: ReadonlyMap<string, string> = new Map(),
 ): Json {
+  const profileId = calendar.profileId ?? null;
   return {
     provider_name: calendar.kind === 'native' ? 'cronofy' : calendar.kind,
-    profile_id: account.profileId,
-    profile_name: account.name,
+    profile_id: profileId ?? account.profileId,
+    profile_name: (profileId === null ? undefined : profileNames.get(profileId)) ?? account.name,
     calendar_id: calendar.id,
     calendar_name: calendar.name,
     calendar_readonly: calendar.readOnly || calendar.kind === 'ics',

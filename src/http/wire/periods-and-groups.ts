@@ -8,6 +8,7 @@ import type { Limits } from '../../config/config.ts';
 import { checkDistinctMembers } from '../../domain/engine/members.ts';
 import type { Problems } from '../../domain/errors.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
+import { readConstraints } from './constraints.ts';
 import {
   child,
   isAbsent,
@@ -88,6 +89,7 @@ const MEMBER_OPTIONS = [
   'available_periods',
   'managed_availability',
   'availability_rule_ids',
+  'availability_constraints',
 ] as const;
 
 /** A sub every check of `readString` (no NUL, not blank, at most 128 characters) accepts. */
@@ -155,6 +157,11 @@ function readMember(
   const ruleIds = ruleIdsRaw?.map((id, i) =>
     readString(id, child(child(path, 'availability_rule_ids'), i), problems, { required: true, max: 64 }),
   );
+  const constraints = readConstraints(
+    object.availability_constraints,
+    child(path, 'availability_constraints'),
+    problems,
+  );
   if (sub === undefined) return undefined;
   return {
     sub,
@@ -163,6 +170,7 @@ function readMember(
     availablePeriods: availablePeriods ?? null,
     managedAvailability: managed ?? false,
     availabilityRuleIds: ruleIds === undefined ? null : ruleIds.filter((r) => r !== undefined),
+    ...(constraints === undefined ? {} : { availabilityConstraints: constraints }),
   };
 }
 

@@ -47,7 +47,8 @@ function queryZone(query: QueryMap, problems: Problems, required: boolean): stri
   return readTimeZone(text, 'tzid', problems, required);
 }
 
-function queryBoolean(query: QueryMap, key: string, problems: Problems): boolean | undefined {
+/** A query-string boolean: `true`/`false` in any letter case (SPEC 4); anything else is a problem. */
+export function queryBoolean(query: QueryMap, key: string, problems: Problems): boolean | undefined {
   const text = scalar(query, key, problems);
   if (text === undefined) return undefined;
   // Any letter case: Python's requests sends `True`/`False` (SPEC 4).

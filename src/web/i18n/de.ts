@@ -104,6 +104,11 @@ export const de: Catalogue = {
   bad_note_text: 'Eine Nachricht darf höchstens 1000 Zeichen haben. Es wurde nichts gesendet.',
   no_itinerary_title: 'Noch kein Ablauf',
   no_itinerary_text: 'Dieser Link wurde noch nicht gebucht.',
+  busy_title: 'Gerade ausgelastet',
+  busy_text:
+    'Die Buchungsseite kann gerade nicht antworten. Es wurde nichts gebucht oder geändert. Bitte versuchen Sie es in {seconds} s erneut.',
+  taken_unchecked:
+    'Leider konnte einer der Kalender gerade nicht geprüft werden, daher ließ sich diese Zeit nicht bestätigen. Es wurde nichts für Sie gebucht. Bitte versuchen Sie es in einer Minute erneut; hier sind die jetzt verfügbaren Zeiten.',
   rate_title: 'Zu viele Anfragen',
   rate_text: 'Bitte warten Sie {seconds} s und versuchen Sie es erneut.',
   page_not_found_title: 'Seite nicht gefunden',

@@ -107,6 +107,11 @@ export const en = {
   bad_note_text: 'A note can have at most 1000 characters. Nothing was sent.',
   no_itinerary_title: 'No itinerary yet',
   no_itinerary_text: 'This link has not been booked.',
+  busy_title: 'Busy right now',
+  busy_text:
+    'The booking page cannot answer just now. Nothing has been booked or changed. Please try again in {seconds} s.',
+  taken_unchecked:
+    'Sorry, one of the calendars could not be checked just now, so that time could not be confirmed. Nothing has been booked for you. Please try again in a minute; here are the times available now.',
   rate_title: 'Too many requests',
   rate_text: 'Please wait {seconds} s and try again.',
   page_not_found_title: 'Page not found',

@@ -104,6 +104,11 @@ export const es: Catalogue = {
   bad_note_text: 'Una nota puede tener como máximo 1000 caracteres. No se ha enviado nada.',
   no_itinerary_title: 'Aún no hay itinerario',
   no_itinerary_text: 'Este enlace aún no se ha reservado.',
+  busy_title: 'Ocupado en este momento',
+  busy_text:
+    'La página de reservas no puede responder ahora. No se ha reservado ni cambiado nada. Vuelve a intentarlo en {seconds} s.',
+  taken_unchecked:
+    'Lo sentimos, no se ha podido comprobar uno de los calendarios en este momento, así que no se ha podido confirmar ese horario. No se ha reservado nada. Vuelve a intentarlo en un minuto; estos son los horarios disponibles ahora.',
   rate_title: 'Demasiadas solicitudes',
   rate_text: 'Espera {seconds} s y vuelve a intentarlo.',
   page_not_found_title: 'Página no encontrada',

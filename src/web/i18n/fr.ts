@@ -103,6 +103,11 @@ export const fr: Catalogue = {
   bad_note_text: 'Un message peut contenir au plus 1000 caractères. Rien n’a été envoyé.',
   no_itinerary_title: 'Pas encore de déroulé',
   no_itinerary_text: 'Ce lien n’a pas encore été réservé.',
+  busy_title: 'Occupé pour le moment',
+  busy_text:
+    'La page de réservation ne peut pas répondre pour le moment. Rien n’a été réservé ni modifié. Veuillez réessayer dans {seconds} s.',
+  taken_unchecked:
+    'Désolé, l’un des calendriers n’a pas pu être vérifié pour le moment, cet horaire n’a donc pas pu être confirmé. Rien n’a été réservé pour vous. Veuillez réessayer dans une minute ; voici les horaires disponibles maintenant.',
   rate_title: 'Trop de requêtes',
   rate_text: 'Veuillez patienter {seconds} s puis réessayer.',
   page_not_found_title: 'Page introuvable',

@@ -95,14 +95,16 @@ export type Params = Readonly<Record<string, string | number>>;
 
 export type Translate = (key: MessageKey, params?: Params) => string;
 
+/** The text with each `{name}` replaced by its parameter (unknown ones are left as written). */
+export function fill(text: string, params: Params | undefined): string {
+  if (params === undefined) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
 /** `t('times_title', {day: '…'})`: the key's text with each `{name}` replaced. */
 export function translator(language: Language): Translate {
   const catalogue: Catalogue = CATALOGUES[language];
-  return (key, params) => {
-    const text = catalogue[key];
-    if (params === undefined) return text;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-      Object.hasOwn(params, name) ? String(params[name]) : whole,
-    );
-  };
+  return (key, params) => fill(catalogue[key], params);
 }

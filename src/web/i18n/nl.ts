@@ -104,6 +104,11 @@ export const nl: Catalogue = {
   bad_note_text: 'Een bericht mag maximaal 1000 tekens hebben. Er is niets verstuurd.',
   no_itinerary_title: 'Nog geen programma',
   no_itinerary_text: 'Deze link is nog niet geboekt.',
+  busy_title: 'Even druk',
+  busy_text:
+    'De boekingspagina kan nu niet antwoorden. Er is niets geboekt of gewijzigd. Probeer het over {seconds} s opnieuw.',
+  taken_unchecked:
+    'Sorry, een van de agenda’s kon nu niet worden gecontroleerd, dus dat tijdstip kon niet worden bevestigd. Er is niets voor u geboekt. Probeer het over een minuut opnieuw; hier zijn de tijden die nu beschikbaar zijn.',
   rate_title: 'Te veel verzoeken',
   rate_text: 'Wacht {seconds} s en probeer het opnieuw.',
   page_not_found_title: 'Pagina niet gevonden',

@@ -4,6 +4,7 @@
  * from view data to escaped HTML (see ../html.ts); no inline script or style (the CSP forbids
  * both): looks and behaviour come from the hashed files under ../assets/.
  */
+import { isEmailAddress } from '../../domain/email.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
 import type { HourFormat, WallFormats } from '../intl.ts';
@@ -89,6 +90,8 @@ export function contactBlock(env: PageEnv): SafeHtml {
   const lead = organizer.name === null ? t('contact_plain') : t('contact_named', { name: organizer.name });
   if (organizer.email === null)
     return html`<p class="contact">${t('organizer', { name: organizer.name ?? '' })}</p>`;
+  // Links stored before addresses were checked strictly show theirs as text, never as a link.
+  if (!isEmailAddress(organizer.email)) return html`<p class="contact">${lead} ${organizer.email}</p>`;
   return html`<p class="contact">${lead} <a href="mailto:${organizer.email}">${organizer.email}</a></p>`;
 }
 

@@ -26,7 +26,7 @@ function heavyFeed(): string {
 
 const pools: ExpansionPool[] = [];
 function pool(options: { budgetMs: number; workers?: number }): ExpansionPool {
-  const made = new ExpansionPool({ workers: 1, ...options });
+  const made = new ExpansionPool({ workers: 1, pageWorkers: 0, ...options });
   pools.push(made);
   return made;
 }

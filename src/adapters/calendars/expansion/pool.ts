@@ -1,7 +1,7 @@
 /**
  * Parsing and expansion of external calendars off the event loop (SPEC 8, 9): a small fixed pool
- * of worker threads running expansion.ts, one source read per job, in arrival order. A job that
- * runs over COMPUTE_BUDGET_MS is stopped by terminating its worker, which is replaced; the read
+ * of worker threads running expansion.ts, one source read per job, admitted and ordered like the
+ * engine's jobs (adapters/admission.ts). A job that waits and runs over COMPUTE_BUDGET_MS is stopped by terminating its worker, which is replaced; the read
  * then fails with 'over_budget' and its member is unavailable for that request, as for a source
  * over the 20,000 cap. Workers start with the first job and are kept (a worker loads ical.js,
  * tsdav and the expander once; start-up never counts against a budget).
@@ -31,6 +31,12 @@ export class ExpansionPool
           ? { ok: true, result: { busy: intervalsOf(reply.bounds), ignored: reply.ignored } }
           : { ok: false, error: new ExternalCalendarError(reply.code, reply.message) },
       overBudget,
+      // Too many reads waiting: the member is unavailable for this request, as for a slow source.
+      busy: () =>
+        new ExternalCalendarError(
+          'over_budget',
+          'too many calendar reads are waiting; the source was not read',
+        ),
       workerLost: () => failed('the calendar data could not be read'),
     });
   }

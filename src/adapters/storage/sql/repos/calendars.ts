@@ -1,7 +1,7 @@
 /** Calendars (native and external). Their `version` is bumped by every event write (events.ts). */
 import type { CalendarRecord, CalendarRepo } from '../../../../ports/store.ts';
 import type { SqlExecutor } from '../executor.ts';
-import { bool, counter, int, oneOf, rowsOf, table, text, textOrNull } from './table.ts';
+import { bool, counter, int, oneOf, rowsOf, table, text, textOrAbsent, textOrNull } from './table.ts';
 
 const CALENDARS = table<CalendarRecord>(
   'calendars',
@@ -18,6 +18,7 @@ const CALENDARS = table<CalendarRecord>(
     sourceSealed: textOrNull,
     createdAt: int,
     version: counter,
+    profileId: textOrAbsent,
   },
   { primary: 'is_primary' },
 );

@@ -3,12 +3,29 @@
  * version (app/availability/busy-cache.ts) and records a pending change for the push notification
  * channels watching the calendar (SPEC 8d; every write here is the application's, so managed).
  */
+import { tagValuesOf } from '../../../../domain/engine/constraints.ts';
 import type { EventRecord, EventRepo } from '../../../../ports/store.ts';
 import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
 import { recordChannelChanges } from './channels.ts';
-import { bool, int, json, oneOf, type Row, rowsOf, table, text } from './table.ts';
+import { bool, int, json, oneOf, type Row, rowsOf, table, text, textOrNull } from './table.ts';
+import { tagValues } from './tags.ts';
 
-const EVENTS = table<EventRecord>('events', {
+/**
+ * The stored row: the record plus two columns derived from its data, which availability
+ * constraints query (SPEC 5.1): the tag values, and the link whose booking wrote the event.
+ */
+type StoredEvent = EventRecord & {
+  readonly tagValues: readonly string[] | null;
+  readonly linkId: string | null;
+};
+
+const stored = (record: EventRecord): StoredEvent => ({
+  ...record,
+  tagValues: tagValuesOf(record.data.tags),
+  linkId: typeof record.data.rtseq_link_id === 'string' ? record.data.rtseq_link_id : null,
+});
+
+const COLUMNS = {
   calendarId: text,
   eventId: text,
   eventUid: text,
@@ -19,14 +36,34 @@ const EVENTS = table<EventRecord>('events', {
   transparency: oneOf('opaque|transparent'),
   status: oneOf('confirmed|tentative|cancelled'),
   deleted: bool,
-  data: json(),
+  data: json<EventRecord['data']>(),
   createdAt: int,
   updatedAt: int,
-});
+};
+
+/** Written with the derived columns; read as plain records (the derived ones live in `data`). */
+const EVENTS = table<StoredEvent>(
+  'events',
+  { ...COLUMNS, tagValues, linkId: textOrNull },
+  { tagValues: 'tags' },
+);
+const EVENT_RECORDS = table<EventRecord>('events', COLUMNS);
 
 const UPSERT = EVENTS.upsert(
   ['calendarId', 'eventId'],
-  ['summary', 'startMs', 'endMs', 'allDay', 'transparency', 'status', 'deleted', 'data', 'updatedAt'],
+  [
+    'summary',
+    'startMs',
+    'endMs',
+    'allDay',
+    'transparency',
+    'status',
+    'deleted',
+    'data',
+    'updatedAt',
+    'tagValues',
+    'linkId',
+  ],
 );
 
 /** Busy rows are read in bulk: only three columns, mapped by hand. */
@@ -37,7 +74,7 @@ const toBusy = (row: Row) => ({
 });
 
 export function eventsRepo(db: SqlExecutor): EventRepo {
-  const events = rowsOf(db, EVENTS);
+  const events = rowsOf(db, EVENT_RECORDS);
   const changed = async (calendarIds: readonly string[], at: number): Promise<void> => {
     await db.run(
       `UPDATE calendars SET version = version + 1 WHERE id IN (${placeholders(calendarIds.length)})`,
@@ -47,7 +84,7 @@ export function eventsRepo(db: SqlExecutor): EventRepo {
   };
   return {
     async upsert(record) {
-      await db.run(UPSERT, EVENTS.values(record));
+      await db.run(UPSERT, EVENTS.values(stored(record)));
       await changed([record.calendarId], record.updatedAt);
     },
     byKey: (calendarId, eventId) =>
@@ -69,6 +106,19 @@ export function eventsRepo(db: SqlExecutor): EventRepo {
       );
       if (rows.length > 0) await changed([...new Set(rows.map((row) => String(row.calendar_id)))], at);
       return rows.length;
+    },
+    async countedIn(calendarIds, window) {
+      if (calendarIds.length === 0) return [];
+      const rows = await db.all<Row>(
+        `SELECT calendar_id, start_ms, tags FROM events WHERE calendar_id IN (${placeholders(calendarIds.length)})
+           AND start_ms >= ? AND start_ms < ? AND deleted = 0 AND status <> 'cancelled' AND link_id IS NULL`,
+        [...calendarIds, window.start, window.end],
+      );
+      return rows.map((row) => ({
+        calendarId: String(row.calendar_id),
+        startMs: Number(row.start_ms),
+        tags: tagValues.read(row.tags) ?? [],
+      }));
     },
     async busyIn(calendarIds, window) {
       if (calendarIds.length === 0) return [];

@@ -8,6 +8,7 @@ import { accountsRepo } from './accounts.ts';
 import { applicationsRepo } from './applications.ts';
 import { calendarsRepo } from './calendars.ts';
 import { channelsRepo } from './channels.ts';
+import { connectionsRepo } from './connections.ts';
 import { eventsRepo } from './events.ts';
 import { linkGuardsRepo } from './link-guards.ts';
 import { linksRepo } from './links.ts';
@@ -31,6 +32,7 @@ export function sqlRepos(db: SqlExecutor): Repos {
     outbox: outboxRepo(db),
     linkGuards: linkGuardsRepo(db),
     sourceStatus: sourceStatusRepo(db),
+    connections: connectionsRepo(db),
     channels: channelsRepo(db),
   };
 }

@@ -2,10 +2,14 @@
  * Holds and bookings. No participant is reserved twice at once: on SQLite (one writer) the check
  * before each insert is the whole guarantee; on PostgreSQL an exclusion constraint backs it.
  */
+import { constraintPeriodAt, countsFor } from '../../../../domain/engine/constraints.ts';
+import type { Interval } from '../../../../domain/time/intervals.ts';
+import type { LoadLimit } from '../../../../ports/load-limits.ts';
 import type { ReservationRecord, ReservationRepo } from '../../../../ports/store.ts';
 import { ReservationConflictError } from '../../../../ports/store.ts';
 import { placeholders, type SqlExecutor } from '../executor.ts';
-import { int, intOrNull, oneOf, rowsOf, table, text, textOrNull } from './table.ts';
+import { int, intOrNull, oneOf, type Row, rowsOf, table, text, textOrNull } from './table.ts';
+import { tagValues } from './tags.ts';
 
 const RESERVATIONS = table<ReservationRecord>('reservations', {
   id: text,
@@ -16,6 +20,7 @@ const RESERVATIONS = table<ReservationRecord>('reservations', {
   kind: oneOf('booking|hold'),
   expiresAt: intOrNull,
   holderKey: textOrNull,
+  tags: tagValues,
 });
 
 const SAVEPOINT = 'reservations_insert';
@@ -29,11 +34,59 @@ function isOverlapViolation(error: unknown): boolean {
   return code === '23P01' && constraint === 'reservations_no_overlap';
 }
 
+/**
+ * Availability constraints (SPEC 5.1), checked after the batch's rows are in and while this
+ * transaction is the only writer of their accounts (SQLite's one writer; PostgreSQL's advisory
+ * locks above, held until commit): for each limit and each period in which one of the account's
+ * new rows starts, the counted events plus live reservations starting there (the new rows
+ * included) must stay within the limit. Every booking and hold of the account passes here, so of
+ * two that together exceed a limit the second sees the first (docs/decisions/0006).
+ */
+async function checkLimits(
+  db: SqlExecutor,
+  rows: readonly ReservationRecord[],
+  limits: readonly LoadLimit[],
+  now: number,
+): Promise<void> {
+  for (const limit of limits) {
+    const { constraint } = limit;
+    const periods = new Map<number, Interval>();
+    for (const row of rows) {
+      if (row.accountId !== limit.accountId) continue;
+      const period = constraintPeriodAt(constraint.period, constraint.tzid, row.startMs);
+      periods.set(period.start, period);
+    }
+    for (const period of periods.values()) {
+      const reserved = await db.all<Row>(
+        `SELECT tags FROM reservations WHERE account_id = ? AND start_ms >= ? AND start_ms < ?
+           AND (kind = 'booking' OR expires_at > ?)`,
+        [limit.accountId, period.start, period.end, now],
+      );
+      const events =
+        limit.calendarIds.length === 0
+          ? []
+          : await db.all<Row>(
+              `SELECT tags FROM events WHERE calendar_id IN (${placeholders(limit.calendarIds.length)})
+                 AND start_ms >= ? AND start_ms < ? AND deleted = 0 AND status <> 'cancelled' AND link_id IS NULL`,
+              [...limit.calendarIds, period.start, period.end],
+            );
+      let counted = 0;
+      for (const row of [...reserved, ...events]) {
+        if (countsFor(constraint, tagValues.read(row.tags) ?? [])) counted++;
+      }
+      if (counted > constraint.limit) {
+        throw new ReservationConflictError(`account ${limit.accountId} is at its ${constraint.period} limit`);
+      }
+    }
+  }
+}
+
 async function insertChecked(
   db: SqlExecutor,
   rows: readonly ReservationRecord[],
   now: number,
   replacingHolder: string | null,
+  limits: readonly LoadLimit[],
 ): Promise<void> {
   const accountIds = [...new Set(rows.map((r) => r.accountId))].sort();
   if (db.dialect === 'postgres') {
@@ -69,18 +122,28 @@ async function insertChecked(
     if (clash.length > 0) throw new ReservationConflictError(`account ${r.accountId} is already reserved`);
     await db.run(RESERVATIONS.insert, RESERVATIONS.values(r));
   }
+  if (limits.length > 0) await checkLimits(db, rows, limits, now);
+}
+
+/** Records without tags read back as they were written: without the field. */
+function withoutEmptyTags(records: ReservationRecord[]): ReservationRecord[] {
+  return records.map((record) => {
+    if (record.tags !== null && record.tags !== undefined) return record;
+    const { tags: _tags, ...rest } = record;
+    return rest;
+  });
 }
 
 export function reservationsRepo(db: SqlExecutor): ReservationRepo {
   const reservations = rowsOf(db, RESERVATIONS);
   return {
-    async insertAll(rows, now, replacingHolder) {
+    async insertAll(rows, now, replacingHolder, limits = []) {
       if (rows.length === 0) return;
       // A savepoint makes the batch all-or-nothing even when the caller catches the conflict and
       // goes on, and on PostgreSQL it keeps the surrounding transaction usable after a 23P01.
       await db.run(`SAVEPOINT ${SAVEPOINT}`);
       try {
-        await insertChecked(db, rows, now, replacingHolder);
+        await insertChecked(db, rows, now, replacingHolder, limits);
       } catch (error) {
         try {
           await db.run(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
@@ -97,12 +160,14 @@ export function reservationsRepo(db: SqlExecutor): ReservationRepo {
       }
       await db.run(`RELEASE SAVEPOINT ${SAVEPOINT}`);
     },
-    liveIn: (accountIds, window, now) =>
-      reservations.manyIn(
-        accountIds,
-        (list) => `SELECT * FROM reservations WHERE account_id IN (${list})
+    liveIn: async (accountIds, window, now) =>
+      withoutEmptyTags(
+        await reservations.manyIn(
+          accountIds,
+          (list) => `SELECT * FROM reservations WHERE account_id IN (${list})
            AND end_ms > ? AND start_ms < ? AND (kind = 'booking' OR expires_at > ?)`,
-        { after: [window.start, window.end, now] },
+          { after: [window.start, window.end, now] },
+        ),
       ),
     async releaseLink(linkId, kinds) {
       if (kinds.length === 0) return;
@@ -123,10 +188,12 @@ export function reservationsRepo(db: SqlExecutor): ReservationRepo {
         [before, limit],
       );
     },
-    byLink: (linkId) =>
-      reservations.many(
-        `SELECT * FROM reservations WHERE link_id = ? AND kind = 'booking' ORDER BY start_ms, account_id`,
-        [linkId],
+    byLink: async (linkId) =>
+      withoutEmptyTags(
+        await reservations.many(
+          `SELECT * FROM reservations WHERE link_id = ? AND kind = 'booking' ORDER BY start_ms, account_id`,
+          [linkId],
+        ),
       ),
   };
 }

@@ -21,6 +21,11 @@ export const textOrNull: Codec<string | null> = {
   read: (v) => (isAbsent(v) ? null : String(v)),
   write: (v) => v,
 };
+/** An optional field: absent is stored as NULL, and NULL reads back as null. */
+export const textOrAbsent: Codec<string | null | undefined> = {
+  read: (v) => (isAbsent(v) ? null : String(v)),
+  write: (v) => v ?? null,
+};
 export const int: Codec<number> = { read: (v) => Number(v), write: (v) => v };
 export const intOrNull: Codec<number | null> = {
   read: (v) => (isAbsent(v) ? null : Number(v)),

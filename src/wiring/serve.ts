@@ -1,0 +1,113 @@
+/** Runs the server on the wiring: migrate, listen, outbox worker, metrics, signals and shutdown. */
+import { hostname } from 'node:os';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pino from 'pino';
+import { systemClock } from '../adapters/clock.ts';
+import { WorkerPoolCompute } from '../adapters/compute/pool.ts';
+import { randomIds } from '../adapters/crypto.ts';
+import { listenOrExplain, localBaseOf } from '../adapters/listen.ts';
+import { PrometheusMetrics } from '../adapters/metrics/prometheus.ts';
+import { demoTransport } from '../adapters/webhooks/demo.ts';
+import { httpTransport } from '../adapters/webhooks/http-transport.ts';
+import type { AppContext } from '../app/context.ts';
+import type { Config } from '../config/config.ts';
+import { OutboxWorker } from '../jobs/outbox-worker.ts';
+import { RetentionJob } from '../jobs/retention-job.ts';
+import { buildServer, registerMetricsRoute } from '../server.ts';
+import { demoReceiverUrl, makeLogger, openStore, VERSION, wire } from './wire.ts';
+
+export type Running = {
+  readonly ctx: AppContext;
+  readonly app: FastifyInstance;
+  readonly logger: pino.Logger;
+};
+
+const DAY_MS = 86_400_000;
+/** How often each process runs retention (app/retention.ts); runs are idempotent across processes. */
+const RETENTION_INTERVAL_MS = 3_600_000;
+
+/** Runs the server until SIGTERM or SIGINT: migrate, listen, start the outbox worker. */
+export async function serve(config: Config, options: { demo?: boolean } = {}): Promise<Running> {
+  const logger = makeLogger(config);
+  const store = await openStore(config);
+  const applied = await store.migrate();
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  // /metrics is served only where asked for: its own port, or PORT with METRICS_PUBLIC (issue 21).
+  const metrics =
+    config.metrics && (config.metricsPort !== null || config.metricsPublic)
+      ? new PrometheusMetrics({
+          clock: systemClock,
+          processMetrics: true,
+          outboxBacklog: () => store.read((r) => r.outbox.backlog()),
+        })
+      : undefined;
+  const wired = wire(config, store, {
+    demo: options.demo === true,
+    ...(metrics === undefined ? {} : { metrics }),
+  });
+  const { writeBack, outbound, expansion } = wired;
+  const compute = new WorkerPoolCompute({
+    budgetMs: config.computeBudgetMs,
+    ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
+  });
+  const ctx: AppContext = { ...wired.ctx, compute };
+  let local: string | undefined;
+  const transport = httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound });
+  const worker = new OutboxWorker({
+    ctx,
+    transport:
+      options.demo === true ? demoTransport(transport, demoReceiverUrl(config), () => local) : transport,
+    writeBack,
+    owner: `${hostname()}:${process.pid}:${randomIds.newToken(6)}`,
+    leaseMs: config.outboxLeaseSeconds * 1000,
+    pollMs: config.outboxPollMs,
+    logger: logger.child({ component: 'outbox' }),
+  });
+  const retention = new RetentionJob({
+    ctx,
+    policy: {
+      reservationsMs: config.retainReservationsDays === null ? null : config.retainReservationsDays * DAY_MS,
+      deliveriesMs: config.retainDeliveriesDays === null ? null : config.retainDeliveriesDays * DAY_MS,
+    },
+    intervalMs: RETENTION_INTERVAL_MS,
+    logger: logger.child({ component: 'retention' }),
+  });
+  const app = buildServer({
+    ctx,
+    logger,
+    version: VERSION,
+    web: { onBooked: () => worker.wake() },
+    demo: options.demo === true,
+    ...(metrics === undefined ? {} : { metrics, ...(config.metricsPublic ? { metricsPage: metrics } : {}) }),
+  });
+  const metricsApp =
+    metrics !== undefined && config.metricsPort !== null ? Fastify({ logger: false }) : undefined;
+  if (metricsApp !== undefined && metrics !== undefined) registerMetricsRoute(metricsApp, metrics);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining HTTP, finishing deliveries in flight');
+    await Promise.all([app.close(), metricsApp?.close()]);
+    await Promise.all([worker.stop(), retention.stop()]);
+    await Promise.all([compute.close(), expansion.close()]);
+    await store.close();
+    process.exit(0);
+  };
+  try {
+    await listenOrExplain(app, config.host, config.port, 'PORT');
+    if (metricsApp !== undefined)
+      await listenOrExplain(metricsApp, config.host, config.metricsPort ?? 0, 'METRICS_PORT');
+  } catch (error) {
+    await Promise.all([app.close(), metricsApp?.close(), compute.close(), expansion.close()]);
+    await store.close();
+    throw error;
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  local = localBaseOf(app.server.address());
+  worker.start();
+  retention.start();
+  logger.info({ port: config.port, storage: store.kind, version: VERSION }, 'rtseq listening');
+  return { ctx, app, logger };
+}

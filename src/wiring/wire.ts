@@ -1,0 +1,108 @@
+/**
+ * The composition root (SPEC 2): the only place that picks the concrete adapters. `wire` builds the
+ * use cases' context (and the worker's write-back) over them; serve.ts runs the server on it and
+ * the `rtseq` commands (cli/) run on it. main.ts, the program, only hands the command line to cli/.
+ */
+import { readFileSync } from 'node:fs';
+import type pino from 'pino';
+import { CachedExternalBusySource } from '../adapters/calendars/busy-source.ts';
+import { CaldavWriteBack } from '../adapters/calendars/caldav/write-back.ts';
+import { ExpansionPool } from '../adapters/calendars/expansion/pool.ts';
+import { ExternalCalendars } from '../adapters/calendars/reader.ts';
+import { systemClock } from '../adapters/clock.ts';
+import { randomIds, secretBox } from '../adapters/crypto.ts';
+import { makeLogger as createLogger } from '../adapters/logging.ts';
+import { measuredReader } from '../adapters/metrics/measured-reader.ts';
+import type { PrometheusMetrics } from '../adapters/metrics/prometheus.ts';
+import { OutboundGuard } from '../adapters/net/outbound.ts';
+import { SqliteStore } from '../adapters/storage/sqlite/sqlite-store.ts';
+import { demoOutboundCheck } from '../adapters/webhooks/demo.ts';
+import { BusyCache } from '../app/availability/busy-cache.ts';
+import { RuleExpansions } from '../app/availability/rule-expansions.ts';
+import type { AppContext } from '../app/context.ts';
+import { DEMO_PATHS } from '../app/demo.ts';
+import type { Config } from '../config/config.ts';
+import type { SourceStatusSink } from '../ports/source-status.ts';
+import type { Store } from '../ports/store.ts';
+import { redactUrl } from '../server.ts';
+
+export const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export async function openStore(config: Config): Promise<Store> {
+  if (config.databaseUrl !== null) {
+    const { PostgresStore } = await import('../adapters/storage/postgres/postgres-store.ts');
+    return new PostgresStore(config.databaseUrl, { poolMax: config.databasePoolMax });
+  }
+  return new SqliteStore(config.sqlitePath);
+}
+
+export type WireOptions = { readonly demo?: boolean; readonly metrics?: PrometheusMetrics };
+export type Wiring = {
+  readonly ctx: AppContext;
+  readonly writeBack: CaldavWriteBack;
+  readonly outbound: OutboundGuard;
+  /** The worker threads external calendars are parsed in; close it when done (threads start lazily). */
+  readonly expansion: ExpansionPool;
+};
+
+/** Where demo links send their callback: this server's demo receiver (web/demo.ts). */
+export const demoReceiverUrl = (config: Config) => `${config.publicUrl}${DEMO_PATHS.callbacks}`;
+
+/**
+ * The use cases' context and the worker's CalDAV write-back over one outbound guard (SPEC 8a) and
+ * one `ExternalCalendars` (SPEC 8), which reads busy time, discovers calendars when an account is
+ * connected, and writes bookings back.
+ */
+export function wire(config: Config, store: Store, options: WireOptions = {}): Wiring {
+  const secrets = secretBox(config.secretKey);
+  const outbound = new OutboundGuard({ allowPrivate: config.allowPrivateCallbacks });
+  const expansion = new ExpansionPool({
+    budgetMs: config.computeBudgetMs,
+    ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
+  });
+  const calendars = new ExternalCalendars({
+    timeoutMs: config.calendarTimeoutMs,
+    outbound,
+    expander: expansion,
+  });
+  const metrics = options.metrics;
+  const ctx: AppContext = {
+    config,
+    store,
+    clock: systemClock,
+    ids: randomIds,
+    secrets,
+    busyCache: new BusyCache(config.busyCacheMb * 1_048_576),
+    ruleExpansions: new RuleExpansions(),
+    external: new CachedExternalBusySource({
+      reader: metrics === undefined ? calendars : measuredReader(calendars, metrics),
+      secrets,
+      clock: systemClock,
+      cacheSeconds: config.calendarCacheSeconds,
+      timeoutMs: config.calendarTimeoutMs,
+      budgetMs: config.computeBudgetMs,
+      statuses: storeSourceStatus(store),
+    }),
+    connector: calendars,
+    outbound: options.demo === true ? demoOutboundCheck(outbound, demoReceiverUrl(config)) : outbound,
+    ...(metrics === undefined ? {} : { metrics }),
+  };
+  const writeBack = new CaldavWriteBack({
+    writer: calendars.caldav,
+    secrets,
+    prodId: `-//rtseq//rtseq ${VERSION}//EN`,
+  });
+  return { ctx, writeBack, outbound, expansion };
+}
+
+/** The account's source status (SPEC 8): every external read's outcome, written to the store. */
+export function storeSourceStatus(store: Store): SourceStatusSink {
+  return (status) => store.transaction((repos) => repos.sourceStatus.record(status));
+}
+
+/** Logs on stderr: JSON lines, or readable lines on a terminal (adapters/logging.ts). */
+export function makeLogger(config: Config, destination?: pino.DestinationStream): pino.Logger {
+  return createLogger(config, redactUrl, destination);
+}

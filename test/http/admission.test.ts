@@ -1,0 +1,107 @@
+/**
+ * Issue 21, item 2, at the HTTP edge: availability work is admitted in the lane of the request that
+ * asked for it (booking pages or the API) and as its application, and work that is not admitted is
+ * a 429 (API) or a 503 page (booking page), both with Retry-After. The policy itself is tested in
+ * src/adapters/admission.test.ts; here the pool only records who asked, or refuses everything.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { WorkerPoolCompute } from '../../src/adapters/compute/pool.ts';
+import type { AppContext } from '../../src/app/context.ts';
+import {
+  type AvailabilityCompute,
+  ComputeBusyError,
+  type ComputeClient,
+  currentComputeClient,
+} from '../../src/ports/compute.ts';
+import { buildServer } from '../../src/server.ts';
+import { makeTestContext } from '../support/context.ts';
+import { createTestLink, seedScenario, twoStepLinkBody } from '../support/scenario.ts';
+
+/** A compute port that remembers whose work it was given, then refuses it as `reason`. */
+function refusing(reason: 'full' | 'waited', seen: ComputeClient[]): AvailabilityCompute {
+  const refuse = () => {
+    const client = currentComputeClient();
+    seen.push({ ...client });
+    return Promise.reject(new ComputeBusyError(client.lane, reason, 2));
+  };
+  return { findAvailability: refuse, findSequences: refuse };
+}
+
+async function setUp(compute: AvailabilityCompute) {
+  const t = await makeTestContext();
+  const ctx: AppContext = { ...t.ctx, compute };
+  const s = await seedScenario(ctx);
+  const link = await createTestLink(ctx, s, twoStepLinkBody(s));
+  const app = buildServer({ ctx, logger: false, version: 'test' });
+  const api = () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/sequenced_availability',
+      remoteAddress: '203.0.113.8',
+      headers: { authorization: `Bearer ${s.clientSecret}` },
+      payload: (twoStepLinkBody(s) as { availability: unknown }).availability as object,
+    });
+  const page = () => app.inject({ method: 'GET', url: `/book/${link.token}`, remoteAddress: '198.51.100.4' });
+  return {
+    s,
+    api,
+    page,
+    close: async () => {
+      await app.close();
+      await t.dispose();
+    },
+  };
+}
+
+test('a full queue: 429 with Retry-After on the API, a 503 page with Retry-After on booking pages', async () => {
+  const seen: ComputeClient[] = [];
+  const t = await setUp(refusing('full', seen));
+  try {
+    const api = await t.api();
+    assert.equal(api.statusCode, 429, api.body);
+    assert.equal(api.headers['retry-after'], '2');
+    assert.equal(JSON.parse(api.body).errors.rate_limit[0].key, 'errors.rate_limited');
+    const page = await t.page();
+    assert.equal(page.statusCode, 503);
+    assert.equal(page.headers['retry-after'], '2');
+    assert.match(String(page.headers['content-type']), /text\/html/);
+    assert.match(page.body, /try again in 2 s/);
+    assert.deepEqual(seen, [
+      { lane: 'api', tenant: `app:${t.s.application.id}` },
+      { lane: 'page', tenant: 'ip:198.51.100.4' },
+    ]);
+  } finally {
+    await t.close();
+  }
+});
+
+test('work that waited out its budget is a 503 on the API too', async () => {
+  const t = await setUp(refusing('waited', []));
+  try {
+    const api = await t.api();
+    assert.equal(api.statusCode, 503, api.body);
+    assert.equal(api.headers['retry-after'], '2');
+    assert.equal(JSON.parse(api.body).errors.server[0].key, 'errors.unavailable');
+  } finally {
+    await t.close();
+  }
+});
+
+test('through the real pool: an application over its share gets 429 while others are served', async () => {
+  // A share of 0 refuses the application's every job: no timing involved.
+  const pool = new WorkerPoolCompute({
+    workers: 1,
+    budgetMs: 60_000,
+    admission: { api: { queue: 8, perTenant: 0 }, page: { queue: 8, perTenant: 8 } },
+  });
+  const t = await setUp(pool);
+  try {
+    assert.equal((await t.api()).statusCode, 429);
+    assert.equal((await t.page()).statusCode, 200, 'the page lane has its own share');
+    assert.equal(pool.refused, 1);
+  } finally {
+    await t.close();
+    await pool.close();
+  }
+});
