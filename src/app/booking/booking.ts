@@ -361,7 +361,7 @@ export async function reportNoTimesSuitable(
   note: string | null = null,
 ): Promise<{ notified: boolean }> {
   const url = link.request.noTimesSuitableUrl;
-  if (statusOf(link, ctx.clock.now()) !== 'open') return { notified: false }; // rescheduling: the organiser knows
+  if (!allows(statusOf(link, ctx.clock.now()), 'report_none', 'invitee')) return { notified: false };
   return ctx.store.transaction(async (repos) => {
     const first = await repos.linkGuards.markNoTimesSuitable(link.id, ctx.clock.now(), url !== null);
     if (!first) return { notified: (await repos.linkGuards.noTimesSuitable(link.id))?.notified ?? false };

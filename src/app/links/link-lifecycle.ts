@@ -15,8 +15,10 @@ export type Actor = 'application' | 'invitee' | 'time';
 export type LinkAction =
   /** Book a time: the first booking of an open link, or the new choice of a rescheduling one. */
   | 'book'
-  /** Hold a time while the invitee confirms (confirm mode), or tell the organiser none fit. */
+  /** Hold a time while the invitee confirms (confirm mode). */
   | 'choose'
+  /** "None of these times work" (SPEC 6.2): before the first booking only. */
+  | 'report_none'
   | 'disable'
   | 'reschedule'
   | 'cancel'
@@ -40,6 +42,7 @@ type Row = {
  */
 export const LIFECYCLE: readonly Row[] = [
   { action: 'choose', actors: ['invitee'], from: ['open', 'rescheduling'], to: 'same' },
+  { action: 'report_none', actors: ['invitee'], from: ['open'], to: 'same' },
   { action: 'book', actors: ['invitee'], from: ['open', 'rescheduling'], to: 'completed' },
   { action: 'disable', actors: ['application'], from: ['open', 'expired', 'disabled'], to: 'disabled' },
   { action: 'reschedule', actors: ['application'], from: ['completed', 'rescheduling'], to: 'rescheduling' },
