@@ -21,6 +21,7 @@ import type { HttpDeps } from './http/request.ts';
 import { registerApiRoutes } from './http/routes.ts';
 import { computeClients } from './ports/compute.ts';
 import type { Metrics, MetricsExposition } from './ports/metrics.ts';
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from './ports/store-unavailable.ts';
 import { registerDemoPages } from './web/demo.ts';
 import { registerWebRoutes, type WebDeps } from './web/routes.ts';
 
@@ -51,7 +52,7 @@ export function registerMetricsRoute(app: FastifyInstance, exposition: MetricsEx
 export function redactUrl(url: string): string {
   return url
     .replace(/\/book\/[^/?#]+/g, '/book/[redacted]')
-    .replace(/([?&](?:token|code)=)[^&#]*/g, '$1[redacted]');
+    .replace(/([?&](?:token|code|link_token)=)[^&#]*/g, '$1[redacted]');
 }
 
 /**
@@ -64,6 +65,57 @@ function registerComputeScope(app: FastifyInstance): void {
   app.addHook('preHandler', (request, _reply, done) => {
     const lane = request.url.startsWith('/book/') ? 'page' : 'api';
     computeClients.run({ lane, tenant: `ip:${request.ip}` }, done);
+  });
+}
+
+/**
+ * Every error as the standard body (SPEC 4): DomainErrors by the one table, framework errors as
+ * 413/415/422, the database away as 503 with Retry-After; anything else is a logged 500.
+ */
+function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    if (error instanceof DomainError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+      return reply
+        .code(STATUS_BY_CODE[error.code])
+        .send(errorBody(error.code, error.message, error.problems));
+    }
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status === 413) {
+      return reply.code(413).send(errorBody('payload_too_large', 'The request body is too large', []));
+    }
+    if (status === 415) {
+      return reply.code(415).send({
+        errors: {
+          content_type: [
+            { key: 'errors.unsupported_media_type', description: `send ${expectedContentType(request)}` },
+          ],
+        },
+      });
+    }
+    if (status >= 400 && status < 500) {
+      // Malformed JSON, an empty JSON body, prototype poisoning: the body could not be read.
+      return reply.code(422).send({
+        errors: { body: [{ key: 'errors.invalid_json', description: 'the body is not valid JSON' }] },
+      });
+    }
+    if (isStoreUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+        .send(
+          errorBody(
+            'unavailable',
+            'The database is unavailable just now; nothing was changed, try again',
+            [],
+          ),
+        );
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply
+      .code(500)
+      .send({ errors: { server: [{ key: 'errors.internal', description: 'internal error' }] } });
   });
 }
 
@@ -133,37 +185,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
-  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
-    if (error instanceof DomainError) {
-      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-      return reply
-        .code(STATUS_BY_CODE[error.code])
-        .send(errorBody(error.code, error.message, error.problems));
-    }
-    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (status === 413) {
-      return reply.code(413).send(errorBody('payload_too_large', 'The request body is too large', []));
-    }
-    if (status === 415) {
-      return reply.code(415).send({
-        errors: {
-          content_type: [
-            { key: 'errors.unsupported_media_type', description: `send ${expectedContentType(request)}` },
-          ],
-        },
-      });
-    }
-    if (status >= 400 && status < 500) {
-      // Malformed JSON, an empty JSON body, prototype poisoning: the body could not be read.
-      return reply.code(422).send({
-        errors: { body: [{ key: 'errors.invalid_json', description: 'the body is not valid JSON' }] },
-      });
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return reply
-      .code(500)
-      .send({ errors: { server: [{ key: 'errors.internal', description: 'internal error' }] } });
-  });
+  registerErrorHandler(app);
 
   app.setNotFoundHandler((request, reply) => {
     reply

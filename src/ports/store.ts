@@ -45,7 +45,6 @@ export type AccountRecord = {
 };
 
 export type TokenKind = 'access' | 'refresh';
-
 export type AccessTokenRecord = {
   readonly tokenHash: string;
   readonly accountId: string;
@@ -59,7 +58,6 @@ export type AccessTokenRecord = {
 };
 
 export type CalendarKind = 'native' | 'caldav' | 'ics';
-
 export type CalendarRecord = {
   readonly id: string;
   readonly accountId: string;
@@ -75,8 +73,7 @@ export type CalendarRecord = {
   readonly createdAt: number;
   /** Bumped by every event write in the same transaction (see app/availability/busy-cache.ts). */
   readonly version: number;
-  /** The profile connected through /oauth/authorize it belongs to; absent or null: the account's own. */
-  readonly profileId?: string | null;
+  readonly profileId?: string | null; // its /oauth/authorize profile (SPEC 8b); absent/null: the account's own
 };
 
 export type EventTransparency = 'opaque' | 'transparent';
@@ -429,14 +426,12 @@ export type Repos = {
   readonly linkGuards: LinkGuardRepo;
   /** The last read of each external calendar (SPEC 8). */
   readonly sourceStatus: SourceStatusRepo;
-  /** Redirect URIs, profiles, authorization codes and link tokens (SPEC 8b). */
-  readonly connections: ConnectionRepo;
+  readonly connections: ConnectionRepo; // redirect URIs, profiles, codes, link tokens (SPEC 8b)
   /** Push notification channels and their pending changes (SPEC 8d). */
   readonly channels: ChannelRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';
-
 export interface Store {
   readonly kind: StoreKind;
   /** Runs `work` in one serialisable-enough transaction: all of it commits or none of it. */

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from '../ports/store-unavailable.ts';
 import { accentStylesheet } from './accent.ts';
 import { registerBack } from './actions/back.ts';
 import { registerChange } from './actions/change.ts';
@@ -114,11 +115,13 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
 }
 
 /**
- * Seconds to wait when the error means "not now": a busy server, an absent database, or the
+ * Seconds to wait when the error means "not now": a busy server, an absent database (ports/
+ * store-unavailable.ts), or the
  * page's computation running out of its budget (which on a page means the server is loaded,
  * or the link asks for too much; either way a 500 would be wrong).
  */
 function unavailableFor(error: unknown): number | undefined {
+  if (isStoreUnavailable(error)) return STORE_RETRY_AFTER_SECONDS;
   if (!(error instanceof DomainError)) return undefined;
   if (error.code === 'unavailable' || error.code === 'rate_limited') return error.retryAfterSeconds ?? 1;
   if (error.problems.some((problem) => problem.code === 'errors.too_complex')) return 2;

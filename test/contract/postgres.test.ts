@@ -255,6 +255,20 @@ describe('postgres: across processes (two pools on one database)', () => {
   });
 });
 
+/** Resolves once another session of this database waits on a lock (checked every 10 ms). */
+async function untilWaitingOnLock(client: pg.Client): Promise<void> {
+  for (;;) {
+    // Inside a transaction the activity view is read once and kept: clear it for a fresh look.
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+    );
+    if ((rows[0] as { waiting: number }).waiting > 0) return;
+    await sleep(10);
+  }
+}
+
 describe('postgres: the exclusion constraint behind insertAll', () => {
   test('a row written past insertAll still wins: the waiting insertAll gets 23P01 as ReservationConflictError and its transaction stays usable', async (t) => {
     const made = await migratedAndSeeded(t, 1);
@@ -284,7 +298,9 @@ describe('postgres: the exclusion constraint behind insertAll', () => {
         );
         return error;
       });
-      await sleep(100);
+      // Commit only once the insert is waiting on the raw transaction's row (the event the test is
+      // about), seen in pg_stat_activity rather than assumed after a sleep.
+      await untilWaitingOnLock(raw);
       await raw.query('COMMIT');
       const error = await pending;
       assert.ok(error instanceof ReservationConflictError, String(error));

@@ -689,9 +689,9 @@ describe('ICS feeds', () => {
     t.clock.advance(PAST_CACHE_MS);
     feed.setHanging(true);
     try {
-      const started = Date.now();
+      // The reason names the deadline; that it fires at CALENDAR_TIMEOUT_MS, not later, is counted
+      // on a mocked clock (caldav/client.test.ts, test/integration/caldav.test.ts), not timed here.
       const { periods, body } = await availability(person.sub, '2026-01-09');
-      const tookMs = Date.now() - started;
       assert.deepEqual(periods, []);
       assert.deepEqual(body.unavailable_sources, [
         {
@@ -700,7 +700,6 @@ describe('ICS feeds', () => {
           reason: `ICS feed ${new URL(feed.url).origin} did not answer within ${TIMEOUT_MS} ms`,
         },
       ]);
-      assert.ok(tookMs < TIMEOUT_MS + 1500, `answered after ${tookMs} ms`);
     } finally {
       feed.setHanging(false);
     }

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
+import { redactUrl } from '../../src/server.ts';
 import { type IcsFeedServer, startIcsFeedServer } from '../support/ics-feed-server.ts';
 import { createCalendar, putRawEvent, type RadicaleServer, startRadicale } from '../support/radicale.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -122,6 +123,20 @@ describe('connected accounts (SPEC 8b)', () => {
     await radicale?.stop();
     await server.close();
   });
+
+  /** The account's free periods on 3 March, 09:00-12:00. */
+  async function periods(sub: string): Promise<string[][]> {
+    const res = await server.call('POST', '/v1/availability', {
+      token: server.clientSecret,
+      body: {
+        participants: [{ members: [{ sub }], required: 'all' }],
+        required_duration: { minutes: 60 },
+        query_periods: [{ start: '2026-03-03T09:00:00Z', end: '2026-03-03T12:00:00Z' }],
+      },
+    });
+    assert.equal(res.status, 200, res.text);
+    return res.json.available_periods.map((p: { start: string; end: string }) => [p.start, p.end]);
+  }
 
   /** Through the page with an ICS feed: the code from the redirect. */
   async function connectFeed(extra: Record<string, string> = {}): Promise<string> {
@@ -354,6 +369,11 @@ describe('connected accounts (SPEC 8b)', () => {
       [secondId]: false,
     });
 
+    // With every profile revoked, the feed's busy hour no longer counts.
+    assert.equal((await periods(String(first.sub))).length, 2, 'the connected feed is busy 10:00-11:00');
+    await client.revokeProfileAuthorization({ access_token: accessToken, profile_id: profileId });
+    assert.deepEqual(await periods(String(first.sub)), [['2026-03-03T09:00:00Z', '2026-03-03T12:00:00Z']]);
+
     const unknown = await server.call('POST', '/v1/profiles/pro_nope/revoke', {
       token: accessToken,
       headers: PY,
@@ -394,6 +414,16 @@ describe('connected accounts (SPEC 8b)', () => {
       redirect_uri: REDIRECT,
     });
     assert.equal((token.linking_profile as Record<string, string>).provider_name, 'caldav');
+  });
+});
+
+describe('secrets in URLs are not logged', () => {
+  it('codes and link tokens in a logged URL are redacted', () => {
+    assert.equal(
+      redactUrl('/oauth/authorize?client_id=c&link_token=secret1&state=s'),
+      '/oauth/authorize?client_id=c&link_token=[redacted]&state=s',
+    );
+    assert.equal(redactUrl('/cb?code=secret2&state=s'), '/cb?code=[redacted]&state=s');
   });
 });
 

@@ -11,6 +11,8 @@ export type IcsFeedServer = {
   readonly url: string;
   /** Requests received so far. */
   readonly requestCount: number;
+  /** Resolves once `count` requests in all have arrived (at once when they already have). */
+  received(count: number): Promise<void>;
   /** Serve this text from now on (status 200, text/calendar). */
   setBody(icsText: string): void;
   /** Answer with this status (and a short plain-text body) from now on. */
@@ -26,9 +28,14 @@ export async function startIcsFeedServer(initialBody = ''): Promise<IcsFeedServe
   let hanging = false;
   let requestCount = 0;
   const held = new Set<ServerResponse>();
+  const waiting: { count: number; resolve: () => void }[] = [];
 
   const server = createServer((request, response) => {
     requestCount++;
+    for (const waiter of waiting.filter((w) => w.count <= requestCount)) {
+      waiting.splice(waiting.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     request.resume();
     if (hanging) {
       held.add(response);
@@ -50,6 +57,10 @@ export async function startIcsFeedServer(initialBody = ''): Promise<IcsFeedServe
     url: `http://127.0.0.1:${address.port}/feed.ics`,
     get requestCount() {
       return requestCount;
+    },
+    received(count) {
+      if (requestCount >= count) return Promise.resolve();
+      return new Promise((resolve) => waiting.push({ count, resolve }));
     },
     setBody(text) {
       body = text;

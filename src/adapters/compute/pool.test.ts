@@ -12,6 +12,7 @@ import {
   span,
   step,
 } from '../../domain/engine/builders.test-support.ts';
+import { prepareMemberLoad } from '../../domain/engine/constraints.ts';
 import { findSequences } from '../../domain/engine/sequence.ts';
 import type { MemberAvailability, SequenceQuery } from '../../domain/engine/types.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
@@ -110,4 +111,30 @@ test('a worker that dies (out of memory) fails only its job; the pool replaces i
   });
   assert.equal(pool.replaced, 1);
   assert.deepEqual(await pool.findSequences(ordinaryQuery()), findSequences(ordinaryQuery()));
+});
+
+test('members’ availability constraints travel to the worker: the pool answers what the engine does', async (t) => {
+  const pool = new WorkerPoolCompute({ workers: 1, budgetMs: 60_000 });
+  t.after(() => pool.close());
+  const query = ordinaryQuery();
+  const window = { start: at('00:00'), end: at('00:00') + 3 * DAY_MS };
+  // alice is full on the first day (one a day, one already there): she takes nothing that day.
+  const load = prepareMemberLoad(
+    [{ limit: 1, period: 'day', tzid: 'UTC', tags: null }],
+    [{ startMs: at('07:00'), tags: [] }],
+    window,
+  );
+  const limited: SequenceQuery = {
+    ...query,
+    steps: query.steps.map((s) => ({
+      ...s,
+      groups: s.groups.map((g) => ({
+        ...g,
+        members: g.members.map((m) => (m.sub === 'alice' ? { ...m, load } : m)),
+      })),
+    })),
+  };
+  const expected = findSequences(limited);
+  assert.notDeepEqual(expected, findSequences(query), 'the constraint changes the answer');
+  assert.deepEqual(await pool.findSequences(limited), expected);
 });

@@ -50,6 +50,18 @@ export type OpenState = {
 
 export type PageState = OpenState | ClosedState;
 
+/**
+ * A choice could not be checked because an external (CalDAV, ICS) calendar of the link failed or
+ * timed out when read for it (SPEC 8: never silently free): nothing was written, and the page
+ * says the calendar could not be checked, not that the time was taken.
+ */
+export class CalendarsUncheckedError extends Error {
+  override name = 'CalendarsUncheckedError';
+  constructor() {
+    super('an external calendar of the link could not be read to check the choice');
+  }
+}
+
 /** A chosen option as the page sends it back: each step's index and start, in running order. */
 export type ChosenSteps = readonly { readonly index: number; readonly start: number }[];
 
@@ -154,7 +166,10 @@ export type ChoiceOutcome =
 
 class TakenMeanwhile extends Error {}
 
-/** Re-checks the chosen option against calendar data read now; null when no longer valid. */
+/**
+ * Re-checks the chosen option against calendar data read now; null when no longer valid. Throws
+ * CalendarsUncheckedError when an external calendar could not be read (nothing is written).
+ */
 async function recheckChoice(
   ctx: AppContext,
   loaded: LoadedLink,
@@ -163,7 +178,7 @@ async function recheckChoice(
 ): Promise<SequenceOption | null> {
   if (chosen.some((c) => c.index >= loaded.link.request.sequence.steps.length)) return null;
   const { query, resolved } = await linkQuery(ctx, loaded, options);
-  if (resolved.failures.length > 0) return null;
+  if (resolved.failures.length > 0) throw new CalendarsUncheckedError();
   return recheckSequenceOption(query, { steps: chosen });
 }
 

@@ -9,9 +9,13 @@ import type { AppContext } from '../context.ts';
 import type { Link } from '../links/link-model.ts';
 import type { ChosenSteps } from './booking.ts';
 
-export type TakenReason = 'held' | 'booked';
+export type TakenReason = 'held' | 'booked' | 'unchecked';
 
-export async function takenReason(ctx: AppContext, link: Link, chosen: ChosenSteps): Promise<TakenReason> {
+export async function takenReason(
+  ctx: AppContext,
+  link: Link,
+  chosen: ChosenSteps,
+): Promise<Exclude<TakenReason, 'unchecked'>> {
   const { steps } = link.request.sequence;
   const now = ctx.clock.now();
   let held = false;

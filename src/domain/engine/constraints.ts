@@ -82,12 +82,27 @@ export function constraintPeriodAt(period: ConstraintPeriod, tzid: string, insta
 const MAX_PERIODS = 4000;
 
 /**
- * The periods of the last few (period, zone, window) asked for: every member of a request usually
- * has the same constraint over the same window, and finding the boundaries is most of the cost of
- * preparing a member's load. Keyed by value, so sharing them is invisible to callers.
+ * Periods by (period, zone, instant) for instants that were a period's end: every member of a
+ * request, and the next request over a window starting a little later, walks the same boundaries,
+ * and finding them (zone offsets around two local midnights) is most of the cost of preparing a
+ * member's load. Keyed by value, so sharing them is invisible to callers; oldest out first.
  */
+const periodMemo = new Map<string, Interval>();
+const PERIOD_MEMO_MAX = 8192;
+
+/** The periods of the last few windows asked for (every member of a request shares one). */
 const coveringMemo = new Map<string, readonly Interval[]>();
 const COVERING_MEMO_MAX = 64;
+
+function periodStartingAt(period: ConstraintPeriod, tzid: string, at: number): Interval {
+  const key = `${period}|${tzid}|${at}`;
+  const known = periodMemo.get(key);
+  if (known !== undefined) return known;
+  const found = constraintPeriodAt(period, tzid, at);
+  if (periodMemo.size >= PERIOD_MEMO_MAX) periodMemo.delete(periodMemo.keys().next().value!);
+  periodMemo.set(key, found);
+  return found;
+}
 
 /**
  * Every period of `period` in `tzid` meeting `[window.start, window.end)`, ascending and touching.
@@ -101,14 +116,15 @@ export function constraintPeriodsCovering(
   const known = coveringMemo.get(key);
   if (known !== undefined) return known;
   const out: Interval[] = [];
-  let at = window.start;
-  while (at < window.end && out.length < MAX_PERIODS) {
-    const current = constraintPeriodAt(period, tzid, at);
-    out.push(current);
-    at = current.end;
-  }
   if (coveringMemo.size >= COVERING_MEMO_MAX) coveringMemo.delete(coveringMemo.keys().next().value!);
   coveringMemo.set(key, out);
+  if (!(window.start < window.end)) return out;
+  let current = constraintPeriodAt(period, tzid, window.start);
+  out.push(current);
+  while (current.end < window.end && out.length < MAX_PERIODS) {
+    current = periodStartingAt(period, tzid, current.end);
+    out.push(current);
+  }
   return out;
 }
 

@@ -145,10 +145,15 @@ function compareTailOrders(state: State, x: number, y: number): number {
   }
 }
 
-function checkComplexity(blocks: readonly number[][], plans: readonly PlannedStep[]): void {
-  if (plans.length > SEQUENCE_LIMITS.steps) {
-    throw new SequenceTooComplexError(`a sequence may have at most ${SEQUENCE_LIMITS.steps} steps`);
-  }
+/**
+ * The dynamic program's size for these blocks and plans: `work` counts its state transitions (each
+ * over every start), `entries` the states it keeps. A block of b shared-ordinal steps has
+ * b·2^(b-1) states; distinct ordinals make every block one step, so both grow linearly.
+ */
+export function sequenceWork(
+  blocks: readonly number[][],
+  plans: readonly PlannedStep[],
+): { readonly work: number; readonly entries: number } {
   let maxStarts = 0;
   for (const plan of plans) maxStarts = Math.max(maxStarts, plan.starts.length);
   let work = 0;
@@ -160,6 +165,14 @@ function checkComplexity(blocks: readonly number[][], plans: readonly PlannedSte
     work += states * successors * 2 * maxStarts;
     entries += states * maxStarts;
   });
+  return { work, entries };
+}
+
+function checkComplexity(blocks: readonly number[][], plans: readonly PlannedStep[]): void {
+  if (plans.length > SEQUENCE_LIMITS.steps) {
+    throw new SequenceTooComplexError(`a sequence may have at most ${SEQUENCE_LIMITS.steps} steps`);
+  }
+  const { work, entries } = sequenceWork(blocks, plans);
   if (work > SEQUENCE_LIMITS.work || entries > SEQUENCE_LIMITS.stateEntries) {
     throw new SequenceTooComplexError(
       'too many steps share an ordinal for this window and start interval; use distinct ordinals or a shorter window',

@@ -4,6 +4,7 @@
  * described from the runtime's Intl data, so no tz database ships with the writer.
  */
 import { wallToInstant, zoneOffsetAt } from '../time/wall-clock.ts';
+import { offsetStretches } from '../time/zones.ts';
 
 /** One event to write. Instants are epoch milliseconds; `end` is exclusive. */
 export type ICalendarEvent = {
@@ -33,7 +34,6 @@ export type SerializeOptions = {
 const CRLF = '\r\n';
 const MAX_LINE_OCTETS = 75;
 const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
 /** Zone rules are described from this long before the earliest event to after the latest. */
 const ZONE_MARGIN_MS = 366 * DAY_MS;
 
@@ -165,33 +165,19 @@ function dateTimeValue(
 }
 
 /**
- * Offset changes of an IANA zone between `fromMs` and `toMs`, found by sampling weekly and
- * bisecting to the second (no real zone changes offset twice within a week). Null for names
- * Intl does not know; the event is then written in UTC.
+ * Offset changes of an IANA zone between `fromMs` and `toMs`, from the one offset-change search
+ * (zones.ts offsetStretches). Null for names Intl does not know; the event is then written in UTC.
  */
 function describeZone(zone: string, fromMs: number, toMs: number): ZoneDescription | null {
   const offsetAt = zoneOffsetAt(zone);
   if (offsetAt === null) return null;
-  const changes: { atMs: number; fromMs: number; toMs: number }[] = [];
-  let previousMs = fromMs;
-  let previousOffset = offsetAt(fromMs);
-  const initialOffsetMs = previousOffset;
-  for (let sampleMs = fromMs + WEEK_MS; previousMs < toMs; sampleMs += WEEK_MS) {
-    const offset = offsetAt(sampleMs);
-    if (offset !== previousOffset) {
-      let low = previousMs;
-      let high = sampleMs;
-      while (high - low > 1000) {
-        const middle = Math.floor((low + high) / 2000) * 1000;
-        if (offsetAt(middle) === previousOffset) low = middle;
-        else high = middle;
-      }
-      changes.push({ atMs: high, fromMs: previousOffset, toMs: offset });
-      previousOffset = offset;
-    }
-    previousMs = sampleMs;
-  }
-  return { initialOffsetMs, changes, offsetAt };
+  const stretches = offsetStretches(zone, fromMs, toMs);
+  const changes = stretches.slice(1).map((stretch, i) => ({
+    atMs: stretch.start,
+    fromMs: stretches[i]!.offsetMs,
+    toMs: stretch.offsetMs,
+  }));
+  return { initialOffsetMs: stretches[0]?.offsetMs ?? offsetAt(fromMs), changes, offsetAt };
 }
 
 function offsetText(offsetMs: number): string {

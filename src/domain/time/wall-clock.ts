@@ -1,16 +1,13 @@
 /**
- * The one wall-clock → instant conversion of rtseq (SPEC 5.1). Weekly availability rules, iCalendar
- * data (IANA zones and VTIMEZONE definitions alike), all-day dates and the booking page all read
- * local times through `wallToInstant`, so a DST gap or overlap means the same everywhere.
- *
- * A zone is reduced to one function, `offsetAt(instant) → ms east of UTC`.
+ * Wall-clock times and zones for the readers of local times: weekly availability rules, iCalendar
+ * data (IANA zones and VTIMEZONE definitions alike), all-day dates and the booking page's days.
+ * The conversion itself is offsets.ts's `wallToInstant` (SPEC 5.1), re-exported here; a zone is
+ * reduced to one function, `offsetAt(instant) → ms east of UTC`.
  */
+import { type OffsetAt, wallToInstant } from './offsets.ts';
 import { isValidTimeZone, localParts, zoneOffsetMs } from './zones.ts';
 
-const DAY_MS = 86_400_000;
-
-/** Offset (ms east of UTC, e.g. +3_600_000 for CET) of a zone at an instant. */
-export type OffsetAt = (instantMs: number) => number;
+export { fixedOffset, type OffsetAt, wallToInstant } from './offsets.ts';
 
 /** Local calendar fields; month is 1-12. Out-of-range fields roll over as in `Date.UTC`. */
 export type WallTime = {
@@ -25,27 +22,6 @@ export type WallTime = {
 /** The wall-clock fields read as if they were UTC: a plain number that sorts like wall time. */
 export function wallMs(wall: WallTime): number {
   return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-}
-
-/**
- * The instant a wall-clock time (`localMs`, see `wallMs`) denotes in a zone, following SPEC 5.1 and
- * RFC 5545 3.3.5: a time repeated by a fall-back transition means its **first** occurrence; a time
- * skipped by spring-forward is read with the offset in force **before** the gap (New York 02:30 on
- * spring-forward day → 07:30Z, which the clock shows as 03:30 EDT).
- * Assumes no two transitions lie within two days of each other, true of every real zone.
- */
-export function wallToInstant(localMs: number, offsetAt: OffsetAt): number {
-  const before = offsetAt(localMs - DAY_MS);
-  const after = offsetAt(localMs + DAY_MS);
-  if (before === after) return localMs - before;
-  const early = localMs - before;
-  const late = localMs - after;
-  const earlyValid = offsetAt(early) === before;
-  const lateValid = offsetAt(late) === after;
-  if (earlyValid && lateValid) return Math.min(early, late);
-  if (lateValid) return late;
-  // Either only the old offset reads back, or the time is skipped: the old offset either way.
-  return early;
 }
 
 /** Offset function of an IANA zone name, or null when `Intl` does not know the name. */

@@ -1,19 +1,16 @@
 /**
  * Time-zone helpers over `Intl` (no process zone is ever consulted: every function takes the zone).
  * One `Intl.DateTimeFormat` per zone is cached. Offsets are in milliseconds and positive east of
- * Greenwich: `wall clock = instant + offset`.
+ * Greenwich: `wall clock = instant + offset`. Offset changes are found by offsets.ts's one search,
+ * once per zone and UTC day.
  */
+import { type OffsetStretch, offsetStretchesOf, stretchInstant } from './offsets.ts';
+
+export type { OffsetStretch } from './offsets.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const MINUTES_PER_DAY = 1440;
-/**
- * Offset transitions are found by probing the offset at both ends of each UTC day and bisecting
- * where they differ. Two transitions that cancel out within one day would be missed; no zone in
- * the tz database has had that since 1970 (the closest pairs are weeks apart).
- */
-const PROBE_MS = DAY_MS;
-
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(zone: string): Intl.DateTimeFormat {
@@ -154,9 +151,6 @@ export function localParts(zone: string, instant: number): LocalParts {
   };
 }
 
-/** A transition-free stretch `[start, end)` of a zone with its constant offset. */
-export type OffsetStretch = { readonly start: number; readonly end: number; readonly offsetMs: number };
-
 /**
  * Transition-free stretches of each UTC day, per zone, memoised: a zone's offsets at an instant
  * never change while the process runs, and every query over the same days needs the same ones.
@@ -169,26 +163,7 @@ function dayStretches(zone: string, day: number): OffsetStretch[] {
   const key = `${zone}|${day}`;
   let stretches = stretchesByDay.get(key);
   if (stretches !== undefined) return stretches;
-  const dayStart = day * PROBE_MS;
-  const dayEnd = dayStart + PROBE_MS;
-  const lastOffset = zoneOffsetMs(zone, dayEnd - 1);
-  stretches = [];
-  let stretchStart = dayStart;
-  let stretchOffset = zoneOffsetMs(zone, dayStart);
-  while (stretchOffset !== lastOffset) {
-    // Offsets only change on whole seconds: bisect over seconds for the first changed one.
-    let lo = Math.floor(stretchStart / 1000);
-    let hi = Math.floor((dayEnd - 1) / 1000);
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (zoneOffsetMs(zone, mid * 1000) === stretchOffset) lo = mid;
-      else hi = mid;
-    }
-    stretches.push({ start: stretchStart, end: hi * 1000, offsetMs: stretchOffset });
-    stretchStart = hi * 1000;
-    stretchOffset = zoneOffsetMs(zone, stretchStart);
-  }
-  stretches.push({ start: stretchStart, end: dayEnd, offsetMs: stretchOffset });
+  stretches = offsetStretchesOf((instant) => zoneOffsetMs(zone, instant), day * DAY_MS, (day + 1) * DAY_MS);
   if (stretchesByDay.size >= MAX_CACHED_DAYS) stretchesByDay.clear();
   stretchesByDay.set(key, stretches);
   return stretches;
@@ -202,8 +177,8 @@ export function offsetStretches(zone: string, from: number, to: number): OffsetS
   if (!(from < to)) return [];
   if (isUtc(zone)) return [{ start: from, end: to, offsetMs: 0 }];
   const out: { start: number; end: number; offsetMs: number }[] = [];
-  const lastDay = Math.floor((to - 1) / PROBE_MS);
-  for (let day = Math.floor(from / PROBE_MS); day <= lastDay; day++) {
+  const lastDay = Math.floor((to - 1) / DAY_MS);
+  for (let day = Math.floor(from / DAY_MS); day <= lastDay; day++) {
     for (const stretch of dayStretches(zone, day)) {
       const start = Math.max(stretch.start, from);
       const end = Math.min(stretch.end, to);
@@ -226,21 +201,13 @@ export function offsetStretches(zone: string, from: number, to: number): OffsetS
  */
 export function alignedStarts(zone: string, intervalMinutes: number, from: number, to: number): Float64Array {
   const out: number[] = [];
-  for (const stretch of offsetStretches(zone, from, to)) {
-    pushAlignedInStretch(out, intervalMinutes, stretch.start, stretch.end, stretch.offsetMs);
-  }
+  for (const stretch of offsetStretches(zone, from, to)) pushAlignedInStretch(out, intervalMinutes, stretch);
   return Float64Array.from(out);
 }
 
-function pushAlignedInStretch(
-  out: number[],
-  interval: number,
-  from: number,
-  to: number,
-  offset: number,
-): void {
-  const localFrom = from + offset;
-  const localTo = to + offset;
+/** The stretch's aligned wall times, each read as an instant by `stretchInstant`. */
+function pushAlignedInStretch(out: number[], interval: number, stretch: OffsetStretch): void {
+  const localFrom = stretch.start + stretch.offsetMs;
   let localMinute = Math.ceil(localFrom / MINUTE_MS);
   let dayIndex = Math.floor(localMinute / MINUTES_PER_DAY);
   let minuteOfDay = localMinute - dayIndex * MINUTES_PER_DAY;
@@ -251,9 +218,9 @@ function pushAlignedInStretch(
   }
   for (;;) {
     localMinute = dayIndex * MINUTES_PER_DAY + minuteOfDay;
-    const local = localMinute * MINUTE_MS;
-    if (local >= localTo) return;
-    out.push(local - offset);
+    const instant = stretchInstant(stretch, localMinute * MINUTE_MS);
+    if (Number.isNaN(instant)) return; // past the stretch's end
+    out.push(instant);
     minuteOfDay += interval;
     if (minuteOfDay >= MINUTES_PER_DAY) {
       dayIndex++;

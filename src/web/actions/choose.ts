@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   bookOption,
+  CalendarsUncheckedError,
   type ChoiceOutcome,
   type ChosenSteps,
   confirmHeld,
@@ -71,7 +72,13 @@ async function submitChoice(
   if (chosen === undefined || !couldHaveBeenOffered(post.loaded.link.request.sequence, chosen)) {
     return kit.say(reply, 400, post.env, 'bad_choice', { back: kit.back(post.env) });
   }
-  const outcome = await act(post.loaded, chosen, holderKeyOf(post.holder));
+  let outcome: ChoiceOutcome;
+  try {
+    outcome = await act(post.loaded, chosen, holderKeyOf(post.holder));
+  } catch (error) {
+    if (!(error instanceof CalendarsUncheckedError)) throw error;
+    return reply.redirect(`${pageHref(post.env)}&taken=unchecked`, 303);
+  }
   return answer(kit, reply, post, chosen, outcome);
 }
 

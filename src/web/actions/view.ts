@@ -36,8 +36,8 @@ export function registerView(scope: FastifyInstance, kit: PageKit): void {
     // After a choice that lost its time (POST-redirect-GET), say why.
     const taken = request.query.taken;
     const notices: Notice[] =
-      taken === 'held' || taken === 'booked'
-        ? [{ tone: 'warn', text: env.t(taken === 'held' ? 'taken_held' : 'taken_booked') }]
+      taken === 'held' || taken === 'booked' || taken === 'unchecked'
+        ? [{ tone: 'warn', text: env.t(`taken_${taken}`) }]
         : [];
     notices.push(...reschedulingNotice(env, state));
     return kit.renderOpen(reply, 200, env, state, kit.sessions.csrf(token, holder), {

@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import { type OffsetAt, wallMs } from '../../../domain/time/wall-clock.ts';
+import { fixedOffset, type OffsetAt, wallMs, wallToInstant } from '../../../domain/time/wall-clock.ts';
 
 type Transition = { readonly atMs: number; readonly offsetMs: number };
 
@@ -66,7 +66,9 @@ export function vtimezoneOffsetAt(vtimezone: ICAL.Component, throughYear: number
         onsets.push(localMs);
       }
     }
-    for (const localMs of onsets) transitions.push({ atMs: localMs - from, offsetMs: to });
+    // Each onset is a wall time in TZOFFSETFROM, read by the one conversion.
+    const before = fixedOffset(from);
+    for (const localMs of onsets) transitions.push({ atMs: wallToInstant(localMs, before), offsetMs: to });
   }
   if (transitions.length === 0) return null;
   transitions.sort((a, b) => a.atMs - b.atMs);
