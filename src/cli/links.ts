@@ -9,7 +9,7 @@ import type { ExplanationDocument } from '../app/availability/explanation.ts';
 import { explainLinkNow } from '../app/booking/link-explanation.ts';
 import type { AppContext } from '../app/context.ts';
 import { cancelLink, requestReschedule } from '../app/links/link-changes.ts';
-import { statusOf } from '../app/links/link-model.ts';
+import { decodeLink, statusOf } from '../app/links/link-model.ts';
 import { linkDocument } from '../app/links/link-wire.ts';
 import { type LoadedLink, linkById } from '../app/links/links.ts';
 import type { Config } from '../config/config.ts';
@@ -145,7 +145,7 @@ async function listLinks(config: Config, args: Args, out: (text: string) => void
       return links.map((link) => ({
         id: link.id,
         kind: link.kind,
-        status: statusOf(link, now),
+        status: statusOf(decodeLink(link), now),
         client_id: clientIds.get(link.applicationId) ?? link.applicationId,
         created: formatUtc(link.createdAt),
         expires: formatUtc(link.expiresAt),

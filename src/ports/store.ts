@@ -143,17 +143,26 @@ export type LinkRecord = {
   readonly rescheduleSteps: readonly number[] | null;
   readonly cancelledAt: number | null;
   readonly cancelReason: string | null;
+  /** Bumped by every change of the link (LinkRepo.transition); 0 when created. */
+  readonly version: number;
+  /** While `rescheduling`: who reopened the link (only an invitee's reschedule has a cutoff). */
+  readonly rescheduleBy: RescheduleActor | null;
 };
+export type RescheduleActor = 'application' | 'invitee';
 
-/** A change of a link's status made only when the link is in one of the `from` statuses. */
+/** A change of a link's status made only from the `from` statuses (and at `version`, when given). */
 export type LinkTransition = {
   readonly from: readonly LinkStatus[];
+  readonly version?: number;
   readonly status: LinkStatus;
   readonly at: number;
+  /** Who reopens a rescheduling link (default the application); cleared by any other status. */
+  readonly rescheduleBy?: RescheduleActor;
   /** Replaces the booked option (and sets completed_at) when given. */
   readonly booked?: Record<string, unknown>;
   /** Sets (an array) or clears (null) the steps being rescheduled; unchanged when absent. */
   readonly rescheduleSteps?: readonly number[] | null;
+  readonly displayMessage?: string; // a disabled link's page message, when given
   /** Sets cancelled_at and the reason when the new status is `cancelled`. */
   readonly cancelReason?: string | null;
 };
@@ -283,16 +292,8 @@ export interface LinkRepo {
   byTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
   /** Newest first, for operators (`rtseq links list`); each filter optional, at most `limit`. */
   list(filter: { applicationId?: string; status?: LinkStatus; limit: number }): Promise<LinkRecord[]>;
-  /** Changes status only when the link is still `open`; returns whether it changed. */
-  closeIfOpen(
-    id: string,
-    change: {
-      status: 'completed' | 'disabled';
-      at: number;
-      booked?: Record<string, unknown>;
-      displayMessage?: string;
-    },
-  ): Promise<boolean>;
+  /** The link, locked until the transaction ends (FOR UPDATE; SQLite: the write lock), decision 0005. */
+  lockById(id: string): Promise<LinkRecord | undefined>;
   /** Applies the transition when the link's status is one of `from`; returns whether it did. */
   transition(id: string, change: LinkTransition): Promise<boolean>;
 }

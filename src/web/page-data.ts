@@ -3,6 +3,7 @@
  * steps in order, each option's itinerary, and the .ics download.
  */
 import { optionKey } from '../app/booking/booking.ts';
+import { labelSpan } from '../app/booking/rebooking.ts';
 import type { BookedOption, Link, LinkRequest } from '../app/links/link-model.ts';
 import { stepSummary } from '../app/links/link-model.ts';
 import type { SequenceOption } from '../domain/engine/types.ts';
@@ -49,12 +50,26 @@ export function stepDetails(request: LinkRequest, index: number): StepDetails {
   };
 }
 
-/** The options of the open page, each with its full itinerary (details looked up once per step). */
-export function optionViews(request: LinkRequest, options: readonly SequenceOption[]): OptionView[] {
+/**
+ * The options of the open page, each with its full itinerary (details looked up once per step).
+ * While only some steps move (`moving`), each option is labelled by its first moving step and the
+ * other steps are marked as staying (SPEC 6.6).
+ */
+export function optionViews(
+  request: LinkRequest,
+  options: readonly SequenceOption[],
+  moving: readonly number[] | null,
+): OptionView[] {
   const details = request.sequence.steps.map((_, index) => stepDetails(request, index));
   return options.map((option) => ({
     key: optionKey(option),
-    steps: option.steps.map((s) => ({ ...details[s.index]!, start: s.start, end: s.end })),
+    label: labelSpan(option, moving),
+    steps: option.steps.map((s) => ({
+      ...details[s.index]!,
+      start: s.start,
+      end: s.end,
+      ...(moving !== null && !moving.includes(s.index) ? { stays: true } : {}),
+    })),
   }));
 }
 

@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bookedBy, type ClosedState, type OpenState } from '../app/booking/booking.ts';
 import type { AppContext } from '../app/context.ts';
+import { onLinkChange } from '../app/links/link-events.ts';
 import { inviteeMay, type Link } from '../app/links/link-model.ts';
 import { completionRedirect } from '../app/links/link-wire.ts';
 import { type LoadedLink, loadLinkForPage } from '../app/links/links.ts';
@@ -36,7 +37,7 @@ import { completedPage } from './views/pages.ts';
 export type WebDeps = {
   readonly ctx: AppContext;
   readonly pageLimiter: RateLimiter;
-  /** Called after a booking commits (wakes the outbox worker). */
+  /** Called after a link change queued outbox rows (wakes the outbox worker). */
   readonly onBooked: () => void;
 };
 
@@ -76,6 +77,10 @@ export class PageKit {
     this.assets = assets;
     this.sessions = sessions;
     this.views = views;
+    // Any link change that queued a callback or CalDAV write, through the page or the API.
+    onLinkChange(this.ctx, (change) => {
+      if (change.queued) deps.onBooked();
+    });
   }
 
   /** The visitor's settings, language and the link's context for one page. */
@@ -162,7 +167,7 @@ export class PageKit {
         steps: stepsInOrder(request),
         linkZone: request.sequence.tzid,
         selectionMode: request.selectionMode,
-        options: optionViews(request, state.options),
+        options: optionViews(request, state.options, state.moving),
         failures: state.failures,
         notices,
         detectZone,

@@ -4,6 +4,7 @@
  */
 import { type ViewedState, viewLink } from '../app/booking/booking.ts';
 import type { AppContext } from '../app/context.ts';
+import { onLinkChange } from '../app/links/link-events.ts';
 
 /** How long a computed page state may serve other visitors (see docs/booking-page.md). */
 const VIEW_REUSE_MS = 1000;
@@ -24,10 +25,12 @@ function sizeOf(state: ViewedState | undefined): number {
  * Page states shared between visitors of one link for up to VIEW_REUSE_MS, and between requests
  * that arrive while one computation is running. Every session shares, holding or not: a link's
  * views leave out that link's own hold (app/booking/booking.ts, viewLink), so a holder's view is everybody's
- * view. Every hold, booking and release made through this process drops all shared states at
- * once, so this process's pages never show a time it just took (other links' views counted a hold
- * as busy). Changes made elsewhere (another process, the events API) show up within
- * VIEW_REUSE_MS; booking always re-checks against fresh data.
+ * view. Every link change made through this process (a hold, its release, a booking, and a
+ * reschedule, cancel or disable through the page or the API) drops all shared states at once, as the
+ * use case announces it (app/links/link-events.ts), so this process's pages never show a time it just
+ * took or a link state it just left (other links' views counted a hold as busy). Changes made
+ * elsewhere (another process, the events API) show up within VIEW_REUSE_MS; booking always
+ * re-checks against fresh data.
  *
  * Bounds (issue 12): entries older than VIEW_REUSE_MS are swept at least once a second, and the
  * states kept never add up to more than PAGE_CACHE_MAX_BYTES (oldest dropped first; a state
@@ -44,6 +47,7 @@ export class SharedViews {
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
     this.#maxBytes = ctx.config.limits.pageCacheBytes;
+    onLinkChange(ctx, () => this.changed());
   }
 
   /** Bytes the kept states take now (for tests and metrics). */
@@ -84,7 +88,10 @@ export class SharedViews {
     return state;
   }
 
-  /** Something this process did changed availability: nothing shared may be served again. */
+  /**
+   * Something this process did changed a link or availability (every link use case announces its
+   * committed changes: app/links/link-events.ts): nothing shared may be served again.
+   */
   changed(): void {
     this.#byToken.clear();
     this.#bytes = 0;

@@ -151,6 +151,8 @@ export const aLink = (over: Partial<LinkRecord> = {}): LinkRecord => ({
   rescheduleSteps: null,
   cancelledAt: null,
   cancelReason: null,
+  version: 0,
+  rescheduleBy: null,
   ...over,
 });
 
@@ -395,7 +397,7 @@ export function runStorageContract(
           store.transaction(async (r) => {
             await r.applications.insert(anApplication({ id: 'app_c', clientId: 'client_c' }));
             await r.events.upsert(anEvent());
-            await r.links.closeIfOpen('seq_1', { status: 'disabled', at: T0 });
+            await r.links.transition('seq_1', { from: ['open'], status: 'disabled', at: T0 });
             await r.reservations.insertAll([aReservation()], T0, null);
             await r.outbox.insert(anOutboxItem());
             throw boom;
@@ -1134,25 +1136,35 @@ export function runStorageContract(
         });
       });
 
-      it('closeIfOpen changes an open link exactly once', async (store) => {
+      it('a transition from open changes an open link exactly once', async (store) => {
         const booked = { sequence: [{ sequence_id: 'first', start: '2030-01-07T09:00:00Z' }] };
         await store.transaction(async (r) => {
-          assert.equal(await r.links.closeIfOpen('seq_1', { status: 'completed', at: T0, booked }), true);
-          assert.equal(await r.links.closeIfOpen('seq_1', { status: 'disabled', at: T0 + 1 }), false);
           assert.equal(
-            await r.links.closeIfOpen('seq_2', {
+            await r.links.transition('seq_1', { from: ['open'], status: 'completed', at: T0, booked }),
+            true,
+          );
+          assert.equal(
+            await r.links.transition('seq_1', { from: ['open'], status: 'disabled', at: T0 + 1 }),
+            false,
+          );
+          assert.equal(
+            await r.links.transition('seq_2', {
+              from: ['open'],
               status: 'disabled',
               at: T0,
               displayMessage: 'Closed for now',
             }),
             true,
           );
-          assert.equal(await r.links.closeIfOpen('nope', { status: 'disabled', at: T0 }), false);
+          assert.equal(
+            await r.links.transition('nope', { from: ['open'], status: 'disabled', at: T0 }),
+            false,
+          );
         });
         await store.read(async (r) => {
           assert.deepEqual(
             await r.links.byId('app_a', 'seq_1'),
-            aLink({ status: 'completed', completedAt: T0, booked }),
+            aLink({ status: 'completed', completedAt: T0, booked, version: 1 }),
           );
           assert.deepEqual(
             await r.links.byId('app_a', 'seq_2'),
@@ -1161,16 +1173,18 @@ export function runStorageContract(
               tokenHash: 'link_hash_2',
               status: 'disabled',
               displayMessage: 'Closed for now',
+              version: 1,
             }),
           );
         });
       });
 
-      it('concurrent closeIfOpen calls: exactly one wins', async (store) => {
+      it('concurrent transitions from open: exactly one wins', async (store) => {
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
             store.transaction(async (r) => {
-              const changed = await r.links.closeIfOpen('seq_1', {
+              const changed = await r.links.transition('seq_1', {
+                from: ['open'],
                 status: 'completed',
                 at: T0 + i,
                 booked: { i },
@@ -1191,7 +1205,7 @@ export function runStorageContract(
       const second = { format: 1, steps: [{ index: 0, start: T0 + HOUR }] };
       await store.transaction(async (r) => {
         assert.equal(
-          await r.links.closeIfOpen('seq_1', { status: 'completed', at: T0, booked: first }),
+          await r.links.transition('seq_1', { from: ['open'], status: 'completed', at: T0, booked: first }),
           true,
         );
         const reschedule = {
@@ -1206,7 +1220,14 @@ export function runStorageContract(
       });
       assert.deepEqual(
         await store.read((r) => r.links.byId('app_a', 'seq_1')),
-        aLink({ status: 'rescheduling', completedAt: T0, booked: first, rescheduleSteps: [1] }),
+        aLink({
+          status: 'rescheduling',
+          completedAt: T0,
+          booked: first,
+          rescheduleSteps: [1],
+          version: 2,
+          rescheduleBy: 'application',
+        }),
       );
       await store.transaction(async (r) => {
         assert.equal(
@@ -1237,8 +1258,65 @@ export function runStorageContract(
           booked: second,
           cancelledAt: T0 + 3,
           cancelReason: 'Position filled',
+          version: 4,
         }),
       );
+    });
+
+    it('transition with a version changes the link only at that version, and records who reschedules', async (store) => {
+      await store.transaction(async (r) => {
+        await r.links.transition('seq_1', {
+          from: ['open'],
+          status: 'completed',
+          at: T0,
+          booked: { steps: [] },
+        });
+        const reschedule = {
+          from: ['completed'],
+          status: 'rescheduling',
+          at: T0 + 1,
+          rescheduleBy: 'invitee',
+        } as const;
+        assert.equal(
+          await r.links.transition('seq_1', { ...reschedule, version: 0 }),
+          false,
+          'stale version',
+        );
+        assert.equal(await r.links.transition('seq_1', { ...reschedule, version: 1 }), true);
+      });
+      const link = await store.read((r) => r.links.byId('app_a', 'seq_1'));
+      assert.equal(link?.version, 2);
+      assert.equal(link?.rescheduleBy, 'invitee');
+    });
+
+    it('lockById: a second transaction locking the link reads it only as the first one committed it', async (store) => {
+      let locked!: () => void;
+      const firstLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const first = store.transaction(async (r) => {
+        assert.equal((await r.links.lockById('seq_1'))?.status, 'open');
+        locked();
+        await gate;
+        await r.links.transition('seq_1', {
+          from: ['open'],
+          status: 'disabled',
+          at: T0,
+          displayMessage: 'first',
+        });
+      });
+      await firstLocked;
+      const second = store.transaction((r) => r.links.lockById('seq_1'));
+      release();
+      await first;
+      const seen = await second;
+      assert.equal(seen?.status, 'disabled');
+      assert.equal(seen?.version, 1);
+      assert.equal(await store.transaction((r) => r.links.lockById('nope')), undefined);
     });
 
     describe('reservations', () => {

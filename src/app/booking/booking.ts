@@ -12,6 +12,8 @@ import { type ApplicationRecord, type Repos, ReservationConflictError } from '..
 import type { MemberFailure } from '../availability/availability.ts';
 import type { BusyOptions } from '../availability/participants.ts';
 import type { AppContext } from '../context.ts';
+import { announce } from '../links/link-events.ts';
+import { allows } from '../links/link-lifecycle.ts';
 import {
   type BookedOption,
   encodeBooked,
@@ -20,7 +22,7 @@ import {
   statusOf,
 } from '../links/link-model.ts';
 import { completionCallbackBody, noTimesSuitableBody } from '../links/link-wire.ts';
-import { type LoadedLink, loadLinkForPage, reloadLink } from '../links/links.ts';
+import { type LoadedLink, loadLinkForPage, lockLink, reloadLink } from '../links/links.ts';
 import {
   describeOption,
   outboxItem,
@@ -43,6 +45,8 @@ export type OpenState = {
   readonly request: LinkRequest;
   readonly options: readonly SequenceOption[];
   readonly failures: readonly MemberFailure[];
+  /** The steps that move while only some do (SPEC 6.6: options are labelled by them); else null. */
+  readonly moving: readonly number[] | null;
 };
 
 export type PageState = OpenState | ClosedState;
@@ -77,8 +81,10 @@ export function parseOptionKey(key: unknown): ChosenSteps | undefined {
   });
 }
 
+/** The page of a link whose status offers no times (link-lifecycle.ts); undefined when it offers them. */
 function closedState(ctx: AppContext, link: Link): ClosedState | undefined {
   const status = statusOf(link, ctx.clock.now());
+  if (allows(status, 'choose', 'invitee')) return undefined;
   const booked = link.booked;
   if (status === 'completed' && booked !== null) return { kind: 'completed', link, booked };
   if (status === 'disabled') return { kind: 'disabled', link, message: link.displayMessage ?? '' };
@@ -98,7 +104,7 @@ const computing = new WeakMap<AppContext, Map<string, Promise<OpenState>>>();
  */
 function sharedOpenState(ctx: AppContext, loaded: LoadedLink): Promise<OpenState> {
   const { link } = loaded;
-  const key = JSON.stringify([link.id, link.status, link.rescheduleSteps ?? null]);
+  const key = `${link.id}\n${link.version}`;
   let running = computing.get(ctx);
   if (running === undefined) {
     running = new Map();
@@ -124,7 +130,16 @@ async function computeOpenState(
   const query = await linkQuery(ctx, loaded, options);
   const found = await searchLinkOptions(ctx, query);
   done?.();
-  return { kind: 'open', link, request: link.request, options: found, failures: query.resolved.failures };
+  const moving =
+    query.moving === null || query.moving.length === query.query.steps.length ? null : query.moving;
+  return {
+    kind: 'open',
+    link,
+    request: link.request,
+    options: found,
+    failures: query.resolved.failures,
+    moving,
+  };
 }
 
 /** A page state with the link's application (the page shows its display settings). */
@@ -174,6 +189,7 @@ async function recheckChoice(
  * view shares the link's one computation with everybody else (viewLink).
  */
 async function takenOutcome(ctx: AppContext, loaded: LoadedLink): Promise<ChoiceOutcome> {
+  announce(ctx, { linkId: loaded.link.id, kind: 'stale', queued: false });
   const current = await reloadLink(ctx, loaded.link);
   return closedState(ctx, current) ?? { kind: 'taken', link: current };
 }
@@ -228,18 +244,23 @@ async function placeHold(
   const expiresAt = rows[0]?.expiresAt ?? now + ctx.config.holdSeconds * 1000;
   try {
     await ctx.store.transaction(async (repos) => {
+      // The link first (every change of a link locks it first): a hold is taken only on the state
+      // it was chosen on, never on a link a cancel or booking changed meanwhile.
+      const current = await lockLink(repos, link.id);
+      if (current.version !== link.version) throw new TakenMeanwhile();
       // At most one active hold per link (SPEC 9): this one replaces whatever the link held, in
       // this session or another (which is why the link's own holds never block its re-check), so
-      // one visitor with many sessions cannot hold many options. The hold record goes first: its
-      // row lock queues concurrent holds of the same link.
+      // one visitor with many sessions cannot hold many options.
       await repos.linkGuards.putHold({ linkId: link.id, holderKey, optionKey: optionKey(option), expiresAt });
       await repos.reservations.releaseLink(link.id, ['hold']);
       await repos.reservations.insertAll(rows, now, holderKey, await loadLimitsFor(repos, link, described));
     });
   } catch (error) {
-    if (error instanceof ReservationConflictError) return takenOutcome(ctx, loaded);
+    if (error instanceof ReservationConflictError || error instanceof TakenMeanwhile)
+      return takenOutcome(ctx, loaded);
     throw error;
   }
+  announce(ctx, { linkId: link.id, kind: 'hold', queued: false });
   return { kind: 'held', link, option: described, expiresAt };
 }
 
@@ -249,6 +270,8 @@ export async function releaseHold(ctx: AppContext, link: Link, holderKey: string
     await repos.reservations.releaseHolds(link.id, holderKey);
     await repos.linkGuards.clearHold(link.id, holderKey);
   });
+  // Other links' views counted the hold as busy.
+  announce(ctx, { linkId: link.id, kind: 'hold', queued: false });
 }
 
 /**
@@ -279,7 +302,9 @@ async function firstBooking(
 ): Promise<void> {
   // The link's holds (this session's or another's) give way to its booking, as to a new hold.
   await replaceWithBookings(ctx, repos, link, booked, ['hold'], holderKey, now);
-  const completed = await repos.links.closeIfOpen(link.id, {
+  const completed = await repos.links.transition(link.id, {
+    from: ['open'],
+    version: link.version,
     status: 'completed',
     at: now,
     booked: encodeBooked(booked),
@@ -321,21 +346,35 @@ async function commitBooking(
   if (option === null) return takenOutcome(ctx, loaded);
   const booked = describeOption(link.request, option);
   const now = ctx.clock.now();
+  let done: Link;
   try {
-    await ctx.store.transaction(async (repos) => {
-      if (link.status === 'rescheduling') {
-        if (!(await commitReschedule(ctx, repos, link, booked, holderKey, now))) throw new TakenMeanwhile();
-        return;
+    done = await ctx.store.transaction(async (repos) => {
+      // The choice was checked against this version of the link; any change since (a cancel, a
+      // reschedule with another scope, another booking) makes it a choice on a state that is gone.
+      const current = await lockLink(repos, link.id);
+      if (current.version !== link.version || !allows(statusOf(current, now), 'book', 'invitee')) {
+        throw new TakenMeanwhile();
       }
-      await firstBooking(ctx, repos, link, booked, holderKey, now);
+      if (current.status === 'rescheduling')
+        await commitReschedule(ctx, repos, current, booked, holderKey, now);
+      else await firstBooking(ctx, repos, current, booked, holderKey, now);
+      const stored: Link = {
+        ...current,
+        status: 'completed',
+        completedAt: now,
+        booked,
+        rescheduleSteps: null,
+        rescheduleBy: null,
+        version: current.version + 1,
+      };
+      return stored;
     });
   } catch (error) {
     if (error instanceof ReservationConflictError || error instanceof TakenMeanwhile)
       return takenOutcome(ctx, loaded);
     throw error;
   }
-  // What the transaction stored; no need to read it back.
-  const done: Link = { ...link, status: 'completed', completedAt: now, booked, rescheduleSteps: null };
+  announce(ctx, { linkId: link.id, kind: 'status', queued: true });
   return { kind: 'booked', link: done, booked };
 }
 
@@ -349,7 +388,7 @@ export async function reportNoTimesSuitable(
   note: string | null = null,
 ): Promise<{ notified: boolean }> {
   const url = link.request.noTimesSuitableUrl;
-  if (statusOf(link, ctx.clock.now()) !== 'open') return { notified: false };
+  if (!allows(statusOf(link, ctx.clock.now()), 'report_none', 'invitee')) return { notified: false };
   return ctx.store.transaction(async (repos) => {
     const first = await repos.linkGuards.markNoTimesSuitable(link.id, ctx.clock.now(), url !== null);
     if (!first) return { notified: (await repos.linkGuards.noTimesSuitable(link.id))?.notified ?? false };

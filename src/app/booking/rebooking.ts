@@ -65,6 +65,20 @@ export async function linkQuery(
   return { query: pinFixedSteps(query, fixed), resolved, moving };
 }
 
+/**
+ * The span an option is labelled and grouped by (SPEC 6.6): the whole option, or, while only some
+ * steps move, the first moving step's new start and end (the fixed steps stay where they are).
+ */
+export function labelSpan(
+  option: SequenceOption,
+  moving: readonly number[] | null,
+): { readonly start: number; readonly end: number } {
+  const steps = option.steps;
+  const step = moving === null ? undefined : steps.find((s) => moving.includes(s.index));
+  if (step !== undefined) return { start: step.start, end: step.end };
+  return { start: steps[0]?.start ?? 0, end: steps[steps.length - 1]?.end ?? 0 };
+}
+
 export async function searchLinkOptions(
   ctx: AppContext,
   { query, moving }: LinkQuery,
@@ -96,11 +110,12 @@ export function outsideOwnBooking(
 }
 
 /**
- * The one atomic step of SPEC 6.6, inside the caller's transaction: the link goes back to
- * completed with the new option, its bookings are released and the new ones taken (the database
- * refuses any overlap), each step's event is updated in place, events of participants no longer
- * selected are removed, CalDAV write-backs queued, and one rescheduled callback queued. Returns
- * false when the link was no longer rescheduling (another choice or a cancel won).
+ * The one atomic step of SPEC 6.6, inside the caller's transaction, on the link as the caller
+ * locked it (`link` is that locked copy: the previous booking, the events to remove and the
+ * callback's `previous_sequence` all come from it): the link goes back to completed with the new
+ * option, its bookings are released and the new ones taken (the database refuses any overlap), each
+ * step's event is updated in place, events of participants no longer selected are removed, CalDAV
+ * write-backs queued, and one rescheduled callback queued.
  */
 export async function commitReschedule(
   ctx: AppContext,
@@ -109,17 +124,17 @@ export async function commitReschedule(
   booked: BookedOption,
   holderKey: string | null,
   now: number,
-): Promise<boolean> {
+): Promise<void> {
   const previous = link.booked;
-  if (previous === null) return false;
-  const moved = await repos.links.transition(link.id, {
+  if (previous === null) throw new Error(`link ${link.id} is rescheduling without a booking`);
+  await repos.links.transition(link.id, {
     from: ['rescheduling'],
+    version: link.version,
     status: 'completed',
     at: now,
     booked: encodeBooked(booked),
     rescheduleSteps: null,
   });
-  if (!moved) return false;
   await replaceWithBookings(ctx, repos, link, booked, ['booking', 'hold'], holderKey, now);
   await writeStepEvents(ctx, repos, link, booked);
   const kept = new Set(bookedEvents(link, booked).map((e) => `${e.calendarId}\n${e.eventId}`));
@@ -136,7 +151,6 @@ export async function commitReschedule(
       ),
     );
   }
-  return true;
 }
 
 /** Marks the events deleted and queues the CalDAV deletions (the write-back deletes a deleted event). */

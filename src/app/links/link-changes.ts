@@ -1,14 +1,19 @@
 /**
  * Reschedule and cancel (SPEC 6.6): a completed link reopens as `rescheduling` (the whole loop or
  * some steps) or is called off. The loop keeps its id, its events' event_ids and its callbacks.
+ * Each change locks the link row in its transaction and computes what it writes (events,
+ * reservations, callbacks) from the locked row, never from a copy read before (decision 0005).
  */
 import { DomainError, Problems } from '../../domain/errors.ts';
+import type { Repos } from '../../ports/store.ts';
 import { outboxItem } from '../booking/booking-writes.ts';
 import { bookedEvents, linkQuery, removeEvents, searchLinkOptions } from '../booking/rebooking.ts';
 import type { AppContext } from '../context.ts';
-import { type Link, STATUS_ERROR_KEYS, statusOf } from './link-model.ts';
+import { announce } from './link-events.ts';
+import { type Actor, allows, storedFrom } from './link-lifecycle.ts';
+import { inviteeMay, type Link, STATUS_ERROR_KEYS, statusOf } from './link-model.ts';
 import { cancelledCallbackBody } from './link-wire.ts';
-import { type LoadedLink, reloadLink } from './links.ts';
+import { type LoadedLink, lockLink } from './links.ts';
 
 /** A 422 naming the link's status (SPEC 6.6: only a booked link can be moved or called off). */
 function wrongStatus(link: Link, now: number, action: 'rescheduled' | 'cancelled'): DomainError {
@@ -84,86 +89,132 @@ async function checkSomethingOffered(ctx: AppContext, loaded: LoadedLink, whole:
   throw new DomainError('invalid_request', description, { problems: [{ path, code, description }] });
 }
 
+/** Who asks for a change: the application (API, CLI) or the invitee (the link's own pages). */
+export type ChangeActor = Exclude<Actor, 'time'>;
+
+/** Whether `actor` may take `action` on the locked link now (the invitee also by its own rules). */
+function mayChange(link: Link, action: 'reschedule' | 'cancel', actor: ChangeActor, now: number): boolean {
+  if (link.booked === null) return false;
+  if (actor === 'invitee') return inviteeMay(link, action, now).allowed;
+  return allows(statusOf(link, now), action, actor);
+}
+
 /**
  * Reopens a completed link for rescheduling (the whole loop when `stepIds` is null). A link that
- * is already rescheduling takes the new scope. The old booking stays until the new choice is booked.
+ * is already rescheduling takes the new scope (application only). The old booking stays until the
+ * new choice is booked. The invitee's reschedule is bound by the cutoff and lapses at it.
  */
 export async function requestReschedule(
   ctx: AppContext,
   loaded: LoadedLink,
   stepIds: readonly unknown[] | null,
+  actor: ChangeActor = 'application',
 ): Promise<Link> {
   const { link } = loaded;
   const now = ctx.clock.now();
-  if ((link.status !== 'completed' && link.status !== 'rescheduling') || link.booked === null) {
-    throw wrongStatus(link, now, 'rescheduled');
-  }
+  if (!mayChange(link, 'reschedule', actor, now)) throw wrongStatus(link, now, 'rescheduled');
   const indices = stepIds === null ? null : stepIndices(link, stepIds);
   const whole = indices === null || indices.length === link.request.sequence.steps.length;
   const scope = whole ? null : indices;
-  const candidate: Link = { ...link, status: 'rescheduling', rescheduleSteps: scope };
-  await checkSomethingOffered(ctx, { ...loaded, link: candidate }, whole);
-  const changed = await ctx.store.transaction((repos) =>
-    repos.links.transition(link.id, {
-      from: ['completed', 'rescheduling'],
+  // A preview on the copy: whether the page would offer anything. The change itself is decided below.
+  await checkSomethingOffered(
+    ctx,
+    { ...loaded, link: { ...link, status: 'rescheduling', rescheduleSteps: scope } },
+    whole,
+  );
+  const changed = await ctx.store.transaction(async (repos) => {
+    const current = await lockLink(repos, link.id);
+    if (!mayChange(current, 'reschedule', actor, now)) throw wrongStatus(current, now, 'rescheduled');
+    await repos.links.transition(link.id, {
+      from: storedFrom('reschedule', actor),
+      version: current.version,
       status: 'rescheduling',
       at: now,
       rescheduleSteps: scope,
-    }),
-  );
-  const fresh = await reloadLink(ctx, link);
-  if (!changed) throw wrongStatus(fresh, now, 'rescheduled');
-  return fresh;
+      rescheduleBy: actor,
+    });
+    // A new scope replaces the old one's hold (it was for other steps).
+    await repos.reservations.releaseLink(link.id, ['hold']);
+    const result: Link = {
+      ...current,
+      status: 'rescheduling',
+      rescheduleSteps: scope,
+      rescheduleBy: actor,
+      version: current.version + 1,
+    };
+    return result;
+  });
+  announce(ctx, { linkId: link.id, kind: 'status', queued: false });
+  return changed;
 }
 
-/**
- * Cancels a booked link: every booked event deleted (CalDAV too, through the outbox), its
- * reservations released, status `cancelled`, one cancelled callback. Cancelling twice is harmless.
- */
-export async function cancelLink(ctx: AppContext, link: Link, reason: string | null): Promise<Link> {
-  const now = ctx.clock.now();
-  if (link.status === 'cancelled') return link;
-  if ((link.status !== 'completed' && link.status !== 'rescheduling') || link.booked === null) {
-    throw wrongStatus(link, now, 'cancelled');
-  }
-  const booked = link.booked;
+/** The cancel of the locked link inside the transaction; undefined when it was already cancelled. */
+async function cancelLocked(
+  ctx: AppContext,
+  repos: Repos,
+  current: Link,
+  reason: string | null,
+  actor: ChangeActor,
+  now: number,
+): Promise<Link | undefined> {
+  if (current.status === 'cancelled') return undefined;
+  const booked = current.booked;
+  if (booked === null || !mayChange(current, 'cancel', actor, now))
+    throw wrongStatus(current, now, 'cancelled');
   const cancelled: Link = {
-    ...link,
+    ...current,
     status: 'cancelled',
     cancelledAt: now,
     cancelReason: reason,
     rescheduleSteps: null,
+    rescheduleBy: null,
+    version: current.version + 1,
   };
-  const changed = await ctx.store.transaction(async (repos) => {
-    const moved = await repos.links.transition(link.id, {
-      from: ['completed', 'rescheduling'],
-      status: 'cancelled',
-      at: now,
-      cancelReason: reason,
-      rescheduleSteps: null,
-    });
-    if (!moved) return false;
-    await repos.reservations.releaseLink(link.id, ['booking', 'hold']);
-    await removeEvents(ctx, repos, link, bookedEvents(link, booked), now);
-    const url = link.request.completedCallbackUrl;
-    if (url !== null) {
-      await repos.outbox.insert(
-        outboxItem(
-          ctx,
-          link.applicationId,
-          'callback',
-          url,
-          cancelledCallbackBody(ctx, cancelled, booked, reason),
-        ),
-      );
-    }
-    return true;
+  await repos.links.transition(current.id, {
+    from: storedFrom('cancel', actor),
+    version: current.version,
+    status: 'cancelled',
+    at: now,
+    cancelReason: reason,
+    rescheduleSteps: null,
   });
-  if (changed) {
-    ctx.activity?.link('cancelled', { linkId: link.id, applicationId: link.applicationId });
-    return cancelled;
+  await repos.reservations.releaseLink(current.id, ['booking', 'hold']);
+  await removeEvents(ctx, repos, current, bookedEvents(current, booked), now);
+  const url = current.request.completedCallbackUrl;
+  if (url !== null) {
+    await repos.outbox.insert(
+      outboxItem(
+        ctx,
+        current.applicationId,
+        'callback',
+        url,
+        cancelledCallbackBody(ctx, cancelled, booked, reason),
+      ),
+    );
   }
-  const fresh = await reloadLink(ctx, link);
-  if (fresh.status === 'cancelled') return fresh;
-  throw wrongStatus(fresh, now, 'cancelled');
+  return cancelled;
+}
+
+/**
+ * Cancels a booked link: every booked event deleted (CalDAV too, through the outbox), its
+ * reservations released, status `cancelled`, one cancelled callback naming what was booked when
+ * the link was locked. Cancelling twice is harmless.
+ */
+export async function cancelLink(
+  ctx: AppContext,
+  link: Link,
+  reason: string | null,
+  actor: ChangeActor = 'application',
+): Promise<Link> {
+  const now = ctx.clock.now();
+  const outcome = await ctx.store.transaction(async (repos) => {
+    const current = await lockLink(repos, link.id);
+    const cancelled = await cancelLocked(ctx, repos, current, reason, actor, now);
+    return cancelled === undefined ? { changed: false, link: current } : { changed: true, link: cancelled };
+  });
+  if (outcome.changed) {
+    announce(ctx, { linkId: link.id, kind: 'status', queued: true });
+    ctx.activity?.link('cancelled', { linkId: link.id, applicationId: link.applicationId });
+  }
+  return outcome.link;
 }

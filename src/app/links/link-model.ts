@@ -1,19 +1,32 @@
 /**
  * A link as the use cases see it: the stored record with its creation request and booked option
- * decoded once, where it is read. Both are stored as JSON with a format number, so a later change
- * of shape can tell old rows from new ones instead of casting them back blindly.
+ * decoded once, where it is read. The stored form is a format of its own (stored-link.ts); this
+ * module maps between it and the types the use cases work with.
  */
 import type { LinkKind, LinkRecord } from '../../ports/store.ts';
-import type { SequenceRequest } from '../availability/availability.ts';
+import type { SequenceRequest, StepRequest } from '../availability/availability.ts';
+import type { GroupRequest } from '../availability/participants.ts';
+import {
+  cutoffAt,
+  type InviteeAction,
+  type InviteeVerdict,
+  type LifecycleFacts,
+  type LinkStatusName,
+  inviteeMay as lifecycleInviteeMay,
+  statusAt,
+} from './link-lifecycle.ts';
+import {
+  DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
+  LINK_FORMAT,
+  readStoredBooked,
+  readStoredRequest,
+  type StoredBooked,
+  type StoredRequest,
+  type StoredStep,
+} from './stored-link.ts';
 
-/**
- * The format of `links.request` and `links.booked` written by this version. 2: members may carry
- * `availabilityConstraints` (SPEC 5.1), which a version reading only format 1 would silently drop.
- */
-export const LINK_FORMAT = 2;
-
-/** Formats this version reads: format 1 has the same shape, without constraints. */
-const READABLE_FORMATS: readonly unknown[] = [1, 2];
+export type { InviteeAction, LinkStatusName };
+export { DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES, LINK_FORMAT };
 
 export type TargetCalendar = { readonly sub: string; readonly calendarId: string };
 
@@ -45,8 +58,6 @@ export type LinkOrganizer = { readonly name: string | null; readonly email: stri
 
 export type InviteeActions = { readonly reschedule: boolean; readonly cancel: boolean };
 
-export const DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES = 24 * 60;
-
 /** One booked step, as recorded on the link and reported in status and callbacks. */
 export type BookedStep = {
   readonly index: number;
@@ -66,8 +77,6 @@ export type Link = Omit<LinkRecord, 'request' | 'booked'> & {
   readonly booked: BookedOption | null;
 };
 
-export type LinkStatusName = 'open' | 'completed' | 'disabled' | 'expired' | 'rescheduling' | 'cancelled';
-
 /** The error key that names a link's status when that status does not allow a change. */
 export const STATUS_ERROR_KEYS: Readonly<Record<LinkStatusName, string>> = {
   open: 'errors.link_open',
@@ -77,71 +86,6 @@ export const STATUS_ERROR_KEYS: Readonly<Record<LinkStatusName, string>> = {
   rescheduling: 'errors.link_rescheduling',
   cancelled: 'errors.link_cancelled',
 };
-
-class StoredLinkError extends Error {
-  override name = 'StoredLinkError';
-}
-
-function formatOf(linkId: string, stored: Readonly<Record<string, unknown>>, what: string): void {
-  // Rows written before the format number existed have the same shape as format 1.
-  const format = stored.format ?? 1;
-  if (!READABLE_FORMATS.includes(format)) {
-    throw new StoredLinkError(
-      `link ${linkId}: ${what} has format ${String(format)}, expected ${LINK_FORMAT}`,
-    );
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Decodes a stored link; a row this version cannot read is an error, never a silent cast. */
-export function decodeLink(record: LinkRecord): Link {
-  const request = record.request;
-  formatOf(record.id, request, 'request');
-  const sequence = request.sequence;
-  if (
-    request.kind !== record.kind ||
-    !isObject(request.event) ||
-    !isObject(sequence) ||
-    !Array.isArray(sequence.steps) ||
-    !Array.isArray(request.targetCalendars)
-  ) {
-    throw new StoredLinkError(`link ${record.id}: the stored request is not a link request`);
-  }
-  const { format: _f, ...fields } = request;
-  // Links stored before invitee actions existed allow none; before locale and organizer, none.
-  const withDefaults = {
-    locale: null,
-    organizer: null,
-    inviteeActions: { reschedule: false, cancel: false },
-    inviteeActionCutoffMinutes: DEFAULT_INVITEE_ACTION_CUTOFF_MINUTES,
-    ...fields,
-  };
-  let booked: BookedOption | null = null;
-  if (record.booked !== null) {
-    formatOf(record.id, record.booked, 'booked option');
-    if (!Array.isArray(record.booked.steps)) {
-      throw new StoredLinkError(`link ${record.id}: the stored booked option has no steps`);
-    }
-    booked = { steps: record.booked.steps as BookedStep[] };
-  }
-  return { ...record, request: withDefaults as unknown as LinkRequest, booked };
-}
-
-export function encodeRequest(request: LinkRequest): Record<string, unknown> {
-  return { format: LINK_FORMAT, ...request };
-}
-
-export function encodeBooked(booked: BookedOption): Record<string, unknown> {
-  return { format: LINK_FORMAT, steps: booked.steps };
-}
-
-export function statusOf(link: Pick<Link, 'status' | 'expiresAt'>, now: number): LinkStatusName {
-  if (link.status === 'open' && now >= link.expiresAt) return 'expired';
-  return link.status;
-}
 
 /** The event id a step's events are written with: the step's own, else the template's. */
 export function stepEventId(request: LinkRequest, index: number): string {
@@ -154,26 +98,159 @@ export function stepSummary(request: LinkRequest, index: number): string {
   return typeof own === 'string' && own !== '' ? own : String(request.event.summary);
 }
 
-export type InviteeAction = 'reschedule' | 'cancel';
+/** The error path of a step as the creation request named it (problems found when it is used). */
+function stepPath(kind: LinkKind, index: number): string {
+  return kind === 'scheduling' ? 'availability' : `availability.sequence[${index}]`;
+}
 
-/**
- * Whether the invitee may take the action now (SPEC 6.6): the link allows it, the link is booked
- * (cancel also while rescheduling), and the first booked step starts more than the cutoff from now.
- */
-export function inviteeMay(
-  link: Link,
-  action: InviteeAction,
-  now: number,
-):
-  | { allowed: true }
-  | { allowed: false; reason: 'not_allowed' | 'not_booked' | 'cutoff'; cutoffAt?: number } {
-  if (!link.request.inviteeActions[action]) return { allowed: false, reason: 'not_allowed' };
-  const states: readonly string[] = action === 'cancel' ? ['completed', 'rescheduling'] : ['completed'];
-  if (!states.includes(link.status) || link.booked === null || link.booked.steps.length === 0) {
-    return { allowed: false, reason: 'not_booked' };
-  }
-  const firstStart = Math.min(...link.booked.steps.map((s) => s.start));
-  const cutoffAt = firstStart - link.request.inviteeActionCutoffMinutes * 60_000;
-  if (now >= cutoffAt) return { allowed: false, reason: 'cutoff', cutoffAt };
-  return { allowed: true };
+function stepFromStored(kind: LinkKind, step: StoredStep, index: number): StepRequest {
+  const path = stepPath(kind, index);
+  const groups = step.groups.map((group, g): GroupRequest => {
+    const groupPath = `${path}.participants[${g}]`;
+    return {
+      path: groupPath,
+      required: group.required,
+      members: group.members.map((m, k) => ({
+        sub: m.sub,
+        path: `${groupPath}.members[${k}]`,
+        calendarIds: m.calendarIds,
+        availablePeriods: m.availablePeriods,
+        managedAvailability: m.managedAvailability,
+        availabilityRuleIds: m.availabilityRuleIds,
+        ...(m.availabilityConstraints === null ? {} : { availabilityConstraints: m.availabilityConstraints }),
+      })),
+    };
+  });
+  return {
+    path,
+    sequenceId: step.sequenceId,
+    ordinal: step.ordinal,
+    groups,
+    durationMinutes: step.durationMinutes,
+    startIntervalMinutes: step.startIntervalMinutes,
+    before: step.before,
+    after: step.after,
+    stepPeriods: step.stepPeriods,
+    event: step.event,
+  };
+}
+
+function requestFromStored(stored: StoredRequest): LinkRequest {
+  const { sequence } = stored;
+  return {
+    ...stored,
+    sequence: {
+      steps: sequence.steps.map((step, i) => stepFromStored(stored.kind, step, i)),
+      queryPeriods: sequence.queryPeriods,
+      tzid: sequence.tzid,
+      minimumNoticeMinutes: sequence.minimumNoticeMinutes,
+      maxResults: sequence.maxResults,
+    },
+  };
+}
+
+/** Decodes a stored link; a row this version cannot read is an error naming the field. */
+export function decodeLink(record: LinkRecord): Link {
+  const request = requestFromStored(readStoredRequest(record.id, record.kind, record.request));
+  const booked = record.booked === null ? null : readStoredBooked(record.id, record.booked);
+  return { ...record, request, booked };
+}
+
+/** The request in the stored format, field by field: a wire type's new field is not stored by accident. */
+export function storedRequest(request: LinkRequest): StoredRequest {
+  const { sequence } = request;
+  return {
+    kind: request.kind,
+    redirectUri: request.redirectUri,
+    state: request.state,
+    event: request.event,
+    sequence: {
+      steps: sequence.steps.map((step) => ({
+        sequenceId: step.sequenceId,
+        ordinal: step.ordinal,
+        groups: step.groups.map((group) => ({
+          required: group.required,
+          members: group.members.map((m) => ({
+            sub: m.sub,
+            calendarIds: m.calendarIds,
+            availablePeriods: m.availablePeriods?.map((p) => ({ start: p.start, end: p.end })) ?? null,
+            managedAvailability: m.managedAvailability,
+            availabilityRuleIds: m.availabilityRuleIds,
+            availabilityConstraints:
+              m.availabilityConstraints?.map((c) => ({
+                limit: c.limit,
+                period: c.period,
+                tzid: c.tzid,
+                tags: c.tags === null ? null : [...c.tags],
+              })) ?? null,
+          })),
+        })),
+        durationMinutes: step.durationMinutes,
+        startIntervalMinutes: step.startIntervalMinutes,
+        before: { minMinutes: step.before.minMinutes, maxMinutes: step.before.maxMinutes },
+        after: { minMinutes: step.after.minMinutes, maxMinutes: step.after.maxMinutes },
+        stepPeriods: step.stepPeriods?.map((p) => ({ start: p.start, end: p.end })) ?? null,
+        event: step.event,
+      })),
+      queryPeriods: sequence.queryPeriods.map((p) => ({ start: p.start, end: p.end })),
+      tzid: sequence.tzid,
+      minimumNoticeMinutes: sequence.minimumNoticeMinutes,
+      maxResults: sequence.maxResults,
+    },
+    targetCalendars: request.targetCalendars.map((t) => ({ sub: t.sub, calendarId: t.calendarId })),
+    completedCallbackUrl: request.completedCallbackUrl,
+    noTimesSuitableUrl: request.noTimesSuitableUrl,
+    redirectCompletedUrl: request.redirectCompletedUrl,
+    selectionMode: request.selectionMode,
+    hourFormat: request.hourFormat,
+    locale: request.locale,
+    organizer:
+      request.organizer === null ? null : { name: request.organizer.name, email: request.organizer.email },
+    inviteeActions: { reschedule: request.inviteeActions.reschedule, cancel: request.inviteeActions.cancel },
+    inviteeActionCutoffMinutes: request.inviteeActionCutoffMinutes,
+  };
+}
+
+export function encodeRequest(request: LinkRequest): Record<string, unknown> {
+  return { format: LINK_FORMAT, ...storedRequest(request) };
+}
+
+export function encodeBooked(booked: BookedOption): Record<string, unknown> {
+  const steps: StoredBooked['steps'] = booked.steps.map((s) => ({
+    index: s.index,
+    sequenceId: s.sequenceId,
+    start: s.start,
+    end: s.end,
+    participants: [...s.participants],
+    eventId: s.eventId,
+    summary: s.summary,
+  }));
+  return { format: LINK_FORMAT, steps };
+}
+
+/** What the lifecycle table needs to know of a link (link-lifecycle.ts). */
+export function lifecycleFacts(link: Link): LifecycleFacts {
+  const starts = link.booked?.steps.map((s) => s.start) ?? [];
+  return {
+    status: link.status,
+    expiresAt: link.expiresAt,
+    rescheduleBy: link.rescheduleBy,
+    firstBookedStart: starts.length === 0 ? null : Math.min(...starts),
+    inviteeActionCutoffMinutes: link.request.inviteeActionCutoffMinutes,
+  };
+}
+
+/** The link's status now (time moves open links to expired and lapsed reschedules back). */
+export function statusOf(link: Link, now: number): LinkStatusName {
+  return statusAt(lifecycleFacts(link), now);
+}
+
+/** Whether the invitee may take the action now (SPEC 6.6; the rules are link-lifecycle.ts's). */
+export function inviteeMay(link: Link, action: InviteeAction, now: number): InviteeVerdict {
+  return lifecycleInviteeMay(lifecycleFacts(link), link.request.inviteeActions[action], action, now);
+}
+
+/** When the invitee may no longer act on the link; null while nothing is booked. */
+export function inviteeCutoffAt(link: Link): number | null {
+  return cutoffAt(lifecycleFacts(link));
 }

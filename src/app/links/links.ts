@@ -5,17 +5,20 @@
  */
 
 import { DomainError, type Problems } from '../../domain/errors.ts';
-import type { ApplicationRecord, LinkKind, LinkRecord, LinkStatus } from '../../ports/store.ts';
+import type { ApplicationRecord, LinkKind, LinkRecord, Repos } from '../../ports/store.ts';
 import type { ApplicationCaller } from '../accounts/auth.ts';
 import { checkMembers } from '../availability/participants.ts';
 import type { AppContext } from '../context.ts';
 import { checkOutboundUrl } from '../outbound.ts';
+import { announce } from './link-events.ts';
+import { allows, type LinkStatusName, storedFrom } from './link-lifecycle.ts';
 import {
   decodeLink,
   encodeRequest,
   type Link,
   type LinkRequest,
   STATUS_ERROR_KEYS,
+  statusOf,
   stepEventId,
 } from './link-model.ts';
 import { KIND_NAMES } from './link-wire.ts';
@@ -140,6 +143,8 @@ export async function createLink(
     rescheduleSteps: null,
     cancelledAt: null,
     cancelReason: null,
+    version: 0,
+    rescheduleBy: null,
   };
   await ctx.store.transaction((repos) => repos.links.insert(link));
   return { link: decodeLink(link), url: `${ctx.config.publicUrl}/book/${token}` };
@@ -189,7 +194,14 @@ export async function reloadLink(
   return decodeLink(record);
 }
 
-function cannotBeDisabled(status: LinkStatus): DomainError {
+/** The link locked in this transaction: every change of a link decides on this copy only. */
+export async function lockLink(repos: Repos, id: string): Promise<Link> {
+  const record = await repos.links.lockById(id);
+  if (record === undefined) throw new DomainError('not_found', `No link ${id}`);
+  return decodeLink(record);
+}
+
+function cannotBeDisabled(status: LinkStatusName): DomainError {
   const description = `a ${status} link cannot be disabled`;
   return new DomainError('conflict', `A ${status} link cannot be disabled`, {
     problems: [{ path: 'status', code: STATUS_ERROR_KEYS[status], description }],
@@ -199,14 +211,25 @@ function cannotBeDisabled(status: LinkStatus): DomainError {
 /** Disables an open link (SPEC 6.5); a completed one cannot be disabled; disabling twice is harmless. */
 export async function disableLink(
   ctx: AppContext,
-  link: Pick<LinkRecord, 'id' | 'applicationId' | 'status'>,
+  link: Pick<LinkRecord, 'id'>,
   displayMessage: string,
 ): Promise<Link> {
-  if (link.status !== 'open' && link.status !== 'disabled') throw cannotBeDisabled(link.status);
-  const changed = await ctx.store.transaction((repos) =>
-    repos.links.closeIfOpen(link.id, { status: 'disabled', at: ctx.clock.now(), displayMessage }),
-  );
-  const fresh = await reloadLink(ctx, link);
-  if (!changed && fresh.status !== 'disabled') throw cannotBeDisabled(fresh.status);
-  return fresh;
+  const now = ctx.clock.now();
+  const outcome = await ctx.store.transaction(async (repos) => {
+    const current = await lockLink(repos, link.id);
+    const status = statusOf(current, now);
+    if (current.status === 'disabled') return { changed: false, link: current };
+    if (!allows(status, 'disable', 'application')) throw cannotBeDisabled(status);
+    await repos.links.transition(link.id, {
+      from: storedFrom('disable', 'application'),
+      version: current.version,
+      status: 'disabled',
+      at: now,
+      displayMessage,
+    });
+    const disabled: Link = { ...current, status: 'disabled', displayMessage, version: current.version + 1 };
+    return { changed: true, link: disabled };
+  });
+  if (outcome.changed) announce(ctx, { linkId: link.id, kind: 'status', queued: false });
+  return outcome.link;
 }

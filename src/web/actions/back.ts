@@ -14,7 +14,6 @@ export function registerBack(scope: FastifyInstance, kit: PageKit): void {
       const post = await kit.openPost(request, reply);
       if (post === undefined) return reply;
       await releaseHold(kit.ctx, post.loaded.link, holderKeyOf(post.holder));
-      kit.views.changed(); // other links' views counted the hold as busy
       return reply.redirect(pageHref(post.env), 303);
     },
   );

@@ -70,6 +70,11 @@ function refusal(
   }
 }
 
+/** The link's state no longer allows the change (decided on the row the change locked). */
+function changedMeanwhile(error: unknown): boolean {
+  return error instanceof DomainError && error.code === 'conflict';
+}
+
 /** The GET of either page: the link, the visitor's settings, the check, then the page. */
 async function show(
   kit: PageKit,
@@ -111,8 +116,10 @@ export function registerChange(scope: FastifyInstance, kit: PageKit): void {
       const refused = refusal(kit, reply, env, loaded.link, 'reschedule');
       if (refused !== undefined) return refused;
       try {
-        await requestReschedule(ctx, loaded, null);
+        await requestReschedule(ctx, loaded, null, 'invitee');
       } catch (error) {
+        // Changed meanwhile (another tab, the application, the cutoff): the page shows what it is now.
+        if (changedMeanwhile(error)) return reply.redirect(pageHref(env), 303);
         if (!(error instanceof DomainError) || error.code !== 'invalid_request') throw error;
         const w = changeWords(env);
         return kit.message(reply, 409, env, {
@@ -122,7 +129,6 @@ export function registerChange(scope: FastifyInstance, kit: PageKit): void {
           contact: true,
         });
       }
-      kit.views.changed();
       return reply.redirect(pageHref(env), 303);
     },
   );
@@ -143,9 +149,12 @@ export function registerChange(scope: FastifyInstance, kit: PageKit): void {
         const page = cancelPage(env, { ...view, reason, error: changeWords(env)('reason_too_long') });
         return kit.send(reply, 400, page, env);
       }
-      await cancelLink(ctx, loaded.link, reason === '' ? null : reason);
-      kit.views.changed();
-      kit.deps.onBooked();
+      try {
+        await cancelLink(ctx, loaded.link, reason === '' ? null : reason, 'invitee');
+      } catch (error) {
+        if (changedMeanwhile(error)) return reply.redirect(pageHref(env), 303);
+        throw error;
+      }
       const w = changeWords(env);
       return kit.message(reply, 200, env, { title: w('cancelled_title'), paragraphs: [w('cancelled_text')] });
     },

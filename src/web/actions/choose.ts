@@ -17,6 +17,7 @@ import {
 } from '../../app/booking/booking.ts';
 import { couldHaveBeenOffered } from '../../app/booking/choice-check.ts';
 import { holdExpiry, takenReason } from '../../app/booking/taken-reason.ts';
+import { offersTimes } from '../../app/links/link-lifecycle.ts';
 import { statusOf } from '../../app/links/link-model.ts';
 import type { LoadedLink } from '../../app/links/links.ts';
 import { loadLinkForPage } from '../../app/links/links.ts';
@@ -27,12 +28,10 @@ import type { TokenParams } from '../session.ts';
 import { pageHref } from '../views/common.ts';
 import { confirmPage } from '../views/pages.ts';
 
-/** A link whose page offers times: open, or rescheduling (SPEC 6.6). */
-function choosing(status: string): boolean {
-  return status === 'open' || status === 'rescheduling';
-}
-
-/** What a choose or confirm submit leads to. */
+/**
+ * What a choose or confirm submit leads to. Caches learn of the booking or hold from the use case
+ * itself (app/links/link-events.ts), not from here.
+ */
 async function answer(
   kit: PageKit,
   reply: FastifyReply,
@@ -43,16 +42,12 @@ async function answer(
   const { holder, env } = post;
   switch (outcome.kind) {
     case 'booked':
-      kit.views.changed();
-      kit.deps.onBooked();
       return reply.redirect(pageHref(env), 303);
     case 'held': {
-      kit.views.changed();
       const href = `${pageHref(env, {}, '/confirm')}&option=${encodeURIComponent(optionKey(outcome.option))}`;
       return reply.redirect(href, 303);
     }
     case 'taken': {
-      kit.views.changed();
       const reason = await takenReason(kit.ctx, post.loaded.link, chosen);
       return reply.redirect(`${pageHref(env)}&taken=${reason}`, 303);
     }
@@ -100,7 +95,7 @@ function registerConfirmPage(scope: FastifyInstance, kit: PageKit): void {
       const { link, application } = loaded;
       const env = kit.env(request, { token, link, application, raw: request.query });
       const expiresAt =
-        holder === undefined || chosen === undefined || !choosing(statusOf(link, kit.ctx.clock.now()))
+        holder === undefined || chosen === undefined || !offersTimes(statusOf(link, kit.ctx.clock.now()))
           ? undefined
           : await holdExpiry(kit.ctx, link, chosen, holderKeyOf(holder));
       // No hold of this session (expired, released, another browser): back to the page.

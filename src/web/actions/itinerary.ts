@@ -1,5 +1,6 @@
 /** `GET /book/{token}/itinerary.ics`: the booked itinerary for the invitee's own calendar (SPEC 6.2). */
 import type { FastifyInstance } from 'fastify';
+import { statusOf } from '../../app/links/link-model.ts';
 import { loadLinkForPage } from '../../app/links/links.ts';
 import { itineraryIcs } from '../page-data.ts';
 import type { PageKit } from '../page-kit.ts';
@@ -13,7 +14,7 @@ export function registerItinerary(scope: FastifyInstance, kit: PageKit): void {
       const loaded = await loadLinkForPage(kit.ctx, token);
       if (loaded === undefined) return kit.notFound(request, reply);
       const { link, application } = loaded;
-      if (link.status !== 'completed' || link.booked === null) {
+      if (statusOf(link, kit.ctx.clock.now()) !== 'completed' || link.booked === null) {
         const env = kit.env(request, { token, link, application, raw: request.query });
         return kit.say(reply, 404, env, 'no_itinerary', { back: kit.back(env, 'back_to_page') });
       }

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { optionKey } from '../../app/booking/booking.ts';
+import { labelSpan } from '../../app/booking/rebooking.ts';
 import type { PageKit } from '../page-kit.ts';
 import type { TokenParams } from '../session.ts';
 
@@ -24,7 +25,8 @@ export function registerLive(scope: FastifyInstance, kit: PageKit): void {
       const to = instant(request.query.to) ?? Number.MAX_SAFE_INTEGER;
       const keys: string[] = [];
       for (const option of state.options) {
-        const start = option.steps[0]?.start ?? 0;
+        // The same start the page groups and labels the option by (the moving step's, SPEC 6.6).
+        const { start } = labelSpan(option, state.moving);
         if (start >= from && start < to) keys.push(optionKey(option));
       }
       return { status: 'open', keys };

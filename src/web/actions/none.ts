@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { reportNoTimesSuitable } from '../../app/booking/booking.ts';
+import { allows } from '../../app/links/link-lifecycle.ts';
 import { statusOf } from '../../app/links/link-model.ts';
 import { loadLinkForPage } from '../../app/links/links.ts';
 import { FORM_BODY_LIMIT, type PageKit } from '../page-kit.ts';
@@ -30,7 +31,8 @@ export function registerNone(scope: FastifyInstance, kit: PageKit): void {
       if (post === undefined) return reply;
       const { env, loaded } = post;
       // A closed link shows its own state instead (completed, disabled, expired).
-      if (statusOf(loaded.link, kit.ctx.clock.now()) !== 'open') return reply.redirect(pageHref(env), 303);
+      if (!allows(statusOf(loaded.link, kit.ctx.clock.now()), 'report_none', 'invitee'))
+        return reply.redirect(pageHref(env), 303);
       const note = readNote(post.form.note);
       if (note === undefined) return kit.say(reply, 400, env, 'bad_note', { back: kit.back(env) });
       const result = await reportNoTimesSuitable(kit.ctx, loaded.link, note);

@@ -41,6 +41,7 @@ export const de: Catalogue = {
   times_heading: 'Freie Termine',
   times_none: 'Zurzeit sind keine Termine frei.',
   option_until: 'bis {time}',
+  step_stays: 'bleibt, wie gebucht',
   book: 'Diesen Termin buchen',
   choose: 'Mit diesem Termin weiter',
   itinerary_title: 'Ablauf',

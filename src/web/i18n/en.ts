@@ -43,6 +43,7 @@ export const en = {
   times_heading: 'Available times',
   times_none: 'There are no times available right now.',
   option_until: 'to {time}',
+  step_stays: 'stays where it is',
   book: 'Book this time',
   choose: 'Continue with this time',
   itinerary_title: 'Itinerary',

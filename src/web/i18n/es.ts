@@ -40,6 +40,7 @@ export const es: Catalogue = {
   times_heading: 'Horarios disponibles',
   times_none: 'Ahora mismo no hay horarios disponibles.',
   option_until: 'hasta las {time}',
+  step_stays: 'se mantiene como está reservado',
   book: 'Reservar este horario',
   choose: 'Continuar con este horario',
   itinerary_title: 'Itinerario',

@@ -40,6 +40,7 @@ export const fr: Catalogue = {
   times_heading: 'Horaires disponibles',
   times_none: 'Aucun horaire n’est disponible pour le moment.',
   option_until: 'jusqu’à {time}',
+  step_stays: 'reste à l’heure réservée',
   book: 'Réserver cet horaire',
   choose: 'Continuer avec cet horaire',
   itinerary_title: 'Déroulé',

@@ -40,6 +40,7 @@ export const ja: Catalogue = {
   times_heading: '空いている時間',
   times_none: '現在、空いている時間はありません。',
   option_until: '〜{time}',
+  step_stays: '予約どおりのまま',
   book: 'この時間で予約',
   choose: 'この時間で次へ',
   itinerary_title: '日程',

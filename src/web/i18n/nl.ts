@@ -40,6 +40,7 @@ export const nl: Catalogue = {
   times_heading: 'Beschikbare tijden',
   times_none: 'Er zijn op dit moment geen tijden beschikbaar.',
   option_until: 'tot {time}',
+  step_stays: 'blijft zoals geboekt',
   book: 'Deze tijd boeken',
   choose: 'Verder met deze tijd',
   itinerary_title: 'Programma',

@@ -16,7 +16,12 @@ export type StepDetails = {
   readonly description: string | null;
 };
 
-export type ItineraryStep = StepDetails & { readonly start: number; readonly end: number };
+export type ItineraryStep = StepDetails & {
+  readonly start: number;
+  readonly end: number;
+  /** A step that keeps its booked time while others move (a one-step reschedule, SPEC 6.6). */
+  readonly stays?: boolean;
+};
 
 const MINUTE = 60_000;
 
@@ -64,7 +69,7 @@ export function itinerary(
   return html`<ol${compact ? '' : html` class="itinerary"`}>${steps.map((step, i) => {
     const previous = steps[i - 1];
     const gapMinutes = previous === undefined ? 0 : Math.round((step.start - previous.end) / MINUTE);
-    return html`<li>${gapMinutes > 0 && html`<span class="gap">${t('gap', { duration: clock.formats.duration(gapMinutes) })}</span>`}${when(clock, t, step, firstDay, compact)}<b>${step.summary}</b>${step.location !== null && html`<span class="loc">${compact ? '' : html`<span class="label">${where}</span> `}${step.location}</span>`}${step.description !== null && html`<span class="desc">${compact ? shorten(step.description) : step.description}</span>`}</li>`;
+    return html`<li>${gapMinutes > 0 && html`<span class="gap">${t('gap', { duration: clock.formats.duration(gapMinutes) })}</span>`}${when(clock, t, step, firstDay, compact)}<b>${step.summary}</b>${step.stays === true && html`<span class="stays">${t('step_stays')}</span>`}${step.location !== null && html`<span class="loc">${compact ? '' : html`<span class="label">${where}</span> `}${step.location}</span>`}${step.description !== null && html`<span class="desc">${compact ? shorten(step.description) : step.description}</span>`}</li>`;
   })}</ol><p${compact ? '' : html` class="total"`}>${total}</p>`;
 }
 

@@ -29,8 +29,15 @@ export type EventInfo = {
 
 export type StepSummary = { readonly summary: string; readonly durationMinutes: number };
 
-/** One option: its key (what the form posts) and its steps in running order. */
-export type OptionView = { readonly key: string; readonly steps: readonly ItineraryStep[] };
+/**
+ * One option: its key (what the form posts), its steps in running order, and the span it is
+ * labelled by: the whole option, or, when only some steps move (SPEC 6.6), the first moving step.
+ */
+export type OptionView = {
+  readonly key: string;
+  readonly steps: readonly ItineraryStep[];
+  readonly label: { readonly start: number; readonly end: number };
+};
 
 export type OpenPageView = {
   readonly csrf: string;
@@ -108,7 +115,7 @@ type Day = { readonly key: string; readonly options: OptionView[] };
 function groupByDay(clock: LocalClock, options: readonly OptionView[]): Day[] {
   const days: Day[] = [];
   for (const option of options) {
-    const key = clock.dayKey(option.steps[0]!.start);
+    const key = clock.dayKey(option.label.start);
     const last = days[days.length - 1];
     if (last !== undefined && last.key === key) last.options.push(option);
     else days.push({ key, options: [option] });
@@ -183,20 +190,19 @@ ${after !== undefined && html`<p class="next-day"><a href="${pageHref(env, { day
 
 function optionList(env: PageEnv, clock: LocalClock, view: OpenPageView, day: Day): SafeHtml {
   const { t } = env;
-  const labels = day.options.map((o) => clock.time(o.steps[0]!.start));
+  const labels = day.options.map((o) => clock.time(o.label.start));
   const counts = new Map<string, number>();
   for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
   const action = view.selectionMode === 'confirm' ? t('choose') : t('book');
-  const starts = day.options.map((o) => o.steps[0]!.start);
+  const starts = day.options.map((o) => o.label.start);
   return html`<fieldset class="options" data-from="${Math.min(...starts)}" data-to="${Math.max(...starts) + 1}">
 <legend class="visually-hidden">${t('times_title', { day: env.formats.day(dayKeyWall(day.key)) })}</legend>
 ${day.options.map((option, i) => {
-  const first = option.steps[0]!;
-  const last = option.steps[option.steps.length - 1]!;
+  const { start, end } = option.label;
   // On a fall-back day a wall time can occur twice: say which is which.
-  const label = counts.get(labels[i]!)! > 1 ? `${labels[i]} (${clock.offset(first.start)})` : labels[i]!;
-  const endDay = clock.dayKey(last.end) !== day.key ? `${clock.shortDay(last.end)}, ` : '';
-  return html`<input type="radio" name="pick" id="o${i}"><label for="o${i}" class="chip"><time datetime="${isoInstant(first.start)}">${label}</time><small>${t('option_until', { time: `${endDay}${clock.time(last.end)}` })}</small></label><div class="detail">${itinerary(clock, t, option.steps, { compact: true })}<button name="option" value="${option.key}">${action}</button></div>
+  const label = counts.get(labels[i]!)! > 1 ? `${labels[i]} (${clock.offset(start)})` : labels[i]!;
+  const endDay = clock.dayKey(end) !== day.key ? `${clock.shortDay(end)}, ` : '';
+  return html`<input type="radio" name="pick" id="o${i}"><label for="o${i}" class="chip"><time datetime="${isoInstant(start)}">${label}</time><small>${t('option_until', { time: `${endDay}${clock.time(end)}` })}</small></label><div class="detail">${itinerary(clock, t, option.steps, { compact: true })}<button name="option" value="${option.key}">${action}</button></div>
 `;
 })}
 </fieldset>`;

@@ -1,7 +1,18 @@
 /** Real-time scheduling and sequencing links. */
 import type { LinkRecord, LinkRepo } from '../../../../ports/store.ts';
 import { placeholders, type SqlExecutor, type SqlValue } from '../executor.ts';
-import { int, intOrNull, json, jsonOrNull, oneOf, rowsOf, table, text, textOrNull } from './table.ts';
+import {
+  counter,
+  int,
+  intOrNull,
+  json,
+  jsonOrNull,
+  oneOf,
+  rowsOf,
+  table,
+  text,
+  textOrNull,
+} from './table.ts';
 
 const LINKS = table<LinkRecord>('links', {
   id: text,
@@ -19,6 +30,11 @@ const LINKS = table<LinkRecord>('links', {
   rescheduleSteps: jsonOrNull(),
   cancelledAt: intOrNull,
   cancelReason: textOrNull,
+  version: counter,
+  rescheduleBy: {
+    read: (v) => (v === 'application' || v === 'invitee' ? v : null),
+    write: (v) => v,
+  },
 });
 
 export function linksRepo(db: SqlExecutor): LinkRepo {
@@ -45,23 +61,15 @@ export function linksRepo(db: SqlExecutor): LinkRepo {
         filter.limit,
       ]);
     },
-    async closeIfOpen(id, change) {
-      const changed = await db.run(
-        `UPDATE links SET status = ?, completed_at = ?, booked = ?, display_message = ? WHERE id = ? AND status = 'open'`,
-        [
-          change.status,
-          change.status === 'completed' ? change.at : null,
-          change.booked === undefined ? null : JSON.stringify(change.booked),
-          change.displayMessage ?? null,
-          id,
-        ],
-      );
-      return changed > 0;
-    },
+    lockById: (id) =>
+      links.one(`SELECT * FROM links WHERE id = ?${db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [id]),
     async transition(id, change) {
       if (change.from.length === 0) return false;
-      const sets = ['status = ?'];
-      const values: SqlValue[] = [change.status];
+      const sets = ['status = ?', 'version = version + 1', 'reschedule_by = ?'];
+      const values: SqlValue[] = [
+        change.status,
+        change.status === 'rescheduling' ? (change.rescheduleBy ?? 'application') : null,
+      ];
       if (change.booked !== undefined) {
         sets.push('booked = ?', 'completed_at = ?');
         values.push(JSON.stringify(change.booked), change.at);
@@ -70,13 +78,18 @@ export function linksRepo(db: SqlExecutor): LinkRepo {
         sets.push('reschedule_steps = ?');
         values.push(change.rescheduleSteps === null ? null : JSON.stringify(change.rescheduleSteps));
       }
+      if (change.displayMessage !== undefined) {
+        sets.push('display_message = ?');
+        values.push(change.displayMessage);
+      }
       if (change.status === 'cancelled') {
         sets.push('cancelled_at = ?', 'cancel_reason = ?');
         values.push(change.at, change.cancelReason ?? null);
       }
+      const versioned = change.version === undefined ? '' : ' AND version = ?';
       const changed = await db.run(
-        `UPDATE links SET ${sets.join(', ')} WHERE id = ? AND status IN (${placeholders(change.from.length)})`,
-        [...values, id, ...change.from],
+        `UPDATE links SET ${sets.join(', ')} WHERE id = ? AND status IN (${placeholders(change.from.length)})${versioned}`,
+        [...values, id, ...change.from, ...(change.version === undefined ? [] : [change.version])],
       );
       return changed > 0;
     },
