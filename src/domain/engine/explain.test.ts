@@ -98,26 +98,30 @@ function plain(explanation: Explanation) {
 
 const anchorOf = (periods: readonly Interval[]) => Math.min(...periods.map((p) => p.start)) - 2 * HOUR;
 
+/** The seed of the runs that show every reason code is reachable (see the coverage checks). */
+const COVERAGE_SEED = 20261204;
+
 describe('SPEC 5.7 explanations against the reference', () => {
   it('availability: reasons empty exactly when there are times, each reason and count as defined', () => {
     const seen = new Set<string>();
-    fc.assert(
-      fc.property(availabilityQueryArb(), extrasArb, (generated, extras) => {
-        const query: AvailabilityQuery = {
-          ...generated,
-          groups: failSources(generated.groups, extras.unavailable),
-        };
-        const { facts, reference } = world(extras, anchorOf(query.queryPeriods));
-        const found = findAvailability(query).length;
-        const hasTimes = referenceAvailability(query).length > 0;
-        const explanation = explainAvailability(query, found, facts);
-        assert.equal(explanation.reasons.length === 0, hasTimes);
-        assert.deepEqual(plain(explanation), referenceExplainAvailability(query, hasTimes, reference));
-        for (const reason of explanation.reasons) seen.add(reason.code);
-      }),
-      { numRuns: 700 },
-    );
-    // The generator reaches every code a query can give (sequence_gaps needs steps).
+    const property = fc.property(availabilityQueryArb(), extrasArb, (generated, extras) => {
+      const query: AvailabilityQuery = {
+        ...generated,
+        groups: failSources(generated.groups, extras.unavailable),
+      };
+      const { facts, reference } = world(extras, anchorOf(query.queryPeriods));
+      const found = findAvailability(query).length;
+      const hasTimes = referenceAvailability(query).length > 0;
+      const explanation = explainAvailability(query, found, facts);
+      assert.equal(explanation.reasons.length === 0, hasTimes);
+      assert.deepEqual(plain(explanation), referenceExplainAvailability(query, hasTimes, reference));
+      for (const reason of explanation.reasons) seen.add(reason.code);
+    });
+    fc.assert(property, { numRuns: 700 });
+    // The generator reaches every code a query can give (sequence_gaps needs steps): checked on
+    // the random runs plus a fixed-seed run, so a rare code missing from one random draw cannot
+    // fail the test while a generator that never makes it still does.
+    fc.assert(property, { numRuns: 700, seed: COVERAGE_SEED });
     for (const code of [
       'in_the_past',
       'source_unavailable',
@@ -133,25 +137,24 @@ describe('SPEC 5.7 explanations against the reference', () => {
 
   it('sequences: reasons empty exactly when there are options, each reason and count as defined', () => {
     const seen = new Set<string>();
-    fc.assert(
-      fc.property(sequenceQueryArb(), extrasArb, (generated, extras) => {
-        const query: SequenceQuery = {
-          ...generated,
-          steps: generated.steps.map((step) => ({
-            ...step,
-            groups: failSources(step.groups, extras.unavailable),
-          })),
-        };
-        const { facts, reference } = world(extras, anchorOf(query.queryPeriods));
-        const found = findSequences(query).length;
-        const hasTimes = referenceSequences(query).length > 0;
-        const explanation = explainSequences(query, found, facts);
-        assert.equal(explanation.reasons.length === 0, hasTimes);
-        assert.deepEqual(plain(explanation), referenceExplainSequences(query, hasTimes, reference));
-        for (const reason of explanation.reasons) seen.add(reason.code);
-      }),
-      { numRuns: 400 },
-    );
+    const property = fc.property(sequenceQueryArb(), extrasArb, (generated, extras) => {
+      const query: SequenceQuery = {
+        ...generated,
+        steps: generated.steps.map((step) => ({
+          ...step,
+          groups: failSources(step.groups, extras.unavailable),
+        })),
+      };
+      const { facts, reference } = world(extras, anchorOf(query.queryPeriods));
+      const found = findSequences(query).length;
+      const hasTimes = referenceSequences(query).length > 0;
+      const explanation = explainSequences(query, found, facts);
+      assert.equal(explanation.reasons.length === 0, hasTimes);
+      assert.deepEqual(plain(explanation), referenceExplainSequences(query, hasTimes, reference));
+      for (const reason of explanation.reasons) seen.add(reason.code);
+    });
+    fc.assert(property, { numRuns: 400 });
+    fc.assert(property, { numRuns: 400, seed: COVERAGE_SEED });
     for (const code of [
       'in_the_past',
       'no_open_time',
@@ -168,17 +171,16 @@ describe('SPEC 5.7 explanations against the reference', () => {
     const none: ReferenceFacts = { unavailable: new Set(), fullBySub: new Map() };
     const facts: ExplainFacts = { unavailable: new Map() };
     let limited = 0;
-    fc.assert(
-      fc.property(constrainedAvailabilityArb(), (query) => {
-        const found = findAvailability(query).length;
-        const hasTimes = referenceAvailability(query).length > 0;
-        const explanation = explainAvailability(query, found, facts);
-        assert.equal(explanation.reasons.length === 0, hasTimes);
-        assert.deepEqual(plain(explanation), referenceExplainAvailability(query, hasTimes, none));
-        if (explanation.reasons.some((r) => r.code === 'constraint_limit')) limited++;
-      }),
-      { numRuns: 120 },
-    );
+    const availability = fc.property(constrainedAvailabilityArb(), (query) => {
+      const found = findAvailability(query).length;
+      const hasTimes = referenceAvailability(query).length > 0;
+      const explanation = explainAvailability(query, found, facts);
+      assert.equal(explanation.reasons.length === 0, hasTimes);
+      assert.deepEqual(plain(explanation), referenceExplainAvailability(query, hasTimes, none));
+      if (explanation.reasons.some((r) => r.code === 'constraint_limit')) limited++;
+    });
+    fc.assert(availability, { numRuns: 120 });
+    fc.assert(availability, { numRuns: 120, seed: COVERAGE_SEED });
     fc.assert(
       fc.property(constrainedSequenceArb(), (query) => {
         const found = findSequences(query).length;
