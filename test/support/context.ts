@@ -12,6 +12,9 @@ import { loadConfig } from '../../src/config/config.ts';
 import type { Store } from '../../src/ports/store.ts';
 import { createTestDatabase, postgresSkipReason } from './postgres.ts';
 
+/** The key of PostgreSQL test databases whose suite names none (servers there need one). */
+export const TEST_SECRET_KEY = 'rtseq-test-suite-secret-key-0123456789-abcdef';
+
 export type SettableClock = { now(): number; set(ms: number): void; advance(ms: number): void };
 
 export function settableClock(start: number): SettableClock {
@@ -55,7 +58,9 @@ export async function makeTestContext(
   } else if ((process.env.RTSEQ_TEST_STORE ?? 'sqlite') === 'postgres') {
     const database = await createTestDatabase();
     if (database === null) throw new Error(postgresSkipReason());
-    databaseEnv = { DATABASE_URL: database.url };
+    // A server refuses PostgreSQL without SECRET_KEY: the context and any process started on
+    // its databaseEnv share one key (the suite's own, when it gives one).
+    databaseEnv = { DATABASE_URL: database.url, SECRET_KEY: options.env?.SECRET_KEY ?? TEST_SECRET_KEY };
     store = new PostgresStore(database.url, { poolMax: 4 });
     cleanups.push(() => database.drop());
   } else {
@@ -71,6 +76,7 @@ export async function makeTestContext(
     ACCESS_TOKEN_SECONDS: '315360000',
     PUBLIC_URL: 'http://127.0.0.1:9',
     ALLOW_PRIVATE_CALLBACKS: 'true',
+    ...(databaseEnv.SECRET_KEY === undefined ? {} : { SECRET_KEY: databaseEnv.SECRET_KEY }),
     ...options.env,
   });
   const ctx: AppContext = {
