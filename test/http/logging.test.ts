@@ -63,7 +63,10 @@ test('request logs carry request ids and never a secret or token', async () => {
       assert.equal(entry.data_center, 'us');
     }
     assert.ok(requests.some((e) => String(e.url).includes('/book/[redacted]')));
-    assert.ok(requests.some((e) => e.client_id === s.clientId), 'authenticated requests name their client');
+    assert.ok(
+      requests.some((e) => e.client_id === s.clientId),
+      'authenticated requests name their client',
+    );
   } finally {
     await app.close();
     await t.dispose();
