@@ -112,16 +112,11 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
         // OAuth endpoints answer 400 (RFC 6749), the one place Cronofy uses it.
         return reply.code(400).send({ error: 'unsupported_grant_type' });
       }
-      let result: Awaited<ReturnType<typeof refreshTokens>>;
-      try {
-        result = await refreshTokens(deps.ctx, application, body.refresh_token);
-      } catch (error) {
-        if (error instanceof InvalidGrantError) {
-          if (error.neverValid) deps.authFailures.guessed(request.ip);
-          return reply.code(400).send({ error: 'invalid_grant' });
-        }
-        throw error;
-      }
+      const refreshToken = body.refresh_token;
+      const result = await grantOrRefuse(deps, request, () =>
+        refreshTokens(deps.ctx, application, refreshToken),
+      );
+      if (result === undefined) return reply.code(400).send({ error: 'invalid_grant' });
       return {
         token_type: 'bearer',
         access_token: result.accessToken,
@@ -177,6 +172,24 @@ export function registerApplicationCalendarRoutes(app: FastifyInstance, deps: Ht
 }
 
 /**
+ * Runs a token grant; an InvalidGrantError becomes undefined (the caller answers 400
+ * `invalid_grant`), counted as a guess when the credential was never valid (SPEC 9).
+ */
+async function grantOrRefuse<T>(
+  deps: HttpDeps,
+  request: FastifyRequest,
+  grant: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await grant();
+  } catch (error) {
+    if (!(error instanceof InvalidGrantError)) throw error;
+    if (error.neverValid) deps.authFailures.guessed(request.ip);
+    return undefined;
+  }
+}
+
+/**
  * `grant_type=authorization_code` (SPEC 8b): the answer of application_calendars with `account_id`
  * and the profile the person connected. Every refusal (unknown, used, expired code, another
  * application's, another redirect URI) is the same 400 `invalid_grant`.
@@ -191,16 +204,10 @@ async function authorizationCodeGrant(
   const code = typeof body.code === 'string' && body.code.length <= 200 ? body.code : undefined;
   const redirectUri = typeof body.redirect_uri === 'string' ? body.redirect_uri : undefined;
   if (code === undefined) return reply.code(400).send({ error: 'invalid_request' });
-  let result: Awaited<ReturnType<typeof exchangeCode>>;
-  try {
-    result = await exchangeCode(deps.ctx, application, code, redirectUri);
-  } catch (error) {
-    if (error instanceof InvalidGrantError) {
-      if (error.neverValid) deps.authFailures.guessed(request.ip);
-      return reply.code(400).send({ error: 'invalid_grant' });
-    }
-    throw error;
-  }
+  const result = await grantOrRefuse(deps, request, () =>
+    exchangeCode(deps.ctx, application, code, redirectUri),
+  );
+  if (result === undefined) return reply.code(400).send({ error: 'invalid_grant' });
   return {
     token_type: 'bearer',
     access_token: result.accessToken,
