@@ -10,6 +10,7 @@ import type { Metrics } from '../ports/metrics.ts';
 import type { OutboundCheck } from '../ports/outbound.ts';
 import type { Clock, Ids, SecretBox } from '../ports/runtime.ts';
 import type { Store } from '../ports/store.ts';
+import type { SyncedCalendarProvider, SyncedProviderName } from '../ports/synced-provider.ts';
 import type { BusyCache } from './availability/busy-cache.ts';
 import type { RuleExpansions } from './availability/rule-expansions.ts';
 
@@ -42,6 +43,13 @@ export type AppContext = {
   readonly compute?: AvailabilityCompute;
   /** Operational metrics, reported at the use cases' edges (never by the engine); absent: none. */
   readonly metrics?: Metrics;
+  /**
+   * Google Calendar and Microsoft 365 (SPEC 8c), the ones the operator configured; absent or
+   * empty: neither is offered.
+   */
+  readonly providers?: Partial<Record<SyncedProviderName, SyncedCalendarProvider>>;
+  /** Told when a synced calendar became due now (a push, a new connection): wakes the sync job. */
+  readonly onSyncDue?: () => void;
   /** One log line per booking, reschedule and cancel for the operator; absent: none (tests, CLI). */
   readonly activity?: ActivityLog;
 };

@@ -3,6 +3,7 @@
  * module top). A bad value stops the process with a message naming the variable (SPEC 2).
  */
 import { isIP } from 'node:net';
+import { PROVIDER_CONFIG_KEYS, readSyncConfig, type SyncConfig } from './providers.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -77,6 +78,8 @@ export type Config = {
   readonly computeWorkers: number | null;
   readonly computeBudgetMs: number;
   readonly limits: Limits;
+  /** Google Calendar and Microsoft 365 (SPEC 8c): config/providers.ts. */
+  readonly sync: SyncConfig;
 };
 
 /** One documented key: the environment name, what it means, and its default as written in docs. */
@@ -256,6 +259,7 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     meaning: 'Time a client has to send the whole request before the connection is closed',
     defaultValue: '30000',
   },
+  ...PROVIDER_CONFIG_KEYS,
 ];
 
 export class ConfigError extends Error {
@@ -393,6 +397,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       templateBytes: integer('LIMIT_TEMPLATE_BYTES', 16_384, 256, 1_048_576),
       pageCacheBytes: integer('PAGE_CACHE_MAX_BYTES', 33_554_432, 0, 4_294_967_296),
     },
+    sync: readSyncConfig({ text, integer, url, problems }),
   };
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   return deepFreeze(config);

@@ -60,6 +60,8 @@ export interface ConnectionRepo {
   disconnectProfile(id: string, at: number, relinkSealed: string | null): Promise<boolean>;
   /** Connects the profile again with new credentials (a relink). */
   reconnectProfile(id: string, credentialsSealed: string, profileName: string): Promise<void>;
+  /** Stores a refreshed grant of a connected profile (sealed); false when it was disconnected meanwhile. */
+  replaceCredentials(id: string, credentialsSealed: string): Promise<boolean>;
   /** Marks the profile's calendars deleted and forgets their sources and last reads; returns their ids. */
   forgetProfileCalendars(profileId: string, at: number): Promise<string[]>;
 

@@ -24,7 +24,19 @@ export interface Metrics {
   deliveryAttempt(kind: string, outcome: DeliveryOutcome): void;
   /** One read of an external calendar source (not a cache hit). */
   calendarRead(provider: string, seconds: number, ok: boolean): void;
+  /**
+   * One sync of a Google or Microsoft 365 calendar (SPEC 8c): its outcome, how long it took, and its
+   * lag: from when it became due (a push, the poll) to when its changes were stored.
+   */
+  providerSync(provider: string, outcome: SyncOutcome, seconds: number, lagSeconds: number): void;
+  /** One push from a provider: `accepted` (a sync was made due), `ignored` (unknown or forged). */
+  providerPush(provider: string, outcome: 'accepted' | 'ignored'): void;
+  /** A profile the provider refused (`invalid_grant`): disconnected. */
+  providerDisconnected(provider: string): void;
 }
+
+/** How one sync of a synced calendar ended. */
+export type SyncOutcome = 'ok' | 'failed' | 'reset';
 
 /** The scrape side: the text exposition GET /metrics serves. */
 export interface MetricsExposition {

@@ -11,6 +11,7 @@ import type { CountedEventRow, LoadLimit } from './load-limits.ts';
 import type { DeliveryAttemptRecord, OutboxRecord, OutboxStatus } from './outbox-records.ts';
 import type { SchemaStatus, SealedValuesRepo, SettingsRepo } from './sealed.ts';
 import type { SourceStatusRepo } from './source-status.ts';
+import type { SyncRepo } from './sync.ts';
 
 export type { DeliveryAttemptRecord, OutboxKind, OutboxRecord, OutboxStatus } from './outbox-records.ts';
 
@@ -61,7 +62,8 @@ export type AccessTokenRecord = {
   readonly expiresAt: number | null;
 };
 
-export type CalendarKind = 'native' | 'caldav' | 'ics';
+/** `google` and `office365` calendars are kept by sync (SPEC 8c, ports/sync.ts). */
+export type CalendarKind = 'native' | 'caldav' | 'ics' | 'google' | 'office365';
 export type CalendarRecord = {
   readonly id: string;
   readonly accountId: string;
@@ -407,6 +409,8 @@ export type Repos = {
   readonly connections: ConnectionRepo; // redirect URIs, profiles, codes, link tokens (SPEC 8b)
   /** Push notification channels and their pending changes (SPEC 8d). */
   readonly channels: ChannelRepo;
+  /** Synced Google and Microsoft 365 calendars (SPEC 8c). */
+  readonly sync: SyncRepo;
 };
 
 export type StoreKind = 'sqlite' | 'postgres';

@@ -34,6 +34,9 @@ const metrics: Metrics = {
   takenMeanwhile: () => undefined,
   deliveryAttempt: () => undefined,
   calendarRead: () => undefined,
+  providerSync: () => undefined,
+  providerPush: () => undefined,
+  providerDisconnected: () => undefined,
 };
 const compute: AvailabilityCompute = {
   findAvailability: async (query) => findAvailability(query),

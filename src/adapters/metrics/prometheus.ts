@@ -4,8 +4,15 @@
  * Names follow Prometheus conventions: `rtseq_` prefix, `_seconds` and `_total` suffixes.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { ChoiceAction, ComputationKind, Metrics, MetricsExposition } from '../../ports/metrics.ts';
+import type {
+  ChoiceAction,
+  ComputationKind,
+  Metrics,
+  MetricsExposition,
+  SyncOutcome,
+} from '../../ports/metrics.ts';
 import type { Clock } from '../../ports/runtime.ts';
+import { ProviderMetrics } from './provider-metrics.ts';
 import {
   type DatabasePoolReport,
   type PoolReport,
@@ -41,6 +48,7 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
   readonly #deliveries: Counter<'kind' | 'outcome'>;
   readonly #reads: Histogram<'provider' | 'outcome'>;
   readonly #readFailures: Counter<'provider'>;
+  readonly #providers: ProviderMetrics;
 
   constructor(options: PrometheusOptions) {
     const registers = [this.registry];
@@ -90,6 +98,7 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
       labelNames: ['provider'],
       registers,
     });
+    this.#providers = new ProviderMetrics(this.registry);
     // Labelled counters start at 0, so rate() and alerts see them before their first event.
     for (const action of ['hold', 'book']) this.#taken.inc({ action }, 0);
     for (const kind of ['callback', 'caldav_write'])
@@ -168,5 +177,17 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
   calendarRead(provider: string, seconds: number, ok: boolean): void {
     this.#reads.observe({ provider, outcome: ok ? 'ok' : 'failed' }, seconds);
     if (!ok) this.#readFailures.inc({ provider });
+  }
+
+  providerSync(provider: string, outcome: SyncOutcome, seconds: number, lagSeconds: number): void {
+    this.#providers.sync(provider, outcome, seconds, lagSeconds);
+  }
+
+  providerPush(provider: string, outcome: 'accepted' | 'ignored'): void {
+    this.#providers.push(provider, outcome);
+  }
+
+  providerDisconnected(provider: string): void {
+    this.#providers.disconnected(provider);
   }
 }

@@ -142,11 +142,29 @@ export async function connectProvider(
     form.kind === 'caldav'
       ? await planCaldavSources(ctx, { ...form, name: null, tzid: null }, WIRE_PATHS, problems)
       : await planIcsSource(ctx, { url: form.url, name: null, tzid: null }, WIRE_PATHS, problems);
-  const code = ctx.ids.newToken(32);
-  await ctx.store.transaction(async (repos) => {
-    const account = await accountFor(ctx, repos, request, plan);
+  return completeAuthorization(ctx, request, plan.accountName, async (repos, account) => {
     const profileId = await recordProfile(ctx, repos, request, account, plan);
     await addSources(ctx, repos, account.id, plan.sources, profileId);
+    return profileId;
+  });
+}
+
+/**
+ * The end every provider's connection shares, in one transaction: the account (the link token's,
+ * spent here, or a new one named `accountName`), what `connect` records for it (the profile and its
+ * calendars; it returns the profile's id), and a single-use code for the application's redirect
+ * URI. Returns the URL the browser goes to: `redirect_uri?code=…&state=…`.
+ */
+export async function completeAuthorization(
+  ctx: AppContext,
+  request: AuthorizeRequest,
+  accountName: string,
+  connect: (repos: Repos, account: AccountRecord) => Promise<string>,
+): Promise<string> {
+  const code = ctx.ids.newToken(32);
+  await ctx.store.transaction(async (repos) => {
+    const account = await accountFor(ctx, repos, request, accountName);
+    const profileId = await connect(repos, account);
     const now = ctx.clock.now();
     await repos.connections.insertCode({
       codeHash: ctx.secrets.hash(code),
@@ -169,7 +187,7 @@ async function accountFor(
   ctx: AppContext,
   repos: Repos,
   request: AuthorizeRequest,
-  plan: SourcePlan,
+  accountName: string,
 ): Promise<AccountRecord> {
   if (request.link !== null) {
     // The link token is spent in this transaction; a second use of it must not link again.
@@ -185,7 +203,7 @@ async function accountFor(
     applicationId: request.application.id,
     applicationCalendarId: null,
     profileId: ctx.ids.newId('pro'),
-    name: plan.accountName,
+    name: accountName,
     createdAt: ctx.clock.now(),
   };
   await repos.accounts.insert(account);

@@ -82,6 +82,13 @@ export function connectionsRepo(db: SqlExecutor): ConnectionRepo {
         [credentialsSealed, profileName, id],
       );
     },
+    async replaceCredentials(id, credentialsSealed) {
+      const changed = await db.run(
+        'UPDATE profiles SET credentials_sealed = ? WHERE id = ? AND disconnected_at IS NULL',
+        [credentialsSealed, id],
+      );
+      return changed === 1;
+    },
     async forgetProfileCalendars(profileId, at) {
       const rows = await db.all<{ id: string }>(
         'SELECT id FROM calendars WHERE profile_id = ? AND deleted = 0',

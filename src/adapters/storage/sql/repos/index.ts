@@ -18,6 +18,7 @@ import { reservationsRepo } from './reservations.ts';
 import { rulesRepo } from './rules.ts';
 import { sealedValuesRepo, settingsRepo } from './sealed.ts';
 import { sourceStatusRepo } from './source-status.ts';
+import { syncRepo } from './sync.ts';
 
 /** Builds every repository over one executor (a transaction or the autocommit connection). */
 export function sqlRepos(db: SqlExecutor): Repos {
@@ -37,5 +38,6 @@ export function sqlRepos(db: SqlExecutor): Repos {
     settings: settingsRepo(db),
     connections: connectionsRepo(db),
     channels: channelsRepo(db),
+    sync: syncRepo(db),
   };
 }
