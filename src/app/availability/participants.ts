@@ -21,6 +21,7 @@ import type { SourceFailure } from '../../ports/busy-source.ts';
 import type { AccountRecord, BusyRow, CalendarRecord, Repos } from '../../ports/store.ts';
 import type { Caller } from '../accounts/auth.ts';
 import type { AppContext } from '../context.ts';
+import { isSyncedCalendar, readSyncedBusy } from '../sync/synced-busy.ts';
 
 export type { GroupRequest, MemberRequest };
 
@@ -255,9 +256,11 @@ async function loadMemberFacts(
     );
     for (const id of ids) used.add(id);
   }
+  const synced = calendars.filter((c) => isSyncedCalendar(c) && used.has(c.id));
+  const readingSynced = readSyncedBusy(ctx, synced, window, options);
   await Promise.all(
     calendars
-      .filter((c) => c.kind !== 'native' && used.has(c.id))
+      .filter((c) => c.kind !== 'native' && !isSyncedCalendar(c) && used.has(c.id))
       .map(async (calendar) => {
         if (ctx.external === null) {
           failedCalendars.set(calendar.id, {
@@ -271,6 +274,10 @@ async function loadMemberFacts(
         else failedCalendars.set(calendar.id, result.failure);
       }),
   );
+  for (const [calendarId, result] of await readingSynced) {
+    if (result.ok) busyByCalendar.set(calendarId, result.busy);
+    else failedCalendars.set(calendarId, result.failure);
+  }
   if (options.ignoreBooking !== undefined) withoutOwnEvents(busyByCalendar, options.ignoreBooking);
 
   const periodsByAccount = groupBy(bulk.periods, (p): [string, Interval] => [

@@ -5,13 +5,7 @@
 
 import type { SequenceOption } from '../../domain/engine/types.ts';
 import { formatUtc } from '../../domain/time/format.ts';
-import type {
-  EventRecord,
-  OutboxRecord,
-  Repos,
-  ReservationKind,
-  ReservationRecord,
-} from '../../ports/store.ts';
+import type { EventRecord, Repos, ReservationKind, ReservationRecord } from '../../ports/store.ts';
 import type { AppContext } from '../context.ts';
 import {
   type BookedOption,
@@ -21,6 +15,7 @@ import {
   stepEventId,
   stepSummary,
 } from '../links/link-model.ts';
+import { outboxItem, writesBack } from '../outbox-items.ts';
 import { loadLimitsFor, stepTagValues } from './load-limits.ts';
 
 /** The engine's option as the link records it: with each step's sequence_id, event_id and summary. */
@@ -134,7 +129,7 @@ export async function writeStepEvents(
         updatedAt: now,
       };
       await repos.events.upsert(record);
-      if (calendar.kind === 'caldav') {
+      if (writesBack(calendar)) {
         // External calendars are written after commit by the outbox worker, retried until done.
         await repos.outbox.insert(
           outboxItem(
@@ -148,30 +143,4 @@ export async function writeStepEvents(
       }
     }
   }
-}
-
-export function outboxItem(
-  ctx: AppContext,
-  applicationId: string,
-  kind: OutboxRecord['kind'],
-  target: string,
-  payload: string,
-): OutboxRecord {
-  const now = ctx.clock.now();
-  return {
-    id: ctx.ids.newId('obx'),
-    deliveryId: ctx.ids.newId('dlv'),
-    applicationId,
-    kind,
-    target,
-    payload,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now,
-    leaseUntil: null,
-    leaseOwner: null,
-    lastError: null,
-    createdAt: now,
-    finishedAt: null,
-  };
 }

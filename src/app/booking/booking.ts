@@ -23,13 +23,8 @@ import {
 } from '../links/link-model.ts';
 import { completionCallbackBody, noTimesSuitableBody } from '../links/link-wire.ts';
 import { type LoadedLink, loadLinkForPage, lockLink, reloadLink } from '../links/links.ts';
-import {
-  describeOption,
-  outboxItem,
-  replaceWithBookings,
-  reservationsFor,
-  writeStepEvents,
-} from './booking-writes.ts';
+import { outboxItem } from '../outbox-items.ts';
+import { describeOption, replaceWithBookings, reservationsFor, writeStepEvents } from './booking-writes.ts';
 import { loadLimitsFor } from './load-limits.ts';
 import { commitReschedule, linkQuery, outsideOwnBooking, searchLinkOptions } from './rebooking.ts';
 

@@ -12,7 +12,8 @@ import type { AppContext } from '../context.ts';
 import { type BookedOption, encodeBooked, type Link } from '../links/link-model.ts';
 import { rescheduledCallbackBody } from '../links/link-wire.ts';
 import type { LoadedLink } from '../links/links.ts';
-import { outboxItem, replaceWithBookings, writeStepEvents } from './booking-writes.ts';
+import { outboxItem, writesBack } from '../outbox-items.ts';
+import { replaceWithBookings, writeStepEvents } from './booking-writes.ts';
 
 /** Where each booked step's events are: one per selected participant with a target calendar. */
 export function bookedEvents(link: Link, booked: BookedOption) {
@@ -167,7 +168,7 @@ export async function removeEvents(
     if (existing.data.rtseq_link_id !== link.id) continue; // replaced through the events API: not ours now
     await repos.events.markDeleted(calendarId, eventId, now);
     const calendar = await repos.calendars.byId(calendarId);
-    if (calendar?.kind === 'caldav') {
+    if (calendar !== undefined && writesBack(calendar)) {
       await repos.outbox.insert(
         outboxItem(
           ctx,

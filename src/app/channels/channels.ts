@@ -13,10 +13,10 @@ import { formatUtc } from '../../domain/time/format.ts';
 import type { ChannelFilters, ChannelRecord } from '../../ports/channels.ts';
 import type { Repos } from '../../ports/store.ts';
 import type { AccountCaller } from '../accounts/auth.ts';
-import { outboxItem } from '../booking/booking-writes.ts';
 import { pickCalendars } from '../calendars/calendars.ts';
 import type { AppContext } from '../context.ts';
 import { checkOutboundUrl } from '../outbound.ts';
+import { outboxItem } from '../outbox-items.ts';
 
 /** SPEC 8d: at most this many channels per account. */
 export const MAX_CHANNELS_PER_ACCOUNT = 128;

@@ -6,9 +6,9 @@
  */
 import { DomainError, Problems } from '../../domain/errors.ts';
 import type { Repos } from '../../ports/store.ts';
-import { outboxItem } from '../booking/booking-writes.ts';
 import { bookedEvents, linkQuery, removeEvents, searchLinkOptions } from '../booking/rebooking.ts';
 import type { AppContext } from '../context.ts';
+import { outboxItem } from '../outbox-items.ts';
 import { announce } from './link-events.ts';
 import { type Actor, allows, storedFrom } from './link-lifecycle.ts';
 import { inviteeMay, type Link, STATUS_ERROR_KEYS, statusOf } from './link-model.ts';
