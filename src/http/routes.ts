@@ -14,6 +14,7 @@ import { registerEventRoutes } from './routes/events.ts';
 import { registerExternalCalendarRoutes } from './routes/external-calendars.ts';
 import { registerLinkChangeRoutes } from './routes/link-changes.ts';
 import { registerManagedAvailabilityRoutes } from './routes/managed-availability.ts';
+import { registerPushRoutes } from './routes/push.ts';
 import { registerRealTimeRoutes } from './routes/real-time.ts';
 import { registerStatusRoutes } from './routes/status.ts';
 
@@ -36,4 +37,5 @@ export function registerApiRoutes(
   registerLinkChangeRoutes(app, deps);
   registerCallbackRoutes(app, deps);
   registerChannelRoutes(app, deps);
+  registerPushRoutes(app, deps);
 }

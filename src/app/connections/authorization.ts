@@ -54,7 +54,8 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 
 /** The providers this server offers, in the order the page lists them. */
 export function offeredProviders(ctx: AppContext): readonly ProviderName[] {
-  return ctx.connector === undefined || ctx.connector === null ? [] : FORM_PROVIDERS;
+  const signIn = (['google', 'office365'] as const).filter((name) => ctx.providers?.[name] !== undefined);
+  return [...signIn, ...(ctx.connector === undefined || ctx.connector === null ? [] : FORM_PROVIDERS)];
 }
 
 /**

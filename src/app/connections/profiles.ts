@@ -9,6 +9,7 @@ import type { ProfileRecord, ProviderName } from '../../ports/connections.ts';
 import type { CalendarRecord } from '../../ports/store.ts';
 import type { AccountCaller } from '../accounts/auth.ts';
 import type { AppContext } from '../context.ts';
+import { stopProfileWatches } from '../sync/watch.ts';
 import { LINK_TOKEN_TTL_MS, withQuery } from './authorization.ts';
 
 export type ProfileView = {
@@ -103,6 +104,11 @@ export async function revokeProfile(
       "the account's own profile holds its application calendars; revoke the account's tokens instead",
     );
   }
+  const before = await ctx.store.read((repos) => repos.connections.profile(profileId));
+  if (before !== undefined && before.accountId === caller.account.id && before.disconnectedAt === null) {
+    // Google and Microsoft stop pushing for it (best effort: an unknown push is ignored anyway).
+    await stopProfileWatches(ctx, profileId);
+  }
   await ctx.store.transaction(async (repos) => {
     const profile = await repos.connections.profile(profileId);
     if (profile === undefined || profile.accountId !== caller.account.id) {
@@ -121,6 +127,7 @@ export async function revokeProfile(
     });
     await repos.connections.disconnectProfile(profileId, now, ctx.secrets.seal(relink));
     await repos.connections.forgetProfileCalendars(profileId, now);
+    await repos.sync.forgetProfile(profileId);
   });
 }
 

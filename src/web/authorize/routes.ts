@@ -14,7 +14,9 @@ import {
   offeredProviders,
   type ProviderForm,
 } from '../../app/connections/authorization.ts';
+import { CALLBACK_SLUGS, connectSyncedProvider, consentUrl } from '../../app/sync/connect.ts';
 import { DomainError, type Problem } from '../../domain/errors.ts';
+import { isProviderError, type SyncedProviderName } from '../../ports/synced-provider.ts';
 import type { SafeHtml } from '../html.ts';
 import type { AuthorizeKey } from '../i18n/authorize.ts';
 import { FORM_BODY_LIMIT, type PageKit } from '../page-kit.ts';
@@ -27,6 +29,7 @@ import {
   newHolder,
 } from '../security.ts';
 import type { PageEnv } from '../views/common.ts';
+import { openState, sealState } from './provider-state.ts';
 import { cancelForm, choicePage, type FieldErrors, formPage, type ProviderChoice, words } from './views.ts';
 
 const PATH = '/oauth/authorize';
@@ -96,7 +99,7 @@ function registerActions(app: FastifyInstance, kit: PageKit, secure: boolean): v
     const holder = newHolder();
     reply.header(
       'set-cookie',
-      `${HOLDER_COOKIE}=${holder}; Path=${PATH}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
+      `${HOLDER_COOKIE}=${holder}; Path=/oauth; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
     );
     return holder;
   };
@@ -135,8 +138,8 @@ function registerActions(app: FastifyInstance, kit: PageKit, secure: boolean): v
       const choices: ProviderChoice[] = offeredProviders(kit.ctx).map((name) => ({
         name,
         href: pageUrl(raw, { provider_name: name }),
-        label: words(env)(`${name as 'caldav' | 'ics'}_name`),
-        hint: words(env)(`${name as 'caldav' | 'ics'}_hint`),
+        label: words(env)(`${name}_name`),
+        hint: words(env)(`${name}_hint`),
       }));
       return send(reply, state.status, choicePage(env, choices, cancelForm(env, hidden)), env, authz);
     }
@@ -165,8 +168,47 @@ function registerActions(app: FastifyInstance, kit: PageKit, secure: boolean): v
     const authz = await checked(request, reply, raw);
     if (authz === undefined) return reply;
     const holder = session(request, reply);
+    const provider = authz.providerName;
+    if (provider === 'google' || provider === 'office365') {
+      // Signed in at the provider: the person goes there with a state only this browser can bring back.
+      const params = { ...carried(raw, holder), provider_name: provider };
+      return reply.redirect(
+        consentUrl(kit.ctx, provider, sealState(csrf, holder, params, kit.ctx.clock.now())),
+        303,
+      );
+    }
     return render(reply, envOf(request, raw, authz), authz, raw, holder, { status: 200 });
   });
+
+  for (const [provider, slug] of Object.entries(CALLBACK_SLUGS) as [SyncedProviderName, string][]) {
+    app.get(`/oauth/callback/${slug}`, async (request, reply) => {
+      const query = (request.query ?? {}) as Raw;
+      const raw = openState(csrf, holderFrom(request.headers.cookie), query.state, kit.ctx.clock.now());
+      if (raw === undefined || raw.provider_name !== provider) {
+        const env = envOf(request, query);
+        const w = words(env);
+        return kit.message(reply, 403, env, { title: w('expired_title'), paragraphs: [w('expired_text')] });
+      }
+      const authz = await checked(request, reply, raw);
+      if (authz === undefined) return reply;
+      const code = typeof query.code === 'string' && query.code.length <= 4096 ? query.code : '';
+      if (query.error !== undefined || code === '') return reply.redirect(deniedUrl(authz), 303);
+      try {
+        return reply.redirect(await connectSyncedProvider(kit.ctx, authz, provider, code), 303);
+      } catch (error) {
+        // The provider refused the code: as a refusal on its page (SPEC 8b).
+        if (isProviderError(error) && error.code === 'grant_revoked')
+          return reply.redirect(deniedUrl(authz), 303);
+        request.log.warn({ err: error, provider }, 'connecting a provider failed');
+        const env = envOf(request, raw, authz);
+        const w = words(env);
+        return kit.message(reply, 502, env, {
+          title: w('busy_title'),
+          paragraphs: [w('provider_failed', { provider: w(`${provider}_name`) })],
+        });
+      }
+    });
+  }
 
   app.post(PATH, { bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {
     const form = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Raw;

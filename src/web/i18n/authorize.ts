@@ -51,6 +51,12 @@ const en = {
   expired_text: 'This form has expired. Go back to the application and start connecting your calendar again.',
   busy_title: 'Something went wrong',
   busy_text: 'Your calendar could not be connected just now. Please try again.',
+  google_name: 'Google Calendar',
+  google_hint: 'Gmail and Google Workspace',
+  office365_name: 'Microsoft 365',
+  office365_hint: 'Outlook and Exchange Online calendars',
+  provider_failed: '{provider} could not be reached, or it did not accept the sign-in. Please try again.',
+  provider_hint: 'You will sign in at {provider}; your password is never shown to rtseq or the application.',
 };
 
 export type AuthorizeKey = keyof typeof en;
@@ -108,6 +114,13 @@ const de: AuthorizeCatalogue = {
     'Dieses Formular ist abgelaufen. Gehen Sie zurück zur Anwendung und beginnen Sie erneut, Ihren Kalender zu verbinden.',
   busy_title: 'Etwas ist schiefgelaufen',
   busy_text: 'Ihr Kalender konnte gerade nicht verbunden werden. Bitte versuchen Sie es erneut.',
+  google_name: 'Google Kalender',
+  google_hint: 'Gmail und Google Workspace',
+  office365_name: 'Microsoft 365',
+  office365_hint: 'Outlook- und Exchange-Online-Kalender',
+  provider_failed:
+    '{provider} war nicht erreichbar oder hat die Anmeldung nicht angenommen. Bitte versuchen Sie es erneut.',
+  provider_hint: 'Sie melden sich bei {provider} an; Ihr Passwort sehen weder rtseq noch die Anwendung.',
 };
 
 const fr: AuthorizeCatalogue = {
@@ -161,6 +174,13 @@ const fr: AuthorizeCatalogue = {
     'Ce formulaire a expiré. Retournez dans l’application et recommencez la connexion de votre agenda.',
   busy_title: 'Un problème est survenu',
   busy_text: 'Votre agenda n’a pas pu être connecté pour le moment. Veuillez réessayer.',
+  google_name: 'Google Agenda',
+  google_hint: 'Gmail et Google Workspace',
+  office365_name: 'Microsoft 365',
+  office365_hint: 'Agendas Outlook et Exchange Online',
+  provider_failed: '{provider} n’a pas pu être joint ou n’a pas accepté la connexion. Veuillez réessayer.',
+  provider_hint:
+    'Vous vous connectez chez {provider} ; votre mot de passe n’est jamais montré à rtseq ni à l’application.',
 };
 
 const es: AuthorizeCatalogue = {
@@ -214,6 +234,13 @@ const es: AuthorizeCatalogue = {
     'Este formulario ha caducado. Vuelve a la aplicación y empieza de nuevo a conectar tu calendario.',
   busy_title: 'Algo ha fallado',
   busy_text: 'No se ha podido conectar tu calendario en este momento. Inténtalo de nuevo.',
+  google_name: 'Google Calendar',
+  google_hint: 'Gmail y Google Workspace',
+  office365_name: 'Microsoft 365',
+  office365_hint: 'Calendarios de Outlook y Exchange Online',
+  provider_failed:
+    'No se ha podido contactar con {provider} o no ha aceptado el inicio de sesión. Inténtalo de nuevo.',
+  provider_hint: 'Inicias sesión en {provider}; ni rtseq ni la aplicación ven nunca tu contraseña.',
 };
 
 const nl: AuthorizeCatalogue = {
@@ -268,6 +295,12 @@ const nl: AuthorizeCatalogue = {
     'Dit formulier is verlopen. Ga terug naar de applicatie en begin opnieuw met het koppelen van je agenda.',
   busy_title: 'Er ging iets mis',
   busy_text: 'Je agenda kon nu niet worden gekoppeld. Probeer het opnieuw.',
+  google_name: 'Google Agenda',
+  google_hint: 'Gmail en Google Workspace',
+  office365_name: 'Microsoft 365',
+  office365_hint: "Outlook- en Exchange Online-agenda's",
+  provider_failed: '{provider} was niet bereikbaar of accepteerde de aanmelding niet. Probeer het opnieuw.',
+  provider_hint: 'Je meldt je aan bij {provider}; rtseq en de applicatie zien je wachtwoord nooit.',
 };
 
 const ja: AuthorizeCatalogue = {
@@ -322,6 +355,13 @@ const ja: AuthorizeCatalogue = {
     'このフォームは期限切れです。アプリケーションに戻り、カレンダーの接続をもう一度始めてください。',
   busy_title: '問題が発生しました',
   busy_text: '現在カレンダーを接続できませんでした。もう一度お試しください。',
+  google_name: 'Google カレンダー',
+  google_hint: 'Gmail と Google Workspace',
+  office365_name: 'Microsoft 365',
+  office365_hint: 'Outlook と Exchange Online のカレンダー',
+  provider_failed:
+    '{provider} に接続できないか、サインインが受け付けられませんでした。もう一度お試しください。',
+  provider_hint: '{provider} でサインインします。パスワードが rtseq やアプリに渡ることはありません。',
 };
 
 export const AUTHORIZE_CATALOGUES: Readonly<Record<Language, AuthorizeCatalogue>> = {
