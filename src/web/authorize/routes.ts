@@ -83,14 +83,10 @@ export function registerAuthorizePage(
 
 function registerActions(app: FastifyInstance, kit: PageKit, secure: boolean): void {
   const csrf = new CsrfSigner(kit.ctx.config.secretKey);
-  const csrfFor = (raw: Raw, holder: string) =>
-    csrf.sign(`authorize\n${raw.client_id}\n${raw.redirect_uri}`, holder);
-
-  const carried = (raw: Raw, holder: string): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const name of CARRIED) if (typeof raw[name] === 'string' && raw[name] !== '') out[name] = raw[name];
-    out.csrf = csrfFor(raw, holder);
-    return out;
+  const carried = (raw: Raw, holder: string) => carriedFields(csrf, raw, holder);
+  const consent = (raw: Raw, holder: string, provider: SyncedProviderName) => {
+    const params = { ...carried(raw, holder), provider_name: provider };
+    return consentUrl(kit.ctx, provider, sealState(csrf, holder, params, kit.ctx.clock.now()));
   };
 
   const session = (request: FastifyRequest, reply: FastifyReply): string => {
@@ -169,46 +165,13 @@ function registerActions(app: FastifyInstance, kit: PageKit, secure: boolean): v
     if (authz === undefined) return reply;
     const holder = session(request, reply);
     const provider = authz.providerName;
-    if (provider === 'google' || provider === 'office365') {
-      // Signed in at the provider: the person goes there with a state only this browser can bring back.
-      const params = { ...carried(raw, holder), provider_name: provider };
-      return reply.redirect(
-        consentUrl(kit.ctx, provider, sealState(csrf, holder, params, kit.ctx.clock.now())),
-        303,
-      );
-    }
+    // Signed in at the provider: the person goes there with a state only this browser can bring back.
+    if (provider === 'google' || provider === 'office365')
+      return reply.redirect(consent(raw, holder, provider), 303);
     return render(reply, envOf(request, raw, authz), authz, raw, holder, { status: 200 });
   });
 
-  for (const [provider, slug] of Object.entries(CALLBACK_SLUGS) as [SyncedProviderName, string][]) {
-    app.get(`/oauth/callback/${slug}`, async (request, reply) => {
-      const query = (request.query ?? {}) as Raw;
-      const raw = openState(csrf, holderFrom(request.headers.cookie), query.state, kit.ctx.clock.now());
-      if (raw === undefined || raw.provider_name !== provider) {
-        const env = envOf(request, query);
-        const w = words(env);
-        return kit.message(reply, 403, env, { title: w('expired_title'), paragraphs: [w('expired_text')] });
-      }
-      const authz = await checked(request, reply, raw);
-      if (authz === undefined) return reply;
-      const code = typeof query.code === 'string' && query.code.length <= 4096 ? query.code : '';
-      if (query.error !== undefined || code === '') return reply.redirect(deniedUrl(authz), 303);
-      try {
-        return reply.redirect(await connectSyncedProvider(kit.ctx, authz, provider, code), 303);
-      } catch (error) {
-        // The provider refused the code: as a refusal on its page (SPEC 8b).
-        if (isProviderError(error) && error.code === 'grant_revoked')
-          return reply.redirect(deniedUrl(authz), 303);
-        request.log.warn({ err: error, provider }, 'connecting a provider failed');
-        const env = envOf(request, raw, authz);
-        const w = words(env);
-        return kit.message(reply, 502, env, {
-          title: w('busy_title'),
-          paragraphs: [w('provider_failed', { provider: w(`${provider}_name`) })],
-        });
-      }
-    });
-  }
+  registerProviderCallbacks(app, kit, csrf, checked, envOf);
 
   app.post(PATH, { bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {
     const form = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Raw;
@@ -254,6 +217,57 @@ function registerActions(app: FastifyInstance, kit: PageKit, secure: boolean): v
       });
     }
   });
+}
+
+/** The fields that carry the request through the page's forms, with this browser's CSRF token. */
+function carriedFields(csrf: CsrfSigner, raw: Raw, holder: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of CARRIED) if (typeof raw[name] === 'string' && raw[name] !== '') out[name] = raw[name];
+  out.csrf = csrf.sign(`authorize\n${raw.client_id}\n${raw.redirect_uri}`, holder);
+  return out;
+}
+
+/**
+ * `GET /oauth/callback/{google|microsoft}`: where the provider's consent page sends the person
+ * back. The state must be the one this browser was given; a refusal goes to the application as
+ * `access_denied`; a code becomes the profile and the application's code (app/sync/connect.ts).
+ */
+function registerProviderCallbacks(
+  app: FastifyInstance,
+  kit: PageKit,
+  csrf: CsrfSigner,
+  checked: (request: FastifyRequest, reply: FastifyReply, raw: Raw) => Promise<AuthorizeRequest | undefined>,
+  envOf: (request: FastifyRequest, raw: Raw, authz?: AuthorizeRequest) => PageEnv,
+): void {
+  for (const [provider, slug] of Object.entries(CALLBACK_SLUGS) as [SyncedProviderName, string][]) {
+    app.get(`/oauth/callback/${slug}`, async (request, reply) => {
+      const query = (request.query ?? {}) as Raw;
+      const raw = openState(csrf, holderFrom(request.headers.cookie), query.state, kit.ctx.clock.now());
+      if (raw === undefined || raw.provider_name !== provider) {
+        const env = envOf(request, query);
+        const w = words(env);
+        return kit.message(reply, 403, env, { title: w('expired_title'), paragraphs: [w('expired_text')] });
+      }
+      const authz = await checked(request, reply, raw);
+      if (authz === undefined) return reply;
+      const code = typeof query.code === 'string' && query.code.length <= 4096 ? query.code : '';
+      if (query.error !== undefined || code === '') return reply.redirect(deniedUrl(authz), 303);
+      try {
+        return reply.redirect(await connectSyncedProvider(kit.ctx, authz, provider, code), 303);
+      } catch (error) {
+        // The provider refused the code: as a refusal on its page (SPEC 8b).
+        if (isProviderError(error) && error.code === 'grant_revoked')
+          return reply.redirect(deniedUrl(authz), 303);
+        request.log.warn({ err: error, provider }, 'connecting a provider failed');
+        const env = envOf(request, raw, authz);
+        const w = words(env);
+        return kit.message(reply, 502, env, {
+          title: w('busy_title'),
+          paragraphs: [w('provider_failed', { provider: w(`${provider}_name`) })],
+        });
+      }
+    });
+  }
 }
 
 /**
