@@ -61,6 +61,8 @@ export class CalendarApi {
   }
 
   calendarList(user: string, q: URLSearchParams): ApiAnswer {
+    const pageToken = q.get('pageToken');
+    if (pageToken !== null) return this.nextPage(pageToken, q);
     const entries = [...(this.state.access.get(user) ?? [])].map(([id, role]) => {
       const calendar = this.state.calendar(id);
       return {
