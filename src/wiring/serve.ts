@@ -16,6 +16,7 @@ import { checkSecretKey } from '../app/secrets.ts';
 import type { Config } from '../config/config.ts';
 import { OutboxWorker } from '../jobs/outbox-worker.ts';
 import { RetentionJob } from '../jobs/retention-job.ts';
+import { SyncJob } from '../jobs/sync-job.ts';
 import type { Store } from '../ports/store.ts';
 import { buildServer, registerMetricsRoute } from '../server.ts';
 import { activityLog, demoReceiverUrl, makeLogger, openStore, secretsOf, VERSION, wire } from './wire.ts';
@@ -86,7 +87,14 @@ export async function serve(
   // PostgreSQL only (SQLite has no pool); the store module is loaded lazily, so asked by shape.
   const pooled = store as Partial<Pick<PostgresStore, 'poolStats'>>;
   if (pooled.poolStats !== undefined) metrics?.watchDatabasePool(() => pooled.poolStats!.call(store));
-  const ctx: AppContext = { ...wired.ctx, compute, activity: activityLog(logger) };
+  let syncJob: SyncJob | undefined;
+  const ctx: AppContext = {
+    ...wired.ctx,
+    compute,
+    activity: activityLog(logger),
+    onSyncDue: () => syncJob?.wake(),
+  };
+  syncJob = new SyncJob({ ctx, logger: logger.child({ component: 'sync' }) });
   let local: string | undefined;
   const transport = httpTransport({ allowPrivate: config.allowPrivateCallbacks, guard: outbound });
   const worker = new OutboxWorker({
@@ -125,7 +133,7 @@ export async function serve(
     stopping = true;
     logger.info({ signal }, 'shutting down: draining HTTP, finishing deliveries in flight');
     await Promise.all([app.close(), metricsApp?.close()]);
-    await Promise.all([worker.stop(), retention.stop()]);
+    await Promise.all([worker.stop(), retention.stop(), syncJob.stop()]);
     await Promise.all([compute.close(), expansion.close()]);
     await store.close();
     process.exit(0);
@@ -144,6 +152,7 @@ export async function serve(
   local = localBaseOf(app.server.address());
   worker.start();
   retention.start();
+  syncJob.start();
   logger.info({ port: config.port, storage: store.kind, version: VERSION }, 'rtseq listening');
   return { ctx, app, logger };
 }

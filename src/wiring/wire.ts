@@ -8,6 +8,8 @@ import type pino from 'pino';
 import { CachedExternalBusySource } from '../adapters/calendars/busy-source.ts';
 import { CaldavWriteBack } from '../adapters/calendars/caldav/write-back.ts';
 import { ExpansionPool } from '../adapters/calendars/expansion/pool.ts';
+import { createGoogleProvider } from '../adapters/calendars/google/provider.ts';
+import { createMicrosoftProvider } from '../adapters/calendars/microsoft/provider.ts';
 import { ExternalCalendars } from '../adapters/calendars/reader.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { randomIds, secretBox } from '../adapters/crypto.ts';
@@ -21,11 +23,14 @@ import { BusyCache } from '../app/availability/busy-cache.ts';
 import { RuleExpansions } from '../app/availability/rule-expansions.ts';
 import type { AppContext } from '../app/context.ts';
 import { DEMO_PATHS } from '../app/demo.ts';
+import { SyncedWriteBack } from '../app/sync/write-back.ts';
 import type { Config } from '../config/config.ts';
 import type { ActivityLog } from '../ports/activity.ts';
+import type { CalendarWriteBack } from '../ports/delivery.ts';
 import type { SecretBox } from '../ports/runtime.ts';
 import type { SourceStatusSink } from '../ports/source-status.ts';
 import type { Store } from '../ports/store.ts';
+import type { SyncedCalendarProvider, SyncedProviderName } from '../ports/synced-provider.ts';
 import { redactUrl } from '../server.ts';
 
 export const VERSION = (
@@ -43,7 +48,8 @@ export async function openStore(config: Config): Promise<Store> {
 export type WireOptions = { readonly demo?: boolean; readonly metrics?: PrometheusMetrics };
 export type Wiring = {
   readonly ctx: AppContext;
-  readonly writeBack: CaldavWriteBack;
+  /** Writes booked events out: CalDAV by PUT, Google and Microsoft 365 through their APIs. */
+  readonly writeBack: CalendarWriteBack;
   readonly outbound: OutboundGuard;
   /** The worker threads external calendars are parsed in; close it when done (threads start lazily). */
   readonly expansion: ExpansionPool;
@@ -89,14 +95,31 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
     }),
     connector: calendars,
     outbound: options.demo === true ? demoOutboundCheck(outbound, demoReceiverUrl(config)) : outbound,
+    providers: syncedProviders(config),
     ...(metrics === undefined ? {} : { metrics }),
   };
-  const writeBack = new CaldavWriteBack({
+  const caldav = new CaldavWriteBack({
     writer: calendars.caldav,
     secrets,
     prodId: `-//rtseq//rtseq ${VERSION}//EN`,
   });
+  const synced = new SyncedWriteBack(ctx);
+  const writeBack: CalendarWriteBack = {
+    writeEvent: (calendar, event) =>
+      calendar.kind === 'caldav' ? caldav.writeEvent(calendar, event) : synced.writeEvent(calendar, event),
+  };
   return { ctx, writeBack, outbound, expansion };
+}
+
+/** Google Calendar and Microsoft 365, each when the operator gave its OAuth client (SPEC 8c). */
+export function syncedProviders(config: Config): Partial<Record<SyncedProviderName, SyncedCalendarProvider>> {
+  const { google, microsoft } = config.sync;
+  return {
+    ...(google === null ? {} : { google: createGoogleProvider(google) }),
+    ...(microsoft === null
+      ? {}
+      : { office365: createMicrosoftProvider({ ...microsoft, graphUrl: microsoft.apiUrl }) }),
+  };
 }
 
 /** The account's source status (SPEC 8): every external read's outcome, written to the store. */
