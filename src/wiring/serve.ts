@@ -83,6 +83,7 @@ export async function serve(
     ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
   });
   metrics?.watchPools({ engine: compute, expansion });
+  metrics?.watchComputeBudget(compute);
   // PostgreSQL only (SQLite has no pool); the store module is loaded lazily, so asked by shape.
   const pooled = store as Partial<Pick<PostgresStore, 'poolStats'>>;
   if (pooled.poolStats !== undefined) metrics?.watchDatabasePool(() => pooled.poolStats!.call(store));
