@@ -115,3 +115,36 @@ test('waiting counts in the budget: a job still queued when its budget is spent 
     await pool.close();
   }
 });
+
+/** A worker that never answers a job. */
+const SILENT_WORKER = new URL(
+  `data:text/javascript,${encodeURIComponent(`
+    import { parentPort } from 'node:worker_threads';
+    parentPort.on('message', () => {});
+    parentPort.postMessage({ id: 0, ready: true });
+  `)}`,
+);
+
+test('a job that runs over its budget is stopped, its worker replaced, and counted by lane', async () => {
+  const pool = new BudgetedWorkerPool<string, PoolReply, string>(
+    { workers: 1, pageWorkers: 1, budgetMs: 50 },
+    {
+      file: SILENT_WORKER,
+      closedMessage: 'closed',
+      transfer: () => [],
+      settle: () => ({ ok: true, result: '' }),
+      overBudget: () => new Error('over budget'),
+      workerLost: () => new Error('lost'),
+      busy: (lane, reason) => new BusyError(lane, reason),
+    },
+  );
+  try {
+    assert.deepEqual(pool.overBudget, { api: 0, page: 0 });
+    const asPage = () => computeClients.run({ lane: 'page', tenant: 'V' }, () => pool.run('p'));
+    await assert.rejects(asPage(), /over budget/);
+    assert.deepEqual(pool.overBudget, { api: 0, page: 1 });
+    assert.equal(pool.replaced, 1);
+  } finally {
+    await pool.close();
+  }
+});

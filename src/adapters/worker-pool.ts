@@ -96,6 +96,8 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
   /** Jobs refused at once (`full`) and dropped after waiting out their budget (`waited`). */
   refused = 0;
   expired = 0;
+  /** Jobs stopped for running over their budget, by the lane they came from (metrics). */
+  readonly overBudget: Record<ComputeLane, number> = { api: 0, page: 0 };
   readonly #kind: PoolKind<Job, Reply, Result>;
   readonly #resourceLimits: ResourceLimits | undefined;
   readonly #size: number;
@@ -193,7 +195,10 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
       slot.worker.ref(); // a job in flight keeps the process alive until it is answered
       const budgetMs = this.budgetMs;
       const left = Math.max(1, ticket.deadline - this.#now());
-      slot.timer = setTimeout(() => this.#replace(slot, this.#kind.overBudget(budgetMs)), left);
+      slot.timer = setTimeout(() => {
+        this.overBudget[ticket.lane] += 1;
+        this.#replace(slot, this.#kind.overBudget(budgetMs));
+      }, left);
       slot.worker.postMessage({ id: next.id, job: next.job }, [...this.#kind.transfer(next.job)]);
     }
   }

@@ -27,6 +27,19 @@ export type KeyCheck =
   /** No key, and nothing in the database needs one (SQLite only). */
   | { readonly outcome: 'no-key' };
 
+/**
+ * The warning of a database used without SECRET_KEY (SQLite only: `no-key`), or undefined. Said
+ * once by `serve` (in its log) and by every CLI command that opens the database (on stderr).
+ */
+export function keylessWarning(check: KeyCheck): string | undefined {
+  if (check.outcome !== 'no-key') return undefined;
+  return (
+    'SECRET_KEY is not set: client secrets, link tokens and calendar credentials are stored in plain form ' +
+    'in the SQLite file. Set SECRET_KEY (`rtseq secrets generate`); what was stored before is sealed ' +
+    'the first time rtseq runs with it.'
+  );
+}
+
 function opens(box: SecretBox, stored: string, expected?: string): boolean {
   try {
     const plain = box.unseal(stored);

@@ -15,3 +15,42 @@ test('the --flag=value form and a missing value still read as before', () => {
   assert.throws(() => readArgs(['callbacks', 'replay', '--id']), UsageError);
   assert.throws(() => readArgs(['app', 'list', '--bogus']), UsageError);
 });
+
+test("each command takes only its own flags: another command's is refused in one line naming them", () => {
+  const refused = (argv: string[]) => {
+    try {
+      readArgs(argv);
+    } catch (error) {
+      assert.ok(error instanceof UsageError);
+      return error.message;
+    }
+    assert.fail(`${argv.join(' ')} was accepted`);
+  };
+  assert.equal(
+    refused(['app', 'list', '--name', 'x']),
+    'rtseq: `app list` takes --json, not --name. See `rtseq app list --help`.',
+  );
+  assert.equal(
+    refused(['migrate', '--json', '--demo']),
+    'rtseq: `migrate` takes no flags, not --json, --demo. See `rtseq migrate --help`.',
+  );
+  assert.match(
+    refused(['serve', '--client-id', 'a']),
+    /^rtseq: `serve` takes --migrate, --demo, --force-demo, not --client-id\./,
+  );
+  assert.match(
+    refused(['app', 'list', '--bogus']),
+    /^rtseq: unknown flag --bogus: `app list` takes --json\. See `rtseq app list --help`\.$/,
+  );
+  // Their own flags, the synopsis' extras, --help and --version, and unknown commands pass.
+  assert.equal(readArgs(['links', 'explain', '--id', 'lnk_1', '--json']).required('id'), 'lnk_1');
+  assert.deepEqual(
+    readArgs(['app', 'set', '--client-id', 'c', '--redirect-uri', 'a', '--redirect-uri', 'b']).many(
+      'redirect-uri',
+    ),
+    ['a', 'b'],
+  );
+  assert.equal(readArgs(['app', 'list', '--name', 'x', '--help']).help, true);
+  assert.equal(readArgs(['serve', '--migrate', '--demo', '--force-demo']).forceDemo, true);
+  assert.equal(readArgs(['frobnicate', '--name', 'x']).command, 'frobnicate');
+});

@@ -1,5 +1,6 @@
 /** The `rtseq` command line, read once: the command words and one accessor for every flag. */
 import { parseArgs } from 'node:util';
+import { commandFlags } from './usage.ts';
 
 /** A mistake on the command line: printed as is, exit code 1. */
 export class UsageError extends Error {}
@@ -92,6 +93,7 @@ export function readArgs(argv: readonly string[]): Args {
     throw error;
   }
   const { values, positionals } = parsed;
+  if (values.help !== true && values.version !== true) refuseOtherFlags(positionals, Object.keys(values));
   const optional = (flag: Flag): string | undefined => {
     const value = values[flag];
     return typeof value === 'string' && value !== '' ? value : undefined;
@@ -119,6 +121,30 @@ export function readArgs(argv: readonly string[]): Args {
   };
 }
 
+/** Flags every command takes. */
+const GLOBAL_FLAGS = new Set(['help', 'version']);
+
+/** What a command takes, in one phrase: `\`app list\` takes --json`. */
+function takes(words: string, flags: readonly string[]): string {
+  return flags.length === 0
+    ? `\`${words}\` takes no flags`
+    : `\`${words}\` takes ${flags.map((f) => `--${f}`).join(', ')}`;
+}
+
+/** A flag of another command (`rtseq app list --name x`): one line naming the command's own flags. */
+function refuseOtherFlags(positionals: readonly string[], given: readonly string[]): void {
+  const [command, sub] = positionals;
+  if (command === undefined) return;
+  const known = commandFlags(command, sub);
+  if (known === undefined) return; // an unknown command is said as such
+  const foreign = given.filter((flag) => !GLOBAL_FLAGS.has(flag) && !known.flags.includes(flag));
+  if (foreign.length === 0) return;
+  const list = foreign.map((f) => `--${f}`).join(', ');
+  throw new UsageError(
+    `rtseq: ${takes(known.words, known.flags)}, not ${list}. See \`rtseq ${known.words} --help\`.`,
+  );
+}
+
 /** parseArgs' error as one sentence naming the flag, and where the command's flags are listed. */
 function friendly(code: string, message: string, argv: readonly string[]): string {
   const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? 'a flag';
@@ -127,7 +153,10 @@ function friendly(code: string, message: string, argv: readonly string[]): strin
     .slice(0, 2)
     .join(' ');
   const help = `See \`rtseq ${words === '' ? '' : `${words} `}--help\`.`;
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `rtseq: unknown flag ${flag}. ${help}`;
+  const [command, sub] = words.split(' ');
+  const known = command === undefined || command === '' ? undefined : commandFlags(command, sub);
+  const own = known === undefined ? '' : `: ${takes(known.words, known.flags)}`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `rtseq: unknown flag ${flag}${own}. ${help}`;
   if (/argument missing/.test(message)) return `rtseq: ${flag} needs a value. ${help}`;
   if (/does not take an argument/.test(message)) return `rtseq: ${flag} takes no value. ${help}`;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')

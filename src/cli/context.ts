@@ -3,13 +3,14 @@
  * after. Each command says which database it acts on (on stderr, so stdout stays the output). The
  * schema is checked as `serve` checks it: a newer one is refused; pending migrations are applied
  * only by a command that writes to SQLite (as `serve` would), otherwise the command says to run
- * `rtseq migrate`. A read command never creates a SQLite file that is not there.
+ * `rtseq migrate`. A read command never creates a SQLite file that is not there. SECRET_KEY is
+ * checked as `serve` checks it, and its absence on SQLite said as `serve` says it.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AppContext } from '../app/context.ts';
 import { prepareSchema } from '../app/schema.ts';
-import { checkSecretKey, StartupRefusal } from '../app/secrets.ts';
+import { checkSecretKey, type KeyCheck, keylessWarning, StartupRefusal } from '../app/secrets.ts';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../ports/store.ts';
 import { openStore, secretsOf, type WireOptions, wire } from '../wiring/wire.ts';
@@ -22,6 +23,12 @@ export function describeDatabase(config: Config): string {
   const url = new URL(config.databaseUrl);
   if (url.password !== '') url.password = '***';
   return `PostgreSQL ${url.toString()}`;
+}
+
+/** A command's word of the key check: on SQLite without SECRET_KEY, serve's warning, once, on stderr. */
+export function sayKeyCheck(check: KeyCheck): void {
+  const warning = keylessWarning(check);
+  if (warning !== undefined) process.stderr.write(`rtseq: warning: ${warning}\n`);
 }
 
 /** Opens the configured database for a command, checked (schema, SECRET_KEY) as described above. */
@@ -44,9 +51,7 @@ export async function openForCommand(config: Config, access: Access, migrate = f
       store,
       migrate || (access === 'write' && store.kind === 'sqlite') ? 'apply' : 'refuse',
     );
-    await checkSecretKey(store, secretsOf(config), {
-      requireKey: store.kind === 'postgres',
-    });
+    sayKeyCheck(await checkSecretKey(store, secretsOf(config), { requireKey: store.kind === 'postgres' }));
     return store;
   } catch (error) {
     await store.close();

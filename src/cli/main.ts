@@ -4,17 +4,17 @@
  * and `node src/main.ts …`. Commands and their flags are listed in usage.ts.
  */
 import { prepareSchema } from '../app/schema.ts';
-import { StartupRefusal } from '../app/secrets.ts';
+import { checkSecretKey, StartupRefusal } from '../app/secrets.ts';
 import { type Config, ConfigError, loadConfig } from '../config/config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { serve } from '../wiring/serve.ts';
-import { openStore, VERSION } from '../wiring/wire.ts';
+import { openStore, secretsOf, VERSION } from '../wiring/wire.ts';
 import { runAccountCommand } from './accounts.ts';
 import { runAppCommand } from './applications.ts';
 import { type Args, readArgs, UsageError } from './args.ts';
 import { runCalendarCommand } from './calendars.ts';
 import { runCallbackCommand } from './callbacks.ts';
-import { describeDatabase } from './context.ts';
+import { describeDatabase, sayKeyCheck } from './context.ts';
 import { runDemoCommand, startDemo } from './demo.ts';
 import { runLinkCommand } from './links.ts';
 import { runSecretCommand } from './secrets.ts';
@@ -42,12 +42,17 @@ function refuseDemoOnPostgres(config: Config, args: Args): void {
     );
 }
 
-/** `rtseq migrate`: the one place PostgreSQL is migrated (besides `serve --migrate`). */
+/**
+ * `rtseq migrate`: the one place PostgreSQL is migrated (besides `serve --migrate`). A SQLite
+ * database gets what `serve` does at start (it is migrated there too): the key check as well.
+ */
 async function migrate(config: Config, out: (text: string) => void): Promise<number> {
   process.stderr.write(`rtseq: database: ${describeDatabase(config)}\n`);
   const store = await openStore(config);
   try {
     const applied = await prepareSchema(store, 'apply');
+    if (store.kind === 'sqlite')
+      sayKeyCheck(await checkSecretKey(store, secretsOf(config), { requireKey: false }));
     out(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
   } finally {
     await store.close();

@@ -6,6 +6,8 @@ export type CommandSpec = {
   /** Flags after the words, as shown. */
   readonly synopsis: string;
   readonly about: string;
+  /** Flags the command takes that its synopsis does not show (besides --help and --version). */
+  readonly also?: readonly string[];
 };
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -40,13 +42,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     synopsis: '--client-id ID [--json]',
     about: 'add a new client secret (old ones stay active)',
   },
-  { words: 'app list-secrets', synopsis: '--client-id ID', about: 'list active secrets (ids and hints)' },
+  {
+    words: 'app list-secrets',
+    synopsis: '--client-id ID [--json]',
+    about: 'list active secrets (ids and hints)',
+  },
   { words: 'app revoke-secret', synopsis: '--client-id ID --secret-id SID', about: 'revoke one secret' },
   {
     words: 'app set',
     synopsis:
       '--client-id ID [--display-name NAME] [--logo-url URL] [--accent-colour #rrggbb]\n' +
-      '          [--redirect-uri URI]... [--clear display-name,logo-url,accent-colour,redirect-uris]',
+      '          [--redirect-uri URI]... [--clear display-name,logo-url,accent-colour,redirect-uris] [--json]',
     about:
       "the pages' branding and the redirect URIs /oauth/authorize accepts (each --redirect-uri adds\n" +
       'one; checked like PATCH /v1/application)',
@@ -73,6 +79,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     about:
       "why the link's page has no times now (SPEC 5.7): reasons and each member's open and free\n" +
       'minutes (also --id LINK_ID)',
+    also: ['id'],
   },
   {
     words: 'links reschedule',
@@ -152,6 +159,22 @@ export function usage(words?: string): string {
     'Configuration comes from the environment (README, "Configuration"); every command says which',
     'database it acts on.',
   ].join('\n');
+}
+
+/**
+ * The command `rtseq <command> <sub>` runs (a one-word command ignores what follows it) and the
+ * flags it takes, as its synopsis shows them; undefined for an unknown command.
+ */
+export function commandFlags(
+  command: string,
+  sub: string | undefined,
+): { words: string; flags: string[] } | undefined {
+  const spec =
+    COMMANDS.find((c) => sub !== undefined && c.words === `${command} ${sub}`) ??
+    COMMANDS.find((c) => c.words === command);
+  if (spec === undefined) return undefined;
+  const shown = [...spec.synopsis.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!);
+  return { words: spec.words, flags: [...new Set([...shown, ...(spec.also ?? [])])] };
 }
 
 export function isKnownCommand(words: string): boolean {

@@ -1,8 +1,18 @@
 /**
  * The account's source status (SPEC 8): what the last read of each external calendar found. The
  * busy source writes one after every read it makes (never for a cached answer); the API and the
- * CLI show it (docs/api.md, `GET /v1/external_calendars`).
+ * CLI show it (docs/api.md, `GET /v1/external_calendars`). Each successful read also leaves a
+ * fingerprint of what it found, from which changes are noticed (SPEC 8d, app/calendars/source-status.ts).
  */
+
+/** What one successful read found: a hash of its busy intervals and the window it covered. */
+export type SourceFingerprint = {
+  /** Of the busy intervals, sorted (adapters/calendars/busy-source.ts); equal busy time, equal hash. */
+  readonly hash: string;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+};
+
 export type SourceStatusRecord = {
   readonly calendarId: string;
   /** When the read finished. */
@@ -17,10 +27,18 @@ export type SourceStatusRecord = {
   /** The window that read asked for, [windowStart, windowEnd). */
   readonly windowStart: number;
   readonly windowEnd: number;
+  /**
+   * Written: what this read found (null when it failed). Read back: what the last successful read
+   * found (a failed read keeps the one before), or null before the first.
+   */
+  readonly fingerprint: SourceFingerprint | null;
 };
 
 export interface SourceStatusRepo {
-  /** Stores the status unless a later read of the same calendar is already stored. */
+  /**
+   * Stores the status unless a later read of the same calendar is already stored; a status without
+   * a fingerprint keeps the stored one.
+   */
   record(status: SourceStatusRecord): Promise<void>;
   byCalendars(calendarIds: readonly string[]): Promise<SourceStatusRecord[]>;
 }

@@ -12,7 +12,7 @@ import { demoTransport } from '../adapters/webhooks/demo.ts';
 import { httpTransport } from '../adapters/webhooks/http-transport.ts';
 import type { AppContext } from '../app/context.ts';
 import { prepareSchema } from '../app/schema.ts';
-import { checkSecretKey } from '../app/secrets.ts';
+import { checkSecretKey, keylessWarning } from '../app/secrets.ts';
 import type { Config } from '../config/config.ts';
 import { OutboxWorker } from '../jobs/outbox-worker.ts';
 import { RetentionJob } from '../jobs/retention-job.ts';
@@ -31,10 +31,6 @@ const DAY_MS = 86_400_000;
 /** How often each process runs retention (app/retention.ts); runs are idempotent across processes. */
 const RETENTION_INTERVAL_MS = 3_600_000;
 
-const NO_KEY_WARNING =
-  'SECRET_KEY is not set: client secrets, link tokens and calendar credentials are stored in plain form ' +
-  'in the SQLite file. Set SECRET_KEY (`rtseq secrets generate`); what was stored before is sealed at that start.';
-
 /**
  * The store `serve` runs on, checked before anything listens (docs/deployment.md): a schema newer
  * than this code is refused; pending migrations are applied on SQLite and with `--migrate`, and
@@ -47,7 +43,8 @@ async function preparedStore(config: Config, logger: pino.Logger, migrate: boole
     const applied = await prepareSchema(store, store.kind === 'sqlite' || migrate ? 'apply' : 'refuse');
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     const key = await checkSecretKey(store, secretsOf(config), { requireKey: store.kind === 'postgres' });
-    if (key.outcome === 'no-key') logger.warn(NO_KEY_WARNING);
+    const warning = keylessWarning(key);
+    if (warning !== undefined) logger.warn(warning);
     if (key.outcome === 'recorded')
       logger.info({ sealed: key.sealed }, 'SECRET_KEY recorded for this database; plain values sealed');
     return store;
@@ -84,6 +81,7 @@ export async function serve(
     ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
   });
   metrics?.watchPools({ engine: compute, expansion });
+  metrics?.watchComputeBudget(compute);
   // PostgreSQL only (SQLite has no pool); the store module is loaded lazily, so asked by shape.
   const pooled = store as Partial<Pick<PostgresStore, 'poolStats'>>;
   if (pooled.poolStats !== undefined) metrics?.watchDatabasePool(() => pooled.poolStats!.call(store));

@@ -21,6 +21,7 @@ import { SqliteStore } from '../adapters/storage/sqlite/sqlite-store.ts';
 import { demoOutboundCheck } from '../adapters/webhooks/demo.ts';
 import { BusyCache } from '../app/availability/busy-cache.ts';
 import { RuleExpansions } from '../app/availability/rule-expansions.ts';
+import { recordSourceRead } from '../app/calendars/source-status.ts';
 import type { AppContext } from '../app/context.ts';
 import { DEMO_PATHS } from '../app/demo.ts';
 import { SyncedWriteBack } from '../app/sync/write-back.ts';
@@ -122,9 +123,12 @@ export function syncedProviders(config: Config): Partial<Record<SyncedProviderNa
   };
 }
 
-/** The account's source status (SPEC 8): every external read's outcome, written to the store. */
+/**
+ * The account's source status (SPEC 8): every external read's outcome, written to the store, and
+ * the changes it reveals told to the channels (SPEC 8d).
+ */
 export function storeSourceStatus(store: Store): SourceStatusSink {
-  return (status) => store.transaction((repos) => repos.sourceStatus.record(status));
+  return (status) => recordSourceRead(store, status);
 }
 
 /** The SecretBox of this configuration: SECRET_KEY, and SECRET_KEY_PREVIOUS during a rotation. */

@@ -40,7 +40,7 @@ test('npm run rtseq runs the command (the script names a file that exists)', () 
   assert.match(result.stdout, /^rtseq \d+\.\d+\.\d+ \(Node\.js v24\./);
 });
 
-test('unknown commands, subcommands and flags are named; help exits 0', () => {
+test('unknown commands, subcommands and flags, and flags of another command, are named; help exits 0', () => {
   const foo = rtseq(['foo']);
   assert.equal(foo.code, 2);
   assert.match(foo.stderr, /unknown command `foo`/);
@@ -54,6 +54,12 @@ test('unknown commands, subcommands and flags are named; help exits 0', () => {
   assert.equal(flag.code, 1);
   assert.match(flag.stderr, /--colour/);
   assert.doesNotMatch(flag.stderr, /\n\s+at /, 'no stack');
+  const foreign = rtseq(['app', 'list', '--client-id', 'x']);
+  assert.equal(foreign.code, 1, 'a flag of another command is refused, not ignored');
+  assert.equal(
+    foreign.stderr,
+    'rtseq: `app list` takes --json, not --client-id. See `rtseq app list --help`.\n',
+  );
   const help = rtseq(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /callbacks replay --id ID/);

@@ -1,9 +1,10 @@
 /**
  * The operator's paths through the real binary (issue 27): `serve` refuses a PostgreSQL database
  * without SECRET_KEY, with the wrong one, without its schema, and the demo on it; on SQLite it warns
- * once without a key and logs one line per request (health probes left out). The CLI names its
- * database, never creates a SQLite file for a read command, lists accounts and links, shows a
- * link's status, replays a delivery by its dlv_ id, and explains an unreachable database.
+ * once without a key (and so does every CLI command) and logs one line per request (health probes
+ * left out). The CLI names its database, never creates a SQLite file for a read command, lists
+ * accounts and links, shows a link's status, replays a delivery by its dlv_ id, and explains an
+ * unreachable database.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { secretBox } from '../../src/adapters/crypto.ts';
 import { PostgresStore } from '../../src/adapters/storage/postgres/postgres-store.ts';
-import { checkSecretKey } from '../../src/app/secrets.ts';
+import { checkSecretKey, keylessWarning } from '../../src/app/secrets.ts';
 import { COMMANDS, usage } from '../../src/cli/usage.ts';
 import { makeTestContext } from '../support/context.ts';
 import { createTestDatabase } from '../support/postgres.ts';
@@ -140,7 +141,11 @@ test('--version, and --help for every command', () => {
   assert.doesNotMatch(help.stdout, /links list/);
   const flag = rtseq(['links', 'list', '--colour', 'red'], {});
   assert.equal(flag.code, 1);
-  assert.match(flag.stderr, /^rtseq: unknown flag --colour\. See `rtseq links list --help`\./);
+  assert.equal(
+    flag.stderr,
+    'rtseq: unknown flag --colour: `links list` takes --client-id, --status, --limit, --json. ' +
+      'See `rtseq links list --help`.\n',
+  );
 });
 
 test('serve on SQLite without SECRET_KEY warns once; one log line per request, health probes left out', async () => {
@@ -180,4 +185,24 @@ test('serve on SQLite without SECRET_KEY warns once; one log line per request, h
     await server.stop();
     await t.dispose();
   }
+});
+
+test('every CLI command on SQLite without SECRET_KEY warns once, in the words serve logs; with a key, none', () => {
+  const env = { SQLITE_PATH: join(dir, 'keyless.db') };
+  const warning = `rtseq: warning: ${keylessWarning({ outcome: 'no-key' })}`;
+  const count = (stderr: string) => stderr.split('\n').filter((line) => line === warning).length;
+  const migrated = rtseq(['migrate'], env);
+  assert.equal(migrated.code, 0, migrated.stderr);
+  assert.equal(count(migrated.stderr), 1, migrated.stderr);
+  const created = rtseq(['app', 'create', '--name', 'Keyless'], env);
+  assert.equal(created.code, 0, created.stderr);
+  assert.equal(count(created.stderr), 1, created.stderr);
+  const listed = rtseq(['app', 'list'], env);
+  assert.equal(count(listed.stderr), 1, listed.stderr);
+  assert.ok(!listed.stdout.includes('warning'), 'stdout stays the output');
+  const keyed = { SQLITE_PATH: join(dir, 'keyed.db'), SECRET_KEY: KEY };
+  const withKey = rtseq(['app', 'create', '--name', 'Keyed'], keyed);
+  assert.equal(withKey.code, 0, withKey.stderr);
+  assert.doesNotMatch(withKey.stderr, /SECRET_KEY is not set/);
+  assert.doesNotMatch(rtseq(['migrate'], keyed).stderr, /SECRET_KEY is not set/);
 });

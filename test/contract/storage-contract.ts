@@ -643,6 +643,7 @@ export function runStorageContract(
         ignored: ['event a: FREQ=MINUTELY rule ignored', 'event "b": FREQ=SECONDLY rule ignored'],
         windowStart: T0,
         windowEnd: T0 + 24 * HOUR,
+        fingerprint: { hash: 'h1', windowStart: T0, windowEnd: T0 + 24 * HOUR },
         ...over,
       });
 
@@ -653,6 +654,7 @@ export function runStorageContract(
           reason: 'ICS feed https://x.example has more than 20,000 busy intervals in the requested window',
           busyCount: null,
           ignored: [],
+          fingerprint: null,
         });
         await store.transaction((r) => r.sourceStatus.record(aStatus()));
         await store.transaction((r) => r.sourceStatus.record(aStatus({ calendarId: 'cal_2' })));
@@ -662,11 +664,34 @@ export function runStorageContract(
         await store.transaction((r) => r.sourceStatus.record(aStatus({ readAt: T0 + 30 * 60_000 })));
         await store.read(async (r) => {
           assert.deepEqual(await r.sourceStatus.byCalendars(['cal_2', 'cal_1', 'nope']), [
-            failed,
+            { ...failed, fingerprint: aStatus().fingerprint },
             aStatus({ calendarId: 'cal_2' }),
           ]);
           assert.deepEqual(await r.sourceStatus.byCalendars([]), []);
         });
+      });
+
+      it('a failed read keeps the last fingerprint; a newer successful read replaces it', async (store) => {
+        const first = aStatus();
+        await store.transaction((r) => r.sourceStatus.record(first));
+        await store.transaction((r) =>
+          r.sourceStatus.record(
+            aStatus({ readAt: T0 + 1, ok: false, reason: 'x', busyCount: null, fingerprint: null }),
+          ),
+        );
+        const kept = await store.read((r) => r.sourceStatus.byCalendars(['cal_1']));
+        assert.deepEqual(kept[0]?.fingerprint, first.fingerprint);
+        assert.equal(kept[0]?.ok, false);
+        const other = { hash: 'h2', windowStart: T0 + HOUR, windowEnd: T0 + 2 * HOUR };
+        await store.transaction((r) =>
+          r.sourceStatus.record(aStatus({ readAt: T0 + 2, fingerprint: other })),
+        );
+        const older = { hash: 'h0', windowStart: T0, windowEnd: T0 + HOUR };
+        await store.transaction((r) =>
+          r.sourceStatus.record(aStatus({ readAt: T0 + 1, fingerprint: older })),
+        );
+        const replaced = await store.read((r) => r.sourceStatus.byCalendars(['cal_1']));
+        assert.deepEqual(replaced[0]?.fingerprint, other, 'an older read replaces nothing');
       });
     });
 

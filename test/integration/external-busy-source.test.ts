@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CachedExternalBusySource } from '../../src/adapters/calendars/busy-source.ts';
+import { CachedExternalBusySource, fingerprintOf } from '../../src/adapters/calendars/busy-source.ts';
 import { ExternalCalendarError } from '../../src/adapters/calendars/errors.ts';
 import { secretBox } from '../../src/adapters/crypto.ts';
 import type { Interval } from '../../src/domain/time/intervals.ts';
@@ -107,6 +107,7 @@ test('every read made, and only those, is reported as the source status', async 
       ignored: [],
       windowStart: WINDOW.start,
       windowEnd: WINDOW.end,
+      fingerprint: fingerprintOf([{ start: 1_100_000, end: 1_101_000 }], WINDOW),
     },
   ]);
   const failing = setup({ fail: 'over_budget' });
@@ -115,6 +116,19 @@ test('every read made, and only those, is reported as the source status', async 
   assert.equal(failing.statuses[0]?.ok, false);
   assert.match(failing.statuses[0]?.reason ?? '', /took longer than 2000 ms/);
   assert.equal(failing.statuses[0]?.busyCount, null);
+  assert.equal(failing.statuses[0]?.fingerprint, null, 'a failed read found nothing to compare');
+});
+
+test('a fingerprint is of the busy time and its window, whatever order the source lists it in', () => {
+  const a = { start: 1, end: 2 };
+  const b = { start: 3, end: 5 };
+  const fingerprint = fingerprintOf([a, b], WINDOW);
+  assert.deepEqual(fingerprintOf([b, a], WINDOW), fingerprint);
+  assert.equal(fingerprint.windowStart, WINDOW.start);
+  assert.equal(fingerprint.windowEnd, WINDOW.end);
+  assert.notEqual(fingerprintOf([a, { start: 3, end: 6 }], WINDOW).hash, fingerprint.hash);
+  assert.notEqual(fingerprintOf([a], WINDOW).hash, fingerprint.hash);
+  assert.notEqual(fingerprintOf([], WINDOW).hash, fingerprint.hash);
 });
 
 test('concurrent cached reads of one key share one request', async () => {

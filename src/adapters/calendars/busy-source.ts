@@ -2,8 +2,10 @@
  * The {@link ExternalBusySource} app/ reads CalDAV and ICS calendars through (SPEC 5.1, 8): unseals
  * where a calendar lives, reads it under CALENDAR_TIMEOUT_MS, keeps results for
  * CALENDAR_CACHE_SECONDS for page views, and turns every failure into a reason a person can act
- * on. It never throws: a failed source makes its member unavailable, never free.
+ * on. It never throws: a failed source makes its member unavailable, never free. Each read's
+ * outcome, with a fingerprint of what a successful one found, goes to the source status sink.
  */
+import { createHash } from 'node:crypto';
 import type { Interval } from '../../domain/time/intervals.ts';
 import type { ExternalBusySource, SourceFailure } from '../../ports/busy-source.ts';
 import type {
@@ -12,7 +14,7 @@ import type {
   ExternalCalendarRef,
 } from '../../ports/external-calendars.ts';
 import type { Clock, SecretBox } from '../../ports/runtime.ts';
-import type { SourceStatusSink } from '../../ports/source-status.ts';
+import type { SourceFingerprint, SourceStatusSink } from '../../ports/source-status.ts';
 import type { CalendarRecord } from '../../ports/store.ts';
 import { describeOrigin, isExternalCalendarError } from './errors.ts';
 
@@ -124,6 +126,7 @@ export class CachedExternalBusySource implements ExternalBusySource {
         ignored: result.ok ? (result.ignored ?? []) : [],
         windowStart: window.start,
         windowEnd: window.end,
+        fingerprint: result.ok ? fingerprintOf(result.busy, window) : null,
       }).catch(() => undefined); // the status is a report; a failed write must not fail the read
     }
     return result;
@@ -149,6 +152,17 @@ export class CachedExternalBusySource implements ExternalBusySource {
       return fail(failureReason(ref, code, this.#options.timeoutMs, this.#options.budgetMs));
     }
   }
+}
+
+/**
+ * What a successful read found, for noticing changes (SPEC 8d): a SHA-256 of its busy intervals
+ * in time order (the order a source lists its events in does not matter), with the window.
+ */
+export function fingerprintOf(busy: readonly Interval[], window: Interval): SourceFingerprint {
+  const sorted = [...busy].sort((a, b) => a.start - b.start || a.end - b.end);
+  const hash = createHash('sha256');
+  for (const interval of sorted) hash.update(`${interval.start}-${interval.end};`);
+  return { hash: hash.digest('base64url'), windowStart: window.start, windowEnd: window.end };
 }
 
 function copy(result: ReadResult): ReadResult {

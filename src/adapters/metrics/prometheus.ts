@@ -17,6 +17,7 @@ import {
   type DatabasePoolReport,
   type PoolReport,
   registerBuildInfo,
+  registerComputeBudget,
   registerDatabasePool,
   registerPools,
 } from './runtime-gauges.ts';
@@ -138,6 +139,11 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
   /** The worker pools' queues, running jobs, refusals and replaced workers, read at scrape. */
   watchPools(pools: Readonly<Record<string, PoolReport>>): void {
     registerPools(this.registry, pools);
+  }
+
+  /** The engine pool's jobs stopped over COMPUTE_BUDGET_MS by lane (422 too_complex), read at scrape. */
+  watchComputeBudget(engine: { readonly overBudget: Readonly<Record<string, number>> }): void {
+    registerComputeBudget(this.registry, () => engine.overBudget);
   }
 
   /** The PostgreSQL pool's connections, read at scrape. */

@@ -1,6 +1,7 @@
 /**
  * Gauges read at scrape time from the running process (docs/deployment.md, "Metrics"): build info,
- * the worker pools' queues, running jobs, refusals and replaced workers, and the PostgreSQL pool.
+ * the worker pools' queues, running jobs, refusals and replaced workers, the engine's compute
+ * budget rejections, and the PostgreSQL pool.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -23,22 +24,26 @@ export function registerBuildInfo(registry: Registry, version: string): void {
   }).set({ version, node: process.version }, 1);
 }
 
-/** A counter that follows a number kept elsewhere (it only grows): increased by the difference at scrape. */
+/**
+ * A counter that follows numbers kept elsewhere (they only grow), one per value of its one label
+ * (`pool` unless said): increased by the difference at scrape.
+ */
 function followingCounter(
   registry: Registry,
-  spec: { name: string; help: string },
-  read: () => Record<string, number>,
+  spec: { name: string; help: string; label?: string },
+  read: () => Readonly<Record<string, number>>,
 ): void {
+  const label = spec.label ?? 'pool';
   const last = new Map<string, number>();
   new Counter({
     name: spec.name,
     help: spec.help,
-    labelNames: ['pool'],
+    labelNames: [label],
     registers: [registry],
     collect() {
-      for (const [pool, value] of Object.entries(read())) {
-        this.inc({ pool }, Math.max(0, value - (last.get(pool) ?? 0)));
-        last.set(pool, value);
+      for (const [value, total] of Object.entries(read())) {
+        this.inc({ [label]: value }, Math.max(0, total - (last.get(value) ?? 0)));
+        last.set(value, total);
       }
     },
   });
@@ -74,9 +79,28 @@ export function registerPools(registry: Registry, pools: Readonly<Record<string,
     registry,
     {
       name: 'rtseq_worker_pool_workers_replaced_total',
-      help: 'Workers stopped for running over the compute budget (errors.too_complex) or dying, and replaced',
+      help: 'Workers stopped for running over their budget or dying, and replaced',
     },
     each((r) => r.replaced),
+  );
+}
+
+/**
+ * The engine pool's jobs stopped for running over COMPUTE_BUDGET_MS, by lane (api, page): the
+ * 422 `errors.too_complex` answers of the budget (SPEC 9). Both lanes are there from the start.
+ */
+export function registerComputeBudget(
+  registry: Registry,
+  overBudget: () => Readonly<Record<string, number>>,
+): void {
+  followingCounter(
+    registry,
+    {
+      name: 'rtseq_compute_budget_rejections_total',
+      help: 'Availability computations stopped for running over COMPUTE_BUDGET_MS (422 errors.too_complex), by lane',
+      label: 'lane',
+    },
+    overBudget,
   );
 }
 

@@ -1,7 +1,11 @@
 /** The last read of each external calendar (SPEC 8 "the account's source status"). */
-import type { SourceStatusRecord, SourceStatusRepo } from '../../../../ports/source-status.ts';
+import type {
+  SourceFingerprint,
+  SourceStatusRecord,
+  SourceStatusRepo,
+} from '../../../../ports/source-status.ts';
 import type { SqlExecutor } from '../executor.ts';
-import { bool, int, intOrNull, json, rowsOf, table, text, textOrNull } from './table.ts';
+import { bool, int, intOrNull, json, jsonOrNull, rowsOf, table, text, textOrNull } from './table.ts';
 
 const STATUS = table<SourceStatusRecord>('calendar_source_status', {
   calendarId: text,
@@ -12,6 +16,7 @@ const STATUS = table<SourceStatusRecord>('calendar_source_status', {
   ignored: json<readonly string[]>(),
   windowStart: int,
   windowEnd: int,
+  fingerprint: jsonOrNull<SourceFingerprint>(),
 });
 
 const REPLACED = ['readAt', 'ok', 'reason', 'busyCount', 'ignored', 'windowStart', 'windowEnd'] as const;
@@ -21,8 +26,11 @@ export function sourceStatusRepo(db: SqlExecutor): SourceStatusRepo {
   return {
     async record(status) {
       // Reads finish out of order (and in several processes): an older one never replaces a newer.
+      // A failed read (no fingerprint) keeps what the last successful one found.
       await db.run(
-        `${STATUS.upsert(['calendarId'], REPLACED)} WHERE calendar_source_status.read_at <= excluded.read_at`,
+        `${STATUS.upsert(['calendarId'], REPLACED)},
+           fingerprint = COALESCE(excluded.fingerprint, calendar_source_status.fingerprint)
+         WHERE calendar_source_status.read_at <= excluded.read_at`,
         STATUS.values(status),
       );
     },
