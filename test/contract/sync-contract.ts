@@ -54,7 +54,8 @@ export function syncContract(it: It): void {
     it('due lists rows that are due or whose subscription ends soon, not leased ones', async (store) => {
       const first = await store.read((r) => r.calendars.byId('cal_1'));
       await store.transaction(async (r) => {
-        for (const id of ['cal_3', 'cal_4']) await r.calendars.insert({ ...first!, id, name: id, primary: false });
+        for (const id of ['cal_3', 'cal_4'])
+          await r.calendars.insert({ ...first!, id, name: id, primary: false });
         await r.sync.insert(aRecord({ calendarId: 'cal_1', dueAt: T + H }));
         await r.sync.insert(aRecord({ calendarId: 'cal_2', dueAt: T - 1 }));
         await r.sync.insert(
