@@ -100,6 +100,8 @@ export type FakeMicrosoft = {
   throttle(count: number, input?: FaultInput): void;
   /** The next `count` requests answer as described (500, garbage with `rawBody`, …). */
   failNext(count: number, input: FaultInput): void;
+  /** Forgets injected faults not used up yet. */
+  clearFaults(): void;
   /** Every delta and skip token of the calendar stops working (410 `SyncStateNotFound` by default). */
   invalidateDelta(calendarId: string, how?: { status?: number; code?: string }): void;
   /** Refresh tokens of the user answer `invalid_grant` (AADSTS70000 by default). */
@@ -299,6 +301,9 @@ export function controls(
         rawBody: input.rawBody ?? null,
         endpoint: input.endpoint ?? null,
       });
+    },
+    clearFaults() {
+      state.faults.length = 0;
     },
     invalidateDelta(calendarId, how = {}) {
       state.invalidDeltaCalendars.set(calendarId, {
