@@ -111,6 +111,8 @@ export type FakeMicrosoft = {
   /** Answer event times in each event's own zone, ignoring `Prefer: outlook.timezone`. */
   setIgnorePreferTimeZone(ignore: boolean): void;
   setLatency(ms: number): void;
+  /** A repeated transactionId answers the first event (default) or 409 (a variant Graph may use). */
+  setDuplicateTransactionAnswer(answer: 'existing' | 'conflict'): void;
   requestCount(endpoint: string): number;
   requestCounts(): Record<string, number>;
   resetRequestCounts(): void;
@@ -325,6 +327,9 @@ export function controls(
     },
     setIgnorePreferTimeZone(ignore) {
       state.ignorePreferTimeZone = ignore;
+    },
+    setDuplicateTransactionAnswer(answer) {
+      state.duplicateTransaction = answer;
     },
     setLatency(ms) {
       state.latencyMs = ms;

@@ -269,6 +269,13 @@ async function createEvent(
         e.transactionId === input.transactionId &&
         state.calendars.get(e.calendarId)?.userId === calendar.userId,
     );
+    if (existing !== undefined && state.duplicateTransaction === 'conflict')
+      return graphError(
+        response,
+        409,
+        'ErrorDuplicateTransactionId',
+        'An event with this transactionId exists.',
+      );
     if (existing !== undefined)
       return sendJson(response, 201, eventResource(existing, zone, calendar.userId));
   }

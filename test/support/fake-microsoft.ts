@@ -62,6 +62,7 @@ function newState(options: FakeMicrosoftOptions, origin: string, pending: Set<Pr
     counts: new Map(),
     faults: [],
     ignorePreferTimeZone: false,
+    duplicateTransaction: 'existing',
     latencyMs: options.latencyMs ?? 0,
     inFlight: new Map(),
     maxInFlight: new Map(),

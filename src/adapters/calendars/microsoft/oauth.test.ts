@@ -108,7 +108,7 @@ describe('Microsoft identity platform: consent, code exchange, refresh, identity
     }
   });
 
-  test('a wrong client secret is forbidden (operator configuration), not a revoked grant', async () => {
+  test('a wrong client secret is bad_response (operator configuration), not a revoked grant', async () => {
     const { createMicrosoftProvider } = await import('./provider.ts');
     const wrong = createMicrosoftProvider({
       clientId: s.fake.clientId,
@@ -120,7 +120,7 @@ describe('Microsoft identity platform: consent, code exchange, refresh, identity
     const { accessToken, refreshToken } = s.fake.grant(s.user.id);
     await rejectsWith(
       wrong.refresh({ accessToken, refreshToken, expiresAt: 0 }, { deadline: Date.now() + 10_000 }),
-      'forbidden',
+      'bad_response',
     );
   });
 

@@ -54,6 +54,34 @@ describe('Microsoft Graph: event writes and fresh reads', () => {
     );
   });
 
+  test('a repeated transactionId answered 409 is looked up: the retry still answers the first event', async () => {
+    const input = booking('evt_409', T0 + 15 * HOUR, T0 + 16 * HOUR);
+    const first = await s.provider.insertEvent(s.accessToken, s.calendar.id, input, s.options());
+    s.fake.setDuplicateTransactionAnswer('conflict');
+    try {
+      const again = await s.provider.insertEvent(s.accessToken, s.calendar.id, input, s.options());
+      assert.equal(again.remoteId, first.remoteId);
+      assert.equal(
+        s.fake.eventsOf(s.calendar.id).filter((e) => e.transactionId === 'rtseq-evt_409').length,
+        1,
+      );
+      // A 409 whose twin cannot be found at the event's time stays an error.
+      const moved = { ...input, uid: 'evt_elsewhere' };
+      await s.provider.insertEvent(s.accessToken, s.calendar.id, moved, s.options());
+      await rejectsWith(
+        s.provider.insertEvent(
+          s.accessToken,
+          s.calendar.id,
+          { ...moved, start: T0 + 5 * DAY, end: T0 + 5 * DAY + HOUR },
+          s.options(),
+        ),
+        'bad_response',
+      );
+    } finally {
+      s.fake.setDuplicateTransactionAnswer('existing');
+    }
+  });
+
   test('patch moves the event in place; a deleted one is not_found', async () => {
     const { remoteId } = await s.provider.insertEvent(
       s.accessToken,
