@@ -79,6 +79,14 @@ describe('Microsoft Graph: concurrency per mailbox, rate limits, failures', () =
     s.fake.clearFaults();
   });
 
+  test('a server that keeps answering Retry-After: 0 is given up after 10 tries', async () => {
+    s.clock.sleeps.length = 0;
+    s.fake.throttle(12, { retryAfterSeconds: 0 });
+    await rejectsWith(s.provider.identity(s.accessToken, s.options()), 'rate_limited');
+    assert.equal(s.clock.sleeps.length, 9);
+    s.fake.clearFaults();
+  });
+
   test('statuses map to the port codes: 401, 403, 404, 5xx and garbage', async () => {
     const cases = [
       { status: 401, code: 'unauthorized' },
