@@ -14,6 +14,7 @@ import type {
 } from '../../ports/store.ts';
 import type { AccountCaller } from '../accounts/auth.ts';
 import type { AppContext } from '../context.ts';
+import { outboxItem } from '../outbox-items.ts';
 import { ownCalendar, pickCalendars } from './calendars.ts';
 import { type PageCursor, type PagedResult, readPage } from './paging.ts';
 
@@ -49,14 +50,39 @@ function checkWritable(calendar: CalendarRecord): void {
   if (calendar.readOnly || calendar.kind === 'ics') {
     throw invalid('calendar_id', 'errors.calendar_readonly', `${calendar.id} is read-only`);
   }
-  if (calendar.kind !== 'native') {
+  if (calendar.kind === 'caldav') {
     // CalDAV calendars are read live from their server; only rtseq's own bookings are written there.
     throw invalid(
       'calendar_id',
       'errors.not_supported',
-      `${calendar.id} is a ${calendar.kind} calendar: events can be written through the API only to native calendars`,
+      `${calendar.id} is a CalDAV calendar: events can be written through the API only to native, Google and Microsoft 365 calendars`,
     );
   }
+}
+
+/**
+ * An event written through the API into a Google or Microsoft 365 calendar goes out to the
+ * provider after commit, through the outbox, as bookings do (SPEC 8c); native events stay here.
+ */
+async function queueProviderWrite(
+  ctx: AppContext,
+  repos: Repos,
+  caller: AccountCaller,
+  calendar: CalendarRecord,
+  eventId: string,
+): Promise<void> {
+  if (calendar.kind !== 'google' && calendar.kind !== 'office365') return;
+  const event = await repos.events.byKey(calendar.id, eventId);
+  if (event === undefined) return;
+  await repos.outbox.insert(
+    outboxItem(
+      ctx,
+      caller.application.id,
+      'caldav_write',
+      calendar.id,
+      JSON.stringify({ calendarId: calendar.id, eventId, uid: event.eventUid }),
+    ),
+  );
 }
 
 function mergeAttendees(previous: unknown, change: EventUpsert['attendees']): Attendee[] {
@@ -108,6 +134,7 @@ export async function upsertEvent(
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     });
+    await queueProviderWrite(ctx, repos, caller, calendar, input.eventId);
   });
 }
 
@@ -122,6 +149,7 @@ export async function deleteEvent(
     const calendar = await ownCalendar(repos, caller, calendarId);
     checkWritable(calendar);
     await repos.events.markDeleted(calendar.id, eventId, ctx.clock.now());
+    await queueProviderWrite(ctx, repos, caller, calendar, eventId);
   });
 }
 
