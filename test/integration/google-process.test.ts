@@ -3,10 +3,10 @@
  * fake of Google (test/support/fake-google.ts) as its GOOGLE_* endpoints, everything over real HTTP
  * on the real clock: a person connects through the authorization flow; the sync job completes the
  * first sync by itself and the account's channel hears `profile_initial_sync_completed`; a change
- * in Google arrives by push and shows in availability; a booking made on the booking page is written
+ * in Google arrives by push and shows in availability, and without a push by the poll; a booking made on the booking page is written
  * into Google once by the outbox worker, patched in place on reschedule and deleted on cancel; a
  * revoked grant disconnects the profile (channel told, member unavailable, relink URL) and relinking
- * connects it again. Nothing here asserts elapsed time: waits poll up to generous bounds.
+ * connects it again, synced again. Nothing here asserts elapsed time: waits poll up to generous bounds.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -224,6 +224,23 @@ describe('Google Calendar in the rtseq serve process', () => {
     await eventually('a change notification', () => (notifications('change').length > 0 ? true : undefined));
   });
 
+  test('without a push, a change shows by the poll (SYNC_POLL_SECONDS=2)', async () => {
+    google.setAutoPush(false);
+    const id = google.addEvent(ana, {
+      summary: 'Quiet',
+      start: { dateTime: iso(at(15)) },
+      end: { dateTime: iso(at(16)) },
+    });
+    await eventually('the unpushed event in availability', async () =>
+      (await free(14, 17)).join() === '14:00-15:00,16:00-17:00' ? true : undefined,
+    );
+    google.deleteEvent(ana, id);
+    google.setAutoPush(true);
+    await eventually('the deletion in availability', async () =>
+      (await free(14, 17)).join() === '14:00-17:00' ? true : undefined,
+    );
+  });
+
   test('a booking on the page is written into Google once, patched on reschedule, deleted on cancel', async () => {
     const link = await createTestLink(t.ctx, s, {
       oauth: { redirect_uri: 'https://app.example/done' },
@@ -341,5 +358,14 @@ describe('Google Calendar in the rtseq serve process', () => {
         ? true
         : undefined;
     });
+    // Synced again: a change in Google shows.
+    google.addEvent(ana, {
+      summary: 'After',
+      start: { dateTime: iso(at(14)) },
+      end: { dateTime: iso(at(15)) },
+    });
+    await eventually('a change after relinking', async () =>
+      (await free(14, 17)).join() === '15:00-17:00' ? true : undefined,
+    );
   });
 });
