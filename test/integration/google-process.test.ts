@@ -3,10 +3,11 @@
  * fake of Google (test/support/fake-google.ts) as its GOOGLE_* endpoints, everything over real HTTP
  * on the real clock: a person connects through the authorization flow; the sync job completes the
  * first sync by itself and the account's channel hears `profile_initial_sync_completed`; a change
- * in Google arrives by push and shows in availability, and without a push by the poll; a booking made on the booking page is written
- * into Google once by the outbox worker, patched in place on reschedule and deleted on cancel; a
- * revoked grant disconnects the profile (channel told, member unavailable, relink URL) and relinking
- * connects it again, synced again. Nothing here asserts elapsed time: waits poll up to generous bounds.
+ * in Google arrives by push and shows in availability, and without a push by the poll; a booking
+ * made on the booking page is written into Google once by the outbox worker, patched in place on
+ * reschedule and deleted on cancel; a revoked grant disconnects the profile (channel told, member
+ * unavailable, relink URL) and relinking connects it again, synced again. Nothing here asserts
+ * elapsed time: waits poll up to generous bounds.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
