@@ -291,6 +291,44 @@ describe('Google Calendar through the authorization flow, sync, push and the out
     assert.equal(event.eventUid, deleted!.eventUid);
   });
 
+  test('an event the application writes into the Google calendar counts at once and goes out through the outbox', async () => {
+    const path = `/v1/calendars/${account.calendarId}/events`;
+    const upsert = await api('POST', path, account.token, {
+      event_id: 'standup',
+      summary: 'Stand-up',
+      start: iso(at(7, 9)),
+      end: iso(at(7, 10)),
+    });
+    assert.equal(upsert.statusCode, 202, upsert.body);
+    // Before any write-back: the member is busy at once.
+    assert.deepEqual(await freePeriods(7), ['10:00-17:00']);
+    const queued = await ctx.store.read((r) =>
+      r.outbox.list({ applicationId: s.application.id, limit: 100 }),
+    );
+    const writes = queued.filter(
+      (item) => item.kind === 'caldav_write' && item.target === account.calendarId,
+    );
+    assert.ok(writes.length >= 1, 'a write into Google is queued');
+    const writeBack = new SyncedWriteBack(ctx);
+    const calendar = (await ctx.store.read((r) => r.calendars.byId(account.calendarId)))!;
+    const stored = (await ctx.store.read((r) => r.events.byKey(account.calendarId, 'standup')))!;
+    await writeBack.writeEvent(calendar, stored);
+    assert.equal(google.liveEvents(ana).filter((e) => e.summary === 'Stand-up').length, 1);
+    const removed = await app.inject({
+      method: 'DELETE',
+      url: path,
+      headers: { authorization: `Bearer ${account.token}` },
+      payload: { event_id: 'standup' },
+    });
+    assert.equal(removed.statusCode, 202, removed.body);
+    assert.deepEqual(await freePeriods(7), ['09:00-17:00']);
+    await writeBack.writeEvent(
+      calendar,
+      (await ctx.store.read((r) => r.events.byKey(account.calendarId, 'standup')))!,
+    );
+    assert.equal(google.liveEvents(ana).filter((e) => e.summary === 'Stand-up').length, 0);
+  });
+
   test('a forgotten sync token makes a full resync; rate limits are waited out', async () => {
     google.invalidateSyncTokens(ana);
     google.failNext('events.list', { kind: 'rate429', retryAfterSeconds: 1 }, 2);

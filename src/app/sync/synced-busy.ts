@@ -86,7 +86,32 @@ export async function readSyncedBusy(
   if (options.ignoreBooking !== undefined) {
     await withoutOwnEvents(ctx, [...live.values()].flat(), window, options.ignoreBooking, results);
   }
+  await withRtseqEvents(ctx, results, window, options.ignoreBooking);
+  for (const result of results.values()) if (result.ok) result.busy.sort((a, b) => a.start - b.start);
   return results;
+}
+
+/**
+ * The events rtseq itself keeps in these calendars (written through the Events API, or by
+ * bookings) count at once, before the outbox has written them to the provider and whatever sync
+ * brings back of them (which the copy leaves to these rows); a rescheduling link's own are left out.
+ */
+async function withRtseqEvents(
+  ctx: AppContext,
+  results: Map<string, SyncedRead>,
+  window: Interval,
+  own: OwnEvents | undefined,
+): Promise<void> {
+  const readable = [...results].filter(([, result]) => result.ok).map(([id]) => id);
+  if (readable.length === 0) return;
+  const rows = await ctx.store.read((repos) => repos.events.busyIn(readable, window));
+  for (const row of rows) {
+    const mine = own?.events.some(
+      (e) => e.calendarId === row.calendarId && e.start === row.startMs && e.end === row.endMs,
+    );
+    const result = results.get(row.calendarId);
+    if (mine !== true && result?.ok === true) result.busy.push({ start: row.startMs, end: row.endMs });
+  }
 }
 
 /**
