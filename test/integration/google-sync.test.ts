@@ -340,6 +340,28 @@ describe('Google Calendar through the authorization flow, sync, push and the out
     assert.deepEqual(await freePeriods(6), ['11:00-15:00', '16:00-17:00']);
   });
 
+  test('a window past the copy is read live; Google being down makes the member unavailable for that request only', async () => {
+    const far = (hour: number) => at(6, hour) + 300 * 24 * HOUR;
+    const ask = () =>
+      api('POST', '/v1/availability', s.clientSecret, {
+        participants: [{ members: [{ sub: account.sub }], required: 'all' }],
+        required_duration: { minutes: 60 },
+        available_periods: [{ start: iso(far(9)), end: iso(far(17)) }],
+      });
+    google.resetCounts();
+    google.failNext('freeBusy.query', { kind: 'status', status: 500 });
+    const down = await ask();
+    assert.equal(down.statusCode, 200, down.body);
+    assert.deepEqual(down.json().available_periods, []);
+    assert.match(JSON.stringify(down.json().unavailable_sources), /Google Calendar/);
+    const up = await ask();
+    assert.deepEqual(
+      up.json().available_periods.map((p: { start: string }) => p.start),
+      [iso(far(9))],
+    );
+    assert.equal(google.requests('freeBusy.query'), 2, 'each read past the copy asks Google');
+  });
+
   test('a revoked grant disconnects the profile: unavailable, relink URL, profile_disconnected', async () => {
     google.revoke({ user: ana });
     google.expireAccessTokens(ana);
