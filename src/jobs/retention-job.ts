@@ -5,6 +5,7 @@
 import type { AppContext } from '../app/context.ts';
 import { pruneHistory, type RetentionPolicy } from '../app/retention.ts';
 import type { WorkerLogger } from './outbox-worker.ts';
+import { TimerLoop } from './timer-loop.ts';
 
 export type RetentionJobDeps = {
   readonly ctx: AppContext;
@@ -16,41 +17,29 @@ export type RetentionJobDeps = {
 
 export class RetentionJob {
   readonly #deps: RetentionJobDeps;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #stopped = true;
+  readonly #loop: TimerLoop;
 
   constructor(deps: RetentionJobDeps) {
     this.#deps = deps;
+    this.#loop = new TimerLoop(
+      async () => {
+        const pruned = await pruneHistory(deps.ctx, deps.policy);
+        if (pruned.reservations + pruned.deliveries > 0)
+          deps.logger.info(pruned, 'retention: history pruned');
+        return { again: false };
+      },
+      deps.intervalMs,
+      (error) => deps.logger.error({ err: error }, 'retention run failed'),
+    );
   }
 
   start(): void {
     const { policy } = this.#deps;
     if (policy.reservationsMs === null && policy.deliveriesMs === null) return;
-    this.#stopped = false;
-    this.#schedule(this.#deps.firstDelayMs ?? 60_000);
+    this.#loop.start(this.#deps.firstDelayMs ?? 60_000);
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    await this.#running;
-  }
-
-  #schedule(delayMs: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#running = pruneHistory(this.#deps.ctx, this.#deps.policy)
-        .then((pruned) => {
-          if (pruned.reservations + pruned.deliveries > 0)
-            this.#deps.logger.info(pruned, 'retention: history pruned');
-        })
-        .catch((error: unknown) => this.#deps.logger.error({ err: error }, 'retention run failed'))
-        .finally(() => {
-          this.#running = undefined;
-          this.#schedule(this.#deps.intervalMs);
-        });
-    }, delayMs);
-    this.#timer.unref();
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 }

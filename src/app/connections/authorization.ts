@@ -220,17 +220,33 @@ async function recordProfile(
   plan: SourcePlan,
 ): Promise<string> {
   const sealed = ctx.secrets.seal(JSON.stringify(plan.credentials));
+  return recordConnectedProfile(ctx, repos, request, account, {
+    providerName: plan.credentials.kind,
+    profileName: plan.profileName,
+    credentialsSealed: sealed,
+  });
+}
+
+/**
+ * The profile a connection made: the relinked one reconnected with the new credentials when the
+ * request relinks a profile of this provider, else a new profile of the account. Returns its id.
+ */
+export async function recordConnectedProfile(
+  ctx: AppContext,
+  repos: Repos,
+  request: AuthorizeRequest,
+  account: AccountRecord,
+  connected: Pick<ProfileRecord, 'providerName' | 'profileName'> & { readonly credentialsSealed: string },
+): Promise<string> {
   const relinked = request.link?.profile ?? null;
-  if (relinked !== null && relinked.providerName === plan.credentials.kind) {
-    await repos.connections.reconnectProfile(relinked.id, sealed, plan.profileName);
+  if (relinked !== null && relinked.providerName === connected.providerName) {
+    await repos.connections.reconnectProfile(relinked.id, connected.credentialsSealed, connected.profileName);
     return relinked.id;
   }
   const profile: ProfileRecord = {
     id: ctx.ids.newId('pro'),
     accountId: account.id,
-    providerName: plan.credentials.kind,
-    profileName: plan.profileName,
-    credentialsSealed: sealed,
+    ...connected,
     redirectUri: request.redirectUri,
     relinkSealed: null,
     createdAt: ctx.clock.now(),

@@ -5,10 +5,13 @@
  * the account (primary first, read-only ones marked), each due for its first sync at once. The
  * application then gets its own code, as for CalDAV and ICS.
  */
-import type { ProfileRecord } from '../../ports/connections.ts';
 import type { AccountRecord, CalendarRecord, Repos } from '../../ports/store.ts';
 import type { RemoteCalendar, SyncedProviderName } from '../../ports/synced-provider.ts';
-import { type AuthorizeRequest, completeAuthorization } from '../connections/authorization.ts';
+import {
+  type AuthorizeRequest,
+  completeAuthorization,
+  recordConnectedProfile,
+} from '../connections/authorization.ts';
 import type { AppContext } from '../context.ts';
 import { providerOf, sealGrant } from './grants.ts';
 
@@ -73,32 +76,22 @@ async function recordProfile(
   profileName: string,
   sealed: string,
 ): Promise<string> {
-  const relinked = request.link?.profile ?? null;
-  if (relinked !== null && relinked.providerName === provider) {
-    await repos.connections.reconnectProfile(relinked.id, sealed, profileName);
-    return relinked.id;
-  }
   // The same person connecting the same provider again renews the one profile (no duplicates).
-  const same = (await repos.connections.profilesOf(account.id)).find(
-    (p) => p.providerName === provider && p.profileName === profileName && p.disconnectedAt === null,
-  );
+  const same =
+    request.link?.profile != null
+      ? undefined
+      : (await repos.connections.profilesOf(account.id)).find(
+          (p) => p.providerName === provider && p.profileName === profileName && p.disconnectedAt === null,
+        );
   if (same !== undefined) {
     await repos.connections.replaceCredentials(same.id, sealed);
     return same.id;
   }
-  const profile: ProfileRecord = {
-    id: ctx.ids.newId('pro'),
-    accountId: account.id,
+  return recordConnectedProfile(ctx, repos, request, account, {
     providerName: provider,
     profileName,
     credentialsSealed: sealed,
-    redirectUri: request.redirectUri,
-    relinkSealed: null,
-    createdAt: ctx.clock.now(),
-    disconnectedAt: null,
-  };
-  await repos.connections.insertProfile(profile);
-  return profile.id;
+  });
 }
 
 /** New calendars for the ones not yet kept; every calendar of the profile due for a sync now. */
