@@ -22,6 +22,9 @@ const POSTGRES_SUITES = [
   'test/callbacks/',
   'test/web/',
   'test/security/',
+  // Google and Microsoft 365 kept by sync, end to end (the stores hold their sync state and copies).
+  'test/integration/google-sync.test.ts',
+  'test/integration/microsoft-process.test.ts',
 ];
 const onPostgres = selected.filter((f) => POSTGRES_SUITES.some((prefix) => f.startsWith(prefix)));
 

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import test from 'node:test';
 import type { ResourceLimits } from 'node:worker_threads';
-import { type ComputeLane, computeClients } from '../ports/compute.ts';
+import type { ComputeClient, ComputeLane } from '../ports/compute.ts';
+
+/** Whose work a job is, as the server's edge sets it around a request. */
+const computeClients = new AsyncLocalStorage<ComputeClient>();
+
 import type { AdmissionLimits } from './admission.ts';
 import { BudgetedWorkerPool, DEFAULT_WORKER_LIMITS, type PoolReply } from './worker-pool.ts';
 
@@ -67,7 +72,14 @@ class BusyError extends Error {
 
 function echoPool(now: () => number, admission: Omit<AdmissionLimits, 'apiThreads'>) {
   return new BudgetedWorkerPool<string, PoolReply | { id: number; job: string }, string>(
-    { workers: 1, pageWorkers: 1, budgetMs: 1000, now, admission },
+    {
+      workers: 1,
+      pageWorkers: 1,
+      budgetMs: 1000,
+      now,
+      admission,
+      clientOf: () => computeClients.getStore() ?? { lane: 'api', tenant: '' },
+    },
     {
       file: ECHO_WORKER,
       closedMessage: 'closed',
@@ -127,7 +139,12 @@ const SILENT_WORKER = new URL(
 
 test('a job that runs over its budget is stopped, its worker replaced, and counted by lane', async () => {
   const pool = new BudgetedWorkerPool<string, PoolReply, string>(
-    { workers: 1, pageWorkers: 1, budgetMs: 50 },
+    {
+      workers: 1,
+      pageWorkers: 1,
+      budgetMs: 50,
+      clientOf: () => computeClients.getStore() ?? { lane: 'api', tenant: '' },
+    },
     {
       file: SILENT_WORKER,
       closedMessage: 'closed',

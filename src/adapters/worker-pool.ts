@@ -12,7 +12,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
-import { type ComputeLane, currentComputeClient } from '../ports/compute.ts';
+import type { ComputeClient, ComputeLane } from '../ports/compute.ts';
 import { Admission, type AdmissionLimits, type Ticket } from './admission.ts';
 
 /** What every worker of a pool posts back: once `ready`, then one reply per job id. */
@@ -34,7 +34,14 @@ export type BudgetedPoolOptions = {
    * Default: DEFAULT_WORKER_LIMITS.
    */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * Whose work a job is (its lane and tenant): the server hands the request's (wiring/); default
+   * the API lane's anonymous tenant (jobs, tools, tests).
+   */
+  readonly clientOf?: () => ComputeClient;
 };
+
+const ANONYMOUS: ComputeClient = { lane: 'api', tenant: '' };
 
 /**
  * A young generation of 16 MB per worker instead of V8's default (which grows with the machine's
@@ -104,6 +111,7 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
   readonly #slots: Slot<Job, Result>[] = [];
   readonly #admission: Admission<Pending<Job, Result>>;
   readonly #now: () => number;
+  readonly #clientOf: () => ComputeClient;
   #expiry: NodeJS.Timeout | null = null;
   /** Jobs being handed a thread as they arrive (or as the pool becomes ready): they did not wait. */
   #arriving = new Set<Ticket<Pending<Job, Result>>>();
@@ -123,6 +131,7 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
       ...(options.admission ?? defaultAdmission(workers)),
     });
     this.#now = options.now ?? Date.now;
+    this.#clientOf = options.clientOf ?? (() => ANONYMOUS);
   }
 
   /** Jobs waiting and running per lane. */
@@ -133,7 +142,7 @@ export class BudgetedWorkerPool<Job, Reply extends PoolReply, Result> {
   run(job: Job): Promise<Result> {
     if (this.#closed) return Promise.reject(new Error(this.#kind.closedMessage));
     while (this.#slots.length < this.#size) this.#slots.push(this.#start());
-    const client = currentComputeClient();
+    const client = this.#clientOf();
     return new Promise((resolve, reject) => {
       const ticket: Ticket<Pending<Job, Result>> = {
         lane: client.lane,

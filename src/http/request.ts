@@ -12,9 +12,9 @@ import {
 import type { AppContext } from '../app/context.ts';
 import type { RateLimiter } from '../app/rate-limit.ts';
 import { DomainError, Problems } from '../domain/errors.ts';
-import { computeClients } from '../ports/compute.ts';
 import type { ApplicationRecord } from '../ports/store.ts';
 import type { AuthFailureLimit } from './abuse.ts';
+import { computeClients } from './compute-clients.ts';
 import type { HeavyGate } from './heavy-gate.ts';
 import { isObject, type Json } from './wire/reader.ts';
 

@@ -4,7 +4,6 @@
  * a budget. The engine itself stays pure and knows nothing of threads.
  */
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Explanation, UnavailableSource } from '../domain/engine/explain.ts';
 import type {
   AvailabilityQuery,
@@ -51,17 +50,6 @@ export type ComputeClient = {
   /** Whose share it counts against: the application on the API, the client address on pages. */
   tenant: string;
 };
-
-/**
- * The client of the request being served, set by the HTTP edge (server.ts) around every request
- * and read by the worker pools, so the use cases between them need not pass it along. Work
- * outside a request (jobs, the CLI) runs as the API lane's anonymous tenant.
- */
-export const computeClients = new AsyncLocalStorage<ComputeClient>();
-
-export function currentComputeClient(): ComputeClient {
-  return computeClients.getStore() ?? { lane: 'api', tenant: '' };
-}
 
 /**
  * The work was not run because the server is at capacity: the lane's queue or the tenant's share

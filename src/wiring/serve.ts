@@ -1,4 +1,5 @@
 /** Runs the server on the wiring: check the database, listen, outbox worker, metrics, signals and shutdown. */
+
 import { hostname } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pino from 'pino';
@@ -14,6 +15,7 @@ import type { AppContext } from '../app/context.ts';
 import { prepareSchema } from '../app/schema.ts';
 import { checkSecretKey, keylessWarning } from '../app/secrets.ts';
 import type { Config } from '../config/config.ts';
+import { currentComputeClient } from '../http/compute-clients.ts';
 import { OutboxWorker } from '../jobs/outbox-worker.ts';
 import { RetentionJob } from '../jobs/retention-job.ts';
 import { SyncJob } from '../jobs/sync-job.ts';
@@ -78,6 +80,7 @@ export async function serve(
   const { writeBack, outbound, expansion } = wired;
   const compute = new WorkerPoolCompute({
     budgetMs: config.computeBudgetMs,
+    clientOf: currentComputeClient,
     ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
   });
   metrics?.watchPools({ engine: compute, expansion });

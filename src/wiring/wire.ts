@@ -26,6 +26,7 @@ import type { AppContext } from '../app/context.ts';
 import { DEMO_PATHS } from '../app/demo.ts';
 import { SyncedWriteBack } from '../app/sync/write-back.ts';
 import type { Config } from '../config/config.ts';
+import { currentComputeClient } from '../http/compute-clients.ts';
 import type { ActivityLog } from '../ports/activity.ts';
 import type { CalendarWriteBack } from '../ports/delivery.ts';
 import type { SecretBox } from '../ports/runtime.ts';
@@ -69,6 +70,7 @@ export function wire(config: Config, store: Store, options: WireOptions = {}): W
   const outbound = new OutboundGuard({ allowPrivate: config.allowPrivateCallbacks });
   const expansion = new ExpansionPool({
     budgetMs: config.computeBudgetMs,
+    clientOf: currentComputeClient,
     ...(config.computeWorkers === null ? {} : { workers: config.computeWorkers }),
   });
   const calendars = new ExternalCalendars({

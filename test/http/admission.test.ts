@@ -9,12 +9,8 @@ import { test } from 'node:test';
 import { WorkerPoolCompute } from '../../src/adapters/compute/pool.ts';
 import { createApplicationCalendar } from '../../src/app/accounts/accounts.ts';
 import type { AppContext } from '../../src/app/context.ts';
-import {
-  type AvailabilityCompute,
-  ComputeBusyError,
-  type ComputeClient,
-  currentComputeClient,
-} from '../../src/ports/compute.ts';
+import { currentComputeClient } from '../../src/http/compute-clients.ts';
+import { type AvailabilityCompute, ComputeBusyError, type ComputeClient } from '../../src/ports/compute.ts';
 import { buildServer } from '../../src/server.ts';
 import { makeTestContext } from '../support/context.ts';
 import { createTestLink, seedScenario, twoStepLinkBody } from '../support/scenario.ts';
@@ -95,6 +91,7 @@ test('through the real pool: an application over its share gets 429 while others
     workers: 1,
     budgetMs: 60_000,
     admission: { api: { queue: 8, perTenant: 0 }, page: { queue: 8, perTenant: 8 } },
+    clientOf: currentComputeClient,
   });
   const t = await setUp(pool);
   try {
