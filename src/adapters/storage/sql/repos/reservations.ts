@@ -162,8 +162,11 @@ export function reservationsRepo(db: SqlExecutor): ReservationRepo {
       withoutEmptyTags(
         await reservations.manyIn(
           accountIds,
+          // `+start_ms` keeps planners on (account_id, end_ms): a member's past bookings all start
+          // before the window, so the start index would read every one of them (SQLite: 3 ms
+          // instead of 0.1 ms for 10 members with 100 past bookings each; issue 28).
           (list) => `SELECT * FROM reservations WHERE account_id IN (${list})
-           AND end_ms > ? AND start_ms < ? AND (kind = 'booking' OR expires_at > ?)`,
+           AND end_ms > ? AND +start_ms < ? AND (kind = 'booking' OR expires_at > ?)`,
           { after: [window.start, window.end, now] },
         ),
       ),
