@@ -173,7 +173,9 @@ async function measure(
     }
     const bulk = await openBulk(database.env);
     const loadStarted = performance.now();
-    await loadBulk(bulk, scenario.application.id, { accounts, events, pastBookings }, Date.now());
+    await loadBulk(bulk, scenario.application.id, { accounts, events, pastBookings }, Date.now(), (plain) =>
+      t.ctx.secrets.seal(plain),
+    );
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     await bulk.close();
     server = await startServerProcess({
