@@ -2,7 +2,7 @@
  * The Events API on native calendars (SPEC 7, reference 7.1-7.4): upsert and delete by
  * (calendar, event_id), bulk delete, and the paged reads of events and free-busy.
  */
-import { invalid, Problems } from '../../domain/errors.ts';
+import { DomainError, invalid, Problems } from '../../domain/errors.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
 import { startOfLocalDate } from '../../domain/time/wall-clock.ts';
 import type {
@@ -74,6 +74,44 @@ function mergeAttendees(previous: unknown, change: EventUpsert['attendees']): At
   return [...merged.entries()].filter(([k]) => !removed.has(k)).map(([, a]) => a);
 }
 
+/** The event's period in the calendar, or the 422 of an end not after its start. */
+function periodOf(calendar: CalendarRecord, input: EventUpsert): { startMs: number; endMs: number } {
+  const startMs = instantOf(input.start, calendar.tzid);
+  const endMs = instantOf(input.end, calendar.tzid);
+  if (endMs <= startMs) throw invalid('end', 'errors.invalid_period', 'end must be after start');
+  return { startMs, endMs };
+}
+
+/** The record an upsert stores over `existing` (the event stored under its key, if any). */
+function upserted(
+  ctx: AppContext,
+  calendar: CalendarRecord,
+  input: EventUpsert,
+  existing: EventRecord | undefined,
+): EventRecord {
+  const { startMs, endMs } = periodOf(calendar, input);
+  const now = ctx.clock.now();
+  const attendees = mergeAttendees(existing?.data.attendees, input.attendees);
+  const data: Record<string, unknown> = { ...input.data };
+  if (attendees.length > 0) data.attendees = attendees;
+  else delete data.attendees;
+  return {
+    calendarId: calendar.id,
+    eventId: input.eventId,
+    eventUid: existing?.eventUid ?? ctx.ids.newId('evt'),
+    summary: input.summary,
+    startMs,
+    endMs,
+    allDay: input.start.kind === 'date',
+    transparency: input.transparency,
+    status: input.status,
+    deleted: false,
+    data,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+  };
+}
+
 /** Creates or replaces the event (calendar, event_id); a deleted one comes back to life. */
 export async function upsertEvent(
   ctx: AppContext,
@@ -84,30 +122,69 @@ export async function upsertEvent(
   await ctx.store.transaction(async (repos) => {
     const calendar = await ownCalendar(repos, caller, calendarId);
     checkWritable(calendar);
-    const startMs = instantOf(input.start, calendar.tzid);
-    const endMs = instantOf(input.end, calendar.tzid);
-    if (endMs <= startMs) throw invalid('end', 'errors.invalid_period', 'end must be after start');
+    periodOf(calendar, input);
     const existing = await repos.events.byKey(calendar.id, input.eventId);
-    const now = ctx.clock.now();
-    const attendees = mergeAttendees(existing?.data.attendees, input.attendees);
-    const data: Record<string, unknown> = { ...input.data };
-    if (attendees.length > 0) data.attendees = attendees;
-    else delete data.attendees;
-    await repos.events.upsert({
-      calendarId: calendar.id,
-      eventId: input.eventId,
-      eventUid: existing?.eventUid ?? ctx.ids.newId('evt'),
-      summary: input.summary,
-      startMs,
-      endMs,
-      allDay: input.start.kind === 'date',
-      transparency: input.transparency,
-      status: input.status,
-      deleted: false,
-      data,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
+    await repos.events.upsert(upserted(ctx, calendar, input, existing));
+  });
+}
+
+/** One write of upsertEvents: the calendar it names and what upsertEvent would be given. */
+export type EventWrite = { readonly calendarId: string; readonly input: EventUpsert };
+
+/**
+ * Several upsertEvent calls of one caller, in order, in one transaction (`POST /v1/batch`): each
+ * write is stored or refused exactly as upsertEvent would store or refuse it on its own, and a
+ * refused one does not stop the others. Returns, in order, null for a stored write and the
+ * DomainError upsertEvent would have thrown for a refused one. Any other error (the database's)
+ * rolls back every write and is thrown.
+ */
+export async function upsertEvents(
+  ctx: AppContext,
+  caller: AccountCaller,
+  writes: readonly EventWrite[],
+): Promise<(DomainError | null)[]> {
+  return ctx.store.transaction(async (repos) => {
+    const refusalOf = (error: unknown): DomainError => {
+      if (error instanceof DomainError) return error;
+      throw error;
+    };
+    const calendars = new Map<string, CalendarRecord | DomainError>();
+    for (const calendarId of new Set(writes.map((w) => w.calendarId))) {
+      try {
+        const calendar = await ownCalendar(repos, caller, calendarId);
+        checkWritable(calendar);
+        calendars.set(calendarId, calendar);
+      } catch (error) {
+        calendars.set(calendarId, refusalOf(error));
+      }
+    }
+    // What each key holds, read once, then as the earlier writes of this call left it.
+    const current = new Map<string, EventRecord | undefined>();
+    const keyOf = (calendarId: string, eventId: string) => `${calendarId}\n${eventId}`;
+    for (const [calendarId, calendar] of calendars) {
+      if (calendar instanceof DomainError) continue;
+      const eventIds = [
+        ...new Set(writes.filter((w) => w.calendarId === calendarId).map((w) => w.input.eventId)),
+      ];
+      for (const event of await repos.events.byKeys(calendarId, eventIds))
+        current.set(keyOf(calendarId, event.eventId), event);
+    }
+    const outcomes = writes.map(({ calendarId, input }): DomainError | null => {
+      const calendar = calendars.get(calendarId)!;
+      if (calendar instanceof DomainError) return calendar;
+      try {
+        const key = keyOf(calendarId, input.eventId);
+        current.set(key, upserted(ctx, calendar, input, current.get(key)));
+        return null;
+      } catch (error) {
+        return refusalOf(error);
+      }
     });
+    const written = new Set(
+      writes.flatMap((w, i) => (outcomes[i] === null ? [keyOf(w.calendarId, w.input.eventId)] : [])),
+    );
+    await repos.events.upsertMany([...written].map((key) => current.get(key)!));
+    return outcomes;
   });
 }
 
