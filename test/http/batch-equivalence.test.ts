@@ -119,6 +119,35 @@ describe('POST /v1/batch answers and writes as its single calls', () => {
     );
   });
 
+  it('concurrent batches over the same events, in different orders, are all accepted', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => i);
+    const body = (order: number[]) => ({
+      batch: order.map((i) => ({
+        method: 'POST',
+        relative_url: `/v1/calendars/${single.calendarId}/events`,
+        data: event(`race-${i}`, 30 + i),
+      })),
+    });
+    const orders = [
+      keys,
+      [...keys].reverse(),
+      keys.filter((i) => i % 2 === 0).concat(keys.filter((i) => i % 2)),
+    ];
+    const results = await Promise.all(
+      [...orders, ...orders].map((order) =>
+        server.call('POST', '/v1/batch', { token: single.accessToken, body: body(order) }),
+      ),
+    );
+    for (const res of results)
+      assert.deepEqual(
+        (res.json.batch as { status: number }[]).map((a) => a.status),
+        keys.map(() => 202),
+        res.text,
+      );
+    const events = (await stored(single)).filter((e) => String(e.event_id).startsWith('race-'));
+    assert.equal(events.length, keys.length);
+  });
+
   it('a second batch over the same keys keeps each event uid and creation time', async () => {
     const before = await server.call('GET', '/v1/events?from=2026-03-01&to=2026-03-20&tzid=Etc/UTC', {
       token: batched.accessToken,

@@ -96,7 +96,10 @@ export function eventsRepo(db: SqlExecutor): EventRepo {
       await longest(record.calendarId, record.endMs - record.startMs);
       await changed([record.calendarId], record.updatedAt);
     },
-    async upsertMany(records) {
+    async upsertMany(unordered) {
+      // In key order, so two transactions writing the same events lock their rows in one order.
+      const key = (r: EventRecord) => `${r.calendarId}\n${r.eventId}`;
+      const records = [...unordered].sort((a, b) => (key(a) < key(b) ? -1 : 1));
       for (let i = 0; i < records.length; i += UPSERT_ROWS) {
         const rows = records.slice(i, i + UPSERT_ROWS);
         await db.run(
