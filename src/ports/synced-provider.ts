@@ -191,6 +191,11 @@ export interface SyncedCalendarProvider {
     secret: string,
     options: CallOptions,
   ): Promise<Watch>;
+  /**
+   * Providers that can extend a subscription in place (Graph's PATCH of `expirationDateTime`);
+   * rejects `not_found` when the provider dropped it (a new one is made with `watch`).
+   */
+  renewWatch?(accessToken: string, watch: Watch, options: CallOptions): Promise<Watch>;
   /** Stops a push subscription; one already gone succeeds. */
   stopWatch(accessToken: string, watch: Watch, options: CallOptions): Promise<void>;
 }

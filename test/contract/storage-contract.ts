@@ -27,6 +27,7 @@ import {
 } from '../../src/ports/store.ts';
 import { channelsContract } from './channels-contract.ts';
 import { loadLimitsContract } from './load-limits-contract.ts';
+import { syncContract } from './sync-contract.ts';
 
 export type MadeStore = { readonly store: Store; cleanup(): Promise<void> };
 /** Returns a new, empty store (migrated or not), or null when its server is unavailable. */
@@ -1847,6 +1848,7 @@ export function runStorageContract(
     });
 
     channelsContract(it);
+    syncContract(it);
 
     describe('retention', () => {
       it('pruneEndedBefore deletes only reservations that ended before the bound, at most limit', async (store) => {

@@ -148,6 +148,40 @@ describe('POST /v1/batch answers and writes as its single calls', () => {
     assert.equal(events.length, keys.length);
   });
 
+  it('an upsert into a Google calendar goes out through the outbox, as its single call does', async () => {
+    const calendarId = 'cal_batch_google';
+    await server.ctx.store.transaction((repos) =>
+      repos.calendars.insert({
+        id: calendarId,
+        accountId: single.sub,
+        name: 'Work (Google)',
+        kind: 'google',
+        readOnly: false,
+        primary: false,
+        deleted: false,
+        tzid: 'Etc/UTC',
+        color: null,
+        sourceSealed: null,
+        version: 0,
+        createdAt: 0,
+      }),
+    );
+    const relative_url = `/v1/calendars/${calendarId}/events`;
+    const res = await server.call('POST', '/v1/batch', {
+      token: single.accessToken,
+      body: {
+        batch: [
+          { method: 'POST', relative_url: `/v1/calendars/${single.calendarId}/events`, data: event('n', 40) },
+          { method: 'POST', relative_url, data: event('g1', 41) },
+          { method: 'POST', relative_url, data: event('g2', 42) },
+        ],
+      },
+    });
+    assert.deepEqual(res.json.batch, [{ status: 202 }, { status: 202 }, { status: 202 }]);
+    const queued = await server.ctx.store.read((repos) => repos.outbox.list({ limit: 1000 }));
+    assert.equal(queued.filter((item) => item.target === calendarId).length, 2);
+  });
+
   it('a second batch over the same keys keeps each event uid and creation time', async () => {
     const before = await server.call('GET', '/v1/events?from=2026-03-01&to=2026-03-20&tzid=Etc/UTC', {
       token: batched.accessToken,

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startOfLocalDate, zonedWallToInstant } from '../../src/domain/time/wall-clock.ts';
+import { zoneOffsetMs } from '../../src/domain/time/zones.ts';
 
 /** Google's Event resource as a client writes it (the fields the fake keeps). */
 export type GoogleEventInput = {
@@ -57,6 +58,8 @@ export type FakeCalendar = {
 const MAX_INSTANCES = 730;
 const DAY_MS = 86_400_000;
 const EVENT_ID = /^[a-v0-9]{5,1024}$/;
+/** A date-time that names its offset (RFC 3339); without one it is wall-clock time in a zone. */
+const OFFSET = /(?:[zZ]|[+-]\d{2}:\d{2})$/;
 
 export class FakeGoogleError extends Error {
   readonly status: number;
@@ -196,9 +199,9 @@ export class CalendarState {
     for (let index = 0; index < rule.count; index++) {
       const start = shiftTime(input.start, index * rule.stepDays);
       const end = shiftTime(input.end, index * rule.stepDays);
-      const instanceId = `${master.id}_${basicForm(start)}`;
-      keep.add(instanceId);
       const span = spanOf({ ...input, start, end }, calendar.timeZone);
+      const instanceId = `${master.id}_${basicForm(start, span.start)}`;
+      keep.add(instanceId);
       const instance: StoredEvent = {
         id: instanceId,
         body: {
@@ -241,6 +244,8 @@ export class CalendarState {
       ...event.body,
       updated: event.updated,
       created: event.updated,
+      start: wireTime(event.body.start as GoogleTime, event.startMs, calendar.timeZone),
+      end: wireTime(event.body.end as GoogleTime, event.endMs, calendar.timeZone),
       iCalUID: `${event.seriesId ?? event.id}@google.com`,
       organizer: { email: calendar.id, self: true },
       ...(attendees === undefined
@@ -275,6 +280,17 @@ export class CalendarState {
   }
 }
 
+/** Google always answers a date-time with its offset (`2026-03-23T09:00:00+01:00`), whatever was written. */
+function wireTime(time: GoogleTime, instant: number, calendarZone: string): GoogleTime {
+  if (typeof time.dateTime !== 'string' || OFFSET.test(time.dateTime)) return time;
+  const offset = zoneOffsetMs(time.timeZone ?? calendarZone, instant);
+  const minutes = Math.abs(offset) / 60_000;
+  const sign = offset < 0 ? '-' : '+';
+  const wall = new Date(instant + offset).toISOString().slice(0, 19);
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+  return { ...time, dateTime: `${wall}${sign}${hh}:${String(minutes % 60).padStart(2, '0')}` };
+}
+
 function declinedBy(event: StoredEvent, calendarId: string): boolean {
   const attendees = event.body.attendees as { email: string; responseStatus?: string }[] | undefined;
   return attendees?.some((a) => a.email === calendarId && a.responseStatus === 'declined') ?? false;
@@ -303,7 +319,7 @@ function instantOf(time: GoogleTime, zone: string): number {
     return startOfLocalDate(zone, year, month, day);
   }
   if (typeof time.dateTime !== 'string') return Number.NaN;
-  if (/[zZ]|[+-]\d{2}:\d{2}$/.test(time.dateTime)) return Date.parse(time.dateTime);
+  if (OFFSET.test(time.dateTime)) return Date.parse(time.dateTime);
   const [date, clock] = time.dateTime.split('T') as [string, string];
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   const [hour, minute, second] = clock.split(':').map((part) => Number.parseInt(part, 10)) as [
@@ -333,21 +349,27 @@ function parseRule(recurrence: string[] | undefined): { stepDays: number; count:
   return { stepDays: (freq === 'DAILY' ? 1 : 7) * interval, count: Math.min(count, MAX_INSTANCES) };
 }
 
-/** The time `days` later: dates by calendar days, date-times by 24-hour days (UTC, as the fake keeps it simple). */
+/**
+ * The time `days` later: dates and wall-clock date-times (no offset, read in their zone) by
+ * calendar days, so a weekly 9:00 stays 9:00 across DST; date-times with an offset by 24-hour days.
+ */
 function shiftTime(time: GoogleTime, days: number): GoogleTime {
-  if (typeof time.date === 'string') {
-    return {
-      date: new Date(Date.parse(`${time.date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10),
-    };
-  }
-  const at = Date.parse(time.dateTime ?? '');
-  return { ...time, dateTime: new Date(at + days * DAY_MS).toISOString().replace('.000Z', 'Z') };
+  const addDays = (date: string) =>
+    new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+  if (typeof time.date === 'string') return { date: addDays(time.date) };
+  const dateTime = time.dateTime ?? '';
+  if (!OFFSET.test(dateTime))
+    return { ...time, dateTime: `${addDays(dateTime.slice(0, 10))}${dateTime.slice(10)}` };
+  return {
+    ...time,
+    dateTime: new Date(Date.parse(dateTime) + days * DAY_MS).toISOString().replace('.000Z', 'Z'),
+  };
 }
 
 /** `20260302T100000Z` or `20260302`: the suffix Google gives instance ids. */
-function basicForm(time: GoogleTime): string {
+function basicForm(time: GoogleTime, startMs: number): string {
   if (typeof time.date === 'string') return time.date.replaceAll('-', '');
-  return new Date(Date.parse(time.dateTime ?? ''))
+  return new Date(startMs)
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '');

@@ -4,6 +4,8 @@
  * unchanged, refreshing the access token by themselves when the fake expires it.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { calendar } from '@googleapis/calendar';
 import { OAuth2Client } from 'google-auth-library';
@@ -122,5 +124,43 @@ describe("fake Google through Google's official Node clients", () => {
     assert.match(channel.data.expiration ?? '', /^\d+$/);
     await api.channels.stop({ requestBody: { id: 'chan-1', resourceId: channel.data.resourceId! } }, noRetry);
     assert.equal(google.channels(ada)[0]?.stopped, true);
+  });
+
+  test('a new channel gets the sync message; every change in Google pushes with the real headers', async () => {
+    const seen: Record<string, string | string[] | undefined>[] = [];
+    const receiver = createServer((request, response) => {
+      seen.push(request.headers);
+      request.resume();
+      response.writeHead(200).end();
+    });
+    receiver.listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    const pushing = await startFakeGoogle({ autoPush: true, syncMessage: true });
+    try {
+      pushing.addUser(ada);
+      const address = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/push/google`;
+      const client = calendar({ version: 'v3', rootUrl: pushing.apiUrl });
+      const headers = { authorization: `Bearer ${pushing.issueAccessToken(ada)}` };
+      await client.events.watch(
+        { calendarId: 'primary', requestBody: { id: 'c2', type: 'web_hook', address, token: 'secret' } },
+        { ...noRetry, headers },
+      );
+      await pushing.settled();
+      pushing.addEvent(ada, { start: { date: '2026-03-05' }, end: { date: '2026-03-06' } });
+      await pushing.settled();
+      assert.deepEqual(
+        seen.map((h) => [h['x-goog-resource-state'], h['x-goog-message-number'], h['x-goog-channel-token']]),
+        [
+          ['sync', '1', 'secret'],
+          ['exists', '2', 'secret'],
+        ],
+      );
+      assert.equal(seen[1]?.['x-goog-channel-id'], 'c2');
+      assert.equal(seen[1]?.['x-goog-resource-id'], pushing.channels(ada)[0]?.resourceId);
+    } finally {
+      await pushing.stop();
+      receiver.closeAllConnections();
+      receiver.close();
+    }
   });
 });

@@ -97,6 +97,8 @@ export type FakeState = {
   readonly counts: Map<string, number>;
   readonly faults: Fault[];
   ignorePreferTimeZone: boolean;
+  /** What a POST with a transactionId already used answers: the event made first, or a 409. */
+  duplicateTransaction: 'existing' | 'conflict';
   latencyMs: number;
   readonly inFlight: Map<string, number>;
   readonly maxInFlight: Map<string, number>;

@@ -112,7 +112,7 @@ function notFound(response: ServerResponse) {
 }
 
 /** `$top`/`$skip` paging of a list; nextLink keeps every other parameter. */
-function sendPage(state: FakeState, response: ServerResponse, url: URL, items: readonly unknown[]) {
+function sendPage(response: ServerResponse, url: URL, items: readonly unknown[]) {
   const top = Math.min(Math.max(Number(url.searchParams.get('$top') ?? 10) || 10, 1), 1000);
   const skip = Math.max(Number(url.searchParams.get('$skip') ?? 0) || 0, 0);
   const body: Record<string, unknown> = { value: items.slice(skip, skip + top) };
@@ -141,7 +141,7 @@ function listCalendars(state: FakeState, response: ServerResponse, url: URL, use
         url.searchParams.get('$select'),
       ),
     );
-  sendPage(state, response, url, calendars);
+  sendPage(response, url, calendars);
 }
 
 function windowOf(url: URL): { from: number; to: number } | null {
@@ -172,7 +172,7 @@ function calendarView(
   const items = eventsIn(state, calendarId, window.from, window.to).map((e) =>
     selectFields(eventResource(e, zone, userId), url.searchParams.get('$select')),
   );
-  sendPage(state, response, url, items);
+  sendPage(response, url, items);
 }
 
 function delta(
@@ -269,6 +269,13 @@ async function createEvent(
         e.transactionId === input.transactionId &&
         state.calendars.get(e.calendarId)?.userId === calendar.userId,
     );
+    if (existing !== undefined && state.duplicateTransaction === 'conflict')
+      return graphError(
+        response,
+        409,
+        'ErrorDuplicateTransactionId',
+        'An event with this transactionId exists.',
+      );
     if (existing !== undefined)
       return sendJson(response, 201, eventResource(existing, zone, calendar.userId));
   }

@@ -80,7 +80,7 @@ function authorize(state: FakeState, query: URLSearchParams, response: ServerRes
     response,
     200,
     `<h1>Permissions requested</h1><p>${escapeHtml(query.get('scope') ?? '')}</p>` +
-      `<form method="post" action="decide">${hidden}<label>Account <select name="user">${options}</select></label>` +
+      `<form method="post" action="authorize/decide">${hidden}<label>Account <select name="user">${options}</select></label>` +
       '<button type="submit" name="decision" value="allow">Allow</button>' +
       '<button type="submit" name="decision" value="deny">Deny</button></form>',
   );

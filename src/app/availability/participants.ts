@@ -53,9 +53,18 @@ export type BusyOptions = {
   ignoreBooking?: OwnBooking;
 };
 
-/** Takes out one interval equal to each own event from its calendar's busy list (never in place). */
-function withoutOwnEvents(busyByCalendar: Map<string, readonly Interval[]>, own: OwnBooking): void {
+/**
+ * Takes out one interval equal to each own event from its calendar's busy list (never in place).
+ * Synced calendars are left alone: their copy never holds rtseq's events, and their live reads
+ * take their own out (app/sync/synced-busy.ts).
+ */
+function withoutOwnEvents(
+  busyByCalendar: Map<string, readonly Interval[]>,
+  own: OwnBooking,
+  synced: ReadonlySet<string>,
+): void {
   for (const event of own.events) {
+    if (synced.has(event.calendarId)) continue;
     const busy = busyByCalendar.get(event.calendarId);
     if (busy === undefined) continue;
     const at = busy.findIndex((b) => b.start === event.start && b.end === event.end);
@@ -278,7 +287,8 @@ async function loadMemberFacts(
     if (result.ok) busyByCalendar.set(calendarId, result.busy);
     else failedCalendars.set(calendarId, result.failure);
   }
-  if (options.ignoreBooking !== undefined) withoutOwnEvents(busyByCalendar, options.ignoreBooking);
+  if (options.ignoreBooking !== undefined)
+    withoutOwnEvents(busyByCalendar, options.ignoreBooking, new Set(synced.map((c) => c.id)));
 
   const periodsByAccount = groupBy(bulk.periods, (p): [string, Interval] => [
     p.accountId,

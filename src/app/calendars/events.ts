@@ -14,6 +14,7 @@ import type {
 } from '../../ports/store.ts';
 import type { AccountCaller } from '../accounts/auth.ts';
 import type { AppContext } from '../context.ts';
+import { outboxItem } from '../outbox-items.ts';
 import { ownCalendar, pickCalendars } from './calendars.ts';
 import { type PageCursor, type PagedResult, readPage } from './paging.ts';
 
@@ -49,14 +50,39 @@ function checkWritable(calendar: CalendarRecord): void {
   if (calendar.readOnly || calendar.kind === 'ics') {
     throw invalid('calendar_id', 'errors.calendar_readonly', `${calendar.id} is read-only`);
   }
-  if (calendar.kind !== 'native') {
+  if (calendar.kind === 'caldav') {
     // CalDAV calendars are read live from their server; only rtseq's own bookings are written there.
     throw invalid(
       'calendar_id',
       'errors.not_supported',
-      `${calendar.id} is a ${calendar.kind} calendar: events can be written through the API only to native calendars`,
+      `${calendar.id} is a CalDAV calendar: events can be written through the API only to native, Google and Microsoft 365 calendars`,
     );
   }
+}
+
+/**
+ * An event written through the API into a Google or Microsoft 365 calendar goes out to the
+ * provider after commit, through the outbox, as bookings do (SPEC 8c); native events stay here.
+ */
+async function queueProviderWrite(
+  ctx: AppContext,
+  repos: Repos,
+  caller: AccountCaller,
+  calendar: CalendarRecord,
+  eventId: string,
+): Promise<void> {
+  if (calendar.kind !== 'google' && calendar.kind !== 'office365') return;
+  const event = await repos.events.byKey(calendar.id, eventId);
+  if (event === undefined) return;
+  await repos.outbox.insert(
+    outboxItem(
+      ctx,
+      caller.application.id,
+      'caldav_write',
+      calendar.id,
+      JSON.stringify({ calendarId: calendar.id, eventId, uid: event.eventUid }),
+    ),
+  );
 }
 
 function mergeAttendees(previous: unknown, change: EventUpsert['attendees']): Attendee[] {
@@ -125,6 +151,7 @@ export async function upsertEvent(
     periodOf(calendar, input);
     const existing = await repos.events.byKey(calendar.id, input.eventId);
     await repos.events.upsert(upserted(ctx, calendar, input, existing));
+    await queueProviderWrite(ctx, repos, caller, calendar, input.eventId);
   });
 }
 
@@ -133,58 +160,61 @@ export type EventWrite = { readonly calendarId: string; readonly input: EventUps
 
 /**
  * Several upsertEvent calls of one caller, in order, in one transaction (`POST /v1/batch`): each
- * write is stored or refused exactly as upsertEvent would store or refuse it on its own, and a
- * refused one does not stop the others. Returns, in order, null for a stored write and the
- * DomainError upsertEvent would have thrown for a refused one. Any other error (the database's)
- * rolls back every write and is thrown.
+ * write to a native calendar is stored exactly as upsertEvent would store it on its own. Returns,
+ * in order, whether each write was stored: false for one upsertEvent would refuse (it does not
+ * stop the others) and for one into a Google or Microsoft 365 calendar (its provider write goes
+ * through the outbox: the caller runs upsertEvent for it). Any other error (the database's) rolls
+ * back every write and is thrown.
  */
 export async function upsertEvents(
   ctx: AppContext,
   caller: AccountCaller,
   writes: readonly EventWrite[],
-): Promise<(DomainError | null)[]> {
+): Promise<boolean[]> {
+  /** A refusal upsertEvent would answer; anything else is thrown. */
+  const refused = (error: unknown): false => {
+    if (error instanceof DomainError) return false;
+    throw error;
+  };
   return ctx.store.transaction(async (repos) => {
-    const refusalOf = (error: unknown): DomainError => {
-      if (error instanceof DomainError) return error;
-      throw error;
-    };
-    const calendars = new Map<string, CalendarRecord | DomainError>();
+    // The native calendars written here; null for one refused or a provider's.
+    const calendars = new Map<string, CalendarRecord | null>();
     for (const calendarId of new Set(writes.map((w) => w.calendarId))) {
       try {
         const calendar = await ownCalendar(repos, caller, calendarId);
         checkWritable(calendar);
-        calendars.set(calendarId, calendar);
+        calendars.set(calendarId, calendar.kind === 'native' ? calendar : null);
       } catch (error) {
-        calendars.set(calendarId, refusalOf(error));
+        refused(error);
+        calendars.set(calendarId, null);
       }
     }
     // What each key holds, read once, then as the earlier writes of this call left it.
     const current = new Map<string, EventRecord | undefined>();
     const keyOf = (calendarId: string, eventId: string) => `${calendarId}\n${eventId}`;
     for (const [calendarId, calendar] of calendars) {
-      if (calendar instanceof DomainError) continue;
+      if (calendar === null) continue;
       const eventIds = [
         ...new Set(writes.filter((w) => w.calendarId === calendarId).map((w) => w.input.eventId)),
       ];
       for (const event of await repos.events.byKeys(calendarId, eventIds))
         current.set(keyOf(calendarId, event.eventId), event);
     }
-    const outcomes = writes.map(({ calendarId, input }): DomainError | null => {
-      const calendar = calendars.get(calendarId)!;
-      if (calendar instanceof DomainError) return calendar;
+    const written = new Set<string>();
+    const stored = writes.map(({ calendarId, input }) => {
+      const calendar = calendars.get(calendarId);
+      if (calendar === undefined || calendar === null) return false;
       try {
         const key = keyOf(calendarId, input.eventId);
         current.set(key, upserted(ctx, calendar, input, current.get(key)));
-        return null;
+        written.add(key);
+        return true;
       } catch (error) {
-        return refusalOf(error);
+        return refused(error);
       }
     });
-    const written = new Set(
-      writes.flatMap((w, i) => (outcomes[i] === null ? [keyOf(w.calendarId, w.input.eventId)] : [])),
-    );
     await repos.events.upsertMany([...written].map((key) => current.get(key)!));
-    return outcomes;
+    return stored;
   });
 }
 
@@ -199,6 +229,7 @@ export async function deleteEvent(
     const calendar = await ownCalendar(repos, caller, calendarId);
     checkWritable(calendar);
     await repos.events.markDeleted(calendar.id, eventId, ctx.clock.now());
+    await queueProviderWrite(ctx, repos, caller, calendar, eventId);
   });
 }
 

@@ -5,7 +5,7 @@
  * Never silently free: a disconnected profile, a calendar whose first sync has not completed, and a
  * failed live read make the calendar's member unavailable, with a reason.
  */
-import type { Interval } from '../../domain/time/intervals.ts';
+import { type Interval, mergeIntervals, subtractIntervals } from '../../domain/time/intervals.ts';
 import type { SourceFailure } from '../../ports/busy-source.ts';
 import type { ProfileRecord } from '../../ports/connections.ts';
 import type { CalendarRecord } from '../../ports/store.ts';
@@ -17,15 +17,24 @@ import { describeProviderFailure, providerLabel } from './wording.ts';
 
 export type SyncedRead = { ok: true; busy: Interval[] } | { ok: false; failure: SourceFailure };
 
+/** Events a rescheduling link wrote itself (SPEC 6.6): not busy on its own page. */
+type OwnEvents = {
+  readonly events: readonly { readonly calendarId: string; readonly start: number; readonly end: number }[];
+};
+
 export const isSyncedCalendar = (calendar: CalendarRecord): boolean =>
   calendar.kind === 'google' || calendar.kind === 'office365';
 
-/** Busy time of these synced calendars in `window`, by calendar id; every calendar gets an answer. */
+/**
+ * Busy time of these synced calendars in `window`, by calendar id; every calendar gets an answer.
+ * The copy never holds events rtseq wrote itself (their busy time is rtseq's own), so a rescheduling
+ * link's own events (`ignoreBooking`) only matter to live reads, which see every event: see readLive.
+ */
 export async function readSyncedBusy(
   ctx: AppContext,
   calendars: readonly CalendarRecord[],
   window: Interval,
-  options: { readonly fresh: boolean },
+  options: { readonly fresh: boolean; readonly ignoreBooking?: OwnEvents | undefined },
 ): Promise<Map<string, SyncedRead>> {
   const results = new Map<string, SyncedRead>();
   if (calendars.length === 0) return results;
@@ -74,7 +83,59 @@ export async function readSyncedBusy(
     }
   }
   await Promise.all([...live].map(([profileId, group]) => readLive(ctx, profileId, group, window, results)));
+  if (options.ignoreBooking !== undefined) {
+    await withoutOwnEvents(ctx, [...live.values()].flat(), window, options.ignoreBooking, results);
+  }
+  await withRtseqEvents(ctx, results, window, options.ignoreBooking);
+  for (const result of results.values()) if (result.ok) result.busy.sort((a, b) => a.start - b.start);
   return results;
+}
+
+/**
+ * The events rtseq itself keeps in these calendars (written through the Events API, or by
+ * bookings) count at once, before the outbox has written them to the provider and whatever sync
+ * brings back of them (which the copy leaves to these rows); a rescheduling link's own are left out.
+ */
+async function withRtseqEvents(
+  ctx: AppContext,
+  results: Map<string, SyncedRead>,
+  window: Interval,
+  own: OwnEvents | undefined,
+): Promise<void> {
+  const readable = [...results].filter(([, result]) => result.ok).map(([id]) => id);
+  if (readable.length === 0) return;
+  const rows = await ctx.store.read((repos) => repos.events.busyIn(readable, window));
+  for (const row of rows) {
+    const mine = own?.events.some(
+      (e) => e.calendarId === row.calendarId && e.start === row.startMs && e.end === row.endMs,
+    );
+    const result = results.get(row.calendarId);
+    if (mine !== true && result?.ok === true) result.busy.push({ start: row.startMs, end: row.endMs });
+  }
+}
+
+/**
+ * A live read (Google's freeBusy) sees the events a rescheduling link wrote, merged with any busy
+ * time next to or under them: their intervals are taken out, and the copy's rows (every other event
+ * as last synced) are put back, so an event under the link's own booking still counts.
+ */
+async function withoutOwnEvents(
+  ctx: AppContext,
+  read: readonly { record: SyncedCalendarRecord; calendar: CalendarRecord }[],
+  window: Interval,
+  own: OwnEvents,
+  results: Map<string, SyncedRead>,
+): Promise<void> {
+  for (const { record, calendar } of read) {
+    const result = results.get(calendar.id);
+    const mine = own.events.filter((e) => e.calendarId === calendar.id);
+    if (result?.ok !== true || mine.length === 0) continue;
+    const copy =
+      record.syncedAt !== null && covers(record, window)
+        ? await ctx.store.read((repos) => repos.sync.busyIn([calendar.id], window))
+        : [];
+    result.busy = mergeIntervals([...subtractIntervals(result.busy, mine), ...copy.map((row) => row.busy)]);
+  }
 }
 
 function covers(record: SyncedCalendarRecord, window: Interval): boolean {

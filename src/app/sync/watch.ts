@@ -29,6 +29,19 @@ export async function keepWatch(ctx: AppContext, record: SyncedCalendarRecord): 
   const provider = providerOf(ctx, record.provider);
   if (provider === undefined) return false;
   const deadline = now + WATCH_DEADLINE_MS;
+  const old = oldWatch(record);
+  if (old !== null && provider.renewWatch !== undefined) {
+    // Graph: the same subscription (and secret) lives on; a dropped one is replaced below.
+    const renewed = await withAccessToken(ctx, record.profileId, deadline, (token) =>
+      provider.renewWatch!(token, old, { deadline }),
+    ).catch(() => null);
+    if (renewed !== null) {
+      await ctx.store.transaction((repos) =>
+        repos.sync.setWatch(record.calendarId, { ...renewed, secretHash: record.watchSecretHash ?? '' }),
+      );
+      return true;
+    }
+  }
   const secret = ctx.ids.newToken(24);
   try {
     const watch = await withAccessToken(ctx, record.profileId, deadline, (token) =>
@@ -40,7 +53,6 @@ export async function keepWatch(ctx: AppContext, record: SyncedCalendarRecord): 
   } catch {
     return false;
   }
-  const old = oldWatch(record);
   if (old !== null) await stopWatch(ctx, record, old);
   return true;
 }

@@ -2,9 +2,10 @@
  * `POST /v1/batch` (SPEC 7): up to 50 event upserts and deletes (and available-period writes, which
  * PHP's client batches too) of the calling account. Each entry is answered exactly as the single
  * call would have been, independently of the others. The batch is authenticated once, for all its
- * entries. Consecutive event upserts are written together, in one transaction (upsertEvents: a
- * refused one does not stop the others); every other entry, and an upsert that is refused, runs as
- * its single call inside this server, which answers it as it would on its own.
+ * entries. Consecutive event upserts into native calendars are written together, in one
+ * transaction (upsertEvents: a refused one does not stop the others); every other entry, and an
+ * upsert that is refused, runs as its single call inside this server, which answers it as it would
+ * on its own.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -143,9 +144,9 @@ function upsertsFrom(entries: readonly Entry[], from: number): Upsert[] {
 
 /**
  * Consecutive upserts: those the wire reader accepts are written together (upsertEvents) and
- * answered 202 with no body, as the single call answers; an entry the reader or the write refuses
- * (nothing of it was written) runs as its single call for its exact answer. Should the shared
- * write fail as a whole (the database), every entry runs as its single call, as before.
+ * answered 202 with no body, as the single call answers; an entry the reader or the write refuses,
+ * or one into a Google or Microsoft 365 calendar (nothing of it written), runs as its single call.
+ * Should the shared write fail as a whole (the database), every entry runs as its single call.
  */
 async function runUpserts(
   deps: HttpDeps,
@@ -159,9 +160,9 @@ async function runUpserts(
     return problems.isEmpty && input !== undefined ? { calendarId, input } : undefined;
   });
   const accepted = writes.filter((w) => w !== undefined);
-  let outcomes: Awaited<ReturnType<typeof upsertEvents>>;
+  let stored: boolean[];
   try {
-    outcomes = accepted.length === 0 ? [] : await upsertEvents(deps.ctx, caller, accepted);
+    stored = accepted.length === 0 ? [] : await upsertEvents(deps.ctx, caller, accepted);
   } catch {
     const answers: Json[] = [];
     for (const { entry } of upserts) answers.push(await single(entry));
@@ -170,7 +171,7 @@ async function runUpserts(
   const answers: Json[] = [];
   let next = 0;
   for (const [i, { entry }] of upserts.entries()) {
-    const written = writes[i] !== undefined && outcomes[next++] === null;
+    const written = writes[i] !== undefined && stored[next++] === true;
     answers.push(written ? { status: 202 } : await single(entry));
   }
   return answers;

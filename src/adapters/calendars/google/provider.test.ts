@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { isProviderError, type ProviderErrorCode } from '../../../ports/synced-provider.ts';
 import { googleEventId } from './events.ts';
 import { DAY, type GoogleHarness, googleHarness, iso, START, signedIn } from './google.test-support.ts';
+import { createGoogleProvider } from './provider.ts';
 import { startReceiver } from './push-receiver.test-support.ts';
 
 async function rejectsWith(promise: Promise<unknown>, code: ProviderErrorCode): Promise<void> {
@@ -60,6 +61,23 @@ describe('Google adapter: OAuth', () => {
 
     h.google.revoke({ refreshToken: grant.refreshToken });
     await rejectsWith(h.provider.refresh(grant, h.within()), 'grant_revoked');
+  });
+
+  test("a refused client (wrong secret) is the operator's problem, not a revoked grant", async () => {
+    const misconfigured = createGoogleProvider({
+      clientId: h.google.clientId,
+      clientSecret: 'wrong',
+      authUrl: h.google.authUrl,
+      tokenUrl: h.google.tokenUrl,
+      apiUrl: h.google.apiUrl,
+      now: () => h.clock.now,
+    });
+    const grant = {
+      accessToken: 'a',
+      refreshToken: h.google.issueRefreshToken('ada@example.com'),
+      expiresAt: 0,
+    };
+    await rejectsWith(misconfigured.refresh(grant, h.within()), 'bad_response');
   });
 
   test('a denied consent comes back as access_denied with the state', async () => {

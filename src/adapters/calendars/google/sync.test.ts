@@ -156,6 +156,22 @@ describe('Google adapter: sync', () => {
     assert.deepEqual(next.changes, [{ kind: 'delete', key: second }]);
   });
 
+  test('a weekly series in wall-clock time keeps its hour across the DST change', async () => {
+    const series = h.google.addEvent(ada, {
+      start: { dateTime: '2026-03-23T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-03-23T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: ['RRULE:FREQ=WEEKLY;COUNT=2'],
+    });
+    const changes = (await h.provider.sync(token, calendar, null, window, h.within())).changes;
+    assert.deepEqual(
+      changes.filter((c) => c.key.startsWith(`${series}_`)).map((c) => (c as { busy: Interval }).busy),
+      [
+        { start: Date.UTC(2026, 2, 23, 8), end: Date.UTC(2026, 2, 23, 8, 30) },
+        { start: Date.UTC(2026, 2, 30, 7), end: Date.UTC(2026, 2, 30, 7, 30) },
+      ],
+    );
+  });
+
   test('more pages than the bound is a bad answer, not an endless loop', async () => {
     const other = await googleHarness({ pageSize: 1 });
     try {

@@ -74,7 +74,8 @@ export async function runCall<T>(
     const httpError = asHttpError(failure);
     if (httpError === null) {
       if (signal.aborted) throw fail('timeout', `Google ${what}: no answer before the deadline`);
-      throw fail('unreachable', `Google ${what}: ${networkReason(failure)}`);
+      if (isNetworkFailure(failure)) throw fail('unreachable', `Google ${what}: ${networkReason(failure)}`);
+      throw fail('bad_response', `Google ${what}: ${failure instanceof Error ? failure.message : 'failed'}`);
     }
     if (!isRateLimit(httpError)) throw fail(codeOfStatus(httpError.status), describe(what, httpError));
     const waitMs = retryAfterMs(httpError.retryAfter, clock.now()) ?? FIRST_BACKOFF_MS * 2 ** attempt;
@@ -138,6 +139,17 @@ export function retryAfterMs(value: string | null, nowMs: number): number | null
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
+
+/**
+ * A request that got no answer: fetch's TypeError, or gaxios' error without a response. Anything
+ * else thrown on the way (the client refusing its own parameters, say) is not the network's fault.
+ */
+function isNetworkFailure(error: unknown): boolean {
+  return error instanceof TypeError || (error instanceof Error && GAXIOS_ERROR in error);
+}
+
+/** How gaxios marks its errors (`GAXIOS_ERROR_SYMBOL`, a registered symbol); it is not our dependency to import. */
+const GAXIOS_ERROR = Symbol.for('gaxios-gaxios-error');
 
 function networkReason(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;

@@ -148,7 +148,7 @@ function tokenFailure(answer: HttpAnswer, what: string): Error {
     aadsts.some((code) => RELINK_CODES.has(code))
   )
     return providerError('grant_revoked', label);
-  // The operator's client id or secret is wrong: refreshing again will not help.
-  if (error === 'invalid_client' || error === 'unauthorized_client') return providerError('forbidden', label);
+  // Anything else (`invalid_client`: the operator's id or secret is wrong, …) is not the person's
+  // grant: it must not ask them to relink (the Google adapter answers the same).
   return providerError('bad_response', label);
 }

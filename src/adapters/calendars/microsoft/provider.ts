@@ -146,23 +146,8 @@ export function createMicrosoftProvider(options: MicrosoftProviderOptions): Micr
       return new Map(entries);
     },
 
-    async insertEvent(accessToken, calendarId, event, { deadline }) {
-      const what = 'Microsoft Graph event create';
-      const created = await graphJson(
-        graph,
-        accessToken,
-        {
-          method: 'POST',
-          target: `v1.0/me/calendars/${enc(calendarId)}/events`,
-          what,
-          json: createBody(event),
-        },
-        deadline,
-      );
-      if (typeof created.id !== 'string' || created.id.length === 0)
-        throw providerError('bad_response', `${what}: no event id`);
-      return { remoteId: created.id };
-    },
+    insertEvent: (accessToken, calendarId, event, { deadline }) =>
+      insertOnce(graph, accessToken, calendarId, event, deadline),
 
     async patchEvent(accessToken, _calendarId, remoteId, event: ProviderEventInput, { deadline }) {
       const what = 'Microsoft Graph event update';
@@ -292,4 +277,53 @@ async function calendarBusy(
     if (start < end) busy.push({ start, end });
   }
   return mergeIntervals(busy);
+}
+
+/**
+ * POSTs the event with its transactionId. Graph documents transactionId as the way to make a
+ * retried create harmless but not what the repeated POST answers: the event already made (what
+ * the fake does), or a 409. On a 409 the event is looked up by its transactionId among the
+ * calendar's events at that time, so a retry still answers the first event's id.
+ */
+async function insertOnce(
+  graph: GraphContext,
+  accessToken: string,
+  calendarId: string,
+  event: ProviderEventInput,
+  deadline: number,
+): Promise<{ remoteId: string }> {
+  const what = 'Microsoft Graph event create';
+  const path = `v1.0/me/calendars/${encodeURIComponent(calendarId)}`;
+  const body = createBody(event);
+  const answer = await graphSend(
+    graph,
+    accessToken,
+    { method: 'POST', target: `${path}/events`, what, json: body },
+    deadline,
+  );
+  if (answer.status === 409) {
+    const twins = await collectPages(
+      graph,
+      accessToken,
+      {
+        method: 'GET',
+        target:
+          `${path}/calendarView?startDateTime=${isoOf(event.start)}&endDateTime=${isoOf(Math.max(event.end, event.start + 1))}` +
+          `&$select=id,transactionId&$top=${PAGE_SIZE}`,
+        what,
+      },
+      deadline,
+    );
+    const twin = twins.find(
+      (e) => (e as { transactionId?: unknown } | null)?.transactionId === body.transactionId,
+    );
+    const id = (twin as { id?: unknown } | undefined)?.id;
+    if (typeof id === 'string' && id.length > 0) return { remoteId: id };
+    throw graphFailure(answer, what);
+  }
+  if (!isSuccess(answer)) throw graphFailure(answer, what);
+  const created = objectOf(answer, what);
+  if (typeof created.id !== 'string' || created.id.length === 0)
+    throw providerError('bad_response', `${what}: no event id`);
+  return { remoteId: created.id };
 }

@@ -38,6 +38,8 @@ export type RequestSpec = {
 /** Backoff when a 429 carries no Retry-After: 1 s, 2 s, 4 s … capped. */
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
+/** Tries of one request at most, whatever Retry-After says (a `Retry-After: 0` loop ends here). */
+const MAX_ATTEMPTS = 10;
 
 /**
  * Sends the request, retrying rate-limit answers within `deadline`; resolves with the first
@@ -60,10 +62,11 @@ export async function send(
           );
     const waitMs = retryWaitMs(answer, attempt, options.now());
     if (waitMs === null) return answer;
-    if (options.now() + waitMs >= deadline) {
+    if (options.now() + waitMs >= deadline || attempt + 1 >= MAX_ATTEMPTS) {
+      const code = graphErrorCode(answer);
       throw providerError(
         'rate_limited',
-        `${spec.what}: still rate limited (HTTP ${answer.status}${graphErrorCode(answer) ? ` ${graphErrorCode(answer)}` : ''}) at the deadline`,
+        `${spec.what}: still rate limited (HTTP ${answer.status}${code === null ? '' : ` ${code}`}) after ${attempt + 1} tries`,
       );
     }
     // The slot is free while waiting: other requests of the mailbox may go meanwhile.

@@ -9,7 +9,7 @@ const CALENDARS = table<CalendarRecord>(
     id: text,
     accountId: text,
     name: text,
-    kind: oneOf('native|caldav|ics'),
+    kind: oneOf('native|caldav|ics|google|office365'),
     readOnly: bool,
     primary: bool,
     deleted: bool,

@@ -1,0 +1,372 @@
+/**
+ * Google Calendar through the real `rtseq serve` process (issue 23), configured with the in-repo
+ * fake of Google (test/support/fake-google.ts) as its GOOGLE_* endpoints, everything over real HTTP
+ * on the real clock: a person connects through the authorization flow; the sync job completes the
+ * first sync by itself and the account's channel hears `profile_initial_sync_completed`; a change
+ * in Google arrives by push and shows in availability, and without a push by the poll; a booking
+ * made on the booking page is written into Google once by the outbox worker, patched in place on
+ * reschedule and deleted on cancel; a revoked grant disconnects the profile (channel told, member
+ * unavailable, relink URL) and relinking connects it again, synced again. Nothing here asserts
+ * elapsed time: waits poll up to generous bounds.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { makeTestContext, type TestContext } from '../support/context.ts';
+import { type FakeGoogle, startFakeGoogle } from '../support/fake-google.ts';
+import { bookFirstTime, pageBrowser, unescapeHtml } from '../support/page-visitor.ts';
+import { type ServerProcess, startServerProcess } from '../support/process.ts';
+import { type Receiver, startReceiver } from '../support/receiver.ts';
+import { createTestLink, type Scenario, seedScenario } from '../support/scenario.ts';
+
+const SECRET_KEY = 'google-process-test-secret-key-0123456789-abcdef';
+const REDIRECT = 'https://app.example/connected';
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const ana = 'ana@example.com';
+/** Tomorrow 00:00 UTC: the process runs on the real clock. */
+const tomorrow = Math.floor(Date.now() / DAY) * DAY + DAY;
+const at = (hour: number) => tomorrow + hour * HOUR;
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` every 200 ms until it answers something other than undefined (or `boundMs` passes). */
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  boundMs = 30_000,
+) {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${boundMs / 1000} s: ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Picks the first offered time on the page at `linkUrl` and confirms it when asked; answers the last page. */
+async function pickFirstTime(linkUrl: string): Promise<string> {
+  const browse = pageBrowser();
+  const { origin, pathname } = new URL(linkUrl);
+  const field = (body: string, name: string) =>
+    unescapeHtml(new RegExp(`name="${name}" value="([^"]+)"`).exec(body)?.[1] ?? '');
+  const open = await browse(linkUrl);
+  assert.equal(open.status, 200, open.body);
+  let answer = await browse(`${origin}${pathname}/choose`, {
+    csrf: field(open.body, 'csrf'),
+    option: field(open.body, 'option'),
+  });
+  if (answer.location?.includes('/confirm') === true) {
+    const held = await browse(`${origin}${answer.location}`);
+    answer = await browse(`${origin}${pathname}/confirm`, {
+      csrf: field(held.body, 'csrf'),
+      option: field(held.body, 'option'),
+    });
+  }
+  assert.equal(answer.status, 303, answer.body);
+  const page = await browse(`${origin}${answer.location}`);
+  assert.equal(page.status, 200, page.body);
+  return page.body;
+}
+
+describe('Google Calendar in the rtseq serve process', () => {
+  let t: TestContext;
+  let google: FakeGoogle;
+  let receiver: Receiver;
+  let server: ServerProcess;
+  let s: Scenario;
+  let account: { sub: string; token: string; calendarId: string };
+
+  before(async () => {
+    t = await makeTestContext({ start: Date.now(), env: { SECRET_KEY } });
+    google = await startFakeGoogle({ autoPush: true });
+    google.addUser(ana, { timeZone: 'Europe/London' });
+    google.addEvent(ana, {
+      summary: 'Stand-up',
+      start: { dateTime: iso(at(10)) },
+      end: { dateTime: iso(at(11)) },
+    });
+    receiver = await startReceiver();
+    s = await seedScenario(t.ctx);
+    server = await startServerProcess({
+      ...t.databaseEnv,
+      SECRET_KEY,
+      GOOGLE_CLIENT_ID: google.clientId,
+      GOOGLE_CLIENT_SECRET: google.clientSecret,
+      GOOGLE_AUTH_URL: google.authUrl,
+      GOOGLE_TOKEN_URL: google.tokenUrl,
+      GOOGLE_API_URL: google.apiUrl,
+      ALLOW_PRIVATE_CALLBACKS: 'true',
+      SYNC_POLL_SECONDS: '2',
+      OUTBOX_POLL_MS: '100',
+      PAGE_RATE_LIMIT_PER_SECOND: '100000',
+      RATE_LIMIT_PER_SECOND: '100000',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    });
+    const registered = await api('PATCH', '/v1/application', s.clientSecret, { redirect_uris: [REDIRECT] });
+    assert.equal(registered.status, 200, registered.text);
+  });
+
+  after(async () => {
+    await server?.stop();
+    await google?.stop();
+    await receiver?.close();
+    await t?.dispose();
+  });
+
+  async function api(method: string, path: string, token: string, body?: unknown) {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, text, json: () => JSON.parse(text) };
+  }
+
+  /**
+   * Opens `authorizeUrl` as a browser: the 303 to Google's consent (which answers at once, allowing
+   * as the only user), back to rtseq's callback with the browser's cookie, then to the application.
+   */
+  async function throughConsent(authorizeUrl: string): Promise<URL> {
+    const opened = await fetch(authorizeUrl, { redirect: 'manual' });
+    assert.equal(opened.status, 303, await opened.text());
+    const consent = new URL(opened.headers.get('location')!);
+    assert.equal(consent.origin + consent.pathname, google.authUrl);
+    const cookie = opened.headers.getSetCookie()[0]!.split(';')[0]!;
+    const back = await fetch(consent, { redirect: 'manual' });
+    const callback = new URL(back.headers.get('location')!);
+    assert.equal(callback.origin, server.url);
+    const done = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+    assert.equal(done.status, 303, await done.text());
+    return new URL(done.headers.get('location')!);
+  }
+
+  async function exchange(code: string) {
+    const token = await api('POST', '/oauth/token', s.clientSecret, {
+      grant_type: 'authorization_code',
+      client_id: s.clientId,
+      client_secret: s.clientSecret,
+      code,
+      redirect_uri: REDIRECT,
+    });
+    assert.equal(token.status, 200, token.text);
+    return token.json();
+  }
+
+  async function availability(fromHour: number, toHour: number) {
+    const answer = await api('POST', '/v1/availability', s.clientSecret, {
+      participants: [{ members: [{ sub: account.sub }], required: 'all' }],
+      required_duration: { minutes: 60 },
+      query_periods: [{ start: iso(at(fromHour)), end: iso(at(toHour)) }],
+    });
+    assert.equal(answer.status, 200, answer.text);
+    return answer.json() as {
+      available_periods: { start: string; end: string }[];
+      unavailable_sources?: { sub: string; reason: string }[];
+    };
+  }
+  const free = async (fromHour: number, toHour: number) =>
+    (await availability(fromHour, toHour)).available_periods.map(
+      (p) => `${p.start.slice(11, 16)}-${p.end.slice(11, 16)}`,
+    );
+
+  const notifications = (type: string) =>
+    receiver.requests.filter((r) => JSON.parse(r.body).notification?.type === type);
+
+  test('connected through the flow, the first sync completes by itself and the channel hears of it', async () => {
+    // Google fails the first event listings, so the channel exists before the first sync can end.
+    google.failNext('events.list', { kind: 'status', status: 503 }, 1_000_000);
+    const landed = await throughConsent(
+      `${server.url}/oauth/authorize?${new URLSearchParams({
+        response_type: 'code',
+        client_id: s.clientId,
+        redirect_uri: REDIRECT,
+        scope: 'read_write',
+        state: 'app-state',
+        provider_name: 'google',
+      })}`,
+    );
+    assert.equal(landed.origin + landed.pathname, REDIRECT);
+    assert.equal(landed.searchParams.get('state'), 'app-state');
+    const token = await exchange(landed.searchParams.get('code')!);
+    assert.equal(token.linking_profile.provider_name, 'google');
+    const calendars = (await api('GET', '/v1/calendars', token.access_token)).json().calendars;
+    assert.equal(calendars[0].provider_name, 'google');
+    account = { sub: token.sub, token: token.access_token, calendarId: calendars[0].calendar_id };
+
+    const channel = await api('POST', '/v1/channels', account.token, { callback_url: receiver.url });
+    assert.equal(channel.status, 200, channel.text);
+    await eventually('a failed sync try', () => (google.requests('events.list') > 0 ? true : undefined));
+    assert.equal(notifications('profile_initial_sync_completed').length, 0, 'not before the sync');
+    google.clearFaults();
+    await eventually('profile_initial_sync_completed', () =>
+      notifications('profile_initial_sync_completed').length > 0 ? true : undefined,
+    );
+    await eventually('a watch channel at Google', () => (google.channels(ana).length > 0 ? true : undefined));
+    google.resetCounts();
+    assert.deepEqual(await free(9, 13), ['09:00-10:00', '11:00-13:00']);
+    assert.equal(google.requests(), 0, 'availability reads the copy');
+  });
+
+  test('a change made in Google arrives by push and shows in availability', async () => {
+    google.addEvent(ana, {
+      summary: 'Lunch',
+      start: { dateTime: iso(at(12)) },
+      end: { dateTime: iso(at(13)) },
+    });
+    await eventually('the new event in availability', async () => {
+      const periods = await free(9, 13);
+      return periods.join() === '09:00-10:00,11:00-12:00' ? periods : undefined;
+    });
+    await eventually('a change notification', () => (notifications('change').length > 0 ? true : undefined));
+  });
+
+  test('without a push, a change shows by the poll (SYNC_POLL_SECONDS=2)', async () => {
+    google.setAutoPush(false);
+    const id = google.addEvent(ana, {
+      summary: 'Quiet',
+      start: { dateTime: iso(at(15)) },
+      end: { dateTime: iso(at(16)) },
+    });
+    await eventually('the unpushed event in availability', async () =>
+      (await free(14, 17)).join() === '14:00-15:00,16:00-17:00' ? true : undefined,
+    );
+    google.deleteEvent(ana, id);
+    google.setAutoPush(true);
+    await eventually('the deletion in availability', async () =>
+      (await free(14, 17)).join() === '14:00-17:00' ? true : undefined,
+    );
+  });
+
+  test('a booking on the page is written into Google once, patched on reschedule, deleted on cancel', async () => {
+    const link = await createTestLink(t.ctx, s, {
+      oauth: { redirect_uri: 'https://app.example/done' },
+      event: { event_id: 'interview-1', summary: 'Interview' },
+      availability: {
+        sequence: [
+          {
+            sequence_id: 'talk',
+            participants: [{ members: [{ sub: account.sub }], required: 'all' }],
+            required_duration: { minutes: 60 },
+          },
+        ],
+        query_periods: [{ start: iso(at(9)), end: iso(at(12)) }],
+      },
+      target_calendars: [{ sub: account.sub, calendar_id: account.calendarId }],
+      tzid: 'Europe/London',
+    });
+    const interviews = () => google.liveEvents(ana).filter((e) => e.summary === 'Interview');
+    const startOf = (event: Record<string, unknown>) =>
+      Date.parse((event.start as { dateTime: string }).dateTime);
+
+    await bookFirstTime(`${server.url}${new URL(link.url).pathname}`);
+    const [written] = await eventually('the booking in Google', () =>
+      interviews().length > 0 ? interviews() : undefined,
+    );
+    assert.equal(startOf(written!), at(9));
+    await sleep(1500); // the outbox is done with it: no second copy follows
+    assert.equal(interviews().length, 1, 'written once');
+    assert.deepEqual([...new Set(google.sendUpdates())], ['none']);
+
+    // Google gets busy at 09:00 too (another event): the new choice is the next free hour, 11:00.
+    google.addEvent(ana, {
+      summary: 'Blocker',
+      start: { dateTime: iso(at(9)) },
+      end: { dateTime: iso(at(10)) },
+    });
+    await eventually('the blocker in the copy', async () => {
+      const rows = await t.ctx.store.read((r) =>
+        r.sync.busyIn([account.calendarId], { start: at(9), end: at(10) }),
+      );
+      return rows.length > 0 ? true : undefined;
+    });
+    const rescheduled = await api(
+      'POST',
+      `/v1/real_time_sequencing/${link.id}/reschedule`,
+      s.clientSecret,
+      {},
+    );
+    assert.equal(rescheduled.status, 200, rescheduled.text);
+    assert.equal(
+      rescheduled.json().real_time_sequencing?.status ?? rescheduled.json().status,
+      'rescheduling',
+    );
+    // The page reads the copy, which holds the blocker and not the event rtseq wrote: 11:00 first.
+    const rebooked = await pickFirstTime(`${server.url}${new URL(link.url).pathname}`);
+    assert.doesNotMatch(rebooked, /just booked/);
+    await eventually('the event moved in Google', () =>
+      interviews().length === 1 && startOf(interviews()[0]!) === at(11) ? true : undefined,
+    );
+    assert.equal(interviews()[0]!.id, written!.id, 'patched in place, same event');
+
+    // Rescheduled again, the first time is the booked one (its own event is not busy on its page),
+    // and the booking's fresh read (Google's freeBusy: 09:00-13:00 in one piece, its own event in
+    // it) does not refuse it.
+    const again = await api('POST', `/v1/real_time_sequencing/${link.id}/reschedule`, s.clientSecret, {});
+    assert.equal(again.status, 200, again.text);
+    assert.doesNotMatch(await pickFirstTime(`${server.url}${new URL(link.url).pathname}`), /just booked/);
+    const status = await api('GET', `/v1/real_time_sequencing/${link.id}`, s.clientSecret);
+    assert.equal(
+      status.json().real_time_sequencing?.status ?? status.json().status,
+      'completed',
+      status.text,
+    );
+    await sleep(1500);
+    assert.deepEqual(
+      interviews().map((e) => [e.id, startOf(e)]),
+      [[written!.id, at(11)]],
+    );
+
+    const cancelled = await api('POST', `/v1/real_time_sequencing/${link.id}/cancel`, s.clientSecret, {});
+    assert.equal(cancelled.status, 200, cancelled.text);
+    await eventually('the event deleted in Google', () => (interviews().length === 0 ? true : undefined));
+    assert.equal(google.event(ana, written!.id as string)?.status, 'cancelled');
+    assert.deepEqual([...new Set(google.sendUpdates())], ['none']);
+  });
+
+  test('a revoked grant disconnects the profile; relinking connects it again', async () => {
+    google.revoke({ user: ana });
+    google.expireAccessTokens(ana);
+    await google.push(ana);
+    await eventually('profile_disconnected', () =>
+      notifications('profile_disconnected').length > 0 ? true : undefined,
+    );
+    const profiles = (await api('GET', '/v1/profiles', account.token)).json().profiles;
+    const profile = profiles.find((p: { provider_name: string }) => p.provider_name === 'google');
+    assert.equal(profile.profile_connected, false);
+    assert.match(profile.profile_relink_url, /provider_name=google/);
+    const unavailable = await availability(9, 17);
+    assert.deepEqual(unavailable.available_periods, []);
+    assert.equal(unavailable.unavailable_sources?.[0]?.sub, account.sub);
+
+    const relink = new URL(profile.profile_relink_url);
+    const landed = await throughConsent(`${server.url}${relink.pathname}${relink.search}`);
+    assert.equal(landed.origin + landed.pathname, REDIRECT);
+    assert.ok(landed.searchParams.get('code'), landed.href);
+    await exchange(landed.searchParams.get('code')!);
+    const again = (await api('GET', '/v1/profiles', account.token)).json().profiles;
+    assert.equal(
+      again.find((p: { provider_name: string }) => p.provider_name === 'google').profile_connected,
+      true,
+    );
+    await eventually('available again', async () => {
+      const answer = await availability(14, 17);
+      return answer.unavailable_sources === undefined && answer.available_periods.length > 0
+        ? true
+        : undefined;
+    });
+    // Synced again: a change in Google shows.
+    google.addEvent(ana, {
+      summary: 'After',
+      start: { dateTime: iso(at(14)) },
+      end: { dateTime: iso(at(15)) },
+    });
+    await eventually('a change after relinking', async () =>
+      (await free(14, 17)).join() === '15:00-17:00' ? true : undefined,
+    );
+  });
+});
