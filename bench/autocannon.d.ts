@@ -5,6 +5,8 @@ declare module 'autocannon' {
     latency: { p50: number; p90: number; p99: number; average: number; max: number };
     non2xx: number;
     errors: number;
+    /** Seconds the run took. */
+    duration: number;
   };
   type Request = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
   export type Options = {

@@ -4,6 +4,8 @@
  * a given size. Everything belongs to one application created through the app layer, so the API
  * can query it. Events spread over a year around `now` on 5-minute boundaries, 15 to 90 minutes
  * long; past bookings are completed links with one reservation and one delivered callback each.
+ * Their link tokens are written as the server would write them: sealed when the benchmark runs
+ * with SECRET_KEY (`sealToken`), so the server's start finds nothing plain left to seal.
  */
 
 import { DatabaseSync } from 'node:sqlite';
@@ -61,13 +63,16 @@ const HOUR = 60 * MINUTE;
 
 /**
  * Inserts the bulk data for `applicationId`; account ids are `bacc_1` … `bacc_{accounts}` with
- * one native calendar each (`bcal_n`). Returns how long each part took, in seconds.
+ * one native calendar each (`bcal_n`). `sealToken` stores the past links' token (one value for
+ * all: they are never opened) as SecretBox.seal does with the server's key. Returns how long each
+ * part took, in seconds.
  */
 export async function loadBulk(
   db: BulkDatabase,
   applicationId: string,
   sizes: Sizes,
   now: number,
+  sealToken: (plain: string) => string,
 ): Promise<Record<string, number>> {
   const timings: Record<string, number> = {};
   const timed = async (label: string, sql: string) => {
@@ -76,6 +81,8 @@ export async function loadBulk(
     timings[label] = (performance.now() - started) / 1000;
   };
   const app = `'${applicationId}'`;
+  // Base64 or `plain:` + letters: nothing to escape in an SQL string literal.
+  const token = `'${sealToken('bench-past-link')}'`;
   const n = sizes.accounts;
   // Deterministic pseudo-random spread: (i * a) mod m with a coprime multiplier.
   const spread = (mod: number) => `((i * 7919) % ${mod})`;
@@ -128,7 +135,7 @@ export async function loadBulk(
       insertSeries(
         db,
         'links (id, application_id, kind, token_hash, token_sealed, status, request, created_at, expires_at, completed_at)',
-        `'bseq_' || i, ${app}, 'sequencing', 'bth_' || i, 'plain:x', 'completed', '{}', ${past}, ${past}, ${past}`,
+        `'bseq_' || i, ${app}, 'sequencing', 'bth_' || i, ${token}, 'completed', '{}', ${past}, ${past}, ${past}`,
         sizes.pastBookings,
       ),
     );

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Options as CannonOptions } from 'autocannon';
 import { createApplicationCalendar } from '../src/app/accounts/accounts.ts';
+import { PLAIN_SEALED_SETTING } from '../src/app/secrets.ts';
 import { makeTestContext } from '../test/support/context.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { type ServerProcess, startServerProcess } from '../test/support/process.ts';
@@ -173,9 +174,14 @@ async function measure(
     }
     const bulk = await openBulk(database.env);
     const loadStarted = performance.now();
-    await loadBulk(bulk, scenario.application.id, { accounts, events, pastBookings }, Date.now());
+    await loadBulk(bulk, scenario.application.id, { accounts, events, pastBookings }, Date.now(), (plain) =>
+      t.ctx.secrets.seal(plain),
+    );
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     await bulk.close();
+    // Everything above was sealed with the key, as in a database keyed from its start: the
+    // server's background sweep (jobs/sealing-job.ts) has nothing to do and must not run meanwhile.
+    await t.ctx.store.transaction((r) => r.settings.put(PLAIN_SEALED_SETTING, 'yes'));
     server = await startServerProcess({
       ...database.env,
       SECRET_KEY: 'scale-benchmark-secret-key-0123456789-abcdef',

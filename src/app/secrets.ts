@@ -2,7 +2,8 @@
  * SECRET_KEY and what it seals (SPEC 3; docs/deployment.md, "Secrets"): the check every process
  * makes at start, the sealing of values stored before a key was set, and key rotation. Every
  * sealed column is reached through SealedValuesRepo (ports/sealed.ts), in batches, each value
- * replaced only if nobody changed it meanwhile, so all of it runs while the servers serve.
+ * replaced only if nobody changed it meanwhile, so all of it runs while the servers serve: `serve`
+ * checks the key before it listens and seals the plain values after (jobs/sealing-job.ts).
  */
 
 import type { SecretBox } from '../ports/runtime.ts';
@@ -11,6 +12,11 @@ import type { Store } from '../ports/store.ts';
 
 /** The setting holding a constant sealed with the database's key; opening it proves the key. */
 export const KEY_CHECK_SETTING = 'secret_key_check';
+/**
+ * The setting written once a keyed sweep found no plain value left: from then on no process
+ * writes one (a keyless one is refused), so later starts skip the sweep.
+ */
+export const PLAIN_SEALED_SETTING = 'secret_plain_values_sealed';
 const KEY_CHECK_TEXT = 'rtseq secret key check';
 const BATCH = 200;
 
@@ -22,7 +28,10 @@ export class StartupRefusal extends Error {
 export type KeyCheck =
   /** The stored check value opened: this is the database's key. */
   | { readonly outcome: 'verified' }
-  /** First start with a key: plain values were sealed, and the check value stored. */
+  /**
+   * First start with a key: the check value stored, and the plain values sealed before it
+   * (`sealed` of them), or left to sealPlainValuesLeft with `sealing: 'later'` (`sealed` is 0).
+   */
   | { readonly outcome: 'recorded'; readonly sealed: number }
   /** No key, and nothing in the database needs one (SQLite only). */
   | { readonly outcome: 'no-key' };
@@ -59,11 +68,13 @@ const WRONG_KEY =
  * (PostgreSQL) a missing key is refused outright; without it (SQLite) it is refused only when the
  * database holds sealed values. On the first start with a key, values stored in plain form before
  * are sealed, then the check value is written (so an interrupted first start simply resumes).
+ * With `sealing: 'later'` (`serve`) the check value alone is written: the caller runs
+ * sealPlainValuesLeft once it serves, and every start runs it again until it has finished.
  */
 export async function checkSecretKey(
   store: Store,
   box: SecretBox,
-  options: { readonly requireKey: boolean },
+  options: { readonly requireKey: boolean; readonly sealing?: 'now' | 'later' },
 ): Promise<KeyCheck> {
   const stored = await store.read((repos) => repos.settings.get(KEY_CHECK_SETTING));
   const sample = stored ?? (await store.read((repos) => repos.sealedValues.anyKeyed()));
@@ -84,23 +95,54 @@ export async function checkSecretKey(
     return { outcome: 'verified' };
   }
   if (sample !== undefined && !opens(box, sample)) throw new StartupRefusal(WRONG_KEY);
-  const sealed = await sealPlainValues(store, box);
-  await store.transaction((repos) =>
-    repos.settings.put(KEY_CHECK_SETTING, box.seal(KEY_CHECK_TEXT), { onlyIfAbsent: true }),
-  );
+  const sealed = options.sealing === 'later' ? 0 : await sealPlainValues(store, box);
+  await store.transaction(async (repos) => {
+    await repos.settings.put(KEY_CHECK_SETTING, box.seal(KEY_CHECK_TEXT), { onlyIfAbsent: true });
+    if (options.sealing !== 'later') await repos.settings.put(PLAIN_SEALED_SETTING, 'yes');
+  });
   return { outcome: 'recorded', sealed };
 }
 
-/** Every value of every sealed kind, a batch at a time; `each` decides each value's replacement. */
+/** How far a sweep has gone (sealPlainValuesLeft's `onBatch`). */
+export type SweepProgress = {
+  /** Values looked at so far. */
+  readonly scanned: number;
+  /** Values replaced so far. */
+  readonly replaced: number;
+};
+
+export type SweepOptions = {
+  readonly batchSize?: number;
+  /** Awaited between batches: a server frees its event loop there. */
+  readonly pause?: () => Promise<void>;
+  /** Asked before each batch; true ends the sweep there (the next start goes on). */
+  readonly stopped?: () => boolean;
+  readonly onBatch?: (progress: SweepProgress) => void;
+};
+
+type Sweep = SweepProgress & {
+  /** False when `stopped` ended the sweep early. */
+  readonly complete: boolean;
+};
+
+/**
+ * Every value of every sealed kind, a batch at a time (one transaction each); `each` decides each
+ * value's replacement.
+ */
 async function eachBatch(
   store: Store,
   each: (kind: SealedKind, value: SealedValue) => string | null,
-): Promise<number> {
+  options: SweepOptions = {},
+): Promise<Sweep> {
+  const batch = options.batchSize ?? BATCH;
   let replaced = 0;
+  let scanned = 0;
   for (const kind of SEALED_KINDS) {
     let after: string | null = null;
     for (;;) {
-      const page = await store.read((repos) => repos.sealedValues.page(kind, after, BATCH));
+      if (options.stopped?.() === true) return { scanned, replaced, complete: false };
+      const page = await store.read((repos) => repos.sealedValues.page(kind, after, batch));
+      scanned += page.length;
       const changes = page.flatMap((value) => {
         const next = each(kind, value);
         return next === null ? [] : [{ value, next }];
@@ -113,17 +155,40 @@ async function eachBatch(
           return n;
         });
       }
-      if (page.length < BATCH) break;
+      options.onBatch?.({ scanned, replaced });
+      if (page.length < batch) break;
       after = page.at(-1)!.id;
+      await options.pause?.();
     }
   }
-  return replaced;
+  return { scanned, replaced, complete: true };
 }
 
+const sealIfPlain = (box: SecretBox) => (_kind: SealedKind, value: SealedValue) =>
+  box.isPlain(value.sealed) ? box.seal(box.unseal(value.sealed)) : null;
+
 /** Seals, with the configured key, every value stored in plain form before a key was set. */
-export function sealPlainValues(store: Store, box: SecretBox): Promise<number> {
-  if (!box.keyed) return Promise.resolve(0);
-  return eachBatch(store, (_kind, { sealed }) => (box.isPlain(sealed) ? box.seal(box.unseal(sealed)) : null));
+export async function sealPlainValues(store: Store, box: SecretBox): Promise<number> {
+  if (!box.keyed) return 0;
+  return (await eachBatch(store, sealIfPlain(box))).replaced;
+}
+
+/**
+ * What `serve` runs once it listens: seals the values still stored in plain form, in short
+ * batches, unless an earlier sweep finished (PLAIN_SEALED_SETTING), which it records when it
+ * finishes. Values still plain meanwhile are read as they are (SecretBox.unseal opens `plain:`).
+ * Undefined when there is nothing to do (no key, or swept before).
+ */
+export async function sealPlainValuesLeft(
+  store: Store,
+  box: SecretBox,
+  options: SweepOptions = {},
+): Promise<Sweep | undefined> {
+  if (!box.keyed) return undefined;
+  if ((await store.read((repos) => repos.settings.get(PLAIN_SEALED_SETTING))) !== undefined) return undefined;
+  const sweep = await eachBatch(store, sealIfPlain(box), options);
+  if (sweep.complete) await store.transaction((repos) => repos.settings.put(PLAIN_SEALED_SETTING, 'yes'));
+  return sweep;
 }
 
 export type Rotation = {
@@ -143,7 +208,7 @@ export type Rotation = {
 export async function rotateSecrets(store: Store, from: SecretBox, to: SecretBox): Promise<Rotation> {
   let current = 0;
   const unreadable: { kind: SealedKind; id: string }[] = [];
-  const resealed = await eachBatch(store, (kind, { id, sealed }) => {
+  const { replaced: resealed } = await eachBatch(store, (kind, { id, sealed }) => {
     if (!to.isPlain(sealed) && opens(to, sealed)) {
       current++;
       return null;

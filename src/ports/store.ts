@@ -239,6 +239,10 @@ export interface EventRepo {
   /** Insert or replace by (calendarId, eventId); returns the stored record. */
   upsert(event: EventRecord): Promise<void>;
   byKey(calendarId: string, eventId: string): Promise<EventRecord | undefined>;
+  /** The events of one calendar with these event_ids (deleted ones included). */
+  byKeys(calendarId: string, eventIds: readonly string[]): Promise<EventRecord[]>;
+  /** `upsert` of records with distinct keys, at once: each calendar's bookkeeping done once. */
+  upsertMany(events: readonly EventRecord[]): Promise<void>;
   /** Marks deleted; returns false when there was no such live event. */
   markDeleted(calendarId: string, eventId: string, at: number): Promise<boolean>;
   countedIn(calendarIds: readonly string[], window: Interval): Promise<CountedEventRow[]>; // SPEC 5.1 constraints

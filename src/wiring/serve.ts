@@ -18,6 +18,7 @@ import type { Config } from '../config/config.ts';
 import { currentComputeClient } from '../http/compute-clients.ts';
 import { OutboxWorker } from '../jobs/outbox-worker.ts';
 import { RetentionJob } from '../jobs/retention-job.ts';
+import { SealingJob } from '../jobs/sealing-job.ts';
 import { SyncJob } from '../jobs/sync-job.ts';
 import type { Store } from '../ports/store.ts';
 import { buildServer, registerMetricsRoute } from '../server.ts';
@@ -37,18 +38,22 @@ const RETENTION_INTERVAL_MS = 3_600_000;
  * The store `serve` runs on, checked before anything listens (docs/deployment.md): a schema newer
  * than this code is refused; pending migrations are applied on SQLite and with `--migrate`, and
  * refused otherwise (PostgreSQL is migrated by `rtseq migrate`, once, before a rolling restart);
- * SECRET_KEY must open what the database holds (and is required on PostgreSQL).
+ * SECRET_KEY must open what the database holds (and is required on PostgreSQL). Values stored in
+ * plain form before the key was set are sealed after listening (jobs/sealing-job.ts).
  */
 async function preparedStore(config: Config, logger: pino.Logger, migrate: boolean): Promise<Store> {
   const store = await openStore(config);
   try {
     const applied = await prepareSchema(store, store.kind === 'sqlite' || migrate ? 'apply' : 'refuse');
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    const key = await checkSecretKey(store, secretsOf(config), { requireKey: store.kind === 'postgres' });
+    const key = await checkSecretKey(store, secretsOf(config), {
+      requireKey: store.kind === 'postgres',
+      sealing: 'later',
+    });
     const warning = keylessWarning(key);
     if (warning !== undefined) logger.warn(warning);
     if (key.outcome === 'recorded')
-      logger.info({ sealed: key.sealed }, 'SECRET_KEY recorded for this database; plain values sealed');
+      logger.info('SECRET_KEY recorded for this database; plain values are sealed once it serves');
     return store;
   } catch (error) {
     await store.close();
@@ -117,6 +122,7 @@ export async function serve(
     intervalMs: RETENTION_INTERVAL_MS,
     logger: logger.child({ component: 'retention' }),
   });
+  const sealing = new SealingJob({ ctx, logger: logger.child({ component: 'sealing' }) });
   const app = buildServer({
     ctx,
     logger,
@@ -134,7 +140,7 @@ export async function serve(
     stopping = true;
     logger.info({ signal }, 'shutting down: draining HTTP, finishing deliveries in flight');
     await Promise.all([app.close(), metricsApp?.close()]);
-    await Promise.all([worker.stop(), retention.stop(), syncJob.stop()]);
+    await Promise.all([worker.stop(), retention.stop(), syncJob.stop(), sealing.stop()]);
     await Promise.all([compute.close(), expansion.close()]);
     await store.close();
     process.exit(0);
@@ -154,6 +160,7 @@ export async function serve(
   worker.start();
   retention.start();
   syncJob.start();
+  sealing.start();
   logger.info({ port: config.port, storage: store.kind, version: VERSION }, 'rtseq listening');
   return { ctx, app, logger };
 }

@@ -2,7 +2,7 @@
  * The Events API on native calendars (SPEC 7, reference 7.1-7.4): upsert and delete by
  * (calendar, event_id), bulk delete, and the paged reads of events and free-busy.
  */
-import { invalid, Problems } from '../../domain/errors.ts';
+import { DomainError, invalid, Problems } from '../../domain/errors.ts';
 import type { Interval } from '../../domain/time/intervals.ts';
 import { startOfLocalDate } from '../../domain/time/wall-clock.ts';
 import type {
@@ -100,6 +100,44 @@ function mergeAttendees(previous: unknown, change: EventUpsert['attendees']): At
   return [...merged.entries()].filter(([k]) => !removed.has(k)).map(([, a]) => a);
 }
 
+/** The event's period in the calendar, or the 422 of an end not after its start. */
+function periodOf(calendar: CalendarRecord, input: EventUpsert): { startMs: number; endMs: number } {
+  const startMs = instantOf(input.start, calendar.tzid);
+  const endMs = instantOf(input.end, calendar.tzid);
+  if (endMs <= startMs) throw invalid('end', 'errors.invalid_period', 'end must be after start');
+  return { startMs, endMs };
+}
+
+/** The record an upsert stores over `existing` (the event stored under its key, if any). */
+function upserted(
+  ctx: AppContext,
+  calendar: CalendarRecord,
+  input: EventUpsert,
+  existing: EventRecord | undefined,
+): EventRecord {
+  const { startMs, endMs } = periodOf(calendar, input);
+  const now = ctx.clock.now();
+  const attendees = mergeAttendees(existing?.data.attendees, input.attendees);
+  const data: Record<string, unknown> = { ...input.data };
+  if (attendees.length > 0) data.attendees = attendees;
+  else delete data.attendees;
+  return {
+    calendarId: calendar.id,
+    eventId: input.eventId,
+    eventUid: existing?.eventUid ?? ctx.ids.newId('evt'),
+    summary: input.summary,
+    startMs,
+    endMs,
+    allDay: input.start.kind === 'date',
+    transparency: input.transparency,
+    status: input.status,
+    deleted: false,
+    data,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+  };
+}
+
 /** Creates or replaces the event (calendar, event_id); a deleted one comes back to life. */
 export async function upsertEvent(
   ctx: AppContext,
@@ -110,31 +148,73 @@ export async function upsertEvent(
   await ctx.store.transaction(async (repos) => {
     const calendar = await ownCalendar(repos, caller, calendarId);
     checkWritable(calendar);
-    const startMs = instantOf(input.start, calendar.tzid);
-    const endMs = instantOf(input.end, calendar.tzid);
-    if (endMs <= startMs) throw invalid('end', 'errors.invalid_period', 'end must be after start');
+    periodOf(calendar, input);
     const existing = await repos.events.byKey(calendar.id, input.eventId);
-    const now = ctx.clock.now();
-    const attendees = mergeAttendees(existing?.data.attendees, input.attendees);
-    const data: Record<string, unknown> = { ...input.data };
-    if (attendees.length > 0) data.attendees = attendees;
-    else delete data.attendees;
-    await repos.events.upsert({
-      calendarId: calendar.id,
-      eventId: input.eventId,
-      eventUid: existing?.eventUid ?? ctx.ids.newId('evt'),
-      summary: input.summary,
-      startMs,
-      endMs,
-      allDay: input.start.kind === 'date',
-      transparency: input.transparency,
-      status: input.status,
-      deleted: false,
-      data,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    });
+    await repos.events.upsert(upserted(ctx, calendar, input, existing));
     await queueProviderWrite(ctx, repos, caller, calendar, input.eventId);
+  });
+}
+
+/** One write of upsertEvents: the calendar it names and what upsertEvent would be given. */
+export type EventWrite = { readonly calendarId: string; readonly input: EventUpsert };
+
+/**
+ * Several upsertEvent calls of one caller, in order, in one transaction (`POST /v1/batch`): each
+ * write to a native calendar is stored exactly as upsertEvent would store it on its own. Returns,
+ * in order, whether each write was stored: false for one upsertEvent would refuse (it does not
+ * stop the others) and for one into a Google or Microsoft 365 calendar (its provider write goes
+ * through the outbox: the caller runs upsertEvent for it). Any other error (the database's) rolls
+ * back every write and is thrown.
+ */
+export async function upsertEvents(
+  ctx: AppContext,
+  caller: AccountCaller,
+  writes: readonly EventWrite[],
+): Promise<boolean[]> {
+  /** A refusal upsertEvent would answer; anything else is thrown. */
+  const refused = (error: unknown): false => {
+    if (error instanceof DomainError) return false;
+    throw error;
+  };
+  return ctx.store.transaction(async (repos) => {
+    // The native calendars written here; null for one refused or a provider's.
+    const calendars = new Map<string, CalendarRecord | null>();
+    for (const calendarId of new Set(writes.map((w) => w.calendarId))) {
+      try {
+        const calendar = await ownCalendar(repos, caller, calendarId);
+        checkWritable(calendar);
+        calendars.set(calendarId, calendar.kind === 'native' ? calendar : null);
+      } catch (error) {
+        refused(error);
+        calendars.set(calendarId, null);
+      }
+    }
+    // What each key holds, read once, then as the earlier writes of this call left it.
+    const current = new Map<string, EventRecord | undefined>();
+    const keyOf = (calendarId: string, eventId: string) => `${calendarId}\n${eventId}`;
+    for (const [calendarId, calendar] of calendars) {
+      if (calendar === null) continue;
+      const eventIds = [
+        ...new Set(writes.filter((w) => w.calendarId === calendarId).map((w) => w.input.eventId)),
+      ];
+      for (const event of await repos.events.byKeys(calendarId, eventIds))
+        current.set(keyOf(calendarId, event.eventId), event);
+    }
+    const written = new Set<string>();
+    const stored = writes.map(({ calendarId, input }) => {
+      const calendar = calendars.get(calendarId);
+      if (calendar === undefined || calendar === null) return false;
+      try {
+        const key = keyOf(calendarId, input.eventId);
+        current.set(key, upserted(ctx, calendar, input, current.get(key)));
+        written.add(key);
+        return true;
+      } catch (error) {
+        return refused(error);
+      }
+    });
+    await repos.events.upsertMany([...written].map((key) => current.get(key)!));
+    return stored;
   });
 }
 

@@ -49,22 +49,20 @@ const EVENTS = table<StoredEvent>(
 );
 const EVENT_RECORDS = table<EventRecord>('events', COLUMNS);
 
-const UPSERT = EVENTS.upsert(
-  ['calendarId', 'eventId'],
-  [
-    'summary',
-    'startMs',
-    'endMs',
-    'allDay',
-    'transparency',
-    'status',
-    'deleted',
-    'data',
-    'updatedAt',
-    'tagValues',
-    'linkId',
-  ],
-);
+const UPSERTED = [
+  'summary',
+  'startMs',
+  'endMs',
+  'allDay',
+  'transparency',
+  'status',
+  'deleted',
+  'data',
+  'updatedAt',
+  'tagValues',
+  'linkId',
+] as const;
+const UPSERT = EVENTS.upsert(['calendarId', 'eventId'], UPSERTED);
 
 /** Busy rows are read in bulk: only three columns, mapped by hand. */
 const toBusy = (row: Row) => ({
@@ -72,6 +70,9 @@ const toBusy = (row: Row) => ({
   startMs: Number(row.start_ms),
   endMs: Number(row.end_ms),
 });
+
+/** Rows of one multi-row upsert: well within both dialects' limit on parameters. */
+const UPSERT_ROWS = 100;
 
 export function eventsRepo(db: SqlExecutor): EventRepo {
   const events = rowsOf(db, EVENT_RECORDS);
@@ -82,20 +83,57 @@ export function eventsRepo(db: SqlExecutor): EventRepo {
     );
     await recordChannelChanges(db, calendarIds, at, true);
   };
+  /** The calendar's longest event bounds busyIn's index range (migration 0012). */
+  const longest = (calendarId: string, length: number) =>
+    db.run('UPDATE calendars SET longest_event_ms = ? WHERE id = ? AND longest_event_ms < ?', [
+      length,
+      calendarId,
+      length,
+    ]);
   return {
     async upsert(record) {
       await db.run(UPSERT, EVENTS.values(stored(record)));
-      const length = record.endMs - record.startMs;
-      // The calendar's longest event bounds busyIn's index range (migration 0012).
-      await db.run('UPDATE calendars SET longest_event_ms = ? WHERE id = ? AND longest_event_ms < ?', [
-        length,
-        record.calendarId,
-        length,
-      ]);
+      await longest(record.calendarId, record.endMs - record.startMs);
       await changed([record.calendarId], record.updatedAt);
+    },
+    async upsertMany(unordered) {
+      // In key order, so two transactions writing the same events lock their rows in one order.
+      const key = (r: EventRecord) => `${r.calendarId}\n${r.eventId}`;
+      const records = [...unordered].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      for (let i = 0; i < records.length; i += UPSERT_ROWS) {
+        const rows = records.slice(i, i + UPSERT_ROWS);
+        await db.run(
+          EVENTS.upsert(['calendarId', 'eventId'], UPSERTED, rows.length),
+          rows.flatMap((record) => EVENTS.values(stored(record))),
+        );
+      }
+      // What `upsert` does after each write, once per calendar: the longest length, one version
+      // bump (a cache key: any new value will do), and the earliest change time (what the
+      // channels keep of several).
+      const calendars = new Map<string, { length: number; at: number }>();
+      for (const r of records) {
+        const seen = calendars.get(r.calendarId);
+        const length = r.endMs - r.startMs;
+        calendars.set(r.calendarId, {
+          length: Math.max(length, seen?.length ?? length),
+          at: Math.min(r.updatedAt, seen?.at ?? r.updatedAt),
+        });
+      }
+      for (const [calendarId, { length, at }] of [...calendars].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        await longest(calendarId, length);
+        await changed([calendarId], at);
+      }
     },
     byKey: (calendarId, eventId) =>
       events.one('SELECT * FROM events WHERE calendar_id = ? AND event_id = ?', [calendarId, eventId]),
+    byKeys: (calendarId, eventIds) =>
+      events.manyIn(
+        eventIds,
+        (list) => `SELECT * FROM events WHERE calendar_id = ? AND event_id IN (${list})`,
+        {
+          before: [calendarId],
+        },
+      ),
     async markDeleted(calendarId, eventId, at) {
       const count = await db.run(
         'UPDATE events SET deleted = 1, updated_at = ? WHERE calendar_id = ? AND event_id = ? AND deleted = 0',

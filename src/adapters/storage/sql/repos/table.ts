@@ -68,8 +68,11 @@ export type Table<T> = {
   /** `INSERT INTO name (…) VALUES (?, …)` over every inserted column, in `values` order. */
   readonly insert: string;
   values(record: T): SqlValue[];
-  /** The INSERT, replacing `updated` fields when a row with the same `key` exists. */
-  upsert(key: readonly (keyof T)[], updated: readonly (keyof T)[]): string;
+  /**
+   * The INSERT, replacing `updated` fields when a row with the same `key` exists; with `rows`, of
+   * that many records at once (their `values` one after another; their keys must differ).
+   */
+  upsert(key: readonly (keyof T)[], updated: readonly (keyof T)[], rows?: number): string;
   decode(row: Row): T;
 };
 
@@ -88,14 +91,17 @@ export function table<T>(
   const column = (field: keyof T): string => renamed[field] ?? snakeCase(String(field));
   const columns = fields.map(column);
   const stored = fields.filter((field) => codecs[field].inserted !== false);
-  const insert = `INSERT INTO ${name} (${stored.map(column).join(', ')}) VALUES (${stored.map(() => '?').join(', ')})`;
+  const tuple = `(${stored.map(() => '?').join(', ')})`;
+  const insertRows = (rows: number) =>
+    `INSERT INTO ${name} (${stored.map(column).join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+  const insert = insertRows(1);
   return {
     name,
     column,
     insert,
     values: (record) => stored.map((field) => codecs[field].write(record[field])),
-    upsert: (key, updated) =>
-      `${insert} ON CONFLICT (${key.map(column).join(', ')}) DO UPDATE SET ${updated
+    upsert: (key, updated, rows = 1) =>
+      `${insertRows(rows)} ON CONFLICT (${key.map(column).join(', ')}) DO UPDATE SET ${updated
         .map((field) => `${column(field)} = excluded.${column(field)}`)
         .join(', ')}`,
     decode(row) {
