@@ -95,6 +95,12 @@ describe('Google Calendar through the authorization flow, sync, push and the out
     });
   }
 
+  async function initialSyncRequired(): Promise<boolean> {
+    const profiles = await api('GET', '/v1/profiles', account.token);
+    return profiles.json().profiles.find((p: { provider_name: string }) => p.provider_name === 'google')
+      .profile_initial_sync_required;
+  }
+
   /** The member's free periods on `day` between 09:00 and 17:00 UTC, as `HH:MM-HH:MM`. */
   async function freePeriods(day: number): Promise<string[]> {
     const answer = await api('POST', '/v1/availability', s.clientSecret, {
@@ -175,10 +181,12 @@ describe('Google Calendar through the authorization flow, sync, push and the out
     google.resetCounts();
     assert.deepEqual(await freePeriods(6), ['09:00-12:00', '13:00-17:00']);
     assert.equal(google.requests('freeBusy.query'), 1);
+    assert.equal(await initialSyncRequired(), true);
   });
 
   test('after the sync, availability reads the copy: busy, not transparent or declined; no Google call', async () => {
     assert.equal(await syncDueCalendars(ctx, 16), 1);
+    assert.equal(await initialSyncRequired(), false);
     assert.equal(google.channels(ana).length, 1, 'a watch channel after the first sync');
     google.resetCounts();
     assert.deepEqual(await freePeriods(6), ['09:00-12:00', '13:00-17:00']);

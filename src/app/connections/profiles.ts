@@ -20,18 +20,28 @@ export type ProfileView = {
   /** The authorize page that reconnects it; only when its grant is gone. */
   readonly relinkUrl: string | null;
   readonly calendars: readonly CalendarRecord[];
+  /** A Google or Microsoft 365 profile whose calendars have not all finished their first sync. */
+  readonly initialSyncRequired: boolean;
 };
 
 /** The account's profiles: its own first (when it has calendars of its own), then by connection. */
 export async function profilesOf(ctx: AppContext, caller: AccountCaller): Promise<ProfileView[]> {
   const { account, application } = caller;
-  const [calendars, profiles, uris] = await ctx.store.read((repos) =>
-    Promise.all([
-      repos.calendars.byAccount(account.id),
-      repos.connections.profilesOf(account.id),
-      repos.connections.redirectUris(application.id),
-    ]),
-  );
+  const [calendars, profiles, uris, unsynced] = await ctx.store.read(async (repos) => {
+    const profiles = await repos.connections.profilesOf(account.id);
+    const synced = await Promise.all(profiles.map((p) => repos.sync.byProfile(p.id)));
+    return [
+      await repos.calendars.byAccount(account.id),
+      profiles,
+      await repos.connections.redirectUris(application.id),
+      new Set(
+        synced
+          .flat()
+          .filter((s) => s.syncedAt === null)
+          .map((s) => s.profileId),
+      ),
+    ] as const;
+  });
   const live = calendars.filter((c) => !c.deleted);
   const own = live.filter((c) => (c.profileId ?? null) === null);
   const views: ProfileView[] = [];
@@ -43,6 +53,7 @@ export async function profilesOf(ctx: AppContext, caller: AccountCaller): Promis
       connected: true,
       relinkUrl: null,
       calendars: own,
+      initialSyncRequired: false,
     });
   }
   for (const profile of profiles) {
@@ -54,6 +65,7 @@ export async function profilesOf(ctx: AppContext, caller: AccountCaller): Promis
       connected,
       relinkUrl: connected ? null : relinkUrl(ctx, caller, profile, uris),
       calendars: live.filter((c) => c.profileId === profile.id),
+      initialSyncRequired: unsynced.has(profile.id),
     });
   }
   return views;

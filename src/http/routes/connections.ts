@@ -32,7 +32,7 @@ function profileToWire(view: ProfileView) {
     profile_id: view.profileId,
     profile_name: view.profileName,
     profile_connected: view.connected,
-    profile_initial_sync_required: false,
+    profile_initial_sync_required: view.initialSyncRequired,
     ...(view.relinkUrl === null ? {} : { profile_relink_url: view.relinkUrl }),
   };
 }
