@@ -225,6 +225,38 @@ describe('Google Calendar in the rtseq serve process', () => {
     await eventually('a change notification', () => (notifications('change').length > 0 ? true : undefined));
   });
 
+  test('a change made in Google reaches an open booking page: its time is no longer offered', async () => {
+    const link = await createTestLink(t.ctx, s, {
+      oauth: { redirect_uri: 'https://app.example/done' },
+      event: { event_id: 'page-watch', summary: 'Watched' },
+      availability: {
+        sequence: [
+          {
+            sequence_id: 'talk',
+            participants: [{ members: [{ sub: account.sub }], required: 'all' }],
+            required_duration: { minutes: 60 },
+          },
+        ],
+        query_periods: [{ start: iso(at(18)), end: iso(at(21)) }],
+      },
+      tzid: 'UTC',
+    });
+    const pageUrl = `${server.url}${new URL(link.url).pathname}`;
+    const browse = pageBrowser();
+    const offered = async () =>
+      [...(await browse(pageUrl)).body.matchAll(/name="option" value="0\.(\d+)"/g)].map((m) => Number(m[1]));
+    assert.ok((await offered()).includes(at(19)), 'the page offers 19:00 at first');
+    google.addEvent(ana, {
+      summary: 'Evening call',
+      start: { dateTime: iso(at(19)) },
+      end: { dateTime: iso(at(20)) },
+    });
+    await eventually('the open page without 19:00', async () => {
+      const starts = await offered();
+      return starts.length > 0 && !starts.includes(at(19)) ? starts : undefined;
+    });
+  });
+
   test('without a push, a change shows by the poll (SYNC_POLL_SECONDS=2)', async () => {
     google.setAutoPush(false);
     const id = google.addEvent(ana, {
