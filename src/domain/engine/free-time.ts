@@ -179,11 +179,14 @@ export function candidateStarts(
     parts.push(starts);
     total += starts.length;
   }
-  const grid = new Float64Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    grid.set(part, offset);
-    offset += part.length;
+  // One query period (the usual case) is its own grid, without a copy.
+  const grid = parts.length === 1 ? parts[0]! : new Float64Array(total);
+  if (parts.length !== 1) {
+    let offset = 0;
+    for (const part of parts) {
+      grid.set(part, offset);
+      offset += part.length;
+    }
   }
   cache.grids.set(key, grid);
   return grid;

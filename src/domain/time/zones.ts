@@ -156,16 +156,27 @@ export function localParts(zone: string, instant: number): LocalParts {
  * never change while the process runs, and every query over the same days needs the same ones.
  * Bounded: cleared when it grows past MAX_CACHED_DAYS entries.
  */
-const stretchesByDay = new Map<string, OffsetStretch[]>();
+const stretchesByDay = new Map<string, Map<number, OffsetStretch[]>>();
 const MAX_CACHED_DAYS = 200_000;
+let cachedDays = 0;
 
 function dayStretches(zone: string, day: number): OffsetStretch[] {
-  const key = `${zone}|${day}`;
-  let stretches = stretchesByDay.get(key);
+  let days = stretchesByDay.get(zone);
+  if (days === undefined) {
+    days = new Map();
+    stretchesByDay.set(zone, days);
+  }
+  let stretches = days.get(day);
   if (stretches !== undefined) return stretches;
   stretches = offsetStretchesOf((instant) => zoneOffsetMs(zone, instant), day * DAY_MS, (day + 1) * DAY_MS);
-  if (stretchesByDay.size >= MAX_CACHED_DAYS) stretchesByDay.clear();
-  stretchesByDay.set(key, stretches);
+  if (cachedDays >= MAX_CACHED_DAYS) {
+    stretchesByDay.clear();
+    cachedDays = 0;
+    days = new Map();
+    stretchesByDay.set(zone, days);
+  }
+  days.set(day, stretches);
+  cachedDays += 1;
   return stretches;
 }
 
@@ -200,13 +211,28 @@ export function offsetStretches(zone: string, from: number, to: number): OffsetS
  * aligned wall times are walked arithmetically.
  */
 export function alignedStarts(zone: string, intervalMinutes: number, from: number, to: number): Float64Array {
-  const out: number[] = [];
-  for (const stretch of offsetStretches(zone, from, to)) pushAlignedInStretch(out, intervalMinutes, stretch);
-  return Float64Array.from(out);
+  const stretches = offsetStretches(zone, from, to);
+  // Written straight into one typed array (this runs for every query period of every request):
+  // a stretch holds at most one start per interval, one more, and one more per midnight crossed
+  // (minutes of the day restart there when the interval does not divide the day).
+  let capacity = 0;
+  for (const stretch of stretches) {
+    const length = stretch.end - stretch.start;
+    capacity += Math.floor(length / (intervalMinutes * MINUTE_MS)) + Math.ceil(length / DAY_MS) + 3;
+  }
+  const out = new Float64Array(capacity);
+  let count = 0;
+  for (const stretch of stretches) count = writeAlignedInStretch(out, count, intervalMinutes, stretch);
+  return count === capacity ? out : out.slice(0, count);
 }
 
-/** The stretch's aligned wall times, each read as an instant by `stretchInstant`. */
-function pushAlignedInStretch(out: number[], interval: number, stretch: OffsetStretch): void {
+/** Writes the stretch's aligned wall times from `at`, each read as an instant by `stretchInstant`; returns the new count. */
+function writeAlignedInStretch(
+  out: Float64Array,
+  at: number,
+  interval: number,
+  stretch: OffsetStretch,
+): number {
   const localFrom = stretch.start + stretch.offsetMs;
   let localMinute = Math.ceil(localFrom / MINUTE_MS);
   let dayIndex = Math.floor(localMinute / MINUTES_PER_DAY);
@@ -216,11 +242,12 @@ function pushAlignedInStretch(out: number[], interval: number, stretch: OffsetSt
     dayIndex++;
     minuteOfDay = 0;
   }
+  let count = at;
   for (;;) {
     localMinute = dayIndex * MINUTES_PER_DAY + minuteOfDay;
     const instant = stretchInstant(stretch, localMinute * MINUTE_MS);
-    if (Number.isNaN(instant)) return; // past the stretch's end
-    out.push(instant);
+    if (Number.isNaN(instant)) return count; // past the stretch's end
+    out[count++] = instant;
     minuteOfDay += interval;
     if (minuteOfDay >= MINUTES_PER_DAY) {
       dayIndex++;
