@@ -2,10 +2,13 @@
  * What the Google and Microsoft 365 suites and benchmarks do alike against rtseq: an in-process
  * server with synced providers built on the test clock; a person connected as a browser would be
  * (`/oauth/authorize`, the provider's consent, `/oauth/callback/…`, the application's code
- * exchange); one member's availability; a one-member link written into the member's calendar.
+ * exchange), back at a redirect target a browser can land on; one member's availability; a
+ * one-member link written into the member's calendar.
  * The adapters pointed at the fakes are in provider-clients.ts.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import type { AppContext } from '../../src/app/context.ts';
 import { buildServer } from '../../src/server.ts';
@@ -262,5 +265,19 @@ export function oneMemberLinkBody(account: Account, period: Period): Record<stri
     },
     target_calendars: [{ sub: account.sub, calendar_id: account.calendarId }],
     tzid: 'Europe/London',
+  };
+}
+
+/** The application's redirect URI for a browser: a page that says the browser is back. */
+export async function startRedirectTarget(): Promise<{ url: string; close(): Promise<void> }> {
+  const http = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end('<!doctype html><html lang="en"><title>The app</title><h1>Back at the app</h1></html>');
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/callback`,
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
   };
 }
