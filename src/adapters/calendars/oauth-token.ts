@@ -34,6 +34,9 @@ export type PostToken = (
   deadline: number,
 ) => Promise<TokenAnswer>;
 
+/** A provider's token endpoint: how to post to it, and what to say of a code exchange without a refresh token. */
+export type TokenEndpoint = { readonly post: PostToken; readonly noRefreshToken: string };
+
 /** The consent page with `query` appended (the configured URL may carry a query of its own). */
 export function consentUrl(authUrl: string, query: Readonly<Record<string, string>>): string {
   return `${authUrl}${authUrl.includes('?') ? '&' : '?'}${new URLSearchParams(query).toString()}`;
@@ -48,21 +51,20 @@ export function tokenForm(
 }
 
 /**
- * The code exchange; an answer without a refresh token fails `bad_response` with `noRefreshToken`
- * (a grant that cannot be refreshed is no use to a synced calendar).
+ * The code exchange; an answer without a refresh token fails `bad_response` with the endpoint's
+ * `noRefreshToken` (a grant that cannot be refreshed is no use to a synced calendar).
  */
 export async function exchangeCode(
-  post: PostToken,
+  endpoint: TokenEndpoint,
   input: { readonly code: string; readonly redirectUri: string },
   deadline: number,
-  noRefreshToken: string,
 ): Promise<OAuthGrant> {
-  const answer = await post(
+  const answer = await endpoint.post(
     'code exchange',
     { grant_type: 'authorization_code', code: input.code, redirect_uri: input.redirectUri },
     deadline,
   );
-  if (answer.refreshToken === null) throw providerError('bad_response', noRefreshToken);
+  if (answer.refreshToken === null) throw providerError('bad_response', endpoint.noRefreshToken);
   return { accessToken: answer.accessToken, refreshToken: answer.refreshToken, expiresAt: answer.expiresAt };
 }
 
@@ -71,11 +73,11 @@ export async function exchangeCode(
  * rotates them); Google's answer usually carries none, so the old one stays.
  */
 export async function refreshGrant(
-  post: PostToken,
+  endpoint: TokenEndpoint,
   grant: OAuthGrant,
   deadline: number,
 ): Promise<OAuthGrant> {
-  const answer = await post(
+  const answer = await endpoint.post(
     'token refresh',
     { grant_type: 'refresh_token', refresh_token: grant.refreshToken },
     deadline,

@@ -4,17 +4,15 @@
  * google-auth-library's OAuth2Client, whose token calls take no abort signal and force their own
  * retries (docs/decisions/0011-google-client.md).
  */
-import type { OAuthGrant } from '../../../ports/synced-provider.ts';
 import {
   consentUrl,
-  exchangeCode,
   jsonOrText,
   type OAuthClientConfig,
   type PostToken,
   readRefusal,
   readTokenAnswer,
-  refreshGrant,
   refusalCode,
+  type TokenEndpoint,
   tokenForm,
 } from '../oauth-token.ts';
 import { fail, type GoogleClock, GoogleHttpError, runCall } from './transport.ts';
@@ -50,28 +48,15 @@ export function googleAuthorizeUrl(
   });
 }
 
-export function exchangeGoogleCode(
-  config: GoogleOAuthConfig,
-  clock: GoogleClock,
-  input: { readonly code: string; readonly redirectUri: string },
-  deadline: number,
-): Promise<OAuthGrant> {
-  return exchangeCode(
-    tokenPoster(config, clock),
-    input,
-    deadline,
-    'Google code exchange: the answer carries no refresh token',
-  );
-}
-
-/** A fresh access token; Google's refresh answer usually carries no refresh token, so the old one stays. */
-export function refreshGoogleGrant(
-  config: GoogleOAuthConfig,
-  clock: GoogleClock,
-  grant: OAuthGrant,
-  deadline: number,
-): Promise<OAuthGrant> {
-  return refreshGrant(tokenPoster(config, clock), grant, deadline);
+/**
+ * The token endpoint, for ../oauth-token.ts exchangeCode and refreshGrant.
+ * Google's refresh answer usually carries no refresh token, so the old one stays.
+ */
+export function googleTokenEndpoint(config: GoogleOAuthConfig, clock: GoogleClock): TokenEndpoint {
+  return {
+    post: tokenPoster(config, clock),
+    noRefreshToken: 'Google code exchange: the answer carries no refresh token',
+  };
 }
 
 /**

@@ -3,17 +3,16 @@
  * the token endpoint (code exchange, refresh). A refused grant (`invalid_grant`,
  * `interaction_required` and the AADSTS codes that mean "sign in again") is `grant_revoked`.
  */
-import { type OAuthGrant, providerError } from '../../../ports/synced-provider.ts';
+import { providerError } from '../../../ports/synced-provider.ts';
 import {
   consentUrl,
-  exchangeCode,
   jsonOrText,
   type OAuthClientConfig,
   type PostToken,
   readRefusal,
   readTokenAnswer,
-  refreshGrant,
   refusalCode,
+  type TokenEndpoint,
   tokenForm,
 } from '../oauth-token.ts';
 import { type HttpAnswer, jsonOf, send, type TransportOptions } from './transport.ts';
@@ -54,28 +53,18 @@ export function microsoftAuthorizeUrl(
   });
 }
 
-export function exchangeMicrosoftCode(
+/**
+ * The token endpoint, for ../oauth-token.ts exchangeCode and refreshGrant.
+ * Microsoft rotates refresh tokens: the new one replaces the old when given.
+ */
+export function microsoftTokenEndpoint(
   config: MicrosoftOAuthConfig,
   transport: TransportOptions,
-  input: { readonly code: string; readonly redirectUri: string },
-  deadline: number,
-): Promise<OAuthGrant> {
-  return exchangeCode(
-    tokenPoster(config, transport),
-    input,
-    deadline,
-    'Microsoft code exchange: no refresh token (offline_access not granted)',
-  );
-}
-
-/** A fresh access token. Microsoft rotates refresh tokens: the new one replaces the old when given. */
-export function refreshMicrosoftGrant(
-  config: MicrosoftOAuthConfig,
-  transport: TransportOptions,
-  grant: OAuthGrant,
-  deadline: number,
-): Promise<OAuthGrant> {
-  return refreshGrant(tokenPoster(config, transport), grant, deadline);
+): TokenEndpoint {
+  return {
+    post: tokenPoster(config, transport),
+    noRefreshToken: 'Microsoft code exchange: no refresh token (offline_access not granted)',
+  };
 }
 
 /** Posts through {@link send} (its deadline, its rate-limit retries); any answer but 200 is a refusal. */
