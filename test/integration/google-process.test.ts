@@ -18,6 +18,7 @@ import { type ServerProcess, startServerProcess } from '../support/process.ts';
 import {
   type Account,
   type Api,
+  assertConnected,
   availabilityOf,
   connectPerson,
   consentAtOnce,
@@ -156,11 +157,12 @@ describe('Google Calendar in the rtseq serve process', () => {
       consent: consentAtOnce,
     });
     assertTrip(connected.trip);
-    const { landed } = connected.trip;
-    assert.equal(landed.origin + landed.pathname, REDIRECT);
-    assert.equal(landed.searchParams.get('state'), 'app-state');
-    assert.equal(connected.token.linking_profile.provider_name, 'google');
-    assert.equal(connected.calendars[0].provider_name, 'google');
+    assertConnected(connected, {
+      redirectUri: REDIRECT,
+      state: 'app-state',
+      providerName: 'google',
+      profileName: ana,
+    });
     account = connected.account;
 
     const channel = await api('POST', '/v1/channels', account.token, { callback_url: receiver.url });

@@ -20,12 +20,14 @@ import { googleProviderOn, noWait } from '../support/provider-clients.ts';
 import {
   type Account,
   type Api,
+  assertConnected,
   availabilityOf,
   connectPerson,
   consentAtOnce,
   freePeriods as freeOf,
   oneMemberLinkBody,
   type ProviderServer,
+  refusedWithoutCookie,
   startProviderServer,
 } from '../support/provider-kit.ts';
 import { createTestLink, type Scenario } from '../support/scenario.ts';
@@ -106,21 +108,14 @@ describe('Google Calendar through the authorization flow, sync, push and the out
         assert.equal(consent.searchParams.get('redirect_uri'), `${url}/oauth/callback/google`);
         return consentAtOnce(consent);
       },
-      beforeCallback: async (callback) => {
-        assert.equal(callback.pathname, '/oauth/callback/google');
-        // Without the browser's cookie the state is refused: a code cannot be carried elsewhere.
-        const stolen = await app.inject({ method: 'GET', url: callback.pathname + callback.search });
-        assert.equal(stolen.statusCode, 403);
-      },
+      beforeCallback: refusedWithoutCookie('/oauth/callback/google'),
     });
-    const { landed } = connected.trip;
-    assert.equal(landed.origin + landed.pathname, REDIRECT);
-    assert.equal(landed.searchParams.get('state'), 'app-state');
-    assert.equal(connected.token.linking_profile.provider_name, 'google');
-    assert.equal(connected.token.linking_profile.profile_name, ana);
-    const [primary] = connected.calendars;
-    assert.equal(primary.provider_name, 'google');
-    assert.equal(primary.calendar_primary, true);
+    assertConnected(connected, {
+      redirectUri: REDIRECT,
+      state: 'app-state',
+      providerName: 'google',
+      profileName: ana,
+    });
     account = connected.account;
     assert.ok(dueSignals > 0, 'the new calendars wake the sync job');
   });

@@ -206,6 +206,38 @@ export async function connectPerson(options: {
   return { trip, token, calendars: list, account };
 }
 
+export type Connection = Awaited<ReturnType<typeof connectPerson>>;
+
+/**
+ * A `beforeCallback` asserting the callback is at `path` and is refused (403) without the browser's
+ * cookie: the state is bound to the browser that started, a code cannot be carried elsewhere.
+ */
+export function refusedWithoutCookie(path: string): (callback: URL) => Promise<void> {
+  return async (callback) => {
+    assert.equal(callback.pathname, path);
+    const stolen = await fetch(callback, { redirect: 'manual' });
+    assert.equal(stolen.status, 403, 'the state is bound to the browser that started');
+  };
+}
+
+/**
+ * Asserts what a connection answers the application: back at `redirectUri` with `state`, a token
+ * linking `providerName`'s `profileName`, whose first calendar is that provider's primary one.
+ */
+export function assertConnected(
+  connected: Connection,
+  expected: { redirectUri: string; state: string; providerName: string; profileName: string },
+): void {
+  const { landed } = connected.trip;
+  assert.equal(landed.origin + landed.pathname, expected.redirectUri);
+  assert.equal(landed.searchParams.get('state'), expected.state);
+  assert.equal(connected.token.linking_profile.provider_name, expected.providerName);
+  assert.equal(connected.token.linking_profile.profile_name, expected.profileName);
+  const [primary] = connected.calendars;
+  assert.equal(primary.provider_name, expected.providerName);
+  assert.equal(primary.calendar_primary, true);
+}
+
 export type Period = { readonly start: string; readonly end: string };
 
 export type AvailabilityAnswer = {
