@@ -12,14 +12,11 @@
  * Run: `node bench/google.ts` (`--quick`: 1,000 events and 50 requests). Prints Markdown.
  */
 import { cpus } from 'node:os';
-import { createGoogleProvider } from '../src/adapters/calendars/google/provider.ts';
-import type { AppContext } from '../src/app/context.ts';
 import { syncDueCalendars } from '../src/app/sync/sync.ts';
-import { buildServer } from '../src/server.ts';
-import { makeTestContext } from '../test/support/context.ts';
 import { startFakeGoogle } from '../test/support/fake-google.ts';
-import { freePort } from '../test/support/process.ts';
-import { createTestLink, seedScenario } from '../test/support/scenario.ts';
+import { googleProviderOn } from '../test/support/provider-clients.ts';
+import { connectPerson, consentAtOnce, startProviderServer } from '../test/support/provider-kit.ts';
+import { createTestLink } from '../test/support/scenario.ts';
 
 const quick = process.argv.includes('--quick');
 const EVENTS = quick ? 1_000 : 5_000;
@@ -31,31 +28,18 @@ const HOUR = 3_600_000;
 const REDIRECT = 'https://app.example/connected';
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const t = await makeTestContext({
-  start: Date.now(),
-  env: { PUBLIC_URL: url, PAGE_RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_PER_SECOND: '100000' },
-});
-t.clock.set(Date.now());
 const google = await startFakeGoogle();
-const provider = createGoogleProvider({
-  clientId: google.clientId,
-  clientSecret: google.clientSecret,
-  authUrl: google.authUrl,
-  tokenUrl: google.tokenUrl,
-  apiUrl: google.apiUrl,
+const server = await startProviderServer({
+  start: Date.now(),
+  env: { PAGE_RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_PER_SECOND: '100000' },
+  providers: (t) => {
+    t.clock.set(Date.now());
+    return { google: googleProviderOn(google) };
+  },
+  redirectUris: [REDIRECT],
+  version: 'bench',
 });
-const ctx: AppContext = { ...t.ctx, providers: { google: provider } };
-const app = buildServer({ ctx, logger: false, version: 'bench' });
-await app.listen({ port, host: '127.0.0.1' });
-const s = await seedScenario(ctx);
-await app.inject({
-  method: 'PATCH',
-  url: '/v1/application',
-  headers: { authorization: `Bearer ${s.clientSecret}` },
-  payload: { redirect_uris: [REDIRECT] },
-});
+const { t, ctx, app, s } = server;
 const today = Math.floor(Date.now() / DAY) * DAY;
 
 /** `count` one-hour events over the next 180 days, at working hours. */
@@ -74,42 +58,13 @@ function addEvents(user: string, count: number, seed: number): void {
 /** Connects `user` through the authorization page and the consent; answers the account's sub and primary calendar. */
 async function connect(user: string): Promise<{ sub: string; calendarId: string }> {
   google.setConsent({ mode: 'allow', user });
-  const opened = await app.inject({
-    method: 'GET',
-    url: `/oauth/authorize?${new URLSearchParams({
-      response_type: 'code',
-      client_id: s.clientId,
-      redirect_uri: REDIRECT,
-      scope: 'read_write',
-      provider_name: 'google',
-    })}`,
+  const { account } = await connectPerson({
+    ...server,
+    redirectUri: REDIRECT,
+    providerName: 'google',
+    consent: consentAtOnce,
   });
-  const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
-  const back = await fetch(opened.headers.location as string, { redirect: 'manual' });
-  const callback = new URL(back.headers.get('location')!);
-  const done = await app.inject({
-    method: 'GET',
-    url: callback.pathname + callback.search,
-    headers: { cookie },
-  });
-  const code = new URL(done.headers.location as string).searchParams.get('code')!;
-  const token = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    payload: {
-      grant_type: 'authorization_code',
-      client_id: s.clientId,
-      client_secret: s.clientSecret,
-      code,
-      redirect_uri: REDIRECT,
-    },
-  });
-  const calendars = await app.inject({
-    method: 'GET',
-    url: '/v1/calendars',
-    headers: { authorization: `Bearer ${token.json().access_token}` },
-  });
-  return { sub: token.json().sub, calendarId: calendars.json().calendars[0].calendar_id };
+  return { sub: account.sub, calendarId: account.calendarId };
 }
 
 async function syncAll(): Promise<number> {
@@ -225,6 +180,5 @@ console.log(
 );
 console.log(`| requests to Google during the ${REQUESTS * 2} reads | ${providerCalls} |`);
 
-await app.close();
+await server.close();
 await google.stop();
-await t.dispose();

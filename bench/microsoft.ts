@@ -6,14 +6,10 @@
  * Run: node bench/microsoft.ts
  */
 import { performance } from 'node:perf_hooks';
-import { createMicrosoftProvider } from '../src/adapters/calendars/microsoft/provider.ts';
-import type { AppContext } from '../src/app/context.ts';
 import { syncDueCalendars } from '../src/app/sync/sync.ts';
-import { buildServer } from '../src/server.ts';
-import { makeTestContext } from '../test/support/context.ts';
-import { startFakeMicrosoft } from '../test/support/fake-microsoft.ts';
-import { freePort } from '../test/support/process.ts';
-import { seedScenario } from '../test/support/scenario.ts';
+import { type FakeMicrosoft, startFakeMicrosoft } from '../test/support/fake-microsoft.ts';
+import { microsoftProviderOn } from '../test/support/provider-clients.ts';
+import { connectPerson, consentAtOnce, startProviderServer } from '../test/support/provider-kit.ts';
 
 const START = Date.UTC(2026, 0, 5, 0, 0, 0); // Monday
 const DAY = 86_400_000;
@@ -23,36 +19,22 @@ const EVENTS_PER_OTHER_MEMBER = 500;
 const REQUESTS = 200;
 const REDIRECT = 'https://app.example/connected';
 
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const t = await makeTestContext({
+let ms!: FakeMicrosoft; // started with the test clock, below
+const server = await startProviderServer({
   start: START,
   env: {
-    PUBLIC_URL: url,
     PAGE_RATE_LIMIT_PER_SECOND: '1000',
     RATE_LIMIT_PER_SECOND: '100000',
     RATE_LIMIT_PER_MINUTE: '1000000',
   },
+  providers: async (t) => {
+    const now = () => t.clock.now();
+    ms = await startFakeMicrosoft({ now });
+    return { office365: microsoftProviderOn(ms, { now }) };
+  },
+  redirectUris: [REDIRECT],
 });
-const ms = await startFakeMicrosoft({ now: () => t.clock.now() });
-const provider = createMicrosoftProvider({
-  clientId: ms.clientId,
-  clientSecret: ms.clientSecret,
-  authUrl: ms.authUrl,
-  tokenUrl: ms.tokenUrl,
-  graphUrl: ms.graphUrl,
-  now: () => t.clock.now(),
-});
-const ctx: AppContext = { ...t.ctx, providers: { office365: provider } };
-const app = buildServer({ ctx, logger: false, version: 'test' });
-await app.listen({ port, host: '127.0.0.1' });
-const s = await seedScenario(ctx);
-await app.inject({
-  method: 'PATCH',
-  url: '/v1/application',
-  headers: { authorization: `Bearer ${s.clientSecret}` },
-  payload: { redirect_uris: [REDIRECT] },
-});
+const { ctx, app, s } = server;
 
 /** `count` 30-minute events over the next 150 days, working hours, in the mailbox's calendar. */
 function fill(calendarId: string, count: number, seed: number) {
@@ -67,41 +49,14 @@ function fill(calendarId: string, count: number, seed: number) {
 /** The authorization flow with the fake consenting at once for `userId`; the member's sub. */
 async function connect(userId: string): Promise<string> {
   ms.setAutoConsent(userId);
-  const opened = await app.inject({
-    method: 'GET',
-    url: `/oauth/authorize?${new URLSearchParams({
-      response_type: 'code',
-      client_id: s.clientId,
-      redirect_uri: REDIRECT,
-      scope: 'read_write',
-      state: 'bench',
-      provider_name: 'office365',
-    })}`,
+  const { account } = await connectPerson({
+    ...server,
+    redirectUri: REDIRECT,
+    providerName: 'office365',
+    state: 'bench',
+    consent: consentAtOnce,
   });
-  if (opened.statusCode !== 303)
-    throw new Error(`authorize: ${opened.statusCode} ${opened.body.slice(0, 200)}`);
-  const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
-  const consent = await fetch(opened.headers.location as string, { redirect: 'manual' });
-  const callback = new URL(consent.headers.get('location')!);
-  const done = await app.inject({
-    method: 'GET',
-    url: callback.pathname + callback.search,
-    headers: { cookie },
-  });
-  const code = new URL(done.headers.location as string).searchParams.get('code')!;
-  const token = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    payload: {
-      grant_type: 'authorization_code',
-      client_id: s.clientId,
-      client_secret: s.clientSecret,
-      code,
-      redirect_uri: REDIRECT,
-    },
-  });
-  if (token.statusCode !== 200) throw new Error(`token exchange: ${token.body}`);
-  return token.json().sub as string;
+  return account.sub;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -161,7 +116,6 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
-await app.close();
+await server.close();
 await ms.close();
-await t.dispose();
 if (availabilityGraphCalls !== 0) process.exit(1);

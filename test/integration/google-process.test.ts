@@ -15,6 +15,19 @@ import { makeTestContext, type TestContext } from '../support/context.ts';
 import { type FakeGoogle, startFakeGoogle } from '../support/fake-google.ts';
 import { bookFirstTime, pageBrowser, unescapeHtml } from '../support/page-visitor.ts';
 import { type ServerProcess, startServerProcess } from '../support/process.ts';
+import {
+  type Account,
+  type Api,
+  assertConnected,
+  availabilityOf,
+  connectPerson,
+  consentAtOnce,
+  exchangeCode,
+  fetchApi,
+  freePeriods,
+  oneMemberLinkBody,
+  throughConsent,
+} from '../support/provider-kit.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { createTestLink, type Scenario, seedScenario } from '../support/scenario.ts';
 
@@ -75,7 +88,8 @@ describe('Google Calendar in the rtseq serve process', () => {
   let receiver: Receiver;
   let server: ServerProcess;
   let s: Scenario;
-  let account: { sub: string; token: string; calendarId: string };
+  let api: Api;
+  let account: Account;
 
   before(async () => {
     t = await makeTestContext({ start: Date.now(), env: { SECRET_KEY } });
@@ -103,8 +117,9 @@ describe('Google Calendar in the rtseq serve process', () => {
       RATE_LIMIT_PER_SECOND: '100000',
       RATE_LIMIT_PER_MINUTE: '1000000',
     });
+    api = fetchApi(server.url);
     const registered = await api('PATCH', '/v1/application', s.clientSecret, { redirect_uris: [REDIRECT] });
-    assert.equal(registered.status, 200, registered.text);
+    assert.equal(registered.statusCode, 200, registered.body);
   });
 
   after(async () => {
@@ -114,65 +129,17 @@ describe('Google Calendar in the rtseq serve process', () => {
     await t?.dispose();
   });
 
-  async function api(method: string, path: string, token: string, body?: unknown) {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, text, json: () => JSON.parse(text) };
+  /** The trip went to Google's consent (the fake allows at once, as the only user) and back here. */
+  function assertTrip(trip: { consent: URL; callback: URL }): void {
+    assert.equal(trip.consent.origin + trip.consent.pathname, google.authUrl);
+    assert.equal(trip.callback.origin, server.url);
   }
 
-  /**
-   * Opens `authorizeUrl` as a browser: the 303 to Google's consent (which answers at once, allowing
-   * as the only user), back to rtseq's callback with the browser's cookie, then to the application.
-   */
-  async function throughConsent(authorizeUrl: string): Promise<URL> {
-    const opened = await fetch(authorizeUrl, { redirect: 'manual' });
-    assert.equal(opened.status, 303, await opened.text());
-    const consent = new URL(opened.headers.get('location')!);
-    assert.equal(consent.origin + consent.pathname, google.authUrl);
-    const cookie = opened.headers.getSetCookie()[0]!.split(';')[0]!;
-    const back = await fetch(consent, { redirect: 'manual' });
-    const callback = new URL(back.headers.get('location')!);
-    assert.equal(callback.origin, server.url);
-    const done = await fetch(callback, { redirect: 'manual', headers: { cookie } });
-    assert.equal(done.status, 303, await done.text());
-    return new URL(done.headers.get('location')!);
-  }
-
-  async function exchange(code: string) {
-    const token = await api('POST', '/oauth/token', s.clientSecret, {
-      grant_type: 'authorization_code',
-      client_id: s.clientId,
-      client_secret: s.clientSecret,
-      code,
-      redirect_uri: REDIRECT,
-    });
-    assert.equal(token.status, 200, token.text);
-    return token.json();
-  }
-
-  async function availability(fromHour: number, toHour: number) {
-    const answer = await api('POST', '/v1/availability', s.clientSecret, {
-      participants: [{ members: [{ sub: account.sub }], required: 'all' }],
-      required_duration: { minutes: 60 },
-      query_periods: [{ start: iso(at(fromHour)), end: iso(at(toHour)) }],
-    });
-    assert.equal(answer.status, 200, answer.text);
-    return answer.json() as {
-      available_periods: { start: string; end: string }[];
-      unavailable_sources?: { sub: string; reason: string }[];
-    };
-  }
-  const free = async (fromHour: number, toHour: number) =>
-    (await availability(fromHour, toHour)).available_periods.map(
-      (p) => `${p.start.slice(11, 16)}-${p.end.slice(11, 16)}`,
-    );
+  const period = (fromHour: number, toHour: number) => ({ start: iso(at(fromHour)), end: iso(at(toHour)) });
+  const availability = (fromHour: number, toHour: number) =>
+    availabilityOf(api, s, account.sub, period(fromHour, toHour), 'query_periods');
+  const free = (fromHour: number, toHour: number) =>
+    freePeriods(api, s, account.sub, period(fromHour, toHour), 'query_periods');
 
   const notifications = (type: string) =>
     receiver.requests.filter((r) => JSON.parse(r.body).notification?.type === type);
@@ -180,26 +147,26 @@ describe('Google Calendar in the rtseq serve process', () => {
   test('connected through the flow, the first sync completes by itself and the channel hears of it', async () => {
     // Google fails the first event listings, so the channel exists before the first sync can end.
     google.failNext('events.list', { kind: 'status', status: 503 }, 1_000_000);
-    const landed = await throughConsent(
-      `${server.url}/oauth/authorize?${new URLSearchParams({
-        response_type: 'code',
-        client_id: s.clientId,
-        redirect_uri: REDIRECT,
-        scope: 'read_write',
-        state: 'app-state',
-        provider_name: 'google',
-      })}`,
-    );
-    assert.equal(landed.origin + landed.pathname, REDIRECT);
-    assert.equal(landed.searchParams.get('state'), 'app-state');
-    const token = await exchange(landed.searchParams.get('code')!);
-    assert.equal(token.linking_profile.provider_name, 'google');
-    const calendars = (await api('GET', '/v1/calendars', token.access_token)).json().calendars;
-    assert.equal(calendars[0].provider_name, 'google');
-    account = { sub: token.sub, token: token.access_token, calendarId: calendars[0].calendar_id };
+    const connected = await connectPerson({
+      url: server.url,
+      api,
+      s,
+      redirectUri: REDIRECT,
+      providerName: 'google',
+      state: 'app-state',
+      consent: consentAtOnce,
+    });
+    assertTrip(connected.trip);
+    assertConnected(connected, {
+      redirectUri: REDIRECT,
+      state: 'app-state',
+      providerName: 'google',
+      profileName: ana,
+    });
+    account = connected.account;
 
     const channel = await api('POST', '/v1/channels', account.token, { callback_url: receiver.url });
-    assert.equal(channel.status, 200, channel.text);
+    assert.equal(channel.statusCode, 200, channel.body);
     await eventually('a failed sync try', () => (google.requests('events.list') > 0 ? true : undefined));
     assert.equal(notifications('profile_initial_sync_completed').length, 0, 'not before the sync');
     google.clearFaults();
@@ -275,22 +242,7 @@ describe('Google Calendar in the rtseq serve process', () => {
   });
 
   test('a booking on the page is written into Google once, patched on reschedule, deleted on cancel', async () => {
-    const link = await createTestLink(t.ctx, s, {
-      oauth: { redirect_uri: 'https://app.example/done' },
-      event: { event_id: 'interview-1', summary: 'Interview' },
-      availability: {
-        sequence: [
-          {
-            sequence_id: 'talk',
-            participants: [{ members: [{ sub: account.sub }], required: 'all' }],
-            required_duration: { minutes: 60 },
-          },
-        ],
-        query_periods: [{ start: iso(at(9)), end: iso(at(12)) }],
-      },
-      target_calendars: [{ sub: account.sub, calendar_id: account.calendarId }],
-      tzid: 'Europe/London',
-    });
+    const link = await createTestLink(t.ctx, s, oneMemberLinkBody(account, period(9, 12)));
     const interviews = () => google.liveEvents(ana).filter((e) => e.summary === 'Interview');
     const startOf = (event: Record<string, unknown>) =>
       Date.parse((event.start as { dateTime: string }).dateTime);
@@ -322,7 +274,7 @@ describe('Google Calendar in the rtseq serve process', () => {
       s.clientSecret,
       {},
     );
-    assert.equal(rescheduled.status, 200, rescheduled.text);
+    assert.equal(rescheduled.statusCode, 200, rescheduled.body);
     assert.equal(
       rescheduled.json().real_time_sequencing?.status ?? rescheduled.json().status,
       'rescheduling',
@@ -339,13 +291,13 @@ describe('Google Calendar in the rtseq serve process', () => {
     // and the booking's fresh read (Google's freeBusy: 09:00-13:00 in one piece, its own event in
     // it) does not refuse it.
     const again = await api('POST', `/v1/real_time_sequencing/${link.id}/reschedule`, s.clientSecret, {});
-    assert.equal(again.status, 200, again.text);
+    assert.equal(again.statusCode, 200, again.body);
     assert.doesNotMatch(await pickFirstTime(`${server.url}${new URL(link.url).pathname}`), /just booked/);
     const status = await api('GET', `/v1/real_time_sequencing/${link.id}`, s.clientSecret);
     assert.equal(
       status.json().real_time_sequencing?.status ?? status.json().status,
       'completed',
-      status.text,
+      status.body,
     );
     await sleep(1500);
     assert.deepEqual(
@@ -354,7 +306,7 @@ describe('Google Calendar in the rtseq serve process', () => {
     );
 
     const cancelled = await api('POST', `/v1/real_time_sequencing/${link.id}/cancel`, s.clientSecret, {});
-    assert.equal(cancelled.status, 200, cancelled.text);
+    assert.equal(cancelled.statusCode, 200, cancelled.body);
     await eventually('the event deleted in Google', () => (interviews().length === 0 ? true : undefined));
     assert.equal(google.event(ana, written!.id as string)?.status, 'cancelled');
     assert.deepEqual([...new Set(google.sendUpdates())], ['none']);
@@ -376,10 +328,12 @@ describe('Google Calendar in the rtseq serve process', () => {
     assert.equal(unavailable.unavailable_sources?.[0]?.sub, account.sub);
 
     const relink = new URL(profile.profile_relink_url);
-    const landed = await throughConsent(`${server.url}${relink.pathname}${relink.search}`);
+    const trip = await throughConsent(`${server.url}${relink.pathname}${relink.search}`, consentAtOnce);
+    assertTrip(trip);
+    const { landed } = trip;
     assert.equal(landed.origin + landed.pathname, REDIRECT);
     assert.ok(landed.searchParams.get('code'), landed.href);
-    await exchange(landed.searchParams.get('code')!);
+    await exchangeCode(api, s, landed.searchParams.get('code')!, REDIRECT);
     const again = (await api('GET', '/v1/profiles', account.token)).json().profiles;
     assert.equal(
       again.find((p: { provider_name: string }) => p.provider_name === 'google').profile_connected,

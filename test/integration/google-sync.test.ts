@@ -9,17 +9,28 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createGoogleProvider } from '../../src/adapters/calendars/google/provider.ts';
 import { bookOption, viewLink } from '../../src/app/booking/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { loadLinkForPage } from '../../src/app/links/links.ts';
 import { syncDueCalendars } from '../../src/app/sync/sync.ts';
 import { SyncedWriteBack } from '../../src/app/sync/write-back.ts';
-import { buildServer } from '../../src/server.ts';
-import { makeTestContext, type TestContext } from '../support/context.ts';
+import type { TestContext } from '../support/context.ts';
 import { type FakeGoogle, startFakeGoogle } from '../support/fake-google.ts';
-import { freePort } from '../support/process.ts';
-import { createTestLink, type Scenario, seedScenario } from '../support/scenario.ts';
+import { googleProviderOn, noWait } from '../support/provider-clients.ts';
+import {
+  type Account,
+  type Api,
+  assertConnected,
+  availabilityOf,
+  connectPerson,
+  consentAtOnce,
+  freePeriods as freeOf,
+  oneMemberLinkBody,
+  type ProviderServer,
+  refusedWithoutCookie,
+  startProviderServer,
+} from '../support/provider-kit.ts';
+import { createTestLink, type Scenario } from '../support/scenario.ts';
 
 const REDIRECT = 'https://app.example/connected';
 const START = Date.UTC(2026, 0, 5, 8, 0, 0); // Monday
@@ -28,35 +39,31 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const at = (day: number, hour: number) => Date.UTC(2026, 0, day, hour, 0, 0);
 
 describe('Google Calendar through the authorization flow, sync, push and the outbox', () => {
+  let server: ProviderServer;
   let t: TestContext;
   let ctx: AppContext;
-  let app: ReturnType<typeof buildServer>;
+  let app: ProviderServer['app'];
+  let api: Api;
   let google: FakeGoogle;
   let s: Scenario;
   let url: string;
-  let account: { sub: string; token: string; calendarId: string };
+  let account: Account;
   let lunchId: string;
   let dueSignals = 0;
   const ana = 'ana@example.com';
 
   before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    t = await makeTestContext({ start: START, env: { PUBLIC_URL: url } });
-    google = await startFakeGoogle({ now: () => t.clock.now(), autoPush: true });
-    const provider = createGoogleProvider({
-      clientId: google.clientId,
-      clientSecret: google.clientSecret,
-      authUrl: google.authUrl,
-      tokenUrl: google.tokenUrl,
-      apiUrl: google.apiUrl,
-      now: () => t.clock.now(),
-      sleep: async () => undefined,
+    server = await startProviderServer({
+      start: START,
+      providers: async (context) => {
+        const now = () => context.clock.now();
+        google = await startFakeGoogle({ now, autoPush: true });
+        return { google: googleProviderOn(google, { now, sleep: noWait }) };
+      },
+      onSyncDue: () => void dueSignals++,
+      redirectUris: [REDIRECT],
     });
-    ctx = { ...t.ctx, providers: { google: provider }, onSyncDue: () => void dueSignals++ };
-    app = buildServer({ ctx, logger: false, version: 'test' });
-    await app.listen({ port, host: '127.0.0.1' });
-    s = await seedScenario(ctx);
+    ({ t, ctx, app, api, s, url } = server);
     google.addUser(ana, { timeZone: 'Europe/London' });
     // Tuesday: a busy meeting, a transparent reminder, and a meeting Ana declined.
     lunchId = google.addEvent(ana, {
@@ -76,24 +83,12 @@ describe('Google Calendar through the authorization flow, sync, push and the out
       start: { dateTime: iso(at(6, 14)) },
       end: { dateTime: iso(at(6, 15)) },
     });
-    const registered = await api('PATCH', '/v1/application', s.clientSecret, { redirect_uris: [REDIRECT] });
-    assert.equal(registered.statusCode, 200, registered.body);
   });
 
   after(async () => {
-    await app?.close();
+    await server?.close();
     await google?.stop();
-    await t?.dispose();
   });
-
-  function api(method: 'GET' | 'POST' | 'PATCH', path: string, token: string, payload?: unknown) {
-    return app.inject({
-      method,
-      url: path,
-      headers: { authorization: `Bearer ${token}` },
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
-  }
 
   async function initialSyncRequired(): Promise<boolean> {
     const profiles = await api('GET', '/v1/profiles', account.token);
@@ -102,78 +97,32 @@ describe('Google Calendar through the authorization flow, sync, push and the out
   }
 
   /** The member's free periods on `day` between 09:00 and 17:00 UTC, as `HH:MM-HH:MM`. */
-  async function freePeriods(day: number): Promise<string[]> {
-    const answer = await api('POST', '/v1/availability', s.clientSecret, {
-      participants: [{ members: [{ sub: account.sub }], required: 'all' }],
-      required_duration: { minutes: 60 },
-      available_periods: [{ start: iso(at(day, 9)), end: iso(at(day, 17)) }],
-    });
-    assert.equal(answer.statusCode, 200, answer.body);
-    return answer
-      .json()
-      .available_periods.map(
-        (p: { start: string; end: string }) => `${p.start.slice(11, 16)}-${p.end.slice(11, 16)}`,
-      );
-  }
+  const freePeriods = (day: number) =>
+    freeOf(api, s, account.sub, { start: iso(at(day, 9)), end: iso(at(day, 17)) });
 
   test('the person picks Google, consents, and the application gets an account with its calendars', async () => {
-    const opened = await app.inject({
-      method: 'GET',
-      url: `/oauth/authorize?${new URLSearchParams({
-        response_type: 'code',
-        client_id: s.clientId,
-        redirect_uri: REDIRECT,
-        scope: 'read_write',
-        state: 'app-state',
-        provider_name: 'google',
-      })}`,
-    });
-    assert.equal(opened.statusCode, 303, opened.body);
-    const consent = new URL(opened.headers.location as string);
-    assert.equal(consent.origin + consent.pathname, google.authUrl);
-    assert.equal(consent.searchParams.get('access_type'), 'offline');
-    assert.equal(consent.searchParams.get('redirect_uri'), `${url}/oauth/callback/google`);
-    const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
-
-    const back = await fetch(consent, { redirect: 'manual' });
-    const callback = new URL(back.headers.get('location')!);
-    assert.equal(callback.pathname, '/oauth/callback/google');
-
-    // Without the browser's cookie the state is refused: a code cannot be carried elsewhere.
-    const stolen = await app.inject({ method: 'GET', url: callback.pathname + callback.search });
-    assert.equal(stolen.statusCode, 403);
-
-    const done = await app.inject({
-      method: 'GET',
-      url: callback.pathname + callback.search,
-      headers: { cookie },
-    });
-    assert.equal(done.statusCode, 303, done.body);
-    const landed = new URL(done.headers.location as string);
-    assert.equal(landed.origin + landed.pathname, REDIRECT);
-    assert.equal(landed.searchParams.get('state'), 'app-state');
-    const code = landed.searchParams.get('code')!;
-
-    const token = await app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      payload: {
-        grant_type: 'authorization_code',
-        client_id: s.clientId,
-        client_secret: s.clientSecret,
-        code,
-        redirect_uri: REDIRECT,
+    const connected = await connectPerson({
+      url,
+      api,
+      s,
+      redirectUri: REDIRECT,
+      providerName: 'google',
+      state: 'app-state',
+      consent: async (consent) => {
+        assert.equal(consent.origin + consent.pathname, google.authUrl);
+        assert.equal(consent.searchParams.get('access_type'), 'offline');
+        assert.equal(consent.searchParams.get('redirect_uri'), `${url}/oauth/callback/google`);
+        return consentAtOnce(consent);
       },
+      beforeCallback: refusedWithoutCookie('/oauth/callback/google'),
     });
-    assert.equal(token.statusCode, 200, token.body);
-    assert.equal(token.json().linking_profile.provider_name, 'google');
-    assert.equal(token.json().linking_profile.profile_name, ana);
-    const calendars = await api('GET', '/v1/calendars', token.json().access_token);
-    assert.equal(calendars.statusCode, 200, calendars.body);
-    const [primary] = calendars.json().calendars;
-    assert.equal(primary.provider_name, 'google');
-    assert.equal(primary.calendar_primary, true);
-    account = { sub: token.json().sub, token: token.json().access_token, calendarId: primary.calendar_id };
+    assertConnected(connected, {
+      redirectUri: REDIRECT,
+      state: 'app-state',
+      providerName: 'google',
+      profileName: ana,
+    });
+    account = connected.account;
     assert.ok(dueSignals > 0, 'the new calendars wake the sync job');
   });
 
@@ -220,22 +169,11 @@ describe('Google Calendar through the authorization flow, sync, push and the out
   });
 
   test('a booking reads Google fresh, is written once with sendUpdates=none, patched and deleted', async () => {
-    const link = await createTestLink(ctx, s, {
-      oauth: { redirect_uri: 'https://app.example/done' },
-      event: { event_id: 'interview-1', summary: 'Interview' },
-      availability: {
-        sequence: [
-          {
-            sequence_id: 'talk',
-            participants: [{ members: [{ sub: account.sub }], required: 'all' }],
-            required_duration: { minutes: 60 },
-          },
-        ],
-        query_periods: [{ start: iso(at(6, 9)), end: iso(at(6, 12)) }],
-      },
-      target_calendars: [{ sub: account.sub, calendar_id: account.calendarId }],
-      tzid: 'Europe/London',
-    });
+    const link = await createTestLink(
+      ctx,
+      s,
+      oneMemberLinkBody(account, { start: iso(at(6, 9)), end: iso(at(6, 12)) }),
+    );
     google.resetCounts();
     const page = await viewLink(ctx, link.token);
     assert.equal(page?.kind, 'open');
@@ -350,21 +288,15 @@ describe('Google Calendar through the authorization flow, sync, push and the out
 
   test('a window past the copy is read live; Google being down makes the member unavailable for that request only', async () => {
     const far = (hour: number) => at(6, hour) + 300 * 24 * HOUR;
-    const ask = () =>
-      api('POST', '/v1/availability', s.clientSecret, {
-        participants: [{ members: [{ sub: account.sub }], required: 'all' }],
-        required_duration: { minutes: 60 },
-        available_periods: [{ start: iso(far(9)), end: iso(far(17)) }],
-      });
+    const ask = () => availabilityOf(api, s, account.sub, { start: iso(far(9)), end: iso(far(17)) });
     google.resetCounts();
     google.failNext('freeBusy.query', { kind: 'status', status: 500 });
     const down = await ask();
-    assert.equal(down.statusCode, 200, down.body);
-    assert.deepEqual(down.json().available_periods, []);
-    assert.match(JSON.stringify(down.json().unavailable_sources), /Google Calendar/);
+    assert.deepEqual(down.available_periods, []);
+    assert.match(JSON.stringify(down.unavailable_sources), /Google Calendar/);
     const up = await ask();
     assert.deepEqual(
-      up.json().available_periods.map((p: { start: string }) => p.start),
+      up.available_periods.map((p) => p.start),
       [iso(far(9))],
     );
     assert.equal(google.requests('freeBusy.query'), 2, 'each read past the copy asks Google');
@@ -382,13 +314,8 @@ describe('Google Calendar through the authorization flow, sync, push and the out
       .profiles.find((p: { provider_name: string }) => p.provider_name === 'google');
     assert.equal(profile.profile_connected, false);
     assert.match(profile.profile_relink_url, /provider_name=google/);
-    const answer = await api('POST', '/v1/availability', s.clientSecret, {
-      participants: [{ members: [{ sub: account.sub }], required: 'all' }],
-      required_duration: { minutes: 60 },
-      available_periods: [{ start: iso(at(7, 9)), end: iso(at(7, 17)) }],
-    });
-    assert.equal(answer.statusCode, 200, answer.body);
-    assert.deepEqual(answer.json().available_periods ?? [], []);
-    assert.match(JSON.stringify(answer.json().unavailable_sources ?? answer.json()), /disconnected/);
+    const answer = await availabilityOf(api, s, account.sub, { start: iso(at(7, 9)), end: iso(at(7, 17)) });
+    assert.deepEqual(answer.available_periods ?? [], []);
+    assert.match(JSON.stringify(answer.unavailable_sources ?? answer), /disconnected/);
   });
 });

@@ -10,17 +10,27 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createMicrosoftProvider } from '../../src/adapters/calendars/microsoft/provider.ts';
 import { bookOption, viewLink } from '../../src/app/booking/booking.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { loadLinkForPage } from '../../src/app/links/links.ts';
 import { syncDueCalendars } from '../../src/app/sync/sync.ts';
 import { SyncedWriteBack } from '../../src/app/sync/write-back.ts';
-import { buildServer } from '../../src/server.ts';
-import { makeTestContext, type TestContext } from '../support/context.ts';
+import type { TestContext } from '../support/context.ts';
 import { type FakeMicrosoft, type FakeUser, startFakeMicrosoft } from '../support/fake-microsoft.ts';
-import { freePort } from '../support/process.ts';
-import { createTestLink, type Scenario, seedScenario } from '../support/scenario.ts';
+import { microsoftProviderOn, noWait } from '../support/provider-clients.ts';
+import {
+  type Account,
+  type Api,
+  assertConnected,
+  availabilityOf,
+  connectPerson,
+  freePeriods as freeOf,
+  oneMemberLinkBody,
+  type ProviderServer,
+  refusedWithoutCookie,
+  startProviderServer,
+} from '../support/provider-kit.ts';
+import { createTestLink, type Scenario } from '../support/scenario.ts';
 
 const REDIRECT = 'https://app.example/connected';
 const START = Date.UTC(2026, 0, 5, 8, 0, 0); // Monday
@@ -30,37 +40,32 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const at = (day: number, hour: number) => Date.UTC(2026, 0, day, hour, 0, 0);
 
 describe('Microsoft 365 through the authorization flow, sync, subscriptions and the outbox', () => {
+  let server: ProviderServer;
   let t: TestContext;
   let ctx: AppContext;
-  let app: ReturnType<typeof buildServer>;
+  let api: Api;
   let ms: FakeMicrosoft;
   let s: Scenario;
   let url: string;
   let ana: FakeUser;
   let graphCalendarId: string;
-  let account: { sub: string; token: string; calendarId: string };
+  let account: Account;
   let lunchId: string;
   let weekly: { masterId: string; instances: { id: string }[] };
   let dueSignals = 0;
 
   before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    t = await makeTestContext({ start: START, env: { PUBLIC_URL: url } });
-    ms = await startFakeMicrosoft({ now: () => t.clock.now() });
-    const provider = createMicrosoftProvider({
-      clientId: ms.clientId,
-      clientSecret: ms.clientSecret,
-      authUrl: ms.authUrl,
-      tokenUrl: ms.tokenUrl,
-      graphUrl: ms.graphUrl,
-      now: () => t.clock.now(),
-      sleep: async () => undefined,
+    server = await startProviderServer({
+      start: START,
+      providers: async (context) => {
+        const now = () => context.clock.now();
+        ms = await startFakeMicrosoft({ now });
+        return { office365: microsoftProviderOn(ms, { now, sleep: noWait }) };
+      },
+      onSyncDue: () => void dueSignals++,
+      redirectUris: [REDIRECT],
     });
-    ctx = { ...t.ctx, providers: { office365: provider }, onSyncDue: () => void dueSignals++ };
-    app = buildServer({ ctx, logger: false, version: 'test' });
-    await app.listen({ port, host: '127.0.0.1' });
-    s = await seedScenario(ctx);
+    ({ t, ctx, api, s, url } = server);
     ana = ms.addUser({
       mail: 'ana@contoso.example',
       timeZone: 'Europe/London',
@@ -80,102 +85,48 @@ describe('Microsoft 365 through the authorization flow, sync, subscriptions and 
     // Wednesday all day (in the mailbox's zone); Thursdays 16:00-17:00, three weeks.
     ms.addEvent(graphCalendarId, { subject: 'Offsite', start: '2026-01-07', end: '2026-01-08' });
     weekly = ms.addSeries(graphCalendarId, { subject: 'Weekly', start: at(8, 16), end: at(8, 17), count: 3 });
-    const registered = await api('PATCH', '/v1/application', s.clientSecret, { redirect_uris: [REDIRECT] });
-    assert.equal(registered.statusCode, 200, registered.body);
   });
 
   after(async () => {
-    await app?.close();
+    await server?.close();
     await ms?.close();
-    await t?.dispose();
   });
-
-  function api(method: 'GET' | 'POST' | 'PATCH', path: string, token: string, payload?: unknown) {
-    return app.inject({
-      method,
-      url: path,
-      headers: { authorization: `Bearer ${token}` },
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
-  }
 
   const graphRequests = () => Object.values(ms.requestCounts()).reduce((a, b) => a + b, 0);
   const syncRecord = () => ctx.store.read((r) => r.sync.byCalendar(account.calendarId));
   const makeDue = () => ctx.store.transaction((r) => r.sync.makeDue(account.calendarId, t.clock.now()));
 
   /** The member's free periods on `day` between 09:00 and 17:00 UTC, as `HH:MM-HH:MM`. */
-  async function freePeriods(day: number): Promise<string[]> {
-    const answer = await api('POST', '/v1/availability', s.clientSecret, {
-      participants: [{ members: [{ sub: account.sub }], required: 'all' }],
-      required_duration: { minutes: 60 },
-      available_periods: [{ start: iso(at(day, 9)), end: iso(at(day, 17)) }],
-    });
-    assert.equal(answer.statusCode, 200, answer.body);
-    return answer
-      .json()
-      .available_periods.map(
-        (p: { start: string; end: string }) => `${p.start.slice(11, 16)}-${p.end.slice(11, 16)}`,
-      );
-  }
+  const freePeriods = (day: number) =>
+    freeOf(api, s, account.sub, { start: iso(at(day, 9)), end: iso(at(day, 17)) });
 
   test('the person picks Microsoft 365, consents, and the application gets an account with its calendar', async () => {
-    const opened = await app.inject({
-      method: 'GET',
-      url: `/oauth/authorize?${new URLSearchParams({
-        response_type: 'code',
-        client_id: s.clientId,
-        redirect_uri: REDIRECT,
-        scope: 'read_write',
-        state: 'app-state',
-        provider_name: 'office365',
-      })}`,
-    });
-    assert.equal(opened.statusCode, 303, opened.body);
-    const consent = new URL(opened.headers.location as string);
-    assert.equal(consent.origin + consent.pathname, ms.authUrl);
-    assert.equal(consent.searchParams.get('redirect_uri'), `${url}/oauth/callback/microsoft`);
-    assert.deepEqual(consent.searchParams.get('scope')?.split(' ').sort(), [
-      'Calendars.ReadWrite',
-      'User.Read',
-      'offline_access',
-    ]);
-    const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
-
-    const callback = await ms.approve(consent.href, ana.id);
-    assert.equal(callback.pathname, '/oauth/callback/microsoft');
-    const stolen = await app.inject({ method: 'GET', url: callback.pathname + callback.search });
-    assert.equal(stolen.statusCode, 403, 'the state is bound to the browser that started');
-
-    const done = await app.inject({
-      method: 'GET',
-      url: callback.pathname + callback.search,
-      headers: { cookie },
-    });
-    assert.equal(done.statusCode, 303, done.body);
-    const landed = new URL(done.headers.location as string);
-    assert.equal(landed.origin + landed.pathname, REDIRECT);
-    assert.equal(landed.searchParams.get('state'), 'app-state');
-
-    const token = await app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      payload: {
-        grant_type: 'authorization_code',
-        client_id: s.clientId,
-        client_secret: s.clientSecret,
-        code: landed.searchParams.get('code')!,
-        redirect_uri: REDIRECT,
+    const connected = await connectPerson({
+      url,
+      api,
+      s,
+      redirectUri: REDIRECT,
+      providerName: 'office365',
+      state: 'app-state',
+      consent: async (consent) => {
+        assert.equal(consent.origin + consent.pathname, ms.authUrl);
+        assert.equal(consent.searchParams.get('redirect_uri'), `${url}/oauth/callback/microsoft`);
+        assert.deepEqual(consent.searchParams.get('scope')?.split(' ').sort(), [
+          'Calendars.ReadWrite',
+          'User.Read',
+          'offline_access',
+        ]);
+        return ms.approve(consent.href, ana.id);
       },
+      beforeCallback: refusedWithoutCookie('/oauth/callback/microsoft'),
     });
-    assert.equal(token.statusCode, 200, token.body);
-    assert.equal(token.json().linking_profile.provider_name, 'office365');
-    assert.equal(token.json().linking_profile.profile_name, 'ana@contoso.example');
-    const calendars = await api('GET', '/v1/calendars', token.json().access_token);
-    assert.equal(calendars.statusCode, 200, calendars.body);
-    const [primary] = calendars.json().calendars;
-    assert.equal(primary.provider_name, 'office365');
-    assert.equal(primary.calendar_primary, true);
-    account = { sub: token.json().sub, token: token.json().access_token, calendarId: primary.calendar_id };
+    assertConnected(connected, {
+      redirectUri: REDIRECT,
+      state: 'app-state',
+      providerName: 'office365',
+      profileName: 'ana@contoso.example',
+    });
+    account = connected.account;
     assert.ok(dueSignals > 0, 'the new calendar wakes the sync job');
   });
 
@@ -254,22 +205,11 @@ describe('Microsoft 365 through the authorization flow, sync, subscriptions and 
   });
 
   test('a booking reads Graph fresh, is written once with a transactionId, patched in place and deleted', async () => {
-    const link = await createTestLink(ctx, s, {
-      oauth: { redirect_uri: 'https://app.example/done' },
-      event: { event_id: 'interview-1', summary: 'Interview' },
-      availability: {
-        sequence: [
-          {
-            sequence_id: 'talk',
-            participants: [{ members: [{ sub: account.sub }], required: 'all' }],
-            required_duration: { minutes: 60 },
-          },
-        ],
-        query_periods: [{ start: iso(at(6, 9)), end: iso(at(6, 12)) }],
-      },
-      target_calendars: [{ sub: account.sub, calendar_id: account.calendarId }],
-      tzid: 'Europe/London',
-    });
+    const link = await createTestLink(
+      ctx,
+      s,
+      oneMemberLinkBody(account, { start: iso(at(6, 9)), end: iso(at(6, 12)) }),
+    );
     ms.resetRequestCounts();
     const page = await viewLink(ctx, link.token);
     assert.equal(page?.kind, 'open');
@@ -368,13 +308,8 @@ describe('Microsoft 365 through the authorization flow, sync, subscriptions and 
       .profiles.find((p: { provider_name: string }) => p.provider_name === 'office365');
     assert.equal(profile.profile_connected, false);
     assert.match(profile.profile_relink_url, /provider_name=office365/);
-    const answer = await api('POST', '/v1/availability', s.clientSecret, {
-      participants: [{ members: [{ sub: account.sub }], required: 'all' }],
-      required_duration: { minutes: 60 },
-      available_periods: [{ start: iso(at(7, 9)), end: iso(at(7, 17)) }],
-    });
-    assert.equal(answer.statusCode, 200, answer.body);
-    assert.deepEqual(answer.json().available_periods ?? [], []);
-    assert.match(JSON.stringify(answer.json().unavailable_sources ?? answer.json()), /disconnected/);
+    const answer = await availabilityOf(api, s, account.sub, { start: iso(at(7, 9)), end: iso(at(7, 17)) });
+    assert.deepEqual(answer.available_periods ?? [], []);
+    assert.match(JSON.stringify(answer.unavailable_sources ?? answer), /disconnected/);
   });
 });

@@ -8,8 +8,8 @@ import {
   type FakeGoogleOptions,
   startFakeGoogle,
 } from '../../../../test/support/fake-google.ts';
+import { googleProviderOn, steppedClock } from '../../../../test/support/provider-clients.ts';
 import type { CallOptions, RemoteCalendar, SyncedCalendarProvider } from '../../../ports/synced-provider.ts';
-import { createGoogleProvider } from './provider.ts';
 
 export type GoogleHarness = {
   readonly google: FakeGoogle;
@@ -26,26 +26,14 @@ export const START = Date.UTC(2026, 2, 2, 8, 0, 0);
 export const DAY = 86_400_000;
 
 export async function googleHarness(options: FakeGoogleOptions = {}): Promise<GoogleHarness> {
-  const clock = { now: START };
-  const sleeps: number[] = [];
-  const google = await startFakeGoogle({ now: () => clock.now, ...options });
-  const provider = createGoogleProvider({
-    clientId: google.clientId,
-    clientSecret: google.clientSecret,
-    authUrl: google.authUrl,
-    tokenUrl: google.tokenUrl,
-    apiUrl: google.apiUrl,
-    now: () => clock.now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock.now += ms;
-    },
-  });
+  const clock = steppedClock(START);
+  const google = await startFakeGoogle({ now: clock.read, ...options });
+  const provider = googleProviderOn(google, { now: clock.read, sleep: clock.sleep });
   return {
     google,
     provider,
     clock,
-    sleeps,
+    sleeps: clock.sleeps,
     within: (ms = 60_000) => ({ deadline: clock.now + ms }),
     stop: () => google.stop(),
   };

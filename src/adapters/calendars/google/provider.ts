@@ -6,10 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CallOptions, SyncedCalendarProvider, Watch } from '../../../ports/synced-provider.ts';
+import { exchangeCode, refreshGrant } from '../oauth-token.ts';
 import { type CallApi, createCalendarApi, goneIsDone, methodOptions } from './api.ts';
 import { googleIdentity, listGoogleCalendars, readGoogleBusy } from './calendars.ts';
 import { googleEventBody, googleEventId } from './events.ts';
-import { exchangeGoogleCode, googleAuthorizeUrl, refreshGoogleGrant } from './oauth.ts';
+import { googleAuthorizeUrl, googleTokenEndpoint } from './oauth.ts';
 import { syncGoogleCalendar } from './sync.ts';
 import { asHttpError, fail, type GoogleClock, runCall } from './transport.ts';
 
@@ -44,6 +45,7 @@ export function createGoogleProvider(options: GoogleProviderOptions): SyncedCale
     authUrl: options.authUrl,
     tokenUrl: options.tokenUrl,
   };
+  const tokens = googleTokenEndpoint(oauth, clock);
   const api = createCalendarApi(options.apiUrl);
   const bind =
     (accessToken: string, callOptions: CallOptions): CallApi =>
@@ -56,8 +58,8 @@ export function createGoogleProvider(options: GoogleProviderOptions): SyncedCale
   return {
     name: 'google',
     authorizeUrl: (input) => googleAuthorizeUrl(oauth, input),
-    exchange: (input, callOptions) => exchangeGoogleCode(oauth, clock, input, callOptions.deadline),
-    refresh: (grant, callOptions) => refreshGoogleGrant(oauth, clock, grant, callOptions.deadline),
+    exchange: (input, callOptions) => exchangeCode(tokens, input, callOptions.deadline),
+    refresh: (grant, callOptions) => refreshGrant(tokens, grant, callOptions.deadline),
     identity: (accessToken, callOptions) => googleIdentity(bind(accessToken, callOptions)),
     listCalendars: (accessToken, callOptions) => listGoogleCalendars(bind(accessToken, callOptions)),
     sync: (accessToken, calendar, cursor, window, callOptions) =>

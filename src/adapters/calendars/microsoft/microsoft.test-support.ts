@@ -12,14 +12,15 @@ import {
   type FakeUser,
   startFakeMicrosoft,
 } from '../../../../test/support/fake-microsoft.ts';
-import { isProviderError, type ProviderErrorCode } from '../../../ports/synced-provider.ts';
 import {
-  createMicrosoftProvider,
-  type MicrosoftProvider,
-  type MicrosoftProviderOptions,
-} from './provider.ts';
+  microsoftProviderOn,
+  type SteppedClock,
+  steppedClock,
+} from '../../../../test/support/provider-clients.ts';
+import { isProviderError, type ProviderErrorCode } from '../../../ports/synced-provider.ts';
+import type { MicrosoftProvider, MicrosoftProviderOptions } from './provider.ts';
 
-export type FakeClock = { now: number; readonly sleeps: number[] };
+export type FakeClock = SteppedClock;
 
 export type Setup = {
   readonly fake: FakeMicrosoft;
@@ -38,22 +39,10 @@ export async function setup(
   fakeOptions: FakeMicrosoftOptions = {},
   providerOptions: Partial<MicrosoftProviderOptions> = {},
 ): Promise<Setup> {
-  const clock: FakeClock = { now: Date.UTC(2030, 0, 1), sleeps: [] };
+  const clock = steppedClock(Date.UTC(2030, 0, 1));
   // One clock for both sides: subscription expiry is checked by the fake against the adapter's now.
-  const fake = await startFakeMicrosoft({ now: () => clock.now, ...fakeOptions });
-  const provider = createMicrosoftProvider({
-    clientId: fake.clientId,
-    clientSecret: fake.clientSecret,
-    authUrl: fake.authUrl,
-    tokenUrl: fake.tokenUrl,
-    graphUrl: fake.graphUrl,
-    now: () => clock.now,
-    sleep: async (ms) => {
-      clock.sleeps.push(ms);
-      clock.now += ms;
-    },
-    ...providerOptions,
-  });
+  const fake = await startFakeMicrosoft({ now: clock.read, ...fakeOptions });
+  const provider = microsoftProviderOn(fake, { now: clock.read, sleep: clock.sleep, ...providerOptions });
   const user = fake.addUser({ mail: 'ada@contoso.example', timeZone: 'Europe/Berlin' });
   const { accessToken, refreshToken } = fake.grant(user.id);
   return {

@@ -3,20 +3,28 @@
  * the token endpoint (code exchange, refresh). A refused grant (`invalid_grant`,
  * `interaction_required` and the AADSTS codes that mean "sign in again") is `grant_revoked`.
  */
-import { type OAuthGrant, providerError } from '../../../ports/synced-provider.ts';
+import { providerError } from '../../../ports/synced-provider.ts';
+import {
+  consentUrl,
+  jsonOrText,
+  type OAuthClientConfig,
+  type PostToken,
+  readRefusal,
+  readTokenAnswer,
+  refusalCode,
+  type TokenEndpoint,
+  tokenForm,
+} from '../oauth-token.ts';
 import { type HttpAnswer, jsonOf, send, type TransportOptions } from './transport.ts';
 
 /** SPEC 8c: a refresh token (`offline_access`), the calendars, and the profile. */
 export const MICROSOFT_SCOPES = 'offline_access Calendars.ReadWrite User.Read';
 
-export type MicrosoftOAuthConfig = {
-  readonly clientId: string;
-  readonly clientSecret: string;
-  /** `https://login.microsoftonline.com/common/oauth2/v2.0/authorize` in production. */
-  readonly authUrl: string;
-  /** `https://login.microsoftonline.com/common/oauth2/v2.0/token` in production. */
-  readonly tokenUrl: string;
-};
+/**
+ * The consent page is `https://login.microsoftonline.com/common/oauth2/v2.0/authorize` in
+ * production, the token endpoint `https://login.microsoftonline.com/common/oauth2/v2.0/token`.
+ */
+export type MicrosoftOAuthConfig = OAuthClientConfig;
 
 /**
  * OAuth errors that mean the person must consent or sign in again. AADSTS codes: 70000 (grant
@@ -24,20 +32,17 @@ export type MicrosoftOAuthConfig = {
  * by inactivity), 54005 (code already redeemed), 700084 (SPA token lifetime), 50076/50079 (MFA
  * now required), 65001 (consent withdrawn), 50078 (MFA expired), 70043 (token lifetime policy).
  */
-const RELINK_ERRORS = new Set([
-  'invalid_grant',
-  'interaction_required',
-  'consent_required',
-  'login_required',
-]);
-const RELINK_CODES = new Set([70000, 70008, 50173, 700082, 54005, 700084, 50076, 50079, 65001, 50078, 70043]);
+const RELINK = {
+  errors: new Set(['invalid_grant', 'interaction_required', 'consent_required', 'login_required']),
+  codes: new Set([70000, 70008, 50173, 700082, 54005, 700084, 50076, 50079, 65001, 50078, 70043]),
+};
 
 /** The consent page; `prompt=select_account` lets a person pick which account to connect. */
 export function microsoftAuthorizeUrl(
   config: MicrosoftOAuthConfig,
   input: { readonly state: string; readonly redirectUri: string },
 ): string {
-  const query = new URLSearchParams({
+  return consentUrl(config.authUrl, {
     client_id: config.clientId,
     response_type: 'code',
     redirect_uri: input.redirectUri,
@@ -46,109 +51,53 @@ export function microsoftAuthorizeUrl(
     state: input.state,
     prompt: 'select_account',
   });
-  return `${config.authUrl}${config.authUrl.includes('?') ? '&' : '?'}${query.toString()}`;
 }
 
-export async function exchangeMicrosoftCode(
+/**
+ * The token endpoint, for ../oauth-token.ts exchangeCode and refreshGrant.
+ * Microsoft rotates refresh tokens: the new one replaces the old when given.
+ */
+export function microsoftTokenEndpoint(
   config: MicrosoftOAuthConfig,
   transport: TransportOptions,
-  input: { readonly code: string; readonly redirectUri: string },
-  deadline: number,
-): Promise<OAuthGrant> {
-  const answer = await postToken(config, transport, 'code exchange', deadline, {
-    grant_type: 'authorization_code',
-    code: input.code,
-    redirect_uri: input.redirectUri,
-  });
-  if (answer.refreshToken === null)
-    throw providerError(
-      'bad_response',
-      'Microsoft code exchange: no refresh token (offline_access not granted)',
-    );
-  return { accessToken: answer.accessToken, refreshToken: answer.refreshToken, expiresAt: answer.expiresAt };
-}
-
-/** A fresh access token. Microsoft rotates refresh tokens: the new one replaces the old when given. */
-export async function refreshMicrosoftGrant(
-  config: MicrosoftOAuthConfig,
-  transport: TransportOptions,
-  grant: OAuthGrant,
-  deadline: number,
-): Promise<OAuthGrant> {
-  const answer = await postToken(config, transport, 'token refresh', deadline, {
-    grant_type: 'refresh_token',
-    refresh_token: grant.refreshToken,
-  });
+): TokenEndpoint {
   return {
-    accessToken: answer.accessToken,
-    refreshToken: answer.refreshToken ?? grant.refreshToken,
-    expiresAt: answer.expiresAt,
+    post: tokenPoster(config, transport),
+    noRefreshToken: 'Microsoft code exchange: no refresh token (offline_access not granted)',
   };
 }
 
-type TokenAnswer = { accessToken: string; refreshToken: string | null; expiresAt: number };
-
-async function postToken(
-  config: MicrosoftOAuthConfig,
-  transport: TransportOptions,
-  operation: string,
-  deadline: number,
-  fields: Record<string, string>,
-): Promise<TokenAnswer> {
-  const what = `Microsoft ${operation}`;
-  const body = new URLSearchParams({
-    client_id: config.clientId,
-    client_secret: config.clientSecret,
-    scope: MICROSOFT_SCOPES,
-    ...fields,
-  });
-  const answer = await send(
-    transport,
-    {
-      method: 'POST',
-      url: config.tokenUrl,
-      what,
-      mailbox: null,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: body.toString(),
-    },
-    deadline,
-  );
-  if (answer.status !== 200) throw tokenFailure(answer, what);
-  const json = jsonOf(answer, what) as {
-    access_token?: unknown;
-    refresh_token?: unknown;
-    expires_in?: unknown;
-  } | null;
-  const expiresIn = Number(json?.expires_in);
-  if (typeof json?.access_token !== 'string' || json.access_token.length === 0 || !Number.isFinite(expiresIn))
-    throw providerError('bad_response', `${what}: the answer lacks access_token or expires_in`);
-  return {
-    accessToken: json.access_token,
-    refreshToken:
-      typeof json.refresh_token === 'string' && json.refresh_token.length > 0 ? json.refresh_token : null,
-    expiresAt: transport.now() + expiresIn * 1000,
+/** Posts through {@link send} (its deadline, its rate-limit retries); any answer but 200 is a refusal. */
+function tokenPoster(config: MicrosoftOAuthConfig, transport: TransportOptions): PostToken {
+  return async (operation, fields, deadline) => {
+    const what = `Microsoft ${operation}`;
+    const body = tokenForm(config, { ...fields, scope: MICROSOFT_SCOPES });
+    const answer = await send(
+      transport,
+      {
+        method: 'POST',
+        url: config.tokenUrl,
+        what,
+        mailbox: null,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: body.toString(),
+      },
+      deadline,
+    );
+    if (answer.status !== 200) throw tokenFailure(answer, what);
+    // Counted from the answer; `expires_in` read as a number even when sent as a string.
+    const token = readTokenAnswer(jsonOf(answer, what), transport.now(), Number);
+    if (token === null)
+      throw providerError('bad_response', `${what}: the answer lacks access_token or expires_in`);
+    return token;
   };
 }
 
 function tokenFailure(answer: HttpAnswer, what: string): Error {
-  let error: unknown;
-  let codes: unknown;
-  try {
-    const body = JSON.parse(answer.text) as { error?: unknown; error_codes?: unknown } | null;
-    error = body?.error;
-    codes = body?.error_codes;
-  } catch {
-    // Not JSON: judged by the status alone below.
-  }
-  const aadsts = Array.isArray(codes) ? codes.filter((code): code is number => typeof code === 'number') : [];
-  const label = `${what}: HTTP ${answer.status}${typeof error === 'string' ? ` ${error}` : ''}${aadsts.length > 0 ? ` AADSTS${aadsts[0]}` : ''}`;
-  if (
-    (typeof error === 'string' && RELINK_ERRORS.has(error)) ||
-    aadsts.some((code) => RELINK_CODES.has(code))
-  )
-    return providerError('grant_revoked', label);
-  // Anything else (`invalid_client`: the operator's id or secret is wrong, …) is not the person's
-  // grant: it must not ask them to relink (the Google adapter answers the same).
-  return providerError('bad_response', label);
+  // Not JSON: no refusal in it, judged bad_response below.
+  const refusal = readRefusal(jsonOrText(answer.text));
+  const label = `${what}: HTTP ${answer.status}${refusal.error === null ? '' : ` ${refusal.error}`}${refusal.codes.length > 0 ? ` AADSTS${refusal.codes[0]}` : ''}`;
+  // Anything but a relink (`invalid_client`: the operator's id or secret is wrong, …) is not the
+  // person's grant: it must not ask them to relink (the Google adapter answers the same).
+  return providerError(refusalCode(refusal, RELINK), label);
 }

@@ -15,6 +15,7 @@ import {
   type SyncResult,
   type Watch,
 } from '../../../ports/synced-provider.ts';
+import { exchangeCode, refreshGrant } from '../oauth-token.ts';
 import { busyOf, changeOf, createBody, EVENT_FIELDS, eventBody } from './events.ts';
 import {
   collectPages,
@@ -31,7 +32,7 @@ import {
   PREFER_UTC,
 } from './graph.ts';
 import { createMailboxGate } from './mailbox-gate.ts';
-import { exchangeMicrosoftCode, microsoftAuthorizeUrl, refreshMicrosoftGrant } from './oauth.ts';
+import { microsoftAuthorizeUrl, microsoftTokenEndpoint } from './oauth.ts';
 import { createSubscription, deleteSubscription, renewSubscription } from './subscriptions.ts';
 import { graphErrorCode, graphFailure, type HttpAnswer, isSuccess } from './transport.ts';
 import { ianaZoneOf } from './windows-zones.ts';
@@ -79,14 +80,15 @@ export function createMicrosoftProvider(options: MicrosoftProviderOptions): Micr
     fetch: options.fetch ?? fetch,
   };
   const oauth = { ...options };
+  const tokens = microsoftTokenEndpoint(oauth, transport);
   const graph: GraphContext = { transport, graphUrl: normalizeGraphUrl(options.graphUrl) };
   const enc = encodeURIComponent;
 
   return {
     name: 'office365',
     authorizeUrl: (input) => microsoftAuthorizeUrl(oauth, input),
-    exchange: (input, { deadline }) => exchangeMicrosoftCode(oauth, transport, input, deadline),
-    refresh: (grant, { deadline }) => refreshMicrosoftGrant(oauth, transport, grant, deadline),
+    exchange: (input, { deadline }) => exchangeCode(tokens, input, deadline),
+    refresh: (grant, { deadline }) => refreshGrant(tokens, grant, deadline),
 
     async identity(accessToken, { deadline }) {
       const what = 'Microsoft Graph me';
