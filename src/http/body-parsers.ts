@@ -65,6 +65,12 @@ export function registerBodyParsers(app: FastifyInstance): void {
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
     (request, body, done) => {
+      // No body is no form: Ruby's oauth2 client labels its body-less POSTs (`link_token`,
+      // `revoke_profile_authorization`) as forms, and they must reach their JSON routes.
+      if (body === '') {
+        done(null, undefined);
+        return;
+      }
       // An unknown route stays a 404: only a matched API route refuses the form.
       const route = request.routeOptions.url;
       if (route !== undefined && isApiRoute(route) && !FORM_ROUTES.has(route)) {

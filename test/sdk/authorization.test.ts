@@ -310,6 +310,15 @@ describe('connected accounts (SPEC 8b)', () => {
       rawBody: '[]',
     });
     assert.equal(linkRes.status, 200, linkRes.text);
+    // Ruby's link_token (oauth2 over Faraday) labels its body-less POST as a form; seen when the gem
+    // itself was run against rtseq (docs/sdk-compatibility.md).
+    const rubyLink = await server.call('POST', '/v1/link_tokens', {
+      token: accessToken,
+      headers: { ...FORM, 'user-agent': 'Cronofy Ruby 0.41.2' },
+      rawBody: '',
+    });
+    assert.equal(rubyLink.status, 200, rubyLink.text);
+    assert.notEqual(rubyLink.json.link_token, linkRes.json.link_token);
     const second = await client.requestAccessToken({
       code: await connectFeed({ link_token: linkRes.json.link_token, provider_name: 'ics' }),
       redirect_uri: REDIRECT,
