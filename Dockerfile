@@ -18,6 +18,8 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 # HOST=0.0.0.0: inside a container the default 127.0.0.1 is unreachable from outside.
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 SQLITE_PATH=/data/rtseq.db PATH=/app/node_modules/.bin:$PATH
+# A smaller young generation for the main thread (docs/deployment.md, "Memory").
+ENV NODE_OPTIONS=--max-semi-space-size=4
 USER rtseq
 VOLUME /data
 EXPOSE 8080
