@@ -44,7 +44,7 @@ export async function openStore(config: Config): Promise<Store> {
     const { PostgresStore } = await import('../adapters/storage/postgres/postgres-store.ts');
     return new PostgresStore(config.databaseUrl, { poolMax: config.databasePoolMax });
   }
-  return new SqliteStore(config.sqlitePath);
+  return new SqliteStore(config.sqlitePath, { backgroundCheckpoints: true });
 }
 
 export type WireOptions = { readonly demo?: boolean; readonly metrics?: PrometheusMetrics };
