@@ -9,6 +9,7 @@ import type { AppContext } from '../app/context.ts';
 import type { CalendarWriteBack, WebhookTransport } from '../ports/delivery.ts';
 import type { OutboxRecord } from '../ports/store.ts';
 import { nextAttemptAt, OUTBOX_POLICY } from './outbox-policy.ts';
+import { TimerLoop } from './timer-loop.ts';
 
 export type WorkerLogger = {
   info(object: object, message: string): void;
@@ -34,52 +35,35 @@ const quiet: WorkerLogger = { info() {}, warn() {}, error() {} };
 
 export class OutboxWorker {
   readonly #deps: OutboxWorkerDeps;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = true;
+  readonly #loop: TimerLoop;
 
   constructor(deps: OutboxWorkerDeps) {
     this.#deps = deps;
+    this.#loop = new TimerLoop(
+      async () => {
+        await this.runOnce();
+        return { again: false };
+      },
+      deps.pollMs ?? 1000,
+      (error) => (deps.logger ?? quiet).error({ err: error }, 'outbox run failed'),
+    );
   }
 
   start(): void {
-    this.#stopped = false;
-    this.#schedule(0);
+    this.#loop.start(0);
   }
 
   /** Run soon (e.g. right after a booking commits) instead of waiting for the next poll. */
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#running !== undefined) this.#again = true;
-    else this.#schedule(0);
+    this.#loop.wake();
   }
 
   /**
    * Stops claiming; waits for the batch in flight (a callback attempt is bounded by the policy's
    * attempt timeout, a CalDAV write-back by CALENDAR_TIMEOUT_MS).
    */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    await this.#running;
-  }
-
-  #schedule(delayMs: number): void {
-    if (this.#stopped) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#running = this.runOnce()
-        .then(() => undefined)
-        .catch((error: unknown) => (this.#deps.logger ?? quiet).error({ err: error }, 'outbox run failed'))
-        .finally(() => {
-          this.#running = undefined;
-          const again = this.#again;
-          this.#again = false;
-          this.#schedule(again ? 0 : (this.#deps.pollMs ?? 1000));
-        });
-    }, delayMs);
-    this.#timer.unref();
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /**
