@@ -3,6 +3,7 @@
  * calendars), in the transaction of the change they report; the outbox worker delivers them.
  */
 import type { CalendarRecord, OutboxRecord } from '../ports/store.ts';
+import { isSyncedProvider } from '../ports/synced-provider.ts';
 import type { AppContext } from './context.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { AppContext } from './context.ts';
  * kept from when CalDAV was the only one): CalDAV, Google Calendar and Microsoft 365.
  */
 export function writesBack(calendar: CalendarRecord): boolean {
-  return calendar.kind === 'caldav' || calendar.kind === 'google' || calendar.kind === 'office365';
+  return calendar.kind === 'caldav' || isSyncedProvider(calendar.kind);
 }
 
 export function outboxItem(

@@ -16,6 +16,10 @@ import type { Interval } from '../domain/time/intervals.ts';
 
 export type SyncedProviderName = 'google' | 'office365';
 
+/** Whether a provider or calendar kind is one kept by sync (Google Calendar, Microsoft 365). */
+export const isSyncedProvider = (name: string): name is SyncedProviderName =>
+  name === 'google' || name === 'office365';
+
 /** Why a provider call failed. Stable strings, safe to show and to log. */
 export type ProviderErrorCode =
   /** The grant is gone (`invalid_grant`, AADSTS70000 and friends, a refused refresh): relink. */

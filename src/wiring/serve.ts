@@ -42,7 +42,7 @@ const RETENTION_INTERVAL_MS = 3_600_000;
  * plain form before the key was set are sealed after listening (jobs/sealing-job.ts).
  */
 async function preparedStore(config: Config, logger: pino.Logger, migrate: boolean): Promise<Store> {
-  const store = await openStore(config);
+  const store = await openStore(config, { server: true });
   try {
     const applied = await prepareSchema(store, store.kind === 'sqlite' || migrate ? 'apply' : 'refuse');
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');

@@ -39,12 +39,16 @@ export const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export async function openStore(config: Config): Promise<Store> {
+/**
+ * The configured store. `server`: the long-running server's (SQLite checkpoints in a worker thread);
+ * a CLI command's short run keeps SQLite's own checkpoints and starts no thread.
+ */
+export async function openStore(config: Config, options: { server?: boolean } = {}): Promise<Store> {
   if (config.databaseUrl !== null) {
     const { PostgresStore } = await import('../adapters/storage/postgres/postgres-store.ts');
     return new PostgresStore(config.databaseUrl, { poolMax: config.databasePoolMax });
   }
-  return new SqliteStore(config.sqlitePath, { backgroundCheckpoints: true });
+  return new SqliteStore(config.sqlitePath, { backgroundCheckpoints: options.server === true });
 }
 
 export type WireOptions = { readonly demo?: boolean; readonly metrics?: PrometheusMetrics };

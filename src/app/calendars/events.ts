@@ -12,6 +12,7 @@ import type {
   EventTransparency,
   Repos,
 } from '../../ports/store.ts';
+import { isSyncedProvider } from '../../ports/synced-provider.ts';
 import type { AccountCaller } from '../accounts/auth.ts';
 import type { AppContext } from '../context.ts';
 import { outboxItem } from '../outbox-items.ts';
@@ -71,7 +72,7 @@ async function queueProviderWrite(
   calendar: CalendarRecord,
   eventId: string,
 ): Promise<void> {
-  if (calendar.kind !== 'google' && calendar.kind !== 'office365') return;
+  if (!isSyncedProvider(calendar.kind)) return;
   const event = await repos.events.byKey(calendar.id, eventId);
   if (event === undefined) return;
   await repos.outbox.insert(

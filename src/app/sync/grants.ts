@@ -7,10 +7,10 @@
 import type { ProfileRecord } from '../../ports/connections.ts';
 import {
   isProviderError,
+  isSyncedProvider,
   type OAuthGrant,
   providerError,
   type SyncedCalendarProvider,
-  type SyncedProviderName,
 } from '../../ports/synced-provider.ts';
 import { queueProfileNotification } from '../channels/channels.ts';
 import type { AppContext } from '../context.ts';
@@ -20,11 +20,8 @@ const REFRESH_MARGIN_MS = 120_000;
 
 /** The provider of a synced profile or calendar, when this server is configured for it. */
 export function providerOf(ctx: AppContext, name: string): SyncedCalendarProvider | undefined {
-  return name === 'google' || name === 'office365' ? ctx.providers?.[name] : undefined;
+  return isSyncedProvider(name) ? ctx.providers?.[name] : undefined;
 }
-
-export const isSyncedProvider = (name: string): name is SyncedProviderName =>
-  name === 'google' || name === 'office365';
 
 export function sealGrant(ctx: AppContext, grant: OAuthGrant): string {
   return ctx.secrets.seal(JSON.stringify({ kind: 'oauth', ...grant }));

@@ -10,6 +10,7 @@ import type { SourceFailure } from '../../ports/busy-source.ts';
 import type { ProfileRecord } from '../../ports/connections.ts';
 import type { CalendarRecord } from '../../ports/store.ts';
 import type { SyncedCalendarRecord } from '../../ports/sync.ts';
+import { isSyncedProvider } from '../../ports/synced-provider.ts';
 import type { AppContext } from '../context.ts';
 import { providerOf, withAccessToken } from './grants.ts';
 import { remoteCalendarOf } from './sync.ts';
@@ -22,8 +23,7 @@ type OwnEvents = {
   readonly events: readonly { readonly calendarId: string; readonly start: number; readonly end: number }[];
 };
 
-export const isSyncedCalendar = (calendar: CalendarRecord): boolean =>
-  calendar.kind === 'google' || calendar.kind === 'office365';
+export const isSyncedCalendar = (calendar: CalendarRecord): boolean => isSyncedProvider(calendar.kind);
 
 /**
  * Busy time of these synced calendars in `window`, by calendar id; every calendar gets an answer.

@@ -8,6 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { SyncedCalendarRecord } from '../../ports/sync.ts';
 import type { SyncedProviderName, Watch } from '../../ports/synced-provider.ts';
 import type { AppContext } from '../context.ts';
+import { CALLBACK_SLUGS } from './connect.ts';
 import { providerOf, withAccessToken } from './grants.ts';
 
 /** A subscription closer to its end than this is renewed. */
@@ -16,7 +17,7 @@ const WATCH_DEADLINE_MS = 15_000;
 
 /** Where each provider pushes to: `{PUBLIC_URL}/push/google`, `{PUBLIC_URL}/push/microsoft`. */
 export function pushAddress(ctx: AppContext, provider: SyncedProviderName): string {
-  return `${ctx.config.publicUrl}/push/${provider === 'google' ? 'google' : 'microsoft'}`;
+  return `${ctx.config.publicUrl}/push/${CALLBACK_SLUGS[provider]}`;
 }
 
 /**

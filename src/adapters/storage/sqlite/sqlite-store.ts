@@ -71,7 +71,7 @@ export class SqliteStore implements Store {
   #closed = false;
 
   /**
-   * `backgroundCheckpoints` (the server and the CLI): the write-ahead log is folded into the file
+   * `backgroundCheckpoints` (the server): the write-ahead log is folded into the file
    * by a worker thread (checkpointer.ts), so commits never pay for it; SQLite's own automatic
    * checkpoint stays as a backstop at 10,000 pages. Without it, SQLite checkpoints at 1,000.
    */
