@@ -11,5 +11,8 @@ if (major < 24) {
   );
   process.exit(1);
 }
+// The heap policy applies before the CLI's modules load (see src/main.ts).
+const { applyHeapPolicy } = await import('../src/wiring/heap-policy.ts');
+applyHeapPolicy();
 const { runAsProgram } = await import('../src/cli/main.ts');
 await runAsProgram(process.argv.slice(2));

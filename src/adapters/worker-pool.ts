@@ -44,12 +44,12 @@ export type BudgetedPoolOptions = {
 const ANONYMOUS: ComputeClient = { lane: 'api', tenant: '' };
 
 /**
- * A young generation of 16 MB per worker instead of V8's default (which grows with the machine's
- * memory): the jobs' own data lives in typed arrays, so scavenges stay short, and the server's peak
- * RSS with 4 XL requests running fell from 732 to 640 MB with no change in latency
- * (docs/benchmarks.md).
+ * A young generation of 4 MB per worker instead of V8's default (which grows with the machine's
+ * memory): the jobs' own data lives in typed arrays, so scavenges stay short. 16 MB took the
+ * server's peak RSS with 4 XL requests running from 732 to 640 MB; 4 MB takes 3 engine threads'
+ * share of the RSS after the scale bench's page views down by about 50 MB more (docs/benchmarks.md).
  */
-export const DEFAULT_WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 16 };
+export const DEFAULT_WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 4 };
 
 /**
  * Per process, for `workers` API threads: 8 API jobs waiting per thread, each application at most
