@@ -222,10 +222,19 @@ function sameStarts(cell: Cell, ours: number[], theirs: number[]): void {
   process.exit(1);
 }
 
-/** `--profile H,E,D --seconds S`: rtseq alone on one cell, for `node --cpu-prof`. */
+/**
+ * `--profile H,E,D --seconds S`: rtseq alone on one cell, for `node --cpu-prof`. With `--calls N`,
+ * exactly N calls instead, for `valgrind --tool=callgrind` (instructions are the same on a busy
+ * machine): the cost of the calls is the count at N less the count at 0.
+ */
 function profile(spec: string): void {
   const [hosts, events, days] = spec.split(',').map(Number) as [number, number, number];
   const { query } = makeInput({ hosts, events, days });
+  const exactly = arg('--calls');
+  if (exactly !== undefined) {
+    for (let i = 0; i < Number(exactly); i++) findAvailability(query);
+    return;
+  }
   const until = performance.now() + Number(arg('--seconds') ?? 5) * 1000;
   let calls = 0;
   while (performance.now() < until) {

@@ -2,12 +2,12 @@
  * `findAvailability`: SPEC 5.1 to 5.4 (`POST /v1/availability`). Pure: `now` and every calendar
  * fact are inputs. See docs/engine.md for the algorithm and the interpretations made.
  */
-import type { PackedIntervals } from '../time/intervals.ts';
+import type { Interval, PackedIntervals } from '../time/intervals.ts';
 import { firstAlignedStartIn } from '../time/zones.ts';
+import { withEngineCache } from './engine-cache.ts';
 import {
   availableStarts,
   candidateStarts,
-  createEngineCache,
   type EngineCache,
   listFreeMembers,
   memberFreeTime,
@@ -26,11 +26,23 @@ export const DEFAULT_START_INTERVAL_MINUTES = 15;
  */
 export function findAvailability(query: AvailabilityQuery): AvailableSlot[] {
   if (query.maxResults <= 0 || query.groups.length === 0) return [];
-  const cache = createEngineCache();
-  const window = packCached(query.queryPeriods, cache);
-  if (window.length === 0) return [];
   const beforeMs = Math.max(0, query.bufferBeforeMs);
   const afterMs = Math.max(0, query.bufferAfterMs);
+  // Every answer lies in the query periods, and a busy or open interval counts only where it
+  // overlaps a slot widened by the buffers: lists are packed within that span alone.
+  return withEngineCache(readSpan(query.queryPeriods, beforeMs, afterMs), (cache) =>
+    answer(query, beforeMs, afterMs, cache),
+  );
+}
+
+function answer(
+  query: AvailabilityQuery,
+  beforeMs: number,
+  afterMs: number,
+  cache: EngineCache,
+): AvailableSlot[] {
+  const window = packCached(query.queryPeriods, cache);
+  if (window.length === 0) return [];
   if (query.format === 'periods') return findPeriods(query, window, beforeMs, afterMs, cache);
 
   const interval = query.startIntervalMinutes ?? DEFAULT_START_INTERVAL_MINUTES;
@@ -56,6 +68,17 @@ export function findAvailability(query: AvailabilityQuery): AvailableSlot[] {
     results.push({ start, end, participants });
   }
   return results;
+}
+
+function readSpan(periods: readonly Interval[], beforeMs: number, afterMs: number): Interval {
+  let start = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const period of periods) {
+    if (!(period.start < period.end)) continue;
+    if (period.start < start) start = period.start;
+    if (period.end > end) end = period.end;
+  }
+  return { start: start - beforeMs, end: end + afterMs };
 }
 
 type Entry = { readonly member: MemberAvailability; readonly group: number };

@@ -16,24 +16,49 @@ export type EngineCache = {
   readonly gridSteps: Map<Float64Array, number>;
   /** Where packed busy and open lists of this call are kept. */
   readonly arena: PackedArena;
+  /** The only span this call reads lists in (see `packIntervals`); everywhere by default. */
+  readonly within: Interval;
 };
 
-export function createEngineCache(): EngineCache {
+const EVERYWHERE: Interval = { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY };
+
+export function createEngineCache(within: Interval = EVERYWHERE, arena = new PackedArena()): EngineCache {
   return {
+    within,
     packed: new Map(),
     expanded: new Map(),
     grids: new Map(),
     narrowed: new Map(),
     gridSteps: new Map(),
-    arena: new PackedArena(),
+    arena,
   };
 }
 
 export function packCached(intervals: readonly Interval[], cache: EngineCache): PackedIntervals {
   let packed = cache.packed.get(intervals);
   if (packed === undefined) {
-    packed = packIntervals(intervals, cache.arena);
+    packed = packIntervals(intervals, cache.arena, cache.within);
     cache.packed.set(intervals, packed);
   }
   return packed;
+}
+
+/**
+ * Runs one computation with a cache on the arena the last one gave back, and gives it back after.
+ * Only for computations whose answer holds no packed list (plain numbers and strings).
+ */
+export function withEngineCache<T>(within: Interval, compute: (cache: EngineCache) => T): T;
+export function withEngineCache<T>(compute: (cache: EngineCache) => T): T;
+export function withEngineCache<T>(
+  first: Interval | ((cache: EngineCache) => T),
+  second?: (cache: EngineCache) => T,
+): T {
+  const within = typeof first === 'function' ? EVERYWHERE : first;
+  const compute = typeof first === 'function' ? first : second!;
+  const arena = PackedArena.take();
+  try {
+    return compute(createEngineCache(within, arena));
+  } finally {
+    arena.giveBack();
+  }
 }

@@ -175,7 +175,7 @@ export function candidateStarts(
     const from = Math.max(queryPeriods[i]!, notBefore);
     const to = queryPeriods[i + 1]!;
     if (!(from < to)) continue;
-    const starts = alignedStarts(zone, intervalMinutes, from, to);
+    const starts = alignedStarts(zone, intervalMinutes, from, to, cache.arena);
     parts.push(starts);
     total += starts.length;
   }
@@ -322,10 +322,10 @@ export function availableStarts(
   const n = candidates.length;
   if (n === 0 || window.length === 0) return new Float64Array(0);
   const gridStep = uniformStep(candidates, cache);
-  const ok = new Uint8Array(n).fill(1);
-  const diff = new Int32Array(n + 1);
+  const { ok, diff } = startScratch(n);
+  ok.fill(1, 0, n);
   for (const group of groups) {
-    diff.fill(0);
+    diff.fill(0, 0, n + 1);
     for (const member of group.members) {
       const allowed = member.open === null ? window : openWindowOf(member, window, cache);
       const busy = packCached(member.busy, cache);
@@ -344,10 +344,25 @@ export function availableStarts(
   }
   let count = 0;
   for (let i = 0; i < n; i++) count += ok[i]!;
-  const out = new Float64Array(count);
+  const out = cache.arena.alloc(count);
   let k = 0;
   for (let i = 0; i < n; i++) if (ok[i] === 1) out[k++] = candidates[i]!;
   return out;
+}
+
+/**
+ * `availableStarts`' per-candidate flags and difference array, reused across calls (a fresh pair of
+ * typed arrays per call was a visible share of a small request); grown on demand. Safe to share:
+ * the engine is synchronous and `availableStarts` calls nothing that calls it again.
+ */
+let startFlags = new Uint8Array(1024);
+let startDiffs = new Int32Array(1025);
+function startScratch(n: number): { ok: Uint8Array; diff: Int32Array } {
+  if (startFlags.length < n) {
+    startFlags = new Uint8Array(n);
+    startDiffs = new Int32Array(n + 1);
+  }
+  return { ok: startFlags, diff: startDiffs };
 }
 
 /** Merged query periods, optionally narrowed by a step's own (non-empty) periods. */

@@ -5,10 +5,11 @@
  * programme over (step, set of steps already run) that keeps, for every start of the step, the
  * canonical completion of the rest, found with a sliding-window minimum over the next step's starts.
  */
+
+import { withEngineCache } from './engine-cache.ts';
 import {
   availableStarts,
   candidateStarts,
-  createEngineCache,
   type EngineCache,
   listSelectedMembers,
   noticeBound,
@@ -186,14 +187,15 @@ function checkComplexity(blocks: readonly number[][], plans: readonly PlannedSte
  */
 export function findSequences(query: SequenceQuery): SequenceOption[] {
   if (query.steps.length === 0 || query.maxResults <= 0) return [];
-  const cache = createEngineCache();
-  const steps = sortedSteps(query);
-  const plans = planSteps(query, steps, cache);
-  if (plans.some((plan) => plan.starts.length === 0)) return [];
-  const blocks = runningBlocks(steps);
-  checkComplexity(blocks, plans);
-  const states = solve(blocks, plans);
-  return collectOptions(query, blocks, plans, states, cache);
+  return withEngineCache((cache) => {
+    const steps = sortedSteps(query);
+    const plans = planSteps(query, steps, cache);
+    if (plans.some((plan) => plan.starts.length === 0)) return [];
+    const blocks = runningBlocks(steps);
+    checkComplexity(blocks, plans);
+    const states = solve(blocks, plans);
+    return collectOptions(query, blocks, plans, states, cache);
+  });
 }
 
 function solve(blocks: readonly number[][], plans: readonly PlannedStep[]): Map<number, State> {

@@ -100,3 +100,42 @@ test('PackedArena: copies stay intact as the arena grows from small blocks to la
   }
   for (const { view, expected } of copies) assert.deepEqual(Array.from(view), expected);
 });
+
+test('packing within a span drops only what neither overlaps nor touches it: inside the span the union is the same (property)', () => {
+  fc.assert(
+    fc.property(
+      intervalsArb,
+      fc.integer({ min: -5, max: 85 }),
+      fc.integer({ min: 0, max: 40 }),
+      (list, from, width) => {
+        const within = iv(from, from + width);
+        const union = unpackIntervals(packIntervals(list));
+        const clipped = unpackIntervals(packIntervals(list, undefined, within));
+        for (let t = from - 1; t <= from + width + 1; t += 0.5) {
+          if (t >= from && t < from + width) assert.equal(covered(clipped, t), covered(union, t));
+        }
+        // Every interval kept overlaps or touches the span, and is one of the whole union's.
+        for (const interval of clipped) {
+          assert.ok(interval.end >= from && interval.start <= from + width);
+          assert.ok(union.some((u) => u.start <= interval.start && interval.end <= u.end));
+        }
+      },
+    ),
+    { numRuns: 1000 },
+  );
+});
+
+test('PackedArena: an arena given back is the next one taken, emptied, and its old views are not read again', () => {
+  const first = PackedArena.take();
+  const view = first.copy(Float64Array.of(1, 2, 3, 4), 4);
+  first.giveBack();
+  const second = PackedArena.take();
+  assert.equal(second, first);
+  // Taken again, it writes from its start: the old view now shows the new values.
+  second.copy(Float64Array.of(7, 8), 2);
+  assert.deepEqual([...view.subarray(0, 2)], [7, 8]);
+  // While one computation holds it, another gets a fresh arena.
+  const third = PackedArena.take();
+  assert.notEqual(third, second);
+  second.giveBack();
+});

@@ -10,6 +10,8 @@
  * Touching intervals merge: `[1, 2)` and `[2, 3)` become `[1, 3)`. Empty intervals (`start >= end`)
  * contain no instant and vanish.
  */
+import { PackedArena } from './packed-arena.ts';
+
 /** A half-open interval `[start, end)` of epoch milliseconds. */
 export type Interval = { readonly start: number; readonly end: number };
 
@@ -17,6 +19,10 @@ export type Interval = { readonly start: number; readonly end: number };
 export type PackedIntervals = Float64Array;
 
 export const EMPTY_PACKED: PackedIntervals = new Float64Array(0);
+
+export { PackedArena };
+
+const EVERYWHERE: Interval = { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY };
 
 /** Above this many sorted runs, merging runs pairwise loses to one bucket sort of keys. */
 const MAX_MERGED_RUNS = 16;
@@ -72,8 +78,15 @@ function sortByStartKey(starts: Float64Array, ends: Float64Array, n: number): vo
  * Merges any intervals into packed form (sorted, touching and overlapping ones merged, empty ones
  * dropped). Busy lists usually arrive as a few sorted runs (one per calendar), so this is a natural
  * merge sort on (start, end) pairs: O(n log runs), O(n) for sorted input, O(n log n) at worst.
+ * With `within`, intervals that neither overlap nor touch `[within.start, within.end]` are dropped
+ * before sorting (what is packed within that span is unchanged; a caller reading only inside it
+ * sorts less).
  */
-export function packIntervals(intervals: readonly Interval[], arena?: PackedArena): PackedIntervals {
+export function packIntervals(
+  intervals: readonly Interval[],
+  arena?: PackedArena,
+  within: Interval = EVERYWHERE,
+): PackedIntervals {
   // One pass over the objects, then everything runs on reused scratch arrays; only the result
   // is allocated, or copied into `arena` (allocating typed arrays costs more than the merge).
   const total = intervals.length;
@@ -81,12 +94,14 @@ export function packIntervals(intervals: readonly Interval[], arena?: PackedAren
   let starts = scratch[0];
   let ends = scratch[1];
   const runEnds: number[] = [];
+  const from = within.start;
+  const to = within.end;
   let count = 0;
   for (let i = 0; i < total; i++) {
     const interval = intervals[i]!;
     const start = interval.start;
     const end = interval.end;
-    if (!(start < end)) continue;
+    if (!(start < end) || end < from || start > to) continue;
     if (count > 0 && start < starts[count - 1]!) runEnds.push(count);
     starts[count] = start;
     ends[count] = end;
@@ -115,33 +130,6 @@ export function packIntervals(intervals: readonly Interval[], arena?: PackedAren
     }
   }
   return finish(scratch[4], mergeSorted(starts, ends, count, scratch[4]), arena);
-}
-
-const ARENA_FIRST_BLOCK = 1_024;
-const ARENA_MAX_BLOCK = 65_536;
-
-/**
- * Copies of packed results kept for one computation, cut from shared blocks: one allocation per
- * block instead of one per result. A result is a view into its block, valid as long as the arena.
- * Blocks start small and double up to a cap: a small request must not pay for zeroing a large
- * block it never fills (a fixed 512 KB first block was over half of a 2-member query's time).
- */
-export class PackedArena {
-  #block = new Float64Array(0);
-  #used = 0;
-
-  /** A copy of `source[0, length)` in the arena. */
-  copy(source: Float64Array, length: number): PackedIntervals {
-    if (this.#used + length > this.#block.length) {
-      const grown = Math.min(Math.max(ARENA_FIRST_BLOCK, this.#block.length * 2), ARENA_MAX_BLOCK);
-      this.#block = new Float64Array(Math.max(length, grown));
-      this.#used = 0;
-    }
-    const view = this.#block.subarray(this.#used, this.#used + length);
-    view.set(source.subarray(0, length));
-    this.#used += length;
-    return view;
-  }
 }
 
 function finish(out: Float64Array, length: number, arena: PackedArena | undefined): PackedIntervals {

@@ -4,7 +4,9 @@
  * Greenwich: `wall clock = instant + offset`. Offset changes are found by offsets.ts's one search,
  * once per zone and UTC day.
  */
+
 import { type OffsetStretch, offsetStretchesOf, stretchInstant } from './offsets.ts';
+import type { PackedArena } from './packed-arena.ts';
 
 export type { OffsetStretch } from './offsets.ts';
 
@@ -210,7 +212,13 @@ export function offsetStretches(zone: string, from: number, to: number): OffsetS
  * `Intl` calls does not depend on the number of starts: within each transition-free stretch the
  * aligned wall times are walked arithmetically.
  */
-export function alignedStarts(zone: string, intervalMinutes: number, from: number, to: number): Float64Array {
+export function alignedStarts(
+  zone: string,
+  intervalMinutes: number,
+  from: number,
+  to: number,
+  arena?: PackedArena,
+): Float64Array {
   const stretches = offsetStretches(zone, from, to);
   // Written straight into one typed array (this runs for every query period of every request):
   // a stretch holds at most one start per interval, one more, and one more per midnight crossed
@@ -220,10 +228,10 @@ export function alignedStarts(zone: string, intervalMinutes: number, from: numbe
     const length = stretch.end - stretch.start;
     capacity += Math.floor(length / (intervalMinutes * MINUTE_MS)) + Math.ceil(length / DAY_MS) + 3;
   }
-  const out = new Float64Array(capacity);
+  const out = arena === undefined ? new Float64Array(capacity) : arena.alloc(capacity);
   let count = 0;
   for (const stretch of stretches) count = writeAlignedInStretch(out, count, intervalMinutes, stretch);
-  return count === capacity ? out : out.slice(0, count);
+  return count === capacity ? out : out.subarray(0, count);
 }
 
 /** Writes the stretch's aligned wall times from `at`, each read as an instant by `stretchInstant`; returns the new count. */
