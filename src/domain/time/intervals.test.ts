@@ -139,3 +139,26 @@ test('PackedArena: an arena given back is the next one taken, emptied, and its o
   assert.notEqual(third, second);
   second.giveBack();
 });
+
+test('packing unsorted lists of any length (insertion sort up to 128, sorted keys above) gives the sorted merge of a plain reference (property)', () => {
+  const reference = (list: readonly Interval[]): number[] => {
+    const out: number[] = [];
+    for (const { start, end } of list.filter((i) => i.start < i.end).toSorted((x, y) => x.start - y.start)) {
+      if (out.length > 0 && start <= out[out.length - 1]!)
+        out[out.length - 1] = Math.max(out[out.length - 1]!, end);
+      else out.push(start, end);
+    }
+    return out;
+  };
+  const interval = fc
+    .tuple(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 400 }))
+    .map(([s, l]) => iv(s, s + l));
+  // Lengths drawn evenly (fast-check's own sizes stay small): past 16 runs both sorts are reached.
+  const unsorted = fc
+    .integer({ min: 0, max: 400 })
+    .chain((length) => fc.array(interval, { minLength: length, maxLength: length }));
+  fc.assert(
+    fc.property(unsorted, (list) => assert.deepEqual([...packIntervals(list)], reference(list))),
+    { numRuns: 300 },
+  );
+});

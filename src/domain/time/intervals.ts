@@ -11,6 +11,7 @@
  * contain no instant and vanish.
  */
 import { PackedArena } from './packed-arena.ts';
+import { sortByStartKey } from './sort-starts.ts';
 
 /** A half-open interval `[start, end)` of epoch milliseconds. */
 export type Interval = { readonly start: number; readonly end: number };
@@ -26,53 +27,6 @@ const EVERYWHERE: Interval = { start: Number.NEGATIVE_INFINITY, end: Number.POSI
 
 /** Above this many sorted runs, merging runs pairwise loses to one bucket sort of keys. */
 const MAX_MERGED_RUNS = 16;
-
-/**
- * Sorts (start, end) pairs by start in place. Integral starts become one numeric key
- * `(start - min) * n + position` (exact below 2^53) sorted by `sortNumbers`; other input falls back
- * to sorting an index array.
- */
-function sortByStartKey(starts: Float64Array, ends: Float64Array, n: number): void {
-  let min = Infinity;
-  let max = -Infinity;
-  let integral = true;
-  for (let i = 0; i < n; i++) {
-    const start = starts[i]!;
-    if (start < min) min = start;
-    if (start > max) max = start;
-    if (!Number.isInteger(start)) integral = false;
-  }
-  const originalEnds = ends.slice(0, n);
-  if (!integral || (max - min + 1) * n >= Number.MAX_SAFE_INTEGER) {
-    const originalStarts = starts.slice(0, n);
-    const order = Array.from({ length: n }, (_, i) => i).sort(
-      (a, b) => originalStarts[a]! - originalStarts[b]!,
-    );
-    order.forEach((position, i) => {
-      starts[i] = originalStarts[position]!;
-      ends[i] = originalEnds[position]!;
-    });
-    return;
-  }
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = (starts[i]! - min) * n + i;
-  sortNumbers(keys);
-  for (let i = 0; i < n; i++) {
-    const key = keys[i]!;
-    // Division, not `%`: floating-point remainder is several times slower in V8.
-    let quotient = Math.floor(key / n);
-    let position = key - quotient * n;
-    if (position < 0) {
-      quotient--;
-      position += n;
-    } else if (position >= n) {
-      quotient++;
-      position -= n;
-    }
-    starts[i] = quotient + min;
-    ends[i] = originalEnds[position]!;
-  }
-}
 
 /**
  * Merges any intervals into packed form (sorted, touching and overlapping ones merged, empty ones
@@ -247,59 +201,6 @@ function scratchFor(size: number): [Float64Array, Float64Array, Float64Array, Fl
     ];
   }
   return scratchArrays as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-}
-
-/**
- * Sorts in place, ascending. Calendar instants are spread fairly evenly over a window, so a bucket
- * pass (one bucket per value) followed by insertion sort is linear in practice and faster than the
- * built-in sort for thousands of values; clustered input that would make the insertion sort slow
- * falls back to the built-in sort.
- */
-export function sortNumbers(values: Float64Array): void {
-  const n = values.length;
-  if (n < 128) {
-    values.sort();
-    return;
-  }
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (!(Number.isFinite(min) && Number.isFinite(max))) {
-    values.sort();
-    return;
-  }
-  if (min === max) return;
-  const scale = (n - 1) / (max - min);
-  const counts = new Int32Array(n + 1);
-  const bucketOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const bucket = Math.floor((values[i]! - min) * scale);
-    bucketOf[i] = bucket;
-    counts[bucket + 1]!++;
-  }
-  for (let b = 1; b <= n; b++) counts[b]! += counts[b - 1]!;
-  const bucketed = new Float64Array(n);
-  for (let i = 0; i < n; i++) bucketed[counts[bucketOf[i]!]!++] = values[i]!;
-  let budget = 8 * n;
-  for (let i = 1; i < n; i++) {
-    const v = bucketed[i]!;
-    let j = i - 1;
-    while (j >= 0 && bucketed[j]! > v) {
-      bucketed[j + 1] = bucketed[j]!;
-      j--;
-    }
-    bucketed[j + 1] = v;
-    budget -= i - 1 - j;
-    if (budget < 0) {
-      bucketed.sort();
-      break;
-    }
-  }
-  values.set(bucketed);
 }
 
 export function unpackIntervals(packed: PackedIntervals): Interval[] {
