@@ -5,6 +5,7 @@ declare module 'autocannon' {
     latency: { p50: number; p90: number; p99: number; average: number; max: number };
     non2xx: number;
     errors: number;
+    timeouts: number;
     /** Seconds the run took. */
     duration: number;
   };

@@ -9,7 +9,9 @@
  *  - loading through the API: events upserted with `/v1/batch` by 8 clients.
  *
  * Run: `node bench/scale.ts [--store sqlite|postgres|both] [--events 100000,1000000]
- *       [--accounts 10000] [--history 0,1000000] [--quick]`. PostgreSQL from DATABASE_TEST_URL.
+ *       [--accounts 10000 | --events-per-account 10] [--history 0,1000000] [--quick]`. PostgreSQL
+ * from DATABASE_TEST_URL. `--events-per-account N` fixes the density instead of the number of
+ * accounts (each size gets events / N accounts): the same work per answer in a larger database.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'both' },
     events: { type: 'string', default: '100000,1000000' },
     accounts: { type: 'string', default: '10000' },
+    'events-per-account': { type: 'string' },
     history: { type: 'string', default: '0,1000000' },
     quick: { type: 'boolean', default: false },
   },
@@ -65,10 +68,15 @@ function rssMb(server: ServerProcess): { rss: number; peak: number } {
 
 async function cannon(
   options: CannonOptions,
-): Promise<{ p50: number; p99: number; rps: number; errors: number }> {
+): Promise<{ p50: number; p99: number; mean: number; rps: number; errors: number }> {
   const result = await autocannon({ connections: 4, duration: SECONDS, ...options });
   const errors = result.errors + result.non2xx;
+  if (errors > 0)
+    console.error(
+      `${options.url}: ${result.errors} errors (${result.timeouts} timeouts), ${result.non2xx} non-2xx`,
+    );
   return {
+    mean: result.latency.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     rps: Math.round(result.requests.average),
@@ -237,10 +245,11 @@ async function measure(
     return {
       store: dialect,
       events,
+      accounts,
       'past bookings': pastBookings,
       'bulk load s': loadSeconds.toFixed(1),
-      'avail 3×7d p50/p99 ms': `${small.p50} / ${small.p99}`,
-      'avail 10×30d p50/p99 ms': `${large.p50} / ${large.p99}`,
+      'avail 3×7d p50/p99 (mean) ms': `${small.p50} / ${small.p99} (${small.mean.toFixed(2)})`,
+      'avail 10×30d p50/p99 (mean) ms': `${large.p50} / ${large.p99} (${large.mean.toFixed(2)})`,
       'external cals p50 ms': externals.p50,
       'callbacks p50 ms': callbacks.p50,
       'bookings/s': bookings.perSecond,
@@ -277,14 +286,17 @@ const rows: Row[] = [];
 for (const store of stores) {
   for (const events of values.events.split(',').map(Number)) {
     for (const history of values.history.split(',').map(Number)) {
-      const row = await measure(store, events, Number(values.accounts), history);
+      const perAccount = values['events-per-account'];
+      const accounts =
+        perAccount === undefined ? Number(values.accounts) : Math.round(events / Number(perAccount));
+      const row = await measure(store, events, accounts, history);
       console.error(JSON.stringify(row));
       rows.push(row);
     }
   }
 }
 const columns = Object.keys(rows[0] ?? {});
-console.log(`# Scale — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, ${values.accounts} accounts
+console.log(`# Scale — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}
 
 | ${columns.join(' | ')} |
 |${columns.map(() => '---').join('|')}|
