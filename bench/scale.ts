@@ -210,6 +210,14 @@ async function measure(
     });
     const small = await cannon(post(availabilityBody(3, 7)));
     const large = await cannon(post(availabilityBody(10, 30)));
+    // The answer's own size: with the accounts fixed, more events per member split it into more periods.
+    const largeAnswer = (await (
+      await fetch(`${server.url}/v1/availability`, {
+        method: 'POST',
+        headers: auth,
+        body: availabilityBody(10, 30),
+      })
+    ).json()) as { available_periods?: unknown[] };
     const externals = await cannon({ url: `${server.url}/v1/external_calendars`, headers: auth });
     const callbacks = await cannon({ url: `${server.url}/v1/callbacks?limit=100`, headers: auth });
     const bookings = await bookThroughPages(server, scenario.clientSecret, people);
@@ -250,6 +258,7 @@ async function measure(
       'bulk load s': loadSeconds.toFixed(1),
       'avail 3×7d p50/p99 (mean) ms': `${small.p50} / ${small.p99} (${small.mean.toFixed(2)})`,
       'avail 10×30d p50/p99 (mean) ms': `${large.p50} / ${large.p99} (${large.mean.toFixed(2)})`,
+      '10×30d periods': largeAnswer.available_periods?.length ?? 0,
       'external cals p50 ms': externals.p50,
       'callbacks p50 ms': callbacks.p50,
       'bookings/s': bookings.perSecond,
