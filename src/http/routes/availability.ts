@@ -8,7 +8,7 @@ import {
   sequenceCost,
 } from '../../app/availability/availability.ts';
 import type { ExplanationDocument } from '../../app/availability/explanation.ts';
-import type { AvailableSlot, SequenceOption } from '../../domain/engine/types.ts';
+import type { SequenceOption } from '../../domain/engine/types.ts';
 import type { Problems } from '../../domain/errors.ts';
 import { anyCaller, chargeAndAdmit, type HttpDeps, handle, jsonBody } from '../request.ts';
 import {
@@ -29,7 +29,7 @@ import {
   readMaxResults,
   readSequenceQuery,
 } from '../wire/availability.ts';
-import { listAnswerJson } from '../wire/json-slices.ts';
+import { listAnswerJson, slotJsonWriter } from '../wire/json-slices.ts';
 import { formatUtc, type Json, readBoolean } from '../wire/reader.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -116,13 +116,8 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
           explain,
         }).finally(done);
         const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
-        const slot = (s: AvailableSlot) => ({
-          start: formatUtc(s.start),
-          end: formatUtc(s.end),
-          participants: s.participants.map((sub) => ({ sub })),
-        });
         reply.type(JSON_TYPE);
-        return listAnswerJson(key, slots, slot, {
+        return listAnswerJson(key, slots, slotJsonWriter(formatUtc), {
           ...failuresField(failures),
           ...explanationField(explanation),
         });
@@ -194,7 +189,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
           })),
         });
         reply.type(JSON_TYPE);
-        return listAnswerJson('sequences', options, sequence, {
+        return listAnswerJson('sequences', options, (option) => JSON.stringify(sequence(option)), {
           ...failuresField(failures),
           ...explanationField(explanation),
         });
