@@ -24,6 +24,7 @@ import {
 } from '../../ports/compute.ts';
 import { type BudgetedPoolOptions, BudgetedWorkerPool } from '../worker-pool.ts';
 import { type ComputeJob, encodeAvailability, encodeSequences, transferList } from './codec.ts';
+import { type PackedSlots, unpackSlots } from './slots-codec.ts';
 import type { WorkerReply } from './worker.ts';
 
 export type WorkerPoolOptions = BudgetedPoolOptions;
@@ -51,19 +52,23 @@ export class WorkerPoolCompute
     });
   }
 
-  findAvailability(query: AvailabilityQuery): Promise<AvailableSlot[]> {
-    return this.run(encodeAvailability(query)) as Promise<AvailableSlot[]>;
+  async findAvailability(query: AvailabilityQuery): Promise<AvailableSlot[]> {
+    return unpackSlots((await this.run(encodeAvailability(query))) as PackedSlots);
   }
 
   findSequences(query: SequenceQuery): Promise<SequenceOption[]> {
     return this.run(encodeSequences(query)) as Promise<SequenceOption[]>;
   }
 
-  explainAvailability(query: AvailabilityQuery, explain: ExplainRequest) {
-    return this.run(encodeAvailability(query, explain)) as Promise<{
-      slots: AvailableSlot[];
+  async explainAvailability(
+    query: AvailabilityQuery,
+    explain: ExplainRequest,
+  ): Promise<{ slots: AvailableSlot[]; explanation: Explanation }> {
+    const answer = (await this.run(encodeAvailability(query, explain))) as {
+      slots: PackedSlots;
       explanation: Explanation;
-    }>;
+    };
+    return { slots: unpackSlots(answer.slots), explanation: answer.explanation };
   }
 
   explainSequences(query: SequenceQuery, explain: ExplainRequest) {

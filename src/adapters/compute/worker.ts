@@ -8,6 +8,7 @@ import { explainAvailability, explainSequences } from '../../domain/engine/expla
 import { findSequences, SequenceTooComplexError } from '../../domain/engine/sequence.ts';
 import { lowerThisThreadPriority } from '../background-priority.ts';
 import { type ComputeJob, decodeGroups } from './codec.ts';
+import { packSlots, slotTransfers } from './slots-codec.ts';
 
 export type WorkerReply =
   /** Sent once, when the worker has loaded the engine and takes jobs. */
@@ -21,8 +22,8 @@ function run(job: ComputeJob): unknown {
   if (job.kind === 'availability') {
     const query = { ...job.query, groups: lists[0] ?? [] };
     const slots = findAvailability(query);
-    if (job.explain === undefined) return slots;
-    return { slots, explanation: explainAvailability(query, slots.length, job.explain) };
+    if (job.explain === undefined) return packSlots(slots);
+    return { slots: packSlots(slots), explanation: explainAvailability(query, slots.length, job.explain) };
   }
   const query = {
     ...job.query,
@@ -38,8 +39,11 @@ if (port === null) throw new Error('worker.ts runs as a worker thread (see pool.
 lowerThisThreadPriority();
 port.on('message', ({ id, job }: { id: number; job: ComputeJob }) => {
   let reply: WorkerReply;
+  let transfer: ArrayBuffer[] = [];
   try {
-    reply = { id, ok: true, result: run(job) };
+    const result = run(job);
+    transfer = slotTransfers(result);
+    reply = { id, ok: true, result };
   } catch (error) {
     reply = {
       id,
@@ -48,6 +52,6 @@ port.on('message', ({ id, job }: { id: number; job: ComputeJob }) => {
       message: error instanceof Error ? error.message : String(error),
     };
   }
-  port.postMessage(reply);
+  port.postMessage(reply, transfer);
 });
 port.postMessage({ id: 0, ready: true } satisfies WorkerReply);
