@@ -9,47 +9,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PLAIN_SEALED_SETTING } from '../src/app/secrets.ts';
 import { makeTestContext } from '../test/support/context.ts';
 import { type ServerProcess, startServerProcess } from '../test/support/process.ts';
 import { seedScenario } from '../test/support/scenario.ts';
-import { loadBulk, openBulk } from './scale-data.ts';
+import { availabilityBody, loadSealed, SCALE_KEY, SCALE_SERVER_ENV } from './scale-server.ts';
 
-const DAY = 86_400_000;
-const KEY = 'scale-benchmark-secret-key-0123456789-abcdef';
-function body(members: number, days: number): string {
-  const from = new Date(Math.ceil(Date.now() / DAY) * DAY);
-  const to = new Date(from.getTime() + days * DAY);
-  return JSON.stringify({
-    participants: [
-      { members: Array.from({ length: members }, (_, i) => ({ sub: `bacc_${i * 97 + 1}` })), required: 1 },
-    ],
-    required_duration: { minutes: 60 },
-    query_periods: [
-      { start: from.toISOString().slice(0, 19) + 'Z', end: to.toISOString().slice(0, 19) + 'Z' },
-    ],
-    response_format: 'periods',
-  });
-}
 async function setup(events: number, accounts: number) {
   const dir = mkdtempSync(join(tmpdir(), 'rtseq-ab-'));
   const env = { SQLITE_PATH: join(dir, 'db.sqlite') };
-  const t = await makeTestContext({ start: Date.now(), env: { SECRET_KEY: KEY }, database: env });
+  const t = await makeTestContext({ start: Date.now(), env: { SECRET_KEY: SCALE_KEY }, database: env });
   const scenario = await seedScenario(t.ctx);
-  const bulk = await openBulk(env);
-  await loadBulk(bulk, scenario.application.id, { accounts, events, pastBookings: 0 }, Date.now(), (p) =>
-    t.ctx.secrets.seal(p),
-  );
-  await bulk.close();
-  await t.ctx.store.transaction((r) => r.settings.put(PLAIN_SEALED_SETTING, 'yes'));
+  await loadSealed(t.ctx, env, scenario.application.id, { accounts, events, pastBookings: 0 });
   await t.dispose();
-  const server = await startServerProcess({
-    ...env,
-    SECRET_KEY: KEY,
-    LOG_LEVEL: 'error',
-    RATE_LIMIT_PER_SECOND: '1000000',
-    RATE_LIMIT_PER_MINUTE: '60000000',
-  });
+  const server = await startServerProcess({ ...env, ...SCALE_SERVER_ENV });
   return { server, secret: scenario.clientSecret, drop: () => rmSync(dir, { recursive: true, force: true }) };
 }
 const accounts = Number(process.argv[2] ?? 10000);
@@ -70,7 +42,7 @@ for (const [m, d] of [
   [3, 7],
   [10, 30],
 ] as const) {
-  const text = body(m, d);
+  const text = availabilityBody(m, d);
   for (let i = 0; i < 300; i++) {
     await ask(a, text);
     await ask(b, text);

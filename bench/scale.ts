@@ -19,13 +19,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Options as CannonOptions } from 'autocannon';
 import { createApplicationCalendar } from '../src/app/accounts/accounts.ts';
-import { PLAIN_SEALED_SETTING } from '../src/app/secrets.ts';
 import { makeTestContext } from '../test/support/context.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { type ServerProcess, startServerProcess } from '../test/support/process.ts';
 import { seedScenario } from '../test/support/scenario.ts';
 import { csrfOf, optionKeysOf } from '../test/web/fixtures.ts';
-import { type Dialect, loadBulk, openBulk } from './scale-data.ts';
+import type { Dialect } from './scale-data.ts';
+import { availabilityBody, loadSealed, SCALE_KEY, SCALE_SERVER_ENV } from './scale-server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -82,21 +82,6 @@ async function cannon(
     rps: Math.round(result.requests.average),
     errors,
   };
-}
-
-function availabilityBody(members: number, days: number): string {
-  const from = new Date(Math.ceil(Date.now() / DAY) * DAY);
-  const to = new Date(from.getTime() + days * DAY);
-  return JSON.stringify({
-    participants: [
-      { members: Array.from({ length: members }, (_, i) => ({ sub: `bacc_${i * 97 + 1}` })), required: 1 },
-    ],
-    required_duration: { minutes: 60 },
-    query_periods: [
-      { start: from.toISOString().slice(0, 19) + 'Z', end: to.toISOString().slice(0, 19) + 'Z' },
-    ],
-    response_format: 'periods',
-  });
 }
 
 function linkBody(subs: readonly [string, string], eventId: string): string {
@@ -168,7 +153,7 @@ async function measure(
   const database = await freshDatabase(dialect);
   const t = await makeTestContext({
     start: Date.now(),
-    env: { SECRET_KEY: 'scale-benchmark-secret-key-0123456789-abcdef' },
+    env: { SECRET_KEY: SCALE_KEY },
     database: database.env,
   });
   let server: ServerProcess | undefined;
@@ -180,27 +165,12 @@ async function measure(
       const b = await createApplicationCalendar(t.ctx, scenario.application, `e${i}`);
       people.push([a.account.id, b.account.id]);
     }
-    const bulk = await openBulk(database.env);
-    const loadStarted = performance.now();
-    await loadBulk(bulk, scenario.application.id, { accounts, events, pastBookings }, Date.now(), (plain) =>
-      t.ctx.secrets.seal(plain),
-    );
-    const loadSeconds = (performance.now() - loadStarted) / 1000;
-    await bulk.close();
-    // Everything above was sealed with the key, as in a database keyed from its start: the
-    // server's background sweep (jobs/sealing-job.ts) has nothing to do and must not run meanwhile.
-    await t.ctx.store.transaction((r) => r.settings.put(PLAIN_SEALED_SETTING, 'yes'));
-    server = await startServerProcess({
-      ...database.env,
-      SECRET_KEY: 'scale-benchmark-secret-key-0123456789-abcdef',
-      LOG_LEVEL: 'error',
-      ALLOW_PRIVATE_CALLBACKS: 'true',
-      RATE_LIMIT_PER_SECOND: '1000000',
-      RATE_LIMIT_PER_MINUTE: '60000000',
-      PAGE_RATE_LIMIT_PER_SECOND: '1000000',
-      RETAIN_RESERVATIONS_DAYS: '0',
-      RETAIN_DELIVERIES_DAYS: '0',
+    const loadSeconds = await loadSealed(t.ctx, database.env, scenario.application.id, {
+      accounts,
+      events,
+      pastBookings,
     });
+    server = await startServerProcess({ ...database.env, ...SCALE_SERVER_ENV });
     const auth = { authorization: `Bearer ${scenario.clientSecret}`, 'content-type': 'application/json' };
     const post = (body: string) => ({
       url: `${server!.url}/v1/availability`,
