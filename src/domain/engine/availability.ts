@@ -30,8 +30,9 @@ export function findAvailability(query: AvailabilityQuery): AvailableSlot[] {
   const afterMs = Math.max(0, query.bufferAfterMs);
   // Every answer lies in the query periods, and a busy or open interval counts only where it
   // overlaps a slot widened by the buffers: lists are packed within that span alone.
-  return withEngineCache(readSpan(query.queryPeriods, beforeMs, afterMs), (cache) =>
-    answer(query, beforeMs, afterMs, cache),
+  return withEngineCache(
+    (cache) => answer(query, beforeMs, afterMs, cache),
+    readSpan(query.queryPeriods, beforeMs, afterMs),
   );
 }
 

@@ -1,6 +1,6 @@
 /** The engine's per-call memo (free-time.ts, constraint-starts.ts). */
 import type { Interval } from '../time/intervals.ts';
-import { PackedArena, type PackedIntervals, packIntervals } from '../time/intervals.ts';
+import { EVERYWHERE, PackedArena, type PackedIntervals, packIntervals } from '../time/intervals.ts';
 
 /**
  * Per-call memo: the same member (same `busy` array) is usually listed in several steps, and the
@@ -19,8 +19,6 @@ export type EngineCache = {
   /** The only span this call reads lists in (see `packIntervals`); everywhere by default. */
   readonly within: Interval;
 };
-
-const EVERYWHERE: Interval = { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY };
 
 export function createEngineCache(within: Interval = EVERYWHERE, arena = new PackedArena()): EngineCache {
   return {
@@ -47,14 +45,7 @@ export function packCached(intervals: readonly Interval[], cache: EngineCache): 
  * Runs one computation with a cache on the arena the last one gave back, and gives it back after.
  * Only for computations whose answer holds no packed list (plain numbers and strings).
  */
-export function withEngineCache<T>(within: Interval, compute: (cache: EngineCache) => T): T;
-export function withEngineCache<T>(compute: (cache: EngineCache) => T): T;
-export function withEngineCache<T>(
-  first: Interval | ((cache: EngineCache) => T),
-  second?: (cache: EngineCache) => T,
-): T {
-  const within = typeof first === 'function' ? EVERYWHERE : first;
-  const compute = typeof first === 'function' ? first : second!;
+export function withEngineCache<T>(compute: (cache: EngineCache) => T, within: Interval = EVERYWHERE): T {
   const arena = PackedArena.take();
   try {
     return compute(createEngineCache(within, arena));

@@ -23,7 +23,8 @@ export const EMPTY_PACKED: PackedIntervals = new Float64Array(0);
 
 export { PackedArena };
 
-const EVERYWHERE: Interval = { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY };
+/** Every instant: packing within it drops nothing. */
+export const EVERYWHERE: Interval = { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY };
 
 /** Above this many sorted runs, merging runs pairwise loses to one bucket sort of keys. */
 const MAX_MERGED_RUNS = 16;
