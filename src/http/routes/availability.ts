@@ -117,7 +117,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
         }).finally(done);
         const key = query.format === 'periods' ? 'available_periods' : 'available_slots';
         reply.type(JSON_TYPE);
-        return listAnswerJson(key, slots, slotJsonWriter(formatUtc), {
+        return listAnswerJson(key, slots, slotJsonWriter(), {
           ...failuresField(failures),
           ...explanationField(explanation),
         });

@@ -69,7 +69,7 @@ test('slotJsonWriter writes exactly what JSON.stringify writes of the wire slot,
         },
       ),
       (subs, raw) => {
-        const write = slotJsonWriter(format);
+        const write = slotJsonWriter();
         for (const [start, length, picks] of raw) {
           const slot = {
             start,

@@ -4,6 +4,7 @@
  * would otherwise hold up every other request, `/healthz` included.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { formatUtc } from '../../domain/time/format.ts';
 
 /** Items turned into JSON between two turns of the event loop. */
 const ITEMS_PER_SLICE = 32;
@@ -42,9 +43,11 @@ export async function listAnswerJson<T>(
  * hundreds of periods listing the same members, so each member's `{"sub":…}` is written once per
  * answer. `formatUtc` gives only digits, dashes, colons, `T`, `Z` and a sign: nothing to escape.
  */
-export function slotJsonWriter(
-  format: (ms: number) => string,
-): (slot: { start: number; end: number; participants: readonly string[] }) => string {
+export function slotJsonWriter(): (slot: {
+  start: number;
+  end: number;
+  participants: readonly string[];
+}) => string {
   const subJson = new Map<string, string>();
   return (slot) => {
     let participants = '';
@@ -56,6 +59,6 @@ export function slotJsonWriter(
       }
       participants = participants === '' ? json : `${participants},${json}`;
     }
-    return `{"start":"${format(slot.start)}","end":"${format(slot.end)}","participants":[${participants}]}`;
+    return `{"start":"${formatUtc(slot.start)}","end":"${formatUtc(slot.end)}","participants":[${participants}]}`;
   };
 }
