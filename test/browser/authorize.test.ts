@@ -7,12 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { CHROMIUM_MISSING, launchChromium } from '../support/browser.ts';
+import { CHROMIUM_MISSING, launchChromium, startRedirectTarget } from '../support/browser.ts';
 import { type IcsFeedServer, startIcsFeedServer } from '../support/ics-feed-server.ts';
 import { createCalendar, putRawEvent, type RadicaleServer, startRadicale } from '../support/radicale.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -33,7 +31,7 @@ const skip = browser === null ? CHROMIUM_MISSING : radicale === null ? 'radicale
 
 let server: TestServer;
 let feed: IcsFeedServer;
-let target: { url: string; hits: URL[]; close(): Promise<void> };
+let target: { url: string; close(): Promise<void> };
 
 function busyEvent(uid: string, start: string, end: string): string {
   const stamp = (iso: string) => iso.replace(/[-:]/g, '');
@@ -53,23 +51,6 @@ function busyEvent(uid: string, start: string, end: string): string {
   ].join('\r\n');
 }
 
-/** The application's redirect URI: records what it received. */
-async function startTarget() {
-  const hits: URL[] = [];
-  const http = createServer((request, response) => {
-    hits.push(new URL(request.url ?? '/', 'http://target.local'));
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end('<!doctype html><html lang="en"><title>The app</title><h1>Back at the app</h1></html>');
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/callback`,
-    hits,
-    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
-  };
-}
-
 before(async () => {
   if (skip !== false) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -78,7 +59,7 @@ before(async () => {
     env: { PAGE_RATE_LIMIT_PER_SECOND: '1000' },
   });
   feed = await startIcsFeedServer(busyEvent('feed-1', '2026-03-03T10:00:00Z', '2026-03-03T11:00:00Z'));
-  target = await startTarget();
+  target = await startRedirectTarget();
   const calendarUrl = await createCalendar(radicale!, 'work', 'Work');
   await putRawEvent(
     radicale!,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM_MISSING, launchChromium } from '../support/browser.ts';
+import { CHROMIUM_MISSING, launchChromium, startRedirectTarget } from '../support/browser.ts';
 import { type FakeGoogle, startFakeGoogle } from '../support/fake-google.ts';
 import { googleProviderOn } from '../support/provider-clients.ts';
 import {
@@ -15,7 +15,6 @@ import {
   exchangeCode,
   type ProviderServer,
   startProviderServer,
-  startRedirectTarget,
 } from '../support/provider-kit.ts';
 
 const browser: Browser | null = await launchChromium();

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM_MISSING, launchChromium } from '../support/browser.ts';
+import { CHROMIUM_MISSING, launchChromium, startRedirectTarget } from '../support/browser.ts';
 import { type FakeMicrosoft, startFakeMicrosoft } from '../support/fake-microsoft.ts';
 import { microsoftProviderOn, noWait } from '../support/provider-clients.ts';
 import {
@@ -16,7 +16,6 @@ import {
   exchangeCode,
   type ProviderServer,
   startProviderServer,
-  startRedirectTarget,
 } from '../support/provider-kit.ts';
 
 const browser: Browser | null = await launchChromium();

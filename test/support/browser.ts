@@ -4,6 +4,8 @@
  * where a missing browser is a failure.
  */
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -26,4 +28,18 @@ export async function launchChromium(): Promise<Browser | null> {
       '--no-first-run',
     ],
   });
+}
+
+/** The application's redirect URI for a browser: a page that says the browser is back. */
+export async function startRedirectTarget(): Promise<{ url: string; close(): Promise<void> }> {
+  const http = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end('<!doctype html><html lang="en"><title>The app</title><h1>Back at the app</h1></html>');
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/callback`,
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  };
 }

@@ -7,8 +7,6 @@
  * The adapters pointed at the fakes are in provider-clients.ts.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import type { AppContext } from '../../src/app/context.ts';
 import { buildServer } from '../../src/server.ts';
@@ -297,19 +295,5 @@ export function oneMemberLinkBody(account: Account, period: Period): Record<stri
     },
     target_calendars: [{ sub: account.sub, calendar_id: account.calendarId }],
     tzid: 'Europe/London',
-  };
-}
-
-/** The application's redirect URI for a browser: a page that says the browser is back. */
-export async function startRedirectTarget(): Promise<{ url: string; close(): Promise<void> }> {
-  const http = createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end('<!doctype html><html lang="en"><title>The app</title><h1>Back at the app</h1></html>');
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/callback`,
-    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
   };
 }
